@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: `unit` is pure and fast; `integration` runs against the real local stack
+ * (Kafka broker + AWS emulator + AlphaVantage simulator), started once by the global setup and
+ * stopped by it, by pid, when the run ends.
+ */
+export default defineConfig({
+  test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['./test/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          // The suites share one broker and one emulator; run files one at a time so that
+          // consumer-group rebalances and emulator load from one file never slow another.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
