@@ -1,0 +1,54 @@
+/**
+ * Backfill: invoked by hand (`aws lambda invoke`, or the CLI) with a request such as
+ * `{ "symbols": ["IBM"], "datasets": ["history"], "historyOutputsize": "full" }`. Invalid requests are rejected with
+ * a clear error and publish nothing.
+ */
+import type { Context } from 'aws-lambda';
+import { ENV, type IndicatorConfig } from '../../lib/config.ts';
+import { jsonEnv, requiredEnv } from '../shared/env.ts';
+import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
+import { createObservability, withObservability } from '../shared/observability.ts';
+import { BackfillRequestError, planBackfill } from './plan.ts';
+
+const observability = createObservability('horton-backfill');
+const publisher = Publisher.fromConnection(connectionFromEnv('horton-backfill'));
+const topics = {
+  securities: requiredEnv(ENV.topics.securities),
+  overview: requiredEnv(ENV.topics.overview),
+  history: requiredEnv(ENV.topics.history),
+  quote: requiredEnv(ENV.topics.quote),
+  indicators: requiredEnv(ENV.topics.indicators),
+};
+const premium = requiredEnv(ENV.alphaVantagePremium) === 'true';
+const indicators = jsonEnv(ENV.indicators, (value) => value as IndicatorConfig[]);
+
+export const handler = withObservability(observability, async (event: unknown, context: Context) => {
+  let plan: ReturnType<typeof planBackfill>;
+  try {
+    plan = planBackfill(event, {
+      premium,
+      indicators,
+      now: new Date(),
+      fallbackRequestId: context.awsRequestId,
+    });
+  } catch (error) {
+    if (error instanceof BackfillRequestError)
+      observability.logger.warn('backfill rejected', { reason: error.message });
+    throw error;
+  }
+  await publisher.publishCommands(topics.securities, plan.securities);
+  for (const role of ['overview', 'history', 'quote', 'indicators'] as const) {
+    await publisher.publishCommands(topics[role], plan.perSecurity[role]);
+  }
+  const published = {
+    [topics.securities]: plan.securities.length,
+    ...Object.fromEntries(
+      (['overview', 'history', 'quote', 'indicators'] as const).map((role) => [
+        topics[role],
+        plan.perSecurity[role].length,
+      ]),
+    ),
+  };
+  observability.logger.info('backfill published', { requestId: plan.requestId, published });
+  return { requestId: plan.requestId, correlationId: plan.correlationId, published };
+});

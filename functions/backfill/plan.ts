@@ -1,0 +1,93 @@
+/**
+ * Backfill planning: a validated operator request becomes collect commands. Pure and all-or-nothing: an invalid
+ * request throws `BackfillRequestError` before anything is published.
+ *
+ * With `symbols`, per-security commands go straight to the dataset topics; without, one collect-universe command
+ * asks the securities handler to fan out over the stored universe. The same `requestId` always yields the same
+ * command ids, so re-invoking a backfill that failed half-way publishes duplicates that downstream writes absorb.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { DATASETS, type IndicatorConfig } from '../../lib/config.ts';
+import { planFanOut } from '../shared/contracts/fan-out.ts';
+import { type CollectUniverse, type Command, symbolSchema } from '../shared/contracts/messages.ts';
+
+export const backfillRequestSchema = z
+  .object({
+    /** Securities to collect; omitted = the whole stored universe. Lower case is accepted and normalized. */
+    symbols: z.array(z.string().trim().toUpperCase().pipe(symbolSchema)).min(1).max(10_000).optional(),
+    /** What to collect. `universe` refreshes the securities list (only without `symbols`). */
+    datasets: z.array(z.enum(['universe', ...DATASETS])).min(1),
+    /** Force the TIME_SERIES_DAILY size; `full` needs a premium AlphaVantage plan. */
+    historyOutputsize: z.enum(['compact', 'full']).optional(),
+    /** Idempotency key: re-sending the same request id re-publishes the same commands. */
+    requestId: z.string().min(1).max(100).optional(),
+  })
+  .strict()
+  .refine((request) => !(request.symbols && request.datasets.includes('universe')), {
+    message: '"universe" refreshes the whole securities list and cannot be combined with "symbols"',
+    path: ['datasets'],
+  });
+export type BackfillRequest = z.input<typeof backfillRequestSchema>;
+
+export class BackfillRequestError extends Error {
+  override readonly name = 'BackfillRequestError';
+}
+
+export interface BackfillContext {
+  premium: boolean;
+  indicators: readonly IndicatorConfig[];
+  now: Date;
+  /** Used as the request id when the request has none (the Lambda request id). */
+  fallbackRequestId: string;
+}
+
+export interface BackfillPlan {
+  requestId: string;
+  correlationId: string;
+  securities: CollectUniverse[];
+  perSecurity: { overview: Command[]; history: Command[]; quote: Command[]; indicators: Command[] };
+}
+
+export function planBackfill(raw: unknown, context: BackfillContext): BackfillPlan {
+  const parsed = backfillRequestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(request)'}: ${issue.message}`,
+    );
+    throw new BackfillRequestError(`Invalid backfill request: ${problems.join('; ')}`);
+  }
+  const request = parsed.data;
+  if (request.historyOutputsize === 'full' && !context.premium) {
+    throw new BackfillRequestError(
+      'Invalid backfill request: historyOutputsize "full" is a premium AlphaVantage feature and this deployment is configured for the free plan',
+    );
+  }
+  const requestId = request.requestId ?? context.fallbackRequestId;
+  const root = {
+    commandId: createHash('sha256').update(`backfill\u0000${requestId}`).digest('hex').slice(0, 32),
+    correlationId: `backfill:${requestId}`,
+    issuedAt: context.now.toISOString(),
+    ...(request.historyOutputsize ? { historyOutputsize: request.historyOutputsize } : {}),
+  };
+  const datasets = request.datasets.filter((dataset) => dataset !== 'universe');
+  const empty = { overview: [], history: [], quote: [], indicators: [] };
+
+  if (!request.symbols) {
+    const command: CollectUniverse = {
+      type: 'collect-universe',
+      v: 1,
+      ...root,
+      refreshListing: request.datasets.includes('universe'),
+      datasets: [...new Set(datasets)],
+    };
+    return { requestId, correlationId: root.correlationId, securities: [command], perSecurity: empty };
+  }
+  const plan = planFanOut({
+    parent: root,
+    symbols: [...new Set(request.symbols)],
+    datasets,
+    indicators: context.indicators,
+  });
+  return { requestId, correlationId: root.correlationId, securities: [], perSecurity: plan };
+}

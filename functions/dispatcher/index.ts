@@ -1,0 +1,32 @@
+/**
+ * Schedule dispatcher: EventBridge Scheduler invokes it with the schedule's input and it publishes one
+ * collect-universe command to the securities topic, which fans out per security.
+ */
+import type { Context } from 'aws-lambda';
+import { ENV } from '../../lib/config.ts';
+import { requiredEnv } from '../shared/env.ts';
+import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
+import { createObservability, withObservability } from '../shared/observability.ts';
+import { commandForSchedule, scheduleInputSchema } from './command.ts';
+
+const observability = createObservability('horton-dispatcher');
+const securitiesTopic = requiredEnv(ENV.topics.securities);
+const publisher = Publisher.fromConnection(connectionFromEnv('horton-dispatcher'));
+
+export const handler = withObservability(observability, async (event: unknown, _context: Context) => {
+  const parsed = scheduleInputSchema.safeParse(event);
+  if (!parsed.success) {
+    // A misconfigured schedule: fail loudly so Scheduler retries and then dead-letters it.
+    throw new Error(
+      `Invalid schedule input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const command = commandForSchedule(parsed.data, new Date());
+  await publisher.publishCommands(securitiesTopic, [command]);
+  observability.logger.info('dispatched', {
+    job: parsed.data.job,
+    schedule: parsed.data.schedule,
+    commandId: command.commandId,
+  });
+  return { published: 1, commandId: command.commandId, correlationId: command.correlationId };
+});

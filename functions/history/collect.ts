@@ -1,0 +1,93 @@
+/**
+ * History collection for one symbol: plan the request size, fetch TIME_SERIES_DAILY, store the new daily bars,
+ * fold their closes into the per-year extremes, then advance the watermark. Dependencies are injected (ports), so
+ * this runs unchanged in Lambda, in the local runner and in tests against the real emulator.
+ */
+import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
+import type { DailyBar } from '../shared/alphavantage/index.ts';
+import type { CollectHistory } from '../shared/contracts/messages.ts';
+import { planHistoryFetch, selectNewCloses } from '../shared/domain/history-plan.ts';
+import { affectedYears, mergeYearlyExtremes, type YearExtremes } from '../shared/domain/yearly-extremes.ts';
+import { PermanentError } from '../shared/errors.ts';
+import type { HistoryState } from '../shared/store/history.ts';
+
+export interface HistoryStore {
+  getState(symbol: string): Promise<HistoryState | undefined>;
+  putBars(symbol: string, bars: readonly DailyBar[]): Promise<void>;
+  getExtremes(symbol: string, years: readonly number[]): Promise<YearExtremes[]>;
+  putExtremes(symbol: string, extremes: readonly YearExtremes[]): Promise<void>;
+  putState(symbol: string, state: HistoryState): Promise<void>;
+}
+
+export interface HistoryDeps {
+  alphaVantage: Pick<AlphaVantageApi, 'dailySeries'>;
+  store: HistoryStore;
+  /** The plan allows outputsize=full. */
+  premium: boolean;
+  warn: (message: string, details: Record<string, unknown>) => void;
+}
+
+export interface HistoryOutcome {
+  outputsize: 'compact' | 'full';
+  newBars: number;
+  changedYears: number[];
+  lastStoredDate: string | undefined;
+}
+
+export async function collectHistory(command: CollectHistory, deps: HistoryDeps): Promise<HistoryOutcome> {
+  const { symbol } = command;
+  if (command.outputsize === 'full' && !deps.premium) {
+    throw new PermanentError(
+      'premium-only',
+      `${symbol}: outputsize=full requested but the plan is not premium`,
+    );
+  }
+  const state = await deps.store.getState(symbol);
+  const plan = planHistoryFetch({
+    ...(state ? { lastStoredDate: state.lastStoredDate } : {}),
+    fullLoadDone: state?.fullLoadDone ?? false,
+    planAllowsFull: deps.premium,
+    today: command.issuedAt.slice(0, 10),
+  });
+  const outputsize = command.outputsize ?? plan.outputsize;
+  if (plan.warning && (plan.warning.code === 'data-gap' || state === undefined)) {
+    deps.warn(plan.warning.message, { symbol, code: plan.warning.code, reason: plan.reason });
+  }
+
+  const series = await deps.alphaVantage.dailySeries(symbol, outputsize);
+  // When "Last Refreshed" carries a time of day, that day's close is still an intraday price: leave it out.
+  const provisionalDate =
+    series.meta && series.meta.lastRefreshed.length > 10 ? series.meta.lastRefreshedDate : undefined;
+  const newCloses = selectNewCloses(
+    series.bars.map((bar) => ({ date: bar.date, close: bar.close })),
+    state?.lastStoredDate,
+    provisionalDate ? { provisionalDate } : {},
+  );
+  if (newCloses.length === 0) {
+    return { outputsize, newBars: 0, changedYears: [], lastStoredDate: state?.lastStoredDate };
+  }
+
+  const newDates = new Set(newCloses.map((close) => close.date));
+  const newBars = series.bars.filter((bar) => newDates.has(bar.date));
+  const existing = await deps.store.getExtremes(symbol, affectedYears(newCloses));
+  const merge = mergeYearlyExtremes(existing, newCloses);
+
+  // Order matters for crash safety: bars, then extremes, then the watermark (see HistoryState).
+  await deps.store.putBars(symbol, newBars);
+  await deps.store.putExtremes(symbol, merge.changed);
+  const newest = newCloses.at(-1)?.date ?? state?.lastStoredDate;
+  const oldest = newCloses[0]?.date;
+  if (newest === undefined || oldest === undefined) throw new Error('unreachable: new closes are not empty');
+  const nextState: HistoryState = {
+    lastStoredDate: newest,
+    firstStoredDate: state && state.firstStoredDate < oldest ? state.firstStoredDate : oldest,
+    fullLoadDone: (state?.fullLoadDone ?? false) || outputsize === 'full',
+  };
+  await deps.store.putState(symbol, nextState);
+  return {
+    outputsize,
+    newBars: newBars.length,
+    changedYears: merge.changed.map((year) => year.year),
+    lastStoredDate: newest,
+  };
+}

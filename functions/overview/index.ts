@@ -1,0 +1,35 @@
+/**
+ * Overview handler: consumes collect-overview commands (MSK event source mapping) and stores the company
+ * overview and the latest annual financial statements.
+ */
+import { ENV } from '../../lib/config.ts';
+import { alphaVantageFromEnv } from '../shared/clients.ts';
+import { requiredEnv } from '../shared/env.ts';
+import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
+import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
+import { createObservability } from '../shared/observability.ts';
+import { createDocumentClient } from '../shared/store/client.ts';
+import { putFundamentals } from '../shared/store/fundamentals.ts';
+import { collectOverview } from './collect.ts';
+
+const observability = createObservability('horton-overview');
+const fundamentalsTable = requiredEnv(ENV.tables.fundamentals);
+const deadLetterTopic = requiredEnv(ENV.topics.deadLetter);
+const doc = createDocumentClient();
+const publisher = Publisher.fromConnection(connectionFromEnv('horton-overview'));
+const alphaVantage = alphaVantageFromEnv(observability);
+
+export const handler = createKafkaHandler({
+  name: 'overview',
+  role: 'overview',
+  observability,
+  publisher: () => publisher,
+  deadLetterTopic,
+  handle: async (command) => {
+    const outcome = await collectOverview(command, {
+      alphaVantage,
+      put: (items) => putFundamentals(doc, fundamentalsTable, items),
+    });
+    observability.logger.info('fundamentals processed', { ...outcome });
+  },
+});

@@ -1,0 +1,80 @@
+/**
+ * Quote collection for one symbol: fetch GLOBAL_QUOTE, fold it into the rolling window of the last N quotes and
+ * store latest quote + window with an optimistic-concurrency write. This replaces a Faust table: the state lives
+ * in DynamoDB, and concurrent invocations for one symbol serialize on the item's version.
+ *
+ * Idempotent: the observation id is the command id, so a re-delivered command is recognised in the window and
+ * writes nothing.
+ */
+import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
+import type { CollectQuote } from '../shared/contracts/messages.ts';
+import { applyQuoteObservation, type QuoteObservation } from '../shared/domain/rolling-average.ts';
+import { TransientError } from '../shared/errors.ts';
+import type { LatestQuote, QuoteItem } from '../shared/store/quotes.ts';
+
+export interface QuoteStore {
+  get(symbol: string): Promise<QuoteItem | undefined>;
+  /** @returns false when the stored version is no longer `expectedVersion`. */
+  putIfVersion(item: QuoteItem, expectedVersion: number | undefined): Promise<boolean>;
+}
+
+export interface QuoteDeps {
+  alphaVantage: Pick<AlphaVantageApi, 'globalQuote'>;
+  store: QuoteStore;
+  windowSize: number;
+  /** Attempts at the read-modify-write before giving up (a TransientError: the record is retried later). */
+  maxConflicts?: number;
+}
+
+export type QuoteOutcome =
+  | { result: 'stored'; average: number; count: number; version: number; attempts: number }
+  | { result: 'duplicate' };
+
+export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Promise<QuoteOutcome> {
+  const quote = await deps.alphaVantage.globalQuote(command.symbol);
+  const observation: QuoteObservation = {
+    id: command.commandId,
+    observedAt: command.issuedAt,
+    price: quote.price,
+  };
+  const latest: LatestQuote = {
+    symbol: command.symbol,
+    price: quote.price,
+    open: quote.open,
+    high: quote.high,
+    low: quote.low,
+    volume: quote.volume,
+    latestTradingDay: quote.latestTradingDay,
+    previousClose: quote.previousClose,
+    change: quote.change,
+    changePercent: quote.changePercent,
+    observedAt: command.issuedAt,
+  };
+
+  const maxConflicts = deps.maxConflicts ?? 8;
+  for (let attempt = 1; attempt <= maxConflicts; attempt += 1) {
+    const stored = await deps.store.get(command.symbol);
+    const update = applyQuoteObservation(stored?.rolling, observation, deps.windowSize);
+    if (!update.changed) return { result: 'duplicate' };
+    // The latest quote is the newest observation in the window, not the last one to arrive.
+    const newest = update.state.observations.at(-1);
+    const item: QuoteItem = {
+      symbol: command.symbol,
+      latest: newest?.id === observation.id || !stored ? latest : stored.latest,
+      rolling: update.state,
+    };
+    if (await deps.store.putIfVersion(item, stored?.rolling.version)) {
+      return {
+        result: 'stored',
+        average: update.state.average,
+        count: update.state.count,
+        version: update.state.version,
+        attempts: attempt,
+      };
+    }
+  }
+  throw new TransientError(
+    'write-conflict',
+    `${command.symbol}: ${maxConflicts} concurrent-write conflicts in a row`,
+  );
+}

@@ -1,0 +1,99 @@
+/**
+ * Universe collection and fan-out: decide the securities (the configured watchlist, or LISTING_STATUS filtered by
+ * exchange and asset type), upsert them, and publish one command per security and requested dataset.
+ *
+ * Listing mode fetches LISTING_STATUS only when the command asks for a refresh (the daily universe schedule) or
+ * nothing is stored yet; the frequent dataset schedules fan out over the stored universe, which spends no quota.
+ */
+import type { IndicatorConfig } from '../../lib/config.ts';
+import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
+import { type FanOutPlan, planFanOut } from '../shared/contracts/fan-out.ts';
+import type { CollectUniverse } from '../shared/contracts/messages.ts';
+import {
+  type Security,
+  type SkippedSymbol,
+  securitiesFromWatchlist,
+  selectUniverse,
+} from '../shared/domain/universe.ts';
+
+export interface UniverseSettings {
+  source: 'watchlist' | 'listing';
+  watchlist: readonly string[];
+  exchanges: readonly string[];
+  assetTypes: readonly string[];
+  indicators: readonly IndicatorConfig[];
+}
+
+export interface StoredSecurity extends Security {
+  source: 'watchlist' | 'listing';
+  collectedAt: string;
+}
+
+export interface SecuritiesDeps {
+  alphaVantage: Pick<AlphaVantageApi, 'listingStatus'>;
+  listStored(): Promise<StoredSecurity[]>;
+  upsert(securities: readonly StoredSecurity[]): Promise<void>;
+  publish(plan: FanOutPlan): Promise<void>;
+  settings: UniverseSettings;
+}
+
+export interface UniverseOutcome {
+  source: 'watchlist' | 'listing' | 'stored';
+  securities: number;
+  skipped: SkippedSymbol[];
+  published: Record<keyof FanOutPlan, number>;
+}
+
+export async function collectUniverse(
+  command: CollectUniverse,
+  deps: SecuritiesDeps,
+): Promise<UniverseOutcome> {
+  const { settings } = deps;
+  let securities: Security[];
+  let skipped: SkippedSymbol[] = [];
+  let source: UniverseOutcome['source'];
+
+  if (settings.source === 'watchlist') {
+    ({ securities, skipped } = securitiesFromWatchlist(settings.watchlist));
+    source = 'watchlist';
+    await deps.upsert(securities.map((s) => ({ ...s, source: 'watchlist', collectedAt: command.issuedAt })));
+  } else {
+    const stored = command.refreshListing ? [] : await deps.listStored();
+    if (stored.length > 0) {
+      securities = stored.filter((security) => security.source === 'listing');
+      source = 'stored';
+    } else {
+      const listing = await deps.alphaVantage.listingStatus();
+      ({ securities, skipped } = selectUniverse(
+        listing.map((row) => ({ ...row, name: row.name ?? '' })),
+        {
+          ...(settings.exchanges.length > 0 ? { exchanges: settings.exchanges } : {}),
+          ...(settings.assetTypes.length > 0 ? { assetTypes: settings.assetTypes } : {}),
+        },
+      ));
+      source = 'listing';
+      await deps.upsert(securities.map((s) => ({ ...s, source: 'listing', collectedAt: command.issuedAt })));
+    }
+  }
+
+  const restrictTo = command.symbols ? new Set(command.symbols) : undefined;
+  const symbols = securities.map((s) => s.symbol).filter((symbol) => !restrictTo || restrictTo.has(symbol));
+  const plan = planFanOut({
+    parent: command,
+    symbols,
+    datasets: command.datasets,
+    indicators: settings.indicators,
+  });
+  await deps.publish(plan);
+  return {
+    source,
+    securities: securities.length,
+    skipped,
+    published: {
+      overview: plan.overview.length,
+      history: plan.history.length,
+      quote: plan.quote.length,
+      indicators: plan.indicators.length,
+    },
+  };
+}

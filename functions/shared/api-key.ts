@@ -1,0 +1,25 @@
+/**
+ * The AlphaVantage API key. In AWS it lives in Secrets Manager (the function gets the secret's ARN and read
+ * permission on it, never the value); it is fetched on first use and cached for five minutes, so a rotated key
+ * is picked up without a redeploy. Locally the key is an environment variable.
+ */
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { ENV } from '../../lib/config.ts';
+
+const CACHE_SECONDS = 300;
+
+export function apiKeyFromEnvironment(): () => Promise<string> {
+  const direct = process.env[ENV.alphaVantageApiKey];
+  if (direct) return async () => direct;
+  const secretArn = process.env[ENV.alphaVantageSecretArn];
+  if (!secretArn) {
+    throw new Error(`Set ${ENV.alphaVantageSecretArn} (in AWS) or ${ENV.alphaVantageApiKey} (locally)`);
+  }
+  return async () => {
+    const value = await getSecret<string>(secretArn, { maxAge: CACHE_SECONDS });
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new Error(`Secret ${secretArn} holds no AlphaVantage API key (set its SecretString to the key)`);
+    }
+    return value.trim();
+  };
+}

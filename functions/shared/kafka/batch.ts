@@ -1,0 +1,117 @@
+/**
+ * Per-record processing of a Kafka batch with dead-lettering and partial batch responses.
+ *
+ * - Each record is handled on its own. A permanent failure (undecodable, schema-invalid, permanent API error)
+ *   is written to the dead-letter topic with the reason, its source coordinates and original bytes, and the batch
+ *   goes on. If the dead-letter write itself fails, the record is reported as failed instead: nothing is lost.
+ * - A transient failure is reported as a batch item failure `{ partition: "<topic>-<partition>", offset }`.
+ *   The event source mapping resumes that partition from the lowest failed offset, so the rest of that partition
+ *   is not processed in this invocation: it would be redelivered anyway, and stopping keeps one symbol's
+ *   commands in order and saves AlphaVantage quota. Other partitions go on.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DeadLetter } from '../contracts/messages.ts';
+import { isPermanent } from '../errors.ts';
+import { decodeKafkaEvent, type KafkaBatchResponse, type KafkaRecord } from './event.ts';
+
+export type BatchLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export interface BatchOptions {
+  /** Name of the handler, written into dead-letter records. */
+  handler: string;
+  processRecord: (record: KafkaRecord) => Promise<void>;
+  publishDeadLetters: (deadLetters: DeadLetter[]) => Promise<void>;
+  logger: BatchLogger;
+  /** Clock, injectable for tests. */
+  now?: () => Date;
+}
+
+export interface BatchOutcome {
+  response: KafkaBatchResponse;
+  processed: number;
+  deadLettered: number;
+  failed: number;
+  skipped: number;
+}
+
+export function buildDeadLetter(
+  record: KafkaRecord,
+  handler: string,
+  error: Error & { code?: string },
+  now: Date,
+) {
+  const deadLetter: DeadLetter = {
+    type: 'dead-letter',
+    v: 1,
+    reason: { code: error.code ?? 'permanent', message: error.message },
+    source: {
+      topic: record.topic,
+      partition: record.partition,
+      offset: String(record.offset),
+      timestamp: record.timestamp,
+    },
+    handler,
+    failedAt: now.toISOString(),
+    originalKey: record.raw.key ?? null,
+    originalValue: record.raw.value ?? null,
+    originalHeaders: record.headers.map((header) => ({ [header.name]: header.value.toString('base64') })),
+  };
+  return deadLetter;
+}
+
+export async function processKafkaBatch(event: unknown, options: BatchOptions): Promise<BatchOutcome> {
+  const now = options.now ?? (() => new Date());
+  const partitions = decodeKafkaEvent(event);
+  const outcome: BatchOutcome = {
+    response: { batchItemFailures: [] },
+    processed: 0,
+    deadLettered: 0,
+    failed: 0,
+    skipped: 0,
+  };
+
+  // Partitions are independent streams: process them concurrently, each strictly in offset order.
+  await Promise.all(
+    [...partitions.entries()].map(async ([partitionKey, records]) => {
+      for (const [index, record] of records.entries()) {
+        const coordinates = { topic: record.topic, partition: record.partition, offset: record.offset };
+        try {
+          await options.processRecord(record);
+          outcome.processed += 1;
+        } catch (error) {
+          const failure = error instanceof Error ? error : new Error(String(error));
+          if (isPermanent(failure)) {
+            try {
+              await options.publishDeadLetters([buildDeadLetter(record, options.handler, failure, now())]);
+              outcome.deadLettered += 1;
+              options.logger.warn('record dead-lettered', {
+                ...coordinates,
+                reason: failure.message,
+                code: failure.code,
+              });
+              continue;
+            } catch (dlqError) {
+              options.logger.error('dead-letter publish failed; record will be retried', {
+                ...coordinates,
+                error: (dlqError as Error).message,
+              });
+            }
+          } else {
+            options.logger.warn('record failed transiently; will be retried', {
+              ...coordinates,
+              error: failure.message,
+              code: (failure as { code?: string }).code,
+            });
+          }
+          outcome.failed += 1;
+          outcome.skipped += records.length - index - 1;
+          outcome.response.batchItemFailures.push({
+            itemIdentifier: { partition: partitionKey, offset: record.offset },
+          });
+          return;
+        }
+      }
+    }),
+  );
+  return outcome;
+}

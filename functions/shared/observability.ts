@@ -1,0 +1,42 @@
+/**
+ * Powertools logger, tracer and metrics, one set per execution environment, and the middy wrapper every
+ * handler uses: middleware first (tracer, logger, metrics, in that order), handler last.
+ *
+ * The logger never sees the AlphaVantage key: the client redacts it from every URL it reports.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+
+export const METRICS_NAMESPACE = 'Horton';
+
+export interface Observability {
+  logger: Logger;
+  tracer: Tracer;
+  metrics: Metrics;
+}
+
+export function createObservability(serviceName: string): Observability {
+  return {
+    logger: new Logger({ serviceName }),
+    tracer: new Tracer({ serviceName }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
+  };
+}
+
+/** Wraps a handler with the Powertools middlewares. */
+export function withObservability<TEvent, TResult>(
+  observability: Observability,
+  handler: (event: TEvent, context: Context) => Promise<TResult>,
+) {
+  return middy<TEvent, TResult>()
+    .use(captureLambdaHandler(observability.tracer))
+    .use(injectLambdaContext(observability.logger, { resetKeys: true }))
+    .use(logMetrics(observability.metrics, { captureColdStartMetric: true }))
+    .handler(handler);
+}

@@ -1,0 +1,315 @@
+/**
+ * Horton's one configuration module. The CDK app (bin/horton.ts) and the local runner (localstack/start.ts)
+ * both resolve their settings here, so what runs locally is what deploys.
+ *
+ * Pure: no environment, file or network access. Callers pass raw overrides (CDK context, a JSON file, CLI
+ * flags); `resolveConfig` validates them against the schema and fills in the documented defaults.
+ */
+import { z } from 'zod';
+
+/** A Kafka topic Horton owns. */
+const topicSchema = z.object({
+  /** Topic name on the cluster. */
+  name: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'Kafka topic names use letters, digits, ".", "_" and "-" only'),
+  /**
+   * Partition count. The symbol is the message key, so one symbol stays ordered within one partition while
+   * partitions spread symbols across concurrent Lambda invocations.
+   * @default 3
+   */
+  partitions: z.number().int().min(1).max(1000).default(3),
+});
+export type TopicConfig = z.infer<typeof topicSchema>;
+
+/** The datasets Horton collects per security. */
+export const DATASETS = ['overview', 'history', 'quote', 'indicators'] as const;
+export type Dataset = (typeof DATASETS)[number];
+
+/** The collection jobs a schedule can trigger. `universe` refreshes the securities list itself. */
+export const JOBS = ['universe', ...DATASETS] as const;
+export type Job = (typeof JOBS)[number];
+
+export const INDICATOR_FUNCTIONS = ['SMA', 'EMA', 'RSI', 'MACD', 'BBANDS'] as const;
+export type IndicatorFunction = (typeof INDICATOR_FUNCTIONS)[number];
+
+const indicatorSchema = z.object({
+  function: z.enum(INDICATOR_FUNCTIONS),
+  /** AlphaVantage `interval`. @default 'daily' */
+  interval: z.enum(['daily', 'weekly', 'monthly']).default('daily'),
+  /** AlphaVantage `time_period` (ignored by MACD). @default 20 */
+  timePeriod: z.number().int().min(2).max(500).default(20),
+  /** AlphaVantage `series_type`. @default 'close' */
+  seriesType: z.enum(['close', 'open', 'high', 'low']).default('close'),
+});
+export type IndicatorConfig = z.infer<typeof indicatorSchema>;
+
+/** A stable id for one configured indicator, used as a sort key and in message contracts. */
+export function indicatorId(indicator: IndicatorConfig): string {
+  return indicator.function === 'MACD'
+    ? `MACD:${indicator.interval}:${indicator.seriesType}`
+    : `${indicator.function}:${indicator.interval}:${indicator.timePeriod}:${indicator.seriesType}`;
+}
+
+/**
+ * EventBridge Scheduler expression: `cron(min hour day-of-month month day-of-week year)` (six fields, one of the
+ * day fields `?`) or `rate(N unit)`. Validated here so a bad expression fails at synth/start, not at deploy.
+ */
+const scheduleExpressionSchema = z
+  .string()
+  .refine(
+    (expression) =>
+      /^rate\(\d+ (minute|minutes|hour|hours|day|days)\)$/.test(expression) ||
+      /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/.test(expression),
+    'expected an EventBridge Scheduler expression: cron(m h dom mon dow year) or rate(N unit)',
+  );
+
+const scheduleSchema = z.object({
+  /** Unique schedule name (also the EventBridge schedule name suffix). */
+  name: z.string().regex(/^[a-zA-Z0-9-]{1,40}$/),
+  /** Which collection the schedule triggers. */
+  job: z.enum(JOBS),
+  expression: scheduleExpressionSchema,
+  /** IANA time zone for cron expressions. @default 'America/New_York' (exchange time) */
+  timezone: z.string().default('America/New_York'),
+  /** @default true */
+  enabled: z.boolean().default(true),
+});
+export type ScheduleConfig = z.infer<typeof scheduleSchema>;
+
+/** Request budgets of AlphaVantage's plans; `free` also means premium-only options are unavailable. */
+export const ALPHAVANTAGE_PLANS = {
+  free: { requestsPerMinute: 5, requestsPerDay: 25, premium: false },
+  premium75: { requestsPerMinute: 75, requestsPerDay: null, premium: true },
+  premium150: { requestsPerMinute: 150, requestsPerDay: null, premium: true },
+  premium300: { requestsPerMinute: 300, requestsPerDay: null, premium: true },
+  premium600: { requestsPerMinute: 600, requestsPerDay: null, premium: true },
+  premium1200: { requestsPerMinute: 1200, requestsPerDay: null, premium: true },
+} as const;
+export type AlphaVantagePlan = keyof typeof ALPHAVANTAGE_PLANS;
+
+const consumerSchema = z.object({
+  /** Records per Lambda invocation. @default 100 */
+  batchSize: z.number().int().min(1).max(10_000).default(100),
+  /** Seconds to gather a batch before invoking. @default 1 */
+  maxBatchingWindowSeconds: z.number().int().min(0).max(300).default(1),
+  /** Retries of a failed record before it goes to the on-failure destination. @default 3 */
+  retryAttempts: z.number().int().min(0).max(10_000).default(3),
+  /** Records older than this are sent to the on-failure destination. @default 21600 (6 hours) */
+  maxRecordAgeSeconds: z.number().int().min(60).max(604_800).default(21_600),
+  /** Where a new consumer group starts. @default 'TRIM_HORIZON' */
+  startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
+});
+export type ConsumerConfig = z.infer<typeof consumerSchema>;
+
+/** Stocks only: AlphaVantage has no OVERVIEW or statements for ETFs, so an ETF here would dead-letter its overview. */
+export const DEFAULT_WATCHLIST = ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN'];
+
+export const hortonConfigSchema = z.object({
+  /** Prefix of every resource name (topics, tables, consumer groups, schedules). @default 'horton' */
+  prefix: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,19}$/)
+    .default('horton'),
+  alphaVantage: z
+    .object({
+      /** @default 'free' */
+      plan: z
+        .enum(Object.keys(ALPHAVANTAGE_PLANS) as [AlphaVantagePlan, ...AlphaVantagePlan[]])
+        .default('free'),
+      /** Overrides the plan's per-minute budget (e.g. a negotiated plan). */
+      requestsPerMinute: z.number().int().positive().optional(),
+      /** Overrides the plan's per-day budget; `null` = no daily cap. */
+      requestsPerDay: z.number().int().positive().nullable().optional(),
+      /** @default 'https://www.alphavantage.co' */
+      baseUrl: z.url().default('https://www.alphavantage.co'),
+      /** Per-request timeout. @default 10000 */
+      timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+      /** Attempts per call for transient failures (5xx, timeouts), with backoff and jitter. @default 3 */
+      maxAttempts: z.number().int().min(1).max(10).default(3),
+    })
+    .prefault({}),
+  universe: z
+    .object({
+      /**
+       * `watchlist`: collect exactly `watchlist`. `listing`: the full LISTING_STATUS universe, filtered.
+       * @default 'watchlist'
+       */
+      source: z.enum(['watchlist', 'listing']).default('watchlist'),
+      /** @default ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN'] */
+      watchlist: z.array(z.string().min(1)).min(1).default(DEFAULT_WATCHLIST),
+      /** LISTING_STATUS exchanges to keep; empty = all. @default ['NYSE', 'NASDAQ'] */
+      exchanges: z.array(z.string()).default(['NYSE', 'NASDAQ']),
+      /** LISTING_STATUS asset types to keep; empty = all. @default ['Stock'] */
+      assetTypes: z.array(z.string()).default(['Stock']),
+    })
+    .prefault({}),
+  /** Technical indicators collected per security. @default SMA(20), EMA(20), RSI(14), MACD, BBANDS(20), daily on close */
+  indicators: z.array(indicatorSchema).prefault([
+    { function: 'SMA', interval: 'daily', timePeriod: 20, seriesType: 'close' },
+    { function: 'EMA', interval: 'daily', timePeriod: 20, seriesType: 'close' },
+    { function: 'RSI', interval: 'daily', timePeriod: 14, seriesType: 'close' },
+    { function: 'MACD', interval: 'daily', timePeriod: 20, seriesType: 'close' },
+    { function: 'BBANDS', interval: 'daily', timePeriod: 20, seriesType: 'close' },
+  ]),
+  quotes: z
+    .object({
+      /** N in "rolling average of the last N quotes". @default 10 */
+      rollingWindow: z.number().int().min(1).max(1000).default(10),
+    })
+    .prefault({}),
+  /** Topic names and partitions, one per handler plus the dead-letter topic. */
+  topics: z
+    .object({
+      securities: topicSchema.prefault({ name: 'horton.securities', partitions: 1 }),
+      overview: topicSchema.prefault({ name: 'horton.overview' }),
+      history: topicSchema.prefault({ name: 'horton.history' }),
+      quote: topicSchema.prefault({ name: 'horton.quote' }),
+      indicators: topicSchema.prefault({ name: 'horton.indicators' }),
+      deadLetter: topicSchema.prefault({ name: 'horton.dead-letter', partitions: 1 }),
+    })
+    .prefault({}),
+  consumers: consumerSchema.prefault({}),
+  /** @default universe daily 06:00, overview weekly, history and indicators after the close, quotes every 15 min in market hours */
+  schedules: z
+    .array(scheduleSchema)
+    .prefault([
+      { name: 'universe-daily', job: 'universe', expression: 'cron(0 6 ? * MON-FRI *)' },
+      { name: 'overview-weekly', job: 'overview', expression: 'cron(0 7 ? * SAT *)' },
+      { name: 'history-daily', job: 'history', expression: 'cron(30 17 ? * MON-FRI *)' },
+      { name: 'quote-intraday', job: 'quote', expression: 'cron(0/15 9-16 ? * MON-FRI *)' },
+      { name: 'indicators-daily', job: 'indicators', expression: 'cron(45 17 ? * MON-FRI *)' },
+    ])
+    .refine(
+      (schedules) => new Set(schedules.map((s) => s.name)).size === schedules.length,
+      'schedule names must be unique',
+    ),
+});
+
+export type HortonConfigInput = z.input<typeof hortonConfigSchema>;
+export type HortonConfig = z.infer<typeof hortonConfigSchema>;
+export type TopicRole = keyof HortonConfig['topics'];
+
+/** Thrown when overrides do not satisfy the schema; the message lists every problem with its path. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Validates raw overrides and fills in the defaults.
+ * @throws ConfigError naming each invalid setting by its path
+ */
+export function resolveConfig(overrides: unknown = {}): HortonConfig {
+  const result = hortonConfigSchema.safeParse(overrides ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid Horton configuration:\n${problems.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** The effective AlphaVantage budget: the plan's numbers unless overridden. */
+export function alphaVantageBudget(config: HortonConfig): {
+  requestsPerMinute: number;
+  requestsPerDay: number | null;
+  premium: boolean;
+} {
+  const plan = ALPHAVANTAGE_PLANS[config.alphaVantage.plan];
+  return {
+    requestsPerMinute: config.alphaVantage.requestsPerMinute ?? plan.requestsPerMinute,
+    requestsPerDay:
+      config.alphaVantage.requestsPerDay === undefined
+        ? plan.requestsPerDay
+        : config.alphaVantage.requestsPerDay,
+    premium: plan.premium,
+  };
+}
+
+/**
+ * Kafka consumer group id of a handler. Stable across deploys on purpose: a new group id would make the event
+ * source mapping start from `startingPosition` again and re-read (or skip) the topic.
+ */
+export function consumerGroupId(config: HortonConfig, role: TopicRole): string {
+  return `${config.prefix}-${role}-handler`;
+}
+
+/** DynamoDB table names, derived from the prefix. */
+export function tableNames(config: HortonConfig) {
+  const p = config.prefix;
+  return {
+    securities: `${p}-securities`,
+    fundamentals: `${p}-fundamentals`,
+    dailyPrices: `${p}-daily-prices`,
+    yearlyExtremes: `${p}-yearly-extremes`,
+    quotes: `${p}-quotes`,
+    indicators: `${p}-indicators`,
+  } as const;
+}
+export type TableRole = keyof ReturnType<typeof tableNames>;
+
+/**
+ * Environment variable names shared by the handlers, the CDK function construct and the local runner, so a
+ * handler reads the same variable wherever it runs.
+ */
+export const ENV = {
+  kafkaBrokers: 'KAFKA_BOOTSTRAP_BROKERS',
+  kafkaAuth: 'KAFKA_AUTH',
+  alphaVantageBaseUrl: 'ALPHAVANTAGE_BASE_URL',
+  /** Local runs only: the key itself. In AWS the key lives in Secrets Manager (`alphaVantageSecretArn`). */
+  alphaVantageApiKey: 'ALPHAVANTAGE_API_KEY',
+  alphaVantageSecretArn: 'ALPHAVANTAGE_SECRET_ARN',
+  alphaVantageTimeoutMs: 'ALPHAVANTAGE_TIMEOUT_MS',
+  alphaVantageMaxAttempts: 'ALPHAVANTAGE_MAX_ATTEMPTS',
+  alphaVantagePremium: 'ALPHAVANTAGE_PREMIUM',
+  universeSource: 'UNIVERSE_SOURCE',
+  watchlist: 'UNIVERSE_WATCHLIST',
+  universeExchanges: 'UNIVERSE_EXCHANGES',
+  universeAssetTypes: 'UNIVERSE_ASSET_TYPES',
+  indicators: 'INDICATORS',
+  quoteRollingWindow: 'QUOTE_ROLLING_WINDOW',
+  topics: {
+    securities: 'TOPIC_SECURITIES',
+    overview: 'TOPIC_OVERVIEW',
+    history: 'TOPIC_HISTORY',
+    quote: 'TOPIC_QUOTE',
+    indicators: 'TOPIC_INDICATORS',
+    deadLetter: 'TOPIC_DEAD_LETTER',
+  } satisfies Record<TopicRole, string>,
+  tables: {
+    securities: 'TABLE_SECURITIES',
+    fundamentals: 'TABLE_FUNDAMENTALS',
+    dailyPrices: 'TABLE_DAILY_PRICES',
+    yearlyExtremes: 'TABLE_YEARLY_EXTREMES',
+    quotes: 'TABLE_QUOTES',
+    indicators: 'TABLE_INDICATORS',
+  } satisfies Record<TableRole, string>,
+} as const;
+
+/**
+ * The settings every handler may read, derived from the configuration (no endpoints, no secrets: the CDK app
+ * and the local runner add those). The CDK passes each function only the variables it needs.
+ */
+export function settingsEnvironment(config: HortonConfig): Record<string, string> {
+  const budget = alphaVantageBudget(config);
+  const tables = tableNames(config);
+  return {
+    [ENV.alphaVantageBaseUrl]: config.alphaVantage.baseUrl,
+    [ENV.alphaVantageTimeoutMs]: String(config.alphaVantage.timeoutMs),
+    [ENV.alphaVantageMaxAttempts]: String(config.alphaVantage.maxAttempts),
+    [ENV.alphaVantagePremium]: String(budget.premium),
+    [ENV.universeSource]: config.universe.source,
+    [ENV.watchlist]: config.universe.watchlist.join(','),
+    [ENV.universeExchanges]: config.universe.exchanges.join(','),
+    [ENV.universeAssetTypes]: config.universe.assetTypes.join(','),
+    [ENV.indicators]: JSON.stringify(config.indicators),
+    [ENV.quoteRollingWindow]: String(config.quotes.rollingWindow),
+    ...Object.fromEntries(
+      (Object.keys(ENV.topics) as TopicRole[]).map((role) => [ENV.topics[role], config.topics[role].name]),
+    ),
+    ...Object.fromEntries(
+      (Object.keys(ENV.tables) as TableRole[]).map((role) => [ENV.tables[role], tables[role]]),
+    ),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The Lambda invocation surface the local runner offers handlers: the handler signature, a context object with
+ * the fields Lambda's Node.js runtime provides, and an invoke helper that enforces the function timeout.
+ *
+ * Handlers run in this process (no sandbox): a timed-out invocation is reported as failed, like Lambda does,
+ * but its promise cannot be killed and may still finish in the background.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+
+/** What every Horton handler exports as `handler`. */
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** The account id the AWS emulator (moto) uses by default, so local ARNs look like the emulator's own. */
+export const LOCAL_ACCOUNT_ID = '123456789012';
+export const DEFAULT_LOCAL_REGION = 'us-east-1';
+
+export interface LambdaFunctionIdentity {
+  functionName: string;
+  region?: string;
+  accountId?: string;
+  /** Function timeout; drives `getRemainingTimeInMillis` and the invocation deadline. */
+  timeoutSeconds: number;
+  memoryLimitInMB?: number;
+}
+
+/** Builds a fresh context for one invocation, its deadline counted from `startedAt`. */
+export function createLambdaContext(
+  identity: LambdaFunctionIdentity,
+  startedAt: number = Date.now(),
+  now: () => number = Date.now,
+): Context {
+  const region = identity.region ?? DEFAULT_LOCAL_REGION;
+  const accountId = identity.accountId ?? LOCAL_ACCOUNT_ID;
+  const deadline = startedAt + identity.timeoutSeconds * 1000;
+  const day = new Date(startedAt).toISOString().slice(0, 10).replaceAll('-', '/');
+  const unsupported = (name: string) => () => {
+    // The callback-era methods are deprecated; Horton's handlers return promises, so a call is a bug.
+    throw new Error(`context.${name}() is not supported by the local runner: return a promise instead`);
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: identity.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${identity.functionName}`,
+    memoryLimitInMB: String(identity.memoryLimitInMB ?? 1024),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${identity.functionName}`,
+    logStreamName: `${day}/[$LATEST]local`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
+    done: unsupported('done'),
+    fail: unsupported('fail'),
+    succeed: unsupported('succeed'),
+  };
+}
+
+/** Raised when an invocation outlives the function timeout (Lambda's own wording). */
+export class InvocationTimeout extends Error {
+  override readonly name = 'InvocationTimeout';
+}
+
+/**
+ * Invokes a handler with a fresh context; rejects with the handler's error, or with `InvocationTimeout` when
+ * the function timeout elapses first.
+ */
+export async function invokeHandler(
+  handler: LambdaHandler,
+  event: unknown,
+  identity: LambdaFunctionIdentity,
+): Promise<unknown> {
+  const context = createLambdaContext(identity);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new InvocationTimeout(`Task timed out after ${identity.timeoutSeconds.toFixed(2)} seconds`)),
+      identity.timeoutSeconds * 1000,
+    );
+  });
+  try {
+    // `Promise.resolve().then` turns a synchronous throw into a rejection, as the Lambda runtime does.
+    return await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * The delivery rules of an MSK event source mapping for ONE partition, independent of the Kafka client so they
+ * can be tested without a broker. The mapping hands each fetched run of records to `process`.
+ *
+ * Rules (Lambda's, with `ReportBatchItemFailures` and an on-failure destination):
+ * - records go to the function in offset order, at most `batchSize` per invocation;
+ * - success: the batch is committed (next offset = last + 1);
+ * - partial failure: records before the lowest failed offset are committed, delivery resumes AT that offset;
+ * - thrown error, timeout or invalid response: nothing is committed, the same batch is retried;
+ * - a failing position is retried `retryAttempts` times (with backoff); then it goes to the on-failure
+ *   destination and delivery moves past it: the failed record for a partial failure, the whole batch for a
+ *   whole-batch failure (Lambda discards the whole batch then, too);
+ * - records older than `maxRecordAgeSeconds` go to the on-failure destination instead of the function.
+ * Commits happen only after the function returned, so a crash or stop re-delivers (at-least-once).
+ */
+import type { KafkaEvent } from '../../functions/shared/kafka/event.ts';
+import { interpretBatchResponse } from './batch-response.ts';
+import { buildMskEvent, type ConsumedRecord, type LocalCluster, partitionKey } from './msk-event.ts';
+
+export interface RunnerLogger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** Why a record went to the on-failure destination; the code becomes the dead letter's `reason.code`. */
+export interface OnFailureReason {
+  code: 'retries-exhausted' | 'record-age-exceeded';
+  message: string;
+}
+
+export interface MappingCounters {
+  /** Handler invocations, retries included. */
+  invocations: number;
+  /** Records delivered to the handler, re-deliveries included. */
+  records: number;
+  /** Invocations that threw, timed out, returned an invalid response or reported failures. */
+  failedInvocations: number;
+  /** Invocations that were retries of a failed position. */
+  retries: number;
+  /** Records sent to the on-failure destination (retries exhausted or too old). */
+  onFailureSends: number;
+}
+
+export function emptyCounters(): MappingCounters {
+  return { invocations: 0, records: 0, failedInvocations: 0, retries: 0, onFailureSends: 0 };
+}
+
+export interface PartitionSettings {
+  batchSize: number;
+  retryAttempts: number;
+  maxRecordAgeSeconds: number;
+}
+
+export interface PartitionWorkerDeps {
+  settings: PartitionSettings;
+  cluster: LocalCluster;
+  /** Invokes the function; rejects on error or timeout. */
+  invoke(event: KafkaEvent): Promise<unknown>;
+  /** Commits `nextOffset` as the group's position (and makes the client fetch from there). */
+  commit(nextOffset: number): Promise<void>;
+  /** Publishes records to the on-failure destination; may reject (then it is retried after a backoff). */
+  sendToOnFailureDestination(records: ConsumedRecord[], reason: OnFailureReason): Promise<void>;
+  /** Waits before retry `attempt` (1-based); resolves false when the mapping is stopping. */
+  backoff(attempt: number): Promise<boolean>;
+  isRunning(): boolean;
+  now(): number;
+  counters: MappingCounters;
+  log: RunnerLogger;
+}
+
+interface RetryState {
+  /** The offset delivery keeps failing at: the lowest failed record, or the batch's first record. */
+  offset: number;
+  /** Failed invocations at this offset so far. */
+  failures: number;
+}
+
+export class PartitionWorker {
+  private retry: RetryState | undefined;
+  /** Records already handed to the on-failure destination but not yet committed past (no duplicates). */
+  private readonly sentToDestination = new Set<number>();
+  private committed = -1;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private readonly deps: PartitionWorkerDeps,
+  ) {}
+
+  private get key(): string {
+    return partitionKey(this.topic, this.partition);
+  }
+
+  private async commit(nextOffset: number): Promise<void> {
+    if (nextOffset <= this.committed) return;
+    await this.deps.commit(nextOffset);
+    this.committed = nextOffset;
+    for (const offset of this.sentToDestination)
+      if (offset < nextOffset) this.sentToDestination.delete(offset);
+  }
+
+  /** Sends until it succeeds; false when the mapping stopped first (nothing committed then). */
+  private async sendToDestination(records: ConsumedRecord[], reason: OnFailureReason): Promise<boolean> {
+    const pending = records.filter((record) => !this.sentToDestination.has(record.offset));
+    if (pending.length === 0) return true;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.deps.sendToOnFailureDestination(pending, reason);
+        break;
+      } catch (error) {
+        this.deps.log.error('on-failure destination unavailable; will retry', {
+          partition: this.key,
+          offsets: pending.map((record) => record.offset),
+          error: (error as Error).message,
+        });
+        if (!(await this.deps.backoff(attempt))) return false;
+      }
+    }
+    for (const record of pending) this.sentToDestination.add(record.offset);
+    this.deps.counters.onFailureSends += pending.length;
+    this.deps.log.warn('records sent to the on-failure destination', {
+      partition: this.key,
+      offsets: pending.map((record) => record.offset),
+      reason: reason.code,
+    });
+    return true;
+  }
+
+  /**
+   * Delivers `records` (consecutive, in offset order, from this partition's current position) and returns when
+   * all of them are committed or the mapping stops.
+   */
+  async process(records: readonly ConsumedRecord[]): Promise<void> {
+    const { settings, counters } = this.deps;
+    // The run starts at the group's position: committing that offset again would be no progress.
+    this.committed = Math.max(this.committed, records[0]?.offset ?? -1);
+    let position = 0;
+    while (position < records.length && this.deps.isRunning()) {
+      const batch = records.slice(position, position + settings.batchSize);
+      const last = batch.at(-1);
+      if (last === undefined) return;
+      const oldestAllowed = this.deps.now() - settings.maxRecordAgeSeconds * 1000;
+      const expired = batch.filter((record) => record.timestamp < oldestAllowed);
+      const deliverable = batch.filter(
+        (record) => record.timestamp >= oldestAllowed && !this.sentToDestination.has(record.offset),
+      );
+      if (expired.length > 0) {
+        const reason: OnFailureReason = {
+          code: 'record-age-exceeded',
+          message: `record older than maxRecordAgeSeconds=${settings.maxRecordAgeSeconds}`,
+        };
+        if (!(await this.sendToDestination(expired, reason))) return;
+      }
+      if (deliverable.length === 0) {
+        await this.commit(last.offset + 1);
+        position += batch.length;
+        continue;
+      }
+
+      const isRetry = this.retry !== undefined && this.retry.offset === deliverable[0]?.offset;
+      counters.invocations += 1;
+      counters.records += deliverable.length;
+      if (isRetry) counters.retries += 1;
+      const event = buildMskEvent(deliverable, this.deps.cluster);
+      let failure: { offset: number; whole: boolean; message: string };
+      try {
+        const response = await this.deps.invoke(event);
+        const delivered = new Map([[this.key, new Set(deliverable.map((record) => record.offset))]]);
+        const outcome = interpretBatchResponse(response, delivered);
+        if (outcome.kind === 'success') {
+          await this.commit(last.offset + 1);
+          this.retry = undefined;
+          position += batch.length;
+          continue;
+        }
+        if (outcome.kind === 'invalid') {
+          failure = { offset: deliverable[0]?.offset ?? last.offset, whole: true, message: outcome.reason };
+        } else {
+          const failedAt = outcome.failedFrom.get(this.key) ?? last.offset;
+          failure = {
+            offset: failedAt,
+            whole: false,
+            message: `handler reported ${this.key}@${failedAt} as failed`,
+          };
+        }
+      } catch (error) {
+        failure = {
+          offset: deliverable[0]?.offset ?? last.offset,
+          whole: true,
+          message: (error as Error).message,
+        };
+      }
+
+      counters.failedInvocations += 1;
+      if (!failure.whole) {
+        // Records before the failed one are done: commit them, and resume delivery at the failed one.
+        await this.commit(failure.offset);
+        position = records.findIndex((record) => record.offset === failure.offset);
+      }
+      this.retry =
+        this.retry?.offset === failure.offset
+          ? { offset: failure.offset, failures: this.retry.failures + 1 }
+          : { offset: failure.offset, failures: 1 };
+      const attemptsMade = this.retry.failures;
+      if (attemptsMade <= settings.retryAttempts) {
+        this.deps.log.warn('invocation failed; will retry', {
+          partition: this.key,
+          offset: failure.offset,
+          wholeBatch: failure.whole,
+          retry: attemptsMade,
+          of: settings.retryAttempts,
+          error: failure.message,
+        });
+        if (!(await this.deps.backoff(attemptsMade))) return;
+        continue;
+      }
+
+      const reason: OnFailureReason = {
+        code: 'retries-exhausted',
+        message: `failed ${attemptsMade} time(s) (retryAttempts=${settings.retryAttempts}): ${failure.message}`,
+      };
+      const failed = failure.whole
+        ? deliverable
+        : deliverable.filter((record) => record.offset === failure.offset);
+      if (!(await this.sendToDestination(failed, reason))) return;
+      this.retry = undefined;
+      if (failure.whole) {
+        await this.commit(last.offset + 1);
+        position += batch.length;
+      } else {
+        await this.commit(failure.offset + 1);
+        position += 1;
+      }
+    }
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * The local Horton pipeline: the real handlers, wired as in AWS. Kafka-triggered handlers get an event source
+ * mapping each; the dispatcher gets the scheduler.
+ *
+ * Handlers read their settings at module scope (cold start), so the environment is set BEFORE any handler
+ * module is imported. ES modules are cached per process: a second pipeline in the same process reuses the
+ * handler modules, and with them the settings of the first import (tests give each handler explicitly, or run
+ * one pipeline per process).
+ */
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { logLevel } from 'kafkajs';
+import { ENV, type HortonConfig, settingsEnvironment } from '../../lib/config.ts';
+import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec } from '../../lib/handlers.ts';
+import {
+  type EventSourceMapping,
+  type RetryBackoff,
+  startEventSourceMapping,
+  stderrLogger,
+  type WaitOptions,
+} from './event-source-mapping.ts';
+import type { LambdaHandler } from './lambda-context.ts';
+import type { RunnerLogger } from './partition-worker.ts';
+import { Scheduler } from './scheduler.ts';
+import { ensureTopics, type TopicReport } from './topics.ts';
+
+export interface PipelineOptions {
+  config: HortonConfig;
+  brokers: string[];
+  /**
+   * Variables the caller adds for the handlers: AWS endpoint, region and credentials for the emulator, the
+   * AlphaVantage key and URL of the simulator. They win over the derived settings.
+   */
+  env?: Record<string, string>;
+  /** Handlers to run. @default those given in `handlers`, or else every kafka- or schedule-triggered handler */
+  include?: readonly HandlerName[];
+  /** Handler functions to use instead of importing the entry file (tests; handlers not written yet). */
+  handlers?: Partial<Record<HandlerName, LambdaHandler>>;
+  /** Repository root the catalogue's entry paths are relative to. @default this checkout */
+  rootDir?: string;
+  /** Create missing topics and grow partition counts first. @default true */
+  ensureTopics?: boolean;
+  scheduler?: {
+    /** Start firing on the schedules' timetable at once; otherwise only `fireNow`. @default false */
+    autoStart?: boolean;
+    timeCompression?: number;
+    simulatedStart?: Date;
+    clock?: () => number;
+  };
+  mappings?: {
+    timeoutSeconds?: number;
+    retryBackoff?: Partial<RetryBackoff>;
+    now?: () => number;
+    kafkaLogLevel?: logLevel;
+  };
+  region?: string;
+  log?: RunnerLogger;
+}
+
+export interface Pipeline {
+  /** Present when the dispatcher runs. */
+  scheduler: Scheduler | undefined;
+  mappings: Map<HandlerName, EventSourceMapping>;
+  topics: TopicReport | undefined;
+  /** Resolves when nothing is in flight and every mapping has consumed its whole topic. */
+  waitUntilIdle(options?: WaitOptions): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function defaultSelection(options: PipelineOptions): HandlerName[] {
+  if (options.include) return [...options.include];
+  if (options.handlers) return Object.keys(options.handlers) as HandlerName[];
+  return HANDLER_NAMES.filter((name) => (HANDLERS[name] as HandlerSpec).trigger.kind !== 'manual');
+}
+
+/** The environment a handler sees locally: derived settings, the local broker without auth, the caller's extras. */
+export function handlerEnvironment(
+  config: HortonConfig,
+  brokers: readonly string[],
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...settingsEnvironment(config),
+    [ENV.kafkaBrokers]: brokers.join(','),
+    [ENV.kafkaAuth]: 'none',
+    // kafkajs prints a partitioner notice for every producer created without one; the handlers' is fine.
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...extra,
+  };
+}
+
+/** Sets variables and returns a function that puts back what was there before. */
+function applyEnvironment(variables: Record<string, string>): () => void {
+  const previous = new Map(Object.keys(variables).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, variables);
+  return () => {
+    for (const [name, value] of previous) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
+async function importHandler(rootDir: string, name: HandlerName): Promise<LambdaHandler> {
+  const entry = path.resolve(rootDir, HANDLERS[name].entry);
+  let module: { handler?: unknown };
+  try {
+    module = (await import(pathToFileURL(entry).href)) as { handler?: unknown };
+  } catch (error) {
+    // Names the handler: a cold-start failure (missing setting, missing file) is otherwise anonymous.
+    throw new Error(
+      `cannot load the ${name} handler from ${HANDLERS[name].entry}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (typeof module.handler !== 'function')
+    throw new Error(`${HANDLERS[name].entry} does not export a handler`);
+  return module.handler as LambdaHandler;
+}
+
+export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const { config, brokers } = options;
+  const log = options.log ?? stderrLogger;
+  const selection = defaultSelection(options);
+  const restoreEnvironment = applyEnvironment(handlerEnvironment(config, brokers, options.env));
+  const mappings = new Map<HandlerName, EventSourceMapping>();
+  let scheduler: Scheduler | undefined;
+
+  const stop = async () => {
+    scheduler?.stop();
+    await scheduler?.settled();
+    await Promise.all([...mappings.values()].map((mapping) => mapping.stop()));
+    restoreEnvironment();
+  };
+
+  try {
+    const topics = options.ensureTopics === false ? undefined : await ensureTopics(brokers, config);
+    const handlers = new Map<HandlerName, LambdaHandler>();
+    // Sequential on purpose: a handler's module scope may fail fast on a missing setting, and the first
+    // failure should be the one reported.
+    for (const name of selection) {
+      handlers.set(
+        name,
+        options.handlers?.[name] ?? (await importHandler(options.rootDir ?? DEFAULT_ROOT, name)),
+      );
+    }
+
+    const started = await Promise.allSettled(
+      selection.flatMap((name) => {
+        const spec = HANDLERS[name] as HandlerSpec;
+        const handler = handlers.get(name);
+        if (spec.trigger.kind !== 'kafka' || !handler) return [];
+        return [
+          startEventSourceMapping({
+            config,
+            role: spec.trigger.topic,
+            handler,
+            functionName: `${config.prefix}-${name}`,
+            brokers,
+            log,
+            ...(options.region ? { region: options.region } : {}),
+            ...(options.mappings?.timeoutSeconds ? { timeoutSeconds: options.mappings.timeoutSeconds } : {}),
+            ...(options.mappings?.retryBackoff ? { retryBackoff: options.mappings.retryBackoff } : {}),
+            ...(options.mappings?.now ? { now: options.mappings.now } : {}),
+            ...(options.mappings?.kafkaLogLevel !== undefined
+              ? { kafkaLogLevel: options.mappings.kafkaLogLevel }
+              : {}),
+          }).then((mapping) => mappings.set(name, mapping)),
+        ];
+      }),
+    );
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+
+    const dispatcher = handlers.get('dispatcher');
+    if (dispatcher) {
+      scheduler = new Scheduler({
+        schedules: config.schedules,
+        handler: dispatcher,
+        functionName: `${config.prefix}-dispatcher`,
+        log,
+        ...(options.region ? { region: options.region } : {}),
+        ...(options.scheduler?.timeCompression ? { timeCompression: options.scheduler.timeCompression } : {}),
+        ...(options.scheduler?.simulatedStart ? { simulatedStart: options.scheduler.simulatedStart } : {}),
+        ...(options.scheduler?.clock ? { clock: options.scheduler.clock } : {}),
+      });
+      if (options.scheduler?.autoStart) scheduler.start();
+    }
+
+    const waitUntilIdle = async (wait: WaitOptions = {}) => {
+      const timeoutMs = wait.timeoutMs ?? 120_000;
+      const deadline = Date.now() + timeoutMs;
+      let idleSnapshots = 0;
+      let lastLags: number[] = [];
+      while (idleSnapshots < 2) {
+        // Read "busy" BEFORE the lags: whatever an invocation produced before it finished is then visible.
+        const busy = (scheduler?.pending ?? 0) > 0 || [...mappings.values()].some((mapping) => mapping.busy);
+        lastLags = await Promise.all([...mappings.values()].map((mapping) => mapping.lag()));
+        idleSnapshots = !busy && lastLags.every((lag) => lag === 0) ? idleSnapshots + 1 : 0;
+        if (idleSnapshots >= 2) break;
+        if (Date.now() >= deadline) {
+          const detail = [...mappings.keys()].map((name, index) => `${name}=${lastLags[index]}`).join(', ');
+          throw new Error(`pipeline not idle after ${timeoutMs} ms (lag: ${detail})`);
+        }
+        await sleep(wait.pollMs ?? 200);
+      }
+    };
+
+    return { scheduler, mappings, topics, waitUntilIdle, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Fixture mode: serve real recorded AlphaVantage responses when one matches the request. Files are
+ * matched by name, `FUNCTION-SYMBOL-[tokens]-VINTAGE.(json|csv)` as in shared/fixtures/alphavantage:
+ * function and symbol must match, the datatype must match the extension, TIME_SERIES_DAILY must match
+ * `compact`/`full` (a name without either is a full history), indicators must match the interval
+ * token. Among several matches the newest vintage wins, and files marked `legacy` only when nothing
+ * else matches. Bytes are served unchanged.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The real AlphaVantage captures: `$HORTON_FIXTURES_DIR/alphavantage`, else `../shared/fixtures/alphavantage`
+ * next to the repository. Returns undefined when the directory does not exist (tests then skip).
+ */
+export function alphaVantageFixturesDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const fixturesRoot = env.HORTON_FIXTURES_DIR ?? resolve(repositoryRoot, '..', 'shared', 'fixtures');
+  const directory = join(fixturesRoot, 'alphavantage');
+  return existsSync(directory) ? directory : undefined;
+}
+
+/** Where alphaVantageFixturesDir() looked, for skip messages. */
+export function expectedFixturesDir(env: NodeJS.ProcessEnv = process.env): string {
+  const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return join(env.HORTON_FIXTURES_DIR ?? resolve(repositoryRoot, '..', 'shared', 'fixtures'), 'alphavantage');
+}
+
+export interface FixtureEntry {
+  file: string;
+  functionName: string;
+  /** Upper-case symbol; for LISTING_STATUS the state ("ACTIVE"). */
+  key: string;
+  datatype: 'json' | 'csv';
+  tokens: readonly string[];
+  vintage: number;
+  legacy: boolean;
+}
+
+export interface FixtureRequest {
+  functionName: string;
+  symbol?: string;
+  datatype: 'json' | 'csv';
+  outputSize?: string;
+  interval?: string;
+  state?: string;
+}
+
+const SERVABLE_FUNCTIONS = new Set([
+  'TIME_SERIES_DAILY', 'GLOBAL_QUOTE', 'OVERVIEW', 'INCOME_STATEMENT', 'BALANCE_SHEET', 'CASH_FLOW', 'LISTING_STATUS',
+  'SMA', 'EMA', 'RSI', 'MACD', 'BBANDS',
+]);
+
+export function parseFixtureName(file: string): FixtureEntry | undefined {
+  const match = /^([A-Z_]+)-(.+)\.(json|csv)$/.exec(file);
+  if (match === null) return undefined;
+  const [, functionName = '', rest = '', extension = ''] = match;
+  if (!SERVABLE_FUNCTIONS.has(functionName)) return undefined;
+  const [key = '', ...tokens] = rest.split('-');
+  const years = tokens.filter((token) => /^\d{4}$/.test(token)).map(Number);
+  return {
+    file,
+    functionName,
+    key: key.toUpperCase(),
+    datatype: extension === 'csv' ? 'csv' : 'json',
+    tokens: tokens.map((token) => token.toLowerCase()),
+    vintage: years.length > 0 ? Math.max(...years) : 0,
+    legacy: tokens.some((token) => token.toLowerCase() === 'legacy'),
+  };
+}
+
+export function indexFixtures(directory: string): FixtureEntry[] {
+  return readdirSync(directory)
+    .map(parseFixtureName)
+    .filter((entry): entry is FixtureEntry => entry !== undefined);
+}
+
+export function findFixture(entries: readonly FixtureEntry[], request: FixtureRequest): FixtureEntry | undefined {
+  const key = (request.functionName === 'LISTING_STATUS' ? (request.state ?? 'active') : (request.symbol ?? '')).toUpperCase();
+  const candidates = entries.filter((entry) => {
+    if (entry.functionName !== request.functionName || entry.key !== key || entry.datatype !== request.datatype) return false;
+    if (entry.functionName === 'TIME_SERIES_DAILY') {
+      const size = entry.tokens.includes('compact') ? 'compact' : 'full';
+      return size === (request.outputSize === 'full' ? 'full' : 'compact');
+    }
+    if (['SMA', 'EMA', 'RSI', 'MACD', 'BBANDS'].includes(entry.functionName)) {
+      return request.interval !== undefined && entry.tokens.includes(request.interval.toLowerCase());
+    }
+    return true;
+  });
+  return candidates.sort((left, right) => Number(left.legacy) - Number(right.legacy) || right.vintage - left.vintage)[0];
+}
+
+export function readFixture(directory: string, entry: FixtureEntry): string {
+  return readFileSync(join(directory, entry.file), 'utf8');
+}

@@ -1,0 +1,158 @@
+/**
+ * Topic creation and the whole local pipeline (scheduler -> dispatcher -> mappings) against the real broker,
+ * with stand-in handlers of our own that publish the way Horton's handlers do (shared Publisher, settings from
+ * the environment the pipeline sets).
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { decodeKafkaEvent } from '../../functions/shared/kafka/event.ts';
+import { connectionFromEnv, Publisher } from '../../functions/shared/kafka/producer.ts';
+import { ENV } from '../../lib/config.ts';
+import type { LambdaHandler } from '../../localstack/runner/lambda-context.ts';
+import { type Pipeline, startPipeline } from '../../localstack/runner/pipeline.ts';
+import { ensureTopics } from '../../localstack/runner/topics.ts';
+import { uniqueConfig } from './runner-support.ts';
+
+const { kafkaBrokers } = inject('localStack');
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+
+async function partitionCounts(topics: string[]): Promise<Record<string, number>> {
+  const admin = new Kafka({ brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics });
+    return Object.fromEntries(metadata.topics.map((topic) => [topic.name, topic.partitions.length]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('ensureTopics', () => {
+  it('creates the configured topics, grows partitions when the configuration grew, and is idempotent', async () => {
+    // Prepare
+    const config = uniqueConfig();
+    const grown = {
+      ...config,
+      topics: { ...config.topics, quote: { ...config.topics.quote, partitions: 4 } },
+    };
+
+    // Act
+    const first = await ensureTopics(kafkaBrokers, config);
+    const second = await ensureTopics(kafkaBrokers, grown);
+    const third = await ensureTopics(kafkaBrokers, grown);
+
+    // Assess
+    const names = Object.values(config.topics).map((topic) => topic.name);
+    expect(first.created.sort()).toEqual([...names].sort());
+    expect(second.grown).toEqual([{ topic: config.topics.quote.name, from: 2, to: 4 }]);
+    expect(third).toMatchObject({ created: [], grown: [], larger: [] });
+    expect(third.unchanged).toHaveLength(names.length);
+    expect((await partitionCounts([config.topics.quote.name]))[config.topics.quote.name]).toBe(4);
+    // Kafka cannot shrink: a smaller configuration is reported, not applied.
+    const shrunk = await ensureTopics(kafkaBrokers, config, { roles: ['quote'] });
+    expect(shrunk.larger).toEqual([{ topic: config.topics.quote.name, actual: 4, configured: 2 }]);
+  });
+});
+
+describe('startPipeline', () => {
+  let pipeline: Pipeline | undefined;
+  const publishers: Publisher[] = [];
+
+  afterEach(async () => {
+    await pipeline?.stop();
+    pipeline = undefined;
+    await Promise.all(publishers.splice(0).map((publisher) => publisher.disconnect()));
+  });
+
+  /** A publisher built from the handler environment, as Horton's handlers build theirs at cold start. */
+  function publisherFromEnv(clientId: string): Publisher {
+    const publisher = Publisher.fromConnection(connectionFromEnv(clientId));
+    publishers.push(publisher);
+    return publisher;
+  }
+
+  it('runs a schedule firing through dispatcher and mappings, and knows when the cycle is finished', async () => {
+    // Prepare: dispatcher -> securities (fan-out x2) -> quote (slow, to make idleness non-trivial)
+    const config = uniqueConfig({ consumers: { maxBatchingWindowSeconds: 0 } });
+    const dispatcherInputs: unknown[] = [];
+    const seenEnvironment: Record<string, string | undefined> = {};
+    const quoted: string[] = [];
+    let securitiesPublisher: Publisher | undefined;
+    let dispatcherPublisher: Publisher | undefined;
+
+    const dispatcher: LambdaHandler = async (input) => {
+      dispatcherInputs.push(input);
+      seenEnvironment.brokers = process.env[ENV.kafkaBrokers];
+      seenEnvironment.auth = process.env[ENV.kafkaAuth];
+      seenEnvironment.topic = process.env[ENV.topics.securities];
+      dispatcherPublisher ??= publisherFromEnv('test-dispatcher');
+      await dispatcherPublisher.send([
+        { topic: process.env[ENV.topics.securities] ?? '', key: 'universe', value: JSON.stringify(input) },
+      ]);
+      return { published: 1 };
+    };
+    const securities: LambdaHandler = async (event) => {
+      securitiesPublisher ??= publisherFromEnv('test-securities');
+      const count = [...decodeKafkaEvent(event).values()].flat().length;
+      const symbols = Array.from({ length: count }, () => ['IBM', 'MSFT']).flat();
+      await securitiesPublisher.send(
+        symbols.map((symbol) => ({ topic: process.env[ENV.topics.quote] ?? '', key: symbol, value: symbol })),
+      );
+      return { batchItemFailures: [] };
+    };
+    const quote: LambdaHandler = async (event) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const record of [...decodeKafkaEvent(event).values()].flat())
+        quoted.push(record.value?.toString() ?? '');
+      return { batchItemFailures: [] };
+    };
+    const previousAuth = process.env[ENV.kafkaAuth];
+
+    // Act
+    const startedAt = Date.now();
+    pipeline = await startPipeline({
+      config,
+      brokers: kafkaBrokers,
+      handlers: { dispatcher, securities, quote },
+      env: { AWS_REGION: 'us-east-1' },
+      mappings: { retryBackoff: { initialMs: 20 } },
+      log: quiet,
+    });
+    const startMs = Date.now() - startedAt;
+    await pipeline.scheduler?.fireNow('quote-intraday');
+    await pipeline.waitUntilIdle({ timeoutMs: 30_000 });
+    const cycleMs = Date.now() - startedAt - startMs;
+
+    // Assess
+    expect([...pipeline.mappings.keys()].sort()).toEqual(['quote', 'securities']);
+    expect(pipeline.topics?.created).toHaveLength(6);
+    expect(dispatcherInputs).toEqual([{ job: 'quote', schedule: 'quote-intraday' }]);
+    expect(seenEnvironment).toEqual({
+      brokers: kafkaBrokers.join(','),
+      auth: 'none',
+      topic: config.topics.securities.name,
+    });
+    expect(quoted.sort()).toEqual(['IBM', 'MSFT']);
+    console.info(`runner-pipeline: start ${startMs} ms, one cycle to idle ${cycleMs} ms`);
+
+    // The environment is put back on stop.
+    await pipeline.stop();
+    pipeline = undefined;
+    expect(process.env[ENV.kafkaAuth]).toBe(previousAuth);
+  });
+
+  it('runs only the selected handlers and reports a handler module that cannot be loaded', async () => {
+    const config = uniqueConfig();
+    await expect(
+      startPipeline({
+        config,
+        brokers: kafkaBrokers,
+        include: ['quote'],
+        rootDir: '/nonexistent-horton-root',
+        ensureTopics: false,
+        log: quiet,
+      }),
+    ).rejects.toThrow('cannot load the quote handler from functions/quote/index.ts');
+    expect(process.env[ENV.topics.quote]).not.toBe(config.topics.quote.name);
+  });
+});
