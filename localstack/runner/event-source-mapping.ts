@@ -220,10 +220,17 @@ export class EventSourceMapping {
       },
     });
     const timeoutMs = this.options.joinTimeoutMs ?? 30_000;
-    const timedOut = sleep(timeoutMs, 'timeout' as const, { signal: this.stopping.signal }).catch(
-      () => 'stopped',
+    // The join timer must not outlive the join: a pending timer would keep the process alive.
+    const joinWait = new AbortController();
+    const abortJoinWait = () => joinWait.abort();
+    this.stopping.signal.addEventListener('abort', abortJoinWait);
+    const timedOut = sleep(timeoutMs, 'timeout' as const, { signal: joinWait.signal }).catch(
+      () => 'stopped' as const,
     );
-    if ((await Promise.race([joined.then(() => 'joined' as const), timedOut])) !== 'joined') {
+    const outcome = await Promise.race([joined.then(() => 'joined' as const), timedOut]);
+    joinWait.abort();
+    this.stopping.signal.removeEventListener('abort', abortJoinWait);
+    if (outcome !== 'joined') {
       throw new Error(`consumer group ${this.groupId} did not join within ${timeoutMs} ms`);
     }
   }

@@ -11,7 +11,7 @@
  * have prices but no company data (`{}` for OVERVIEW and statements), as on AlphaVantage.
  */
 import { parseIsoDate } from './calendar.ts';
-import { findFixture, type FixtureEntry, readFixture } from './fixtures.ts';
+import { type FixtureEntry, findFixture, readFixture } from './fixtures.ts';
 import { type StatementFunction, syntheticOverview, syntheticStatement } from './fundamentals.ts';
 import * as messages from './messages.ts';
 import type { Plan } from './quotas.ts';
@@ -29,17 +29,38 @@ import {
   timeSeriesDailyCsv,
   timeSeriesDailyJson,
 } from './responses.ts';
-import { aggregateBars, canonicalSymbol, type DailyBar, type Interval, lastTradingDate, syntheticDailySeries } from './series.ts';
+import {
+  aggregateBars,
+  canonicalSymbol,
+  type DailyBar,
+  type Interval,
+  lastTradingDate,
+  syntheticDailySeries,
+} from './series.ts';
 import { findListing, type Listing, listingsAsOf } from './universe.ts';
 
 export const SUPPORTED_FUNCTIONS = [
-  'LISTING_STATUS', 'OVERVIEW', 'INCOME_STATEMENT', 'BALANCE_SHEET', 'CASH_FLOW', 'TIME_SERIES_DAILY', 'GLOBAL_QUOTE',
-  'SMA', 'EMA', 'RSI', 'MACD', 'BBANDS',
+  'LISTING_STATUS',
+  'OVERVIEW',
+  'INCOME_STATEMENT',
+  'BALANCE_SHEET',
+  'CASH_FLOW',
+  'TIME_SERIES_DAILY',
+  'GLOBAL_QUOTE',
+  'SMA',
+  'EMA',
+  'RSI',
+  'MACD',
+  'BBANDS',
 ] as const;
 export type SupportedFunction = (typeof SUPPORTED_FUNCTIONS)[number];
 
 /** Real premium-only functions: the free plan is told so; premium plans get "Invalid API call" (not simulated). */
-const PREMIUM_ONLY_FUNCTIONS = new Set(['TIME_SERIES_DAILY_ADJUSTED', 'REALTIME_BULK_QUOTES', 'HISTORICAL_OPTIONS']);
+const PREMIUM_ONLY_FUNCTIONS = new Set([
+  'TIME_SERIES_DAILY_ADJUSTED',
+  'REALTIME_BULK_QUOTES',
+  'HISTORICAL_OPTIONS',
+]);
 
 /** How the simulator classifies its own answer, for counters and logs. */
 export type Outcome = 'data' | 'error' | 'empty' | 'limit' | 'premium' | 'notice';
@@ -67,7 +88,12 @@ const JSON_TYPE = 'application/json';
 /** What AlphaVantage labels its CSV downloads with. */
 const CSV_TYPE = 'application/x-download';
 
-const json = (value: unknown, outcome: Outcome): ApiAnswer => ({ status: 200, contentType: JSON_TYPE, body: jsonBody(value), outcome });
+const json = (value: unknown, outcome: Outcome): ApiAnswer => ({
+  status: 200,
+  contentType: JSON_TYPE,
+  body: jsonBody(value),
+  outcome,
+});
 const errorMessage = (message: string): ApiAnswer => json({ 'Error Message': message }, 'error');
 const information = (message: string, outcome: Outcome): ApiAnswer => json({ Information: message }, outcome);
 const csv = (body: string): ApiAnswer => ({ status: 200, contentType: CSV_TYPE, body, outcome: 'data' });
@@ -91,7 +117,10 @@ function positiveInteger(value: string | null, fallback?: number): number | unde
   return /^\d+$/.test(value) && Number(value) > 0 ? Number(value) : undefined;
 }
 
-function indicatorParameters(fn: IndicatorFunction, params: URLSearchParams): IndicatorParameters | undefined {
+function indicatorParameters(
+  fn: IndicatorFunction,
+  params: URLSearchParams,
+): IndicatorParameters | undefined {
   const interval = params.get('interval');
   const seriesType = params.get('series_type');
   if (interval !== 'daily' && interval !== 'weekly' && interval !== 'monthly') return undefined;
@@ -105,7 +134,11 @@ function indicatorParameters(fn: IndicatorFunction, params: URLSearchParams): In
   const deviationsDown = positiveInteger(params.get('nbdevdn'), 2);
   const maType = params.get('matype');
   if (maType !== null && maType !== '0') return undefined; // only the simple moving average is simulated
-  if ([timePeriod, fastPeriod, slowPeriod, signalPeriod, deviationsUp, deviationsDown].some((value) => value === undefined)) {
+  if (
+    [timePeriod, fastPeriod, slowPeriod, signalPeriod, deviationsUp, deviationsDown].some(
+      (value) => value === undefined,
+    )
+  ) {
     return undefined;
   }
   return {
@@ -143,9 +176,12 @@ function fixtureAnswer(context: ApiContext, fn: string, params: URLSearchParams)
 export function answerQuery(params: URLSearchParams, context: ApiContext): ApiAnswer {
   const fn = params.get('function') ?? '';
   if (PREMIUM_ONLY_FUNCTIONS.has(fn)) {
-    return context.plan.premium ? errorMessage(messages.invalidApiCall(fn)) : information(messages.PREMIUM_ENDPOINT, 'premium');
+    return context.plan.premium
+      ? errorMessage(messages.invalidApiCall(fn))
+      : information(messages.PREMIUM_ENDPOINT, 'premium');
   }
-  if (!(SUPPORTED_FUNCTIONS as readonly string[]).includes(fn)) return errorMessage(messages.unknownFunction(fn));
+  if (!(SUPPORTED_FUNCTIONS as readonly string[]).includes(fn))
+    return errorMessage(messages.unknownFunction(fn));
   const supported = fn as SupportedFunction;
 
   if (supported === 'TIME_SERIES_DAILY' && params.get('outputsize') === 'full' && !context.plan.premium) {
@@ -183,7 +219,9 @@ export function answerQuery(params: URLSearchParams, context: ApiContext): ApiAn
     case 'GLOBAL_QUOTE': {
       const bars = known ? series() : [];
       if (bars.length === 0) return json({ 'Global Quote': {} }, 'empty');
-      return wantsCsv ? csv(globalQuoteCsv(symbol, bars, context.lineEnding)) : rawJson(globalQuoteJson(symbol, bars));
+      return wantsCsv
+        ? csv(globalQuoteCsv(symbol, bars, context.lineEnding))
+        : rawJson(globalQuoteJson(symbol, bars));
     }
     case 'OVERVIEW': {
       if (!known) return json({}, 'empty');
@@ -199,7 +237,8 @@ export function answerQuery(params: URLSearchParams, context: ApiContext): ApiAn
     default: {
       const parameters = indicatorParameters(supported, params);
       const bars = known && parameters ? series() : [];
-      if (parameters === undefined || bars.length === 0) return errorMessage(messages.invalidApiCall(supported));
+      if (parameters === undefined || bars.length === 0)
+        return errorMessage(messages.invalidApiCall(supported));
       const aggregated = aggregateBars(bars, parameters.interval);
       return wantsCsv
         ? csv(indicatorCsv(supported, aggregated, parameters, context.lineEnding))
@@ -215,7 +254,8 @@ function rawJson(body: string): ApiAnswer {
 function listingStatus(params: URLSearchParams, context: ApiContext): ApiAnswer {
   const state = params.get('state') ?? 'active';
   const date = params.get('date');
-  if (state !== 'active' && state !== 'delisted') return errorMessage(messages.invalidApiCall('LISTING_STATUS'));
+  if (state !== 'active' && state !== 'delisted')
+    return errorMessage(messages.invalidApiCall('LISTING_STATUS'));
   let asOf = lastTradingDate(context.now);
   if (date !== null && date !== '') {
     try {
@@ -225,7 +265,7 @@ function listingStatus(params: URLSearchParams, context: ApiContext): ApiAnswer 
     }
     // AlphaVantage documents history from 2010-01-01 on; the future is today.
     if (date < '2010-01-01') return errorMessage(messages.invalidApiCall('LISTING_STATUS'));
-    asOf = date < asOf ? date : asOf;
+    if (date < asOf) asOf = date;
   }
   return csv(listingStatusCsv(listingsAsOf(asOf, state), context.lineEnding));
 }

@@ -34,7 +34,8 @@ export function toIsoDate(date: Date): string {
 export function parseIsoDate(isoDate: string): Date {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(isoDate)) throw new Error(`not an ISO date: ${isoDate}`);
   const date = new Date(`${isoDate}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || toIsoDate(date) !== isoDate) throw new Error(`not a calendar date: ${isoDate}`);
+  if (Number.isNaN(date.getTime()) || toIsoDate(date) !== isoDate)
+    throw new Error(`not a calendar date: ${isoDate}`);
   return date;
 }
 
@@ -176,7 +177,10 @@ export function tradingDaysBetween(startIsoDate: string, endIsoDate: string): st
     cachedDays.push(...computeTradingDays(addDays(cachedThrough, 1), through));
     cachedThrough = through;
   }
-  return cachedDays.slice(lowerBound(cachedDays, startIsoDate), lowerBound(cachedDays, addDays(endIsoDate, 1)));
+  return cachedDays.slice(
+    lowerBound(cachedDays, startIsoDate),
+    lowerBound(cachedDays, addDays(endIsoDate, 1)),
+  );
 }
 
 /** The calendar date in New York at `instant` — AlphaVantage's "US/Eastern" trading date. */

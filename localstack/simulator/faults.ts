@@ -58,7 +58,10 @@ export class FaultInjector {
 
   /** Rules with their remaining budget, for the admin endpoint. */
   list(): (FaultRule & { remaining: number | null })[] {
-    return this.rules.map(({ rule, remaining }) => ({ ...rule, remaining: Number.isFinite(remaining) ? remaining : null }));
+    return this.rules.map(({ rule, remaining }) => ({
+      ...rule,
+      remaining: Number.isFinite(remaining) ? remaining : null,
+    }));
   }
 
   /** Restarts the coin sequence, so a reset simulator fails the same requests again. */

@@ -11,20 +11,18 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The real AlphaVantage captures: `$HORTON_FIXTURES_DIR/alphavantage`, else `../shared/fixtures/alphavantage`
- * next to the repository. Returns undefined when the directory does not exist (tests then skip).
+ * Where the real AlphaVantage captures are expected: `$HORTON_FIXTURES_DIR/alphavantage`, else
+ * `../shared/fixtures/alphavantage` next to the repository.
  */
-export function alphaVantageFixturesDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const fixturesRoot = env.HORTON_FIXTURES_DIR ?? resolve(repositoryRoot, '..', 'shared', 'fixtures');
-  const directory = join(fixturesRoot, 'alphavantage');
-  return existsSync(directory) ? directory : undefined;
-}
-
-/** Where alphaVantageFixturesDir() looked, for skip messages. */
 export function expectedFixturesDir(env: NodeJS.ProcessEnv = process.env): string {
   const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   return join(env.HORTON_FIXTURES_DIR ?? resolve(repositoryRoot, '..', 'shared', 'fixtures'), 'alphavantage');
+}
+
+/** The captures' directory, or undefined when it does not exist (tests then skip, saying so). */
+export function alphaVantageFixturesDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const directory = expectedFixturesDir(env);
+  return existsSync(directory) ? directory : undefined;
 }
 
 export interface FixtureEntry {
@@ -48,8 +46,18 @@ export interface FixtureRequest {
 }
 
 const SERVABLE_FUNCTIONS = new Set([
-  'TIME_SERIES_DAILY', 'GLOBAL_QUOTE', 'OVERVIEW', 'INCOME_STATEMENT', 'BALANCE_SHEET', 'CASH_FLOW', 'LISTING_STATUS',
-  'SMA', 'EMA', 'RSI', 'MACD', 'BBANDS',
+  'TIME_SERIES_DAILY',
+  'GLOBAL_QUOTE',
+  'OVERVIEW',
+  'INCOME_STATEMENT',
+  'BALANCE_SHEET',
+  'CASH_FLOW',
+  'LISTING_STATUS',
+  'SMA',
+  'EMA',
+  'RSI',
+  'MACD',
+  'BBANDS',
 ]);
 
 export function parseFixtureName(file: string): FixtureEntry | undefined {
@@ -76,10 +84,20 @@ export function indexFixtures(directory: string): FixtureEntry[] {
     .filter((entry): entry is FixtureEntry => entry !== undefined);
 }
 
-export function findFixture(entries: readonly FixtureEntry[], request: FixtureRequest): FixtureEntry | undefined {
-  const key = (request.functionName === 'LISTING_STATUS' ? (request.state ?? 'active') : (request.symbol ?? '')).toUpperCase();
+export function findFixture(
+  entries: readonly FixtureEntry[],
+  request: FixtureRequest,
+): FixtureEntry | undefined {
+  const key = (
+    request.functionName === 'LISTING_STATUS' ? (request.state ?? 'active') : (request.symbol ?? '')
+  ).toUpperCase();
   const candidates = entries.filter((entry) => {
-    if (entry.functionName !== request.functionName || entry.key !== key || entry.datatype !== request.datatype) return false;
+    if (
+      entry.functionName !== request.functionName ||
+      entry.key !== key ||
+      entry.datatype !== request.datatype
+    )
+      return false;
     if (entry.functionName === 'TIME_SERIES_DAILY') {
       const size = entry.tokens.includes('compact') ? 'compact' : 'full';
       return size === (request.outputSize === 'full' ? 'full' : 'compact');
@@ -89,7 +107,9 @@ export function findFixture(entries: readonly FixtureEntry[], request: FixtureRe
     }
     return true;
   });
-  return candidates.sort((left, right) => Number(left.legacy) - Number(right.legacy) || right.vintage - left.vintage)[0];
+  return candidates.sort(
+    (left, right) => Number(left.legacy) - Number(right.legacy) || right.vintage - left.vintage,
+  )[0];
 }
 
 export function readFixture(directory: string, entry: FixtureEntry): string {

@@ -13,46 +13,158 @@ import { canonicalSymbol, type DailyBar } from './series.ts';
 import type { Listing } from './universe.ts';
 
 export const INCOME_STATEMENT_FIELDS = [
-  'grossProfit', 'totalRevenue', 'costOfRevenue', 'costofGoodsAndServicesSold', 'operatingIncome',
-  'sellingGeneralAndAdministrative', 'researchAndDevelopment', 'operatingExpenses', 'investmentIncomeNet',
-  'netInterestIncome', 'interestIncome', 'interestExpense', 'nonInterestIncome', 'otherNonOperatingIncome',
-  'depreciation', 'depreciationAndAmortization', 'incomeBeforeTax', 'incomeTaxExpense', 'interestAndDebtExpense',
-  'netIncomeFromContinuingOperations', 'comprehensiveIncomeNetOfTax', 'ebit', 'ebitda', 'netIncome',
+  'grossProfit',
+  'totalRevenue',
+  'costOfRevenue',
+  'costofGoodsAndServicesSold',
+  'operatingIncome',
+  'sellingGeneralAndAdministrative',
+  'researchAndDevelopment',
+  'operatingExpenses',
+  'investmentIncomeNet',
+  'netInterestIncome',
+  'interestIncome',
+  'interestExpense',
+  'nonInterestIncome',
+  'otherNonOperatingIncome',
+  'depreciation',
+  'depreciationAndAmortization',
+  'incomeBeforeTax',
+  'incomeTaxExpense',
+  'interestAndDebtExpense',
+  'netIncomeFromContinuingOperations',
+  'comprehensiveIncomeNetOfTax',
+  'ebit',
+  'ebitda',
+  'netIncome',
 ] as const;
 
 export const BALANCE_SHEET_FIELDS = [
-  'totalAssets', 'totalCurrentAssets', 'cashAndCashEquivalentsAtCarryingValue', 'cashAndShortTermInvestments',
-  'inventory', 'currentNetReceivables', 'totalNonCurrentAssets', 'propertyPlantEquipment',
-  'accumulatedDepreciationAmortizationPPE', 'intangibleAssets', 'intangibleAssetsExcludingGoodwill', 'goodwill',
-  'investments', 'longTermInvestments', 'shortTermInvestments', 'otherCurrentAssets', 'otherNonCurrentAssets',
-  'totalLiabilities', 'totalCurrentLiabilities', 'currentAccountsPayable', 'deferredRevenue', 'currentDebt',
-  'shortTermDebt', 'totalNonCurrentLiabilities', 'capitalLeaseObligations', 'longTermDebt', 'currentLongTermDebt',
-  'longTermDebtNoncurrent', 'shortLongTermDebtTotal', 'otherCurrentLiabilities', 'otherNonCurrentLiabilities',
-  'totalShareholderEquity', 'treasuryStock', 'retainedEarnings', 'commonStock', 'commonStockSharesOutstanding',
+  'totalAssets',
+  'totalCurrentAssets',
+  'cashAndCashEquivalentsAtCarryingValue',
+  'cashAndShortTermInvestments',
+  'inventory',
+  'currentNetReceivables',
+  'totalNonCurrentAssets',
+  'propertyPlantEquipment',
+  'accumulatedDepreciationAmortizationPPE',
+  'intangibleAssets',
+  'intangibleAssetsExcludingGoodwill',
+  'goodwill',
+  'investments',
+  'longTermInvestments',
+  'shortTermInvestments',
+  'otherCurrentAssets',
+  'otherNonCurrentAssets',
+  'totalLiabilities',
+  'totalCurrentLiabilities',
+  'currentAccountsPayable',
+  'deferredRevenue',
+  'currentDebt',
+  'shortTermDebt',
+  'totalNonCurrentLiabilities',
+  'capitalLeaseObligations',
+  'longTermDebt',
+  'currentLongTermDebt',
+  'longTermDebtNoncurrent',
+  'shortLongTermDebtTotal',
+  'otherCurrentLiabilities',
+  'otherNonCurrentLiabilities',
+  'totalShareholderEquity',
+  'treasuryStock',
+  'retainedEarnings',
+  'commonStock',
+  'commonStockSharesOutstanding',
 ] as const;
 
 export const CASH_FLOW_FIELDS = [
-  'operatingCashflow', 'paymentsForOperatingActivities', 'proceedsFromOperatingActivities',
-  'changeInOperatingLiabilities', 'changeInOperatingAssets', 'depreciationDepletionAndAmortization',
-  'capitalExpenditures', 'changeInReceivables', 'changeInInventory', 'profitLoss', 'cashflowFromInvestment',
-  'cashflowFromFinancing', 'proceedsFromRepaymentsOfShortTermDebt', 'paymentsForRepurchaseOfCommonStock',
-  'paymentsForRepurchaseOfEquity', 'paymentsForRepurchaseOfPreferredStock', 'dividendPayout',
-  'dividendPayoutCommonStock', 'dividendPayoutPreferredStock', 'proceedsFromIssuanceOfCommonStock',
-  'proceedsFromIssuanceOfLongTermDebtAndCapitalSecuritiesNet', 'proceedsFromIssuanceOfPreferredStock',
-  'proceedsFromRepurchaseOfEquity', 'proceedsFromSaleOfTreasuryStock', 'stockBasedCompensation',
-  'changeInCashAndCashEquivalents', 'changeInExchangeRate', 'netIncome',
+  'operatingCashflow',
+  'paymentsForOperatingActivities',
+  'proceedsFromOperatingActivities',
+  'changeInOperatingLiabilities',
+  'changeInOperatingAssets',
+  'depreciationDepletionAndAmortization',
+  'capitalExpenditures',
+  'changeInReceivables',
+  'changeInInventory',
+  'profitLoss',
+  'cashflowFromInvestment',
+  'cashflowFromFinancing',
+  'proceedsFromRepaymentsOfShortTermDebt',
+  'paymentsForRepurchaseOfCommonStock',
+  'paymentsForRepurchaseOfEquity',
+  'paymentsForRepurchaseOfPreferredStock',
+  'dividendPayout',
+  'dividendPayoutCommonStock',
+  'dividendPayoutPreferredStock',
+  'proceedsFromIssuanceOfCommonStock',
+  'proceedsFromIssuanceOfLongTermDebtAndCapitalSecuritiesNet',
+  'proceedsFromIssuanceOfPreferredStock',
+  'proceedsFromRepurchaseOfEquity',
+  'proceedsFromSaleOfTreasuryStock',
+  'stockBasedCompensation',
+  'changeInCashAndCashEquivalents',
+  'changeInExchangeRate',
+  'netIncome',
 ] as const;
 
 export const OVERVIEW_FIELDS = [
-  'Symbol', 'AssetType', 'Name', 'Description', 'CIK', 'Exchange', 'Currency', 'Country', 'Sector', 'Industry',
-  'Address', 'OfficialSite', 'FiscalYearEnd', 'LatestQuarter', 'MarketCapitalization', 'EBITDA', 'PERatio',
-  'PEGRatio', 'BookValue', 'DividendPerShare', 'DividendYield', 'EPS', 'RevenuePerShareTTM', 'ProfitMargin',
-  'OperatingMarginTTM', 'ReturnOnAssetsTTM', 'ReturnOnEquityTTM', 'RevenueTTM', 'GrossProfitTTM', 'DilutedEPSTTM',
-  'QuarterlyEarningsGrowthYOY', 'QuarterlyRevenueGrowthYOY', 'AnalystTargetPrice', 'AnalystRatingStrongBuy',
-  'AnalystRatingBuy', 'AnalystRatingHold', 'AnalystRatingSell', 'AnalystRatingStrongSell', 'TrailingPE',
-  'ForwardPE', 'PriceToSalesRatioTTM', 'PriceToBookRatio', 'EVToRevenue', 'EVToEBITDA', 'Beta', '52WeekHigh',
-  '52WeekLow', '50DayMovingAverage', '200DayMovingAverage', 'SharesOutstanding', 'SharesFloat', 'PercentInsiders',
-  'PercentInstitutions', 'DividendDate', 'ExDividendDate',
+  'Symbol',
+  'AssetType',
+  'Name',
+  'Description',
+  'CIK',
+  'Exchange',
+  'Currency',
+  'Country',
+  'Sector',
+  'Industry',
+  'Address',
+  'OfficialSite',
+  'FiscalYearEnd',
+  'LatestQuarter',
+  'MarketCapitalization',
+  'EBITDA',
+  'PERatio',
+  'PEGRatio',
+  'BookValue',
+  'DividendPerShare',
+  'DividendYield',
+  'EPS',
+  'RevenuePerShareTTM',
+  'ProfitMargin',
+  'OperatingMarginTTM',
+  'ReturnOnAssetsTTM',
+  'ReturnOnEquityTTM',
+  'RevenueTTM',
+  'GrossProfitTTM',
+  'DilutedEPSTTM',
+  'QuarterlyEarningsGrowthYOY',
+  'QuarterlyRevenueGrowthYOY',
+  'AnalystTargetPrice',
+  'AnalystRatingStrongBuy',
+  'AnalystRatingBuy',
+  'AnalystRatingHold',
+  'AnalystRatingSell',
+  'AnalystRatingStrongSell',
+  'TrailingPE',
+  'ForwardPE',
+  'PriceToSalesRatioTTM',
+  'PriceToBookRatio',
+  'EVToRevenue',
+  'EVToEBITDA',
+  'Beta',
+  '52WeekHigh',
+  '52WeekLow',
+  '50DayMovingAverage',
+  '200DayMovingAverage',
+  'SharesOutstanding',
+  'SharesFloat',
+  'PercentInsiders',
+  'PercentInstitutions',
+  'DividendDate',
+  'ExDividendDate',
 ] as const;
 
 type IncomeField = (typeof INCOME_STATEMENT_FIELDS)[number];
@@ -70,12 +182,37 @@ export interface RawStatement {
 
 /** Fields that real reports often leave as "None"; each company drops its own subset. */
 const OFTEN_MISSING: Record<'income' | 'balance' | 'cash', readonly string[]> = {
-  income: ['investmentIncomeNet', 'nonInterestIncome', 'otherNonOperatingIncome', 'depreciation', 'interestAndDebtExpense', 'comprehensiveIncomeNetOfTax'],
-  balance: ['accumulatedDepreciationAmortizationPPE', 'investments', 'deferredRevenue', 'treasuryStock', 'capitalLeaseObligations', 'longTermInvestments'],
-  cash: ['paymentsForOperatingActivities', 'proceedsFromOperatingActivities', 'proceedsFromIssuanceOfCommonStock', 'proceedsFromSaleOfTreasuryStock', 'changeInExchangeRate', 'proceedsFromRepaymentsOfShortTermDebt'],
+  income: [
+    'investmentIncomeNet',
+    'nonInterestIncome',
+    'otherNonOperatingIncome',
+    'depreciation',
+    'interestAndDebtExpense',
+    'comprehensiveIncomeNetOfTax',
+  ],
+  balance: [
+    'accumulatedDepreciationAmortizationPPE',
+    'investments',
+    'deferredRevenue',
+    'treasuryStock',
+    'capitalLeaseObligations',
+    'longTermInvestments',
+  ],
+  cash: [
+    'paymentsForOperatingActivities',
+    'proceedsFromOperatingActivities',
+    'proceedsFromIssuanceOfCommonStock',
+    'proceedsFromSaleOfTreasuryStock',
+    'changeInExchangeRate',
+    'proceedsFromRepaymentsOfShortTermDebt',
+  ],
 };
 /** Fields that are "None" for every company (no preferred stock in the synthetic world). */
-const ALWAYS_MISSING = new Set(['paymentsForRepurchaseOfPreferredStock', 'dividendPayoutPreferredStock', 'proceedsFromIssuanceOfPreferredStock']);
+const ALWAYS_MISSING = new Set([
+  'paymentsForRepurchaseOfPreferredStock',
+  'dividendPayoutPreferredStock',
+  'proceedsFromIssuanceOfPreferredStock',
+]);
 
 const SECTORS: readonly [sector: string, industries: readonly string[]][] = [
   ['TECHNOLOGY', ['SOFTWARE - INFRASTRUCTURE', 'SEMICONDUCTORS', 'INFORMATION TECHNOLOGY SERVICES']],
@@ -86,7 +223,15 @@ const SECTORS: readonly [sector: string, industries: readonly string[]][] = [
   ['ENERGY', ['OIL & GAS INTEGRATED', 'OIL & GAS E&P']],
   ['UTILITIES', ['UTILITIES - REGULATED ELECTRIC']],
 ];
-const CITIES = ['NEW YORK, NY', 'AUSTIN, TX', 'DENVER, CO', 'SEATTLE, WA', 'BOSTON, MA', 'CHICAGO, IL', 'ATLANTA, GA'];
+const CITIES = [
+  'NEW YORK, NY',
+  'AUSTIN, TX',
+  'DENVER, CO',
+  'SEATTLE, WA',
+  'BOSTON, MA',
+  'CHICAGO, IL',
+  'ATLANTA, GA',
+];
 const STREETS = ['MAIN STREET', 'MARKET STREET', 'PARK AVENUE', 'HARBOR DRIVE', 'INNOVATION WAY'];
 
 /** Company-wide parameters, seeded by the symbol. */
@@ -116,10 +261,14 @@ interface CompanyProfile {
 
 function companyProfile(symbol: string): CompanyProfile {
   const random = seededRandom(`company:${canonicalSymbol(symbol)}`);
-  const [sector, industries] = SECTORS[Math.floor(random.next() * SECTORS.length)] ?? ['TECHNOLOGY', ['SOFTWARE']];
+  const [sector, industries] = SECTORS[Math.floor(random.next() * SECTORS.length)] ?? [
+    'TECHNOLOGY',
+    ['SOFTWARE'],
+  ];
   const industry = industries[Math.floor(random.next() * industries.length)] ?? 'SOFTWARE';
   const missing = new Set<string>(ALWAYS_MISSING);
-  for (const fields of Object.values(OFTEN_MISSING)) for (const field of fields) if (random.next() < 0.45) missing.add(field);
+  for (const fields of Object.values(OFTEN_MISSING))
+    for (const field of fields) if (random.next() < 0.45) missing.add(field);
   const street = `${Math.floor(uniform(random, 1, 9000))} ${STREETS[Math.floor(random.next() * STREETS.length)]}`;
   const city = CITIES[Math.floor(random.next() * CITIES.length)];
   return {
@@ -170,7 +319,8 @@ function previousQuarter({ year, quarter }: Quarter): Quarter {
 /** The latest quarter whose report is out on `today` (quarter end + reporting lag). */
 export function latestReportedQuarter(today: string): Quarter {
   let candidate: Quarter = { year: Number(today.slice(0, 4)), quarter: 4 };
-  while (addDays(quarterEnd(candidate), QUARTER_REPORTING_LAG_DAYS) > today) candidate = previousQuarter(candidate);
+  while (addDays(quarterEnd(candidate), QUARTER_REPORTING_LAG_DAYS) > today)
+    candidate = previousQuarter(candidate);
   return candidate;
 }
 
@@ -189,7 +339,10 @@ function quarterFigures(symbol: string, profile: CompanyProfile, period: Quarter
   const yearsFrom2020 = period.year + (period.quarter - 1) / 4 - 2020;
   const seasonal = 1 + 0.06 * Math.sin((period.quarter / 4) * 2 * Math.PI);
   const revenue = millions(
-    profile.baseQuarterlyRevenue * Math.exp(profile.annualGrowth * yearsFrom2020) * seasonal * Math.exp(noise(0.04)),
+    profile.baseQuarterlyRevenue *
+      Math.exp(profile.annualGrowth * yearsFrom2020) *
+      seasonal *
+      Math.exp(noise(0.04)),
   );
   const costOfRevenue = millions(revenue * (1 - profile.grossMargin * Math.exp(noise(0.03))));
   const grossProfit = revenue - costOfRevenue;
@@ -250,7 +403,10 @@ function quarterFigures(symbol: string, profile: CompanyProfile, period: Quarter
   const accountsPayable = millions(totalCurrentLiabilities * 0.3);
   const deferredRevenue = millions(totalCurrentLiabilities * 0.2);
   const totalNonCurrentLiabilities = totalLiabilities - totalCurrentLiabilities;
-  const longTermDebtNoncurrent = Math.min(debt - shortTermDebt - currentLongTermDebt, millions(totalNonCurrentLiabilities * 0.85));
+  const longTermDebtNoncurrent = Math.min(
+    debt - shortTermDebt - currentLongTermDebt,
+    millions(totalNonCurrentLiabilities * 0.85),
+  );
   const capitalLeaseObligations = millions(totalNonCurrentLiabilities * 0.04);
   const equity = totalAssets - totalLiabilities;
   const commonStock = millions(equity * 0.4);
@@ -272,7 +428,8 @@ function quarterFigures(symbol: string, profile: CompanyProfile, period: Quarter
     longTermInvestments,
     shortTermInvestments,
     otherCurrentAssets: totalCurrentAssets - cash - shortTermInvestments - receivables - inventory,
-    otherNonCurrentAssets: totalNonCurrentAssets - propertyPlantEquipment - goodwill - intangiblesExGoodwill - longTermInvestments,
+    otherNonCurrentAssets:
+      totalNonCurrentAssets - propertyPlantEquipment - goodwill - intangiblesExGoodwill - longTermInvestments,
     totalLiabilities,
     totalCurrentLiabilities,
     currentAccountsPayable: accountsPayable,
@@ -285,7 +442,8 @@ function quarterFigures(symbol: string, profile: CompanyProfile, period: Quarter
     currentLongTermDebt,
     longTermDebtNoncurrent,
     shortLongTermDebtTotal: longTermDebtNoncurrent + currentLongTermDebt + shortTermDebt,
-    otherCurrentLiabilities: totalCurrentLiabilities - accountsPayable - deferredRevenue - shortTermDebt - currentLongTermDebt,
+    otherCurrentLiabilities:
+      totalCurrentLiabilities - accountsPayable - deferredRevenue - shortTermDebt - currentLongTermDebt,
     otherNonCurrentLiabilities: totalNonCurrentLiabilities - longTermDebtNoncurrent - capitalLeaseObligations,
     totalShareholderEquity: equity,
     treasuryStock,
@@ -300,8 +458,13 @@ function quarterFigures(symbol: string, profile: CompanyProfile, period: Quarter
   const changeInOperatingLiabilities = millions(revenue * noise(0.02));
   const stockBasedCompensation = millions(revenue * 0.02);
   const operatingCashflow =
-    netIncome + depreciationAndAmortization + stockBasedCompensation - changeInReceivables - changeInInventory -
-    changeInOperatingAssets + changeInOperatingLiabilities;
+    netIncome +
+    depreciationAndAmortization +
+    stockBasedCompensation -
+    changeInReceivables -
+    changeInInventory -
+    changeInOperatingAssets +
+    changeInOperatingLiabilities;
   const capitalExpenditures = millions(revenue * profile.capexRatio);
   const cashflowFromInvestment = -capitalExpenditures - millions(revenue * Math.abs(noise(0.02)));
   const dividendPayout = millions(Math.max(0, netIncome) * profile.payoutRatio);
@@ -350,7 +513,10 @@ interface ReportedPeriods {
 
 function reportedPeriods(symbol: string, today: string, listing?: Listing): ReportedPeriods {
   const profile = companyProfile(symbol);
-  const firstYear = Math.max(FIRST_REPORTED_YEAR, listing ? Number(listing.ipoDate.slice(0, 4)) : FIRST_REPORTED_YEAR);
+  const firstYear = Math.max(
+    FIRST_REPORTED_YEAR,
+    listing ? Number(listing.ipoDate.slice(0, 4)) : FIRST_REPORTED_YEAR,
+  );
   const quarters: ReportedPeriods['quarters'] = [];
   const cache = new Map<string, QuarterFigures>();
   const figuresOf = (period: Quarter) => {
@@ -390,7 +556,10 @@ function toRawReport<Field extends string>(
   return report;
 }
 
-function sumFigures<Field extends string>(fields: readonly Field[], parts: readonly Figures<Field>[]): Figures<Field> {
+function sumFigures<Field extends string>(
+  fields: readonly Field[],
+  parts: readonly Figures<Field>[],
+): Figures<Field> {
   const total = {} as Figures<Field>;
   for (const field of fields) {
     let sum = 0;
@@ -412,13 +581,23 @@ export function syntheticStatement(
   const profile = companyProfile(symbol);
   const { quarters, years } = reportedPeriods(symbol, today, listing);
   const missing = profile.missing;
-  const build = (fiscalDateEnding: string, parts: readonly QuarterFigures[], isAnnual: boolean): RawReport => {
+  const build = (
+    fiscalDateEnding: string,
+    parts: readonly QuarterFigures[],
+    isAnnual: boolean,
+  ): RawReport => {
     if (statement === 'INCOME_STATEMENT') {
-      const figures = sumFigures(INCOME_STATEMENT_FIELDS, parts.map((part) => part.income));
+      const figures = sumFigures(
+        INCOME_STATEMENT_FIELDS,
+        parts.map((part) => part.income),
+      );
       return toRawReport(fiscalDateEnding, INCOME_STATEMENT_FIELDS, figures, missing);
     }
     if (statement === 'CASH_FLOW') {
-      const figures = sumFigures(CASH_FLOW_FIELDS, parts.map((part) => part.cash));
+      const figures = sumFigures(
+        CASH_FLOW_FIELDS,
+        parts.map((part) => part.cash),
+      );
       return toRawReport(fiscalDateEnding, CASH_FLOW_FIELDS, figures, missing);
     }
     // A balance sheet is a snapshot: the annual one is the fourth quarter's.
@@ -467,7 +646,8 @@ export function syntheticOverview(
   const yearAgo = quarters[4]?.figures;
   const latest = quarters[0];
   if (latest === undefined) return {};
-  const sum = (pick: (figures: QuarterFigures) => number) => ttm.reduce((total, figures) => total + pick(figures), 0);
+  const sum = (pick: (figures: QuarterFigures) => number) =>
+    ttm.reduce((total, figures) => total + pick(figures), 0);
   const price = lastBar.close;
   const shares = profile.sharesOutstanding;
   const revenueTtm = sum((figures) => figures.income.totalRevenue);
@@ -478,17 +658,21 @@ export function syntheticOverview(
   const equity = balance.totalShareholderEquity;
   const eps = netIncomeTtm / shares;
   const marketCap = Math.round(price * shares);
-  const enterpriseValue = marketCap + balance.shortLongTermDebtTotal - balance.cashAndCashEquivalentsAtCarryingValue;
+  const enterpriseValue =
+    marketCap + balance.shortLongTermDebtTotal - balance.cashAndCashEquivalentsAtCarryingValue;
   const dividendPerShare = dividendsTtm / shares;
   const lastYear = bars.slice(-252);
-  const average = (count: number) => bars.slice(-count).reduce((total, bar) => total + bar.close, 0) / Math.min(count, bars.length);
+  const average = (count: number) =>
+    bars.slice(-count).reduce((total, bar) => total + bar.close, 0) / Math.min(count, bars.length);
   const none = 'None';
   const ratio = (numerator: number, denominator: number, significant = 3) =>
     denominator === 0 ? none : pythonSignificant(numerator / denominator, significant);
   const growth = (now: number, before: number | undefined) =>
     before === undefined || before <= 0 ? none : pythonSignificant(now / before - 1, 3);
   const exDividendDate = latestTradingDayOnOrBefore(addDays(quarterEnd(latest.period), 38));
-  const ratings = [0.1, 0.35, 0.4, 0.1, 0.05].map((share) => Math.round(share * 20 * uniform(random, 0.5, 1.5)));
+  const ratings = [0.1, 0.35, 0.4, 0.1, 0.05].map((share) =>
+    Math.round(share * 20 * uniform(random, 0.5, 1.5)),
+  );
   const name = listing?.name.trim() || `${canonical} Synthetic Corp`;
   const peRatio = eps > 0 ? pythonFloat(price / eps, 2) : none;
   const values: Record<(typeof OVERVIEW_FIELDS)[number], string> = {

@@ -54,7 +54,8 @@ export function rsi(values: Series, period: number): IndicatorValues {
   }
   let averageGain = gain / period;
   let averageLoss = loss / period;
-  const toRsi = () => (averageGain + averageLoss === 0 ? 0 : (100 * averageGain) / (averageGain + averageLoss));
+  const toRsi = () =>
+    averageGain + averageLoss === 0 ? 0 : (100 * averageGain) / (averageGain + averageLoss);
   out[period] = toRsi();
   for (let index = period + 1; index < values.length; index += 1) {
     const change = (values[index] ?? 0) - (values[index - 1] ?? 0);
@@ -104,7 +105,12 @@ export interface BollingerValues {
   upper: IndicatorValues;
 }
 
-export function bbands(values: Series, period: number, deviationsUp = 2, deviationsDown = 2): BollingerValues {
+export function bbands(
+  values: Series,
+  period: number,
+  deviationsUp = 2,
+  deviationsDown = 2,
+): BollingerValues {
   const middle = sma(values, period);
   const lower: IndicatorValues = new Array(values.length).fill(undefined);
   const upper: IndicatorValues = new Array(values.length).fill(undefined);
@@ -112,7 +118,8 @@ export function bbands(values: Series, period: number, deviationsUp = 2, deviati
     const mean = middle[index];
     if (mean === undefined) continue;
     let squares = 0;
-    for (let back = index - period + 1; back <= index; back += 1) squares += ((values[back] ?? 0) - mean) ** 2;
+    for (let back = index - period + 1; back <= index; back += 1)
+      squares += ((values[back] ?? 0) - mean) ** 2;
     const deviation = Math.sqrt(squares / period);
     upper[index] = mean + deviationsUp * deviation;
     lower[index] = mean - deviationsDown * deviation;

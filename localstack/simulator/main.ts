@@ -90,13 +90,16 @@ if (values.help) {
   process.exit(0);
 }
 if (!(PLAN_NAMES as readonly string[]).includes(values.plan)) fail(`unknown --plan ${values.plan}`);
-if (values['csv-line-ending'] !== 'lf' && values['csv-line-ending'] !== 'crlf') fail('--csv-line-ending must be lf or crlf');
+if (values['csv-line-ending'] !== 'lf' && values['csv-line-ending'] !== 'crlf')
+  fail('--csv-line-ending must be lf or crlf');
 
 let faults: FaultRule[] = [];
 if (values.fault !== undefined) {
   if (!(FAULT_MODES as readonly string[]).includes(values.fault)) fail(`unknown --fault ${values.fault}`);
-  const probability = values['fault-probability'] === undefined ? undefined : Number(values['fault-probability']);
-  if (probability !== undefined && !(probability >= 0 && probability <= 1)) fail('--fault-probability must be in 0..1');
+  const probability =
+    values['fault-probability'] === undefined ? undefined : Number(values['fault-probability']);
+  if (probability !== undefined && !(probability >= 0 && probability <= 1))
+    fail('--fault-probability must be in 0..1');
   faults = [
     {
       mode: values.fault as FaultMode,

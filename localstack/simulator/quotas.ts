@@ -12,7 +12,15 @@ export interface QuotaLimits {
   perDay?: number;
 }
 
-export const PLAN_NAMES = ['unlimited', 'free', 'premium-75', 'premium-150', 'premium-300', 'premium-600', 'premium-1200'] as const;
+export const PLAN_NAMES = [
+  'unlimited',
+  'free',
+  'premium-75',
+  'premium-150',
+  'premium-300',
+  'premium-600',
+  'premium-1200',
+] as const;
 export type PlanName = (typeof PLAN_NAMES)[number];
 
 export interface Plan {
@@ -74,7 +82,8 @@ export class QuotaTracker {
     while (usage.recent.length > 0 && (usage.recent[0] ?? 0) <= now - 60_000) usage.recent.shift();
     const { perSecond, perMinute, perDay } = this.limits;
     if (perDay !== undefined && usage.dayCount >= perDay) return { allowed: false, window: 'day' };
-    if (perMinute !== undefined && usage.recent.length >= perMinute) return { allowed: false, window: 'minute' };
+    if (perMinute !== undefined && usage.recent.length >= perMinute)
+      return { allowed: false, window: 'minute' };
     if (perSecond !== undefined && usage.recent.filter((time) => time > now - 1000).length >= perSecond) {
       return { allowed: false, window: 'second' };
     }

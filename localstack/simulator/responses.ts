@@ -16,7 +16,11 @@ export function jsonBody(value: unknown): string {
 
 const price = (value: number) => value.toFixed(4);
 
-function csvBody(header: readonly string[], rows: readonly (readonly string[])[], lineEnding: LineEnding): string {
+function csvBody(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  lineEnding: LineEnding,
+): string {
   return [header, ...rows].map((row) => `${row.map(csvField).join(',')}${lineEnding}`).join('');
 }
 
@@ -29,7 +33,11 @@ export type OutputSize = 'compact' | 'full';
 export const COMPACT_BARS = 100;
 
 /** TIME_SERIES_DAILY JSON; `bars` ascending, the body lists them newest first. */
-export function timeSeriesDailyJson(symbol: string, bars: readonly DailyBar[], outputSize: OutputSize): string {
+export function timeSeriesDailyJson(
+  symbol: string,
+  bars: readonly DailyBar[],
+  outputSize: OutputSize,
+): string {
   const selected = outputSize === 'compact' ? bars.slice(-COMPACT_BARS) : bars;
   const series: Record<string, Record<string, string>> = {};
   for (let index = selected.length - 1; index >= 0; index -= 1) {
@@ -55,11 +63,22 @@ export function timeSeriesDailyJson(symbol: string, bars: readonly DailyBar[], o
   });
 }
 
-export function timeSeriesDailyCsv(bars: readonly DailyBar[], outputSize: OutputSize, lineEnding: LineEnding): string {
+export function timeSeriesDailyCsv(
+  bars: readonly DailyBar[],
+  outputSize: OutputSize,
+  lineEnding: LineEnding,
+): string {
   const selected = outputSize === 'compact' ? bars.slice(-COMPACT_BARS) : bars;
   const rows = [...selected]
     .reverse()
-    .map((bar) => [bar.date, price(bar.open), price(bar.high), price(bar.low), price(bar.close), String(bar.volume)]);
+    .map((bar) => [
+      bar.date,
+      price(bar.open),
+      price(bar.high),
+      price(bar.low),
+      price(bar.close),
+      String(bar.volume),
+    ]);
   return csvBody(['timestamp', 'open', 'high', 'low', 'close', 'volume'], rows, lineEnding);
 }
 
@@ -114,10 +133,32 @@ export function globalQuoteJson(symbol: string, bars: readonly DailyBar[]): stri
 }
 
 export function globalQuoteCsv(symbol: string, bars: readonly DailyBar[], lineEnding: LineEnding): string {
-  const header = ['symbol', 'open', 'high', 'low', 'price', 'volume', 'latestDay', 'previousClose', 'change', 'changePercent'];
+  const header = [
+    'symbol',
+    'open',
+    'high',
+    'low',
+    'price',
+    'volume',
+    'latestDay',
+    'previousClose',
+    'change',
+    'changePercent',
+  ];
   const quote = quoteFields(bars);
   if (quote === undefined) return csvBody(header, [], lineEnding);
-  const row = [symbol, quote.open, quote.high, quote.low, quote.price, quote.volume, quote.latestDay, quote.previousClose, quote.change, quote.changePercent];
+  const row = [
+    symbol,
+    quote.open,
+    quote.high,
+    quote.low,
+    quote.price,
+    quote.volume,
+    quote.latestDay,
+    quote.previousClose,
+    quote.change,
+    quote.changePercent,
+  ];
   return csvBody(header, [row], lineEnding);
 }
 
@@ -158,7 +199,12 @@ function indicatorColumns(
       ];
     }
     case 'BBANDS': {
-      const result = bbands(values, parameters.timePeriod, parameters.deviationsUp, parameters.deviationsDown);
+      const result = bbands(
+        values,
+        parameters.timePeriod,
+        parameters.deviationsUp,
+        parameters.deviationsDown,
+      );
       return [
         ['Real Lower Band', result.lower],
         ['Real Upper Band', result.upper],
@@ -191,7 +237,12 @@ function indicatorMeta(
   lastRefreshed: string,
   parameters: IndicatorParameters,
 ): Record<string, string | number> {
-  const head = { '1: Symbol': symbol, '2: Indicator': INDICATOR_NAMES[fn], '3: Last Refreshed': lastRefreshed, '4: Interval': parameters.interval };
+  const head = {
+    '1: Symbol': symbol,
+    '2: Indicator': INDICATOR_NAMES[fn],
+    '3: Last Refreshed': lastRefreshed,
+    '4: Interval': parameters.interval,
+  };
   if (fn === 'MACD') {
     return {
       ...head,
@@ -213,7 +264,12 @@ function indicatorMeta(
       '8: Time Zone': 'US/Eastern',
     };
   }
-  return { ...head, '5: Time Period': parameters.timePeriod, '6: Series Type': parameters.seriesType, '7: Time Zone': 'US/Eastern' };
+  return {
+    ...head,
+    '5: Time Period': parameters.timePeriod,
+    '6: Series Type': parameters.seriesType,
+    '7: Time Zone': 'US/Eastern',
+  };
 }
 
 /** Rows (newest first) of an indicator computed on `bars` (ascending, already aggregated to the interval). */
@@ -234,7 +290,12 @@ function indicatorRows(fn: IndicatorFunction, bars: readonly DailyBar[], paramet
   return rows;
 }
 
-export function indicatorJson(fn: IndicatorFunction, symbol: string, bars: readonly DailyBar[], parameters: IndicatorParameters): string {
+export function indicatorJson(
+  fn: IndicatorFunction,
+  symbol: string,
+  bars: readonly DailyBar[],
+  parameters: IndicatorParameters,
+): string {
   const series: Record<string, Record<string, string>> = {};
   for (const row of indicatorRows(fn, bars, parameters)) {
     const entry: Record<string, string> = {};
@@ -271,5 +332,9 @@ export function listingStatusCsv(listings: readonly Listing[], lineEnding: LineE
     listing.delistingDate ?? 'null',
     listing.status,
   ]);
-  return csvBody(['symbol', 'name', 'exchange', 'assetType', 'ipoDate', 'delistingDate', 'status'], rows, lineEnding);
+  return csvBody(
+    ['symbol', 'name', 'exchange', 'assetType', 'ipoDate', 'delistingDate', 'status'],
+    rows,
+    lineEnding,
+  );
 }

@@ -87,7 +87,10 @@ function walk(days: readonly string[], profile: SymbolProfile, random: RandomSou
     const jump = random.next() < 0.01 ? standardNormal(random) * dailyVolatility * 3 : 0;
     const pull = -meanReversionPerDay * (Math.log(previousClose) - logAnchor);
     // Clamped: a +-25 % day is already rare for a listed stock.
-    const totalReturn = Math.max(-0.25, Math.min(0.25, dailyDrift + pull + dailyVolatility * standardNormal(random) + jump));
+    const totalReturn = Math.max(
+      -0.25,
+      Math.min(0.25, dailyDrift + pull + dailyVolatility * standardNormal(random) + jump),
+    );
     const gapShare = 0.3;
     const open = Math.max(0.5, roundCents(previousClose * Math.exp(totalReturn * gapShare)));
     const close = Math.max(0.5, roundCents(previousClose * Math.exp(totalReturn)));
@@ -96,7 +99,8 @@ function walk(days: readonly string[], profile: SymbolProfile, random: RandomSou
     const high = roundCents(Math.max(open, close) * Math.exp(highExcursion));
     const low = Math.max(0.01, roundCents(Math.min(open, close) * Math.exp(-lowExcursion)));
     const activity = Math.exp(standardNormal(random) * 0.35) * (1 + 12 * Math.abs(totalReturn));
-    const volume = Math.max(100, Math.round(profile.typicalVolume * activity)) + integerBetween(random, 0, 99);
+    const volume =
+      Math.max(100, Math.round(profile.typicalVolume * activity)) + integerBetween(random, 0, 99);
     bars.push({ date, open, high, low, close, volume });
     previousClose = close;
   }

@@ -11,11 +11,26 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { z } from 'zod';
-import { answerQuery, type ApiAnswer, type ApiContext, dailySeriesFor, type Outcome, SUPPORTED_FUNCTIONS } from './api.ts';
-import { type FaultMode, type FaultRule, FaultInjector, faultRulesSchema } from './faults.ts';
+import {
+  type ApiAnswer,
+  type ApiContext,
+  answerQuery,
+  dailySeriesFor,
+  type Outcome,
+  SUPPORTED_FUNCTIONS,
+} from './api.ts';
+import { FaultInjector, type FaultMode, type FaultRule, faultRulesSchema } from './faults.ts';
 import { type FixtureEntry, indexFixtures } from './fixtures.ts';
 import * as messages from './messages.ts';
-import { PLAN_NAMES, PLANS, type Plan, type PlanName, type QuotaLimits, QuotaTracker, type QuotaWindow } from './quotas.ts';
+import {
+  PLAN_NAMES,
+  PLANS,
+  type Plan,
+  type PlanName,
+  type QuotaLimits,
+  QuotaTracker,
+  type QuotaWindow,
+} from './quotas.ts';
 import { jsonBody, type LineEnding } from './responses.ts';
 import { canonicalSymbol, type DailyBar, lastTradingDate } from './series.ts';
 
@@ -79,7 +94,13 @@ export interface AlphaVantageSimulator {
 
 const configChangeSchema = z.strictObject({
   plan: z.enum(PLAN_NAMES).optional(),
-  quotas: z.strictObject({ perSecond: z.number().int().positive().optional(), perMinute: z.number().int().positive().optional(), perDay: z.number().int().positive().optional() }).optional(),
+  quotas: z
+    .strictObject({
+      perSecond: z.number().int().positive().optional(),
+      perMinute: z.number().int().positive().optional(),
+      perDay: z.number().int().positive().optional(),
+    })
+    .optional(),
   now: z.string().optional(),
   unknownSymbols: z.array(z.string()).optional(),
   demoKeyRestricted: z.boolean().optional(),
@@ -129,7 +150,9 @@ const HTML_ERROR = (status: number) =>
 
 const SERIES_CACHE_LIMIT = 512;
 
-export async function createAlphaVantageSimulator(options: AlphaVantageSimulatorOptions = {}): Promise<AlphaVantageSimulator> {
+export async function createAlphaVantageSimulator(
+  options: AlphaVantageSimulatorOptions = {},
+): Promise<AlphaVantageSimulator> {
   const initial = {
     clock: clockFrom(options.now),
     planName: options.plan ?? 'unlimited',
@@ -185,7 +208,8 @@ export async function createAlphaVantageSimulator(options: AlphaVantageSimulator
       quotas.setLimits(plan.limits);
     }
     if (change.now !== undefined) clock = clockFrom(change.now);
-    if (change.unknownSymbols !== undefined) unknownSymbols = new Set(change.unknownSymbols.map(canonicalSymbol));
+    if (change.unknownSymbols !== undefined)
+      unknownSymbols = new Set(change.unknownSymbols.map(canonicalSymbol));
     if (change.demoKeyRestricted !== undefined) demoKeyRestricted = change.demoKeyRestricted;
   };
 
@@ -209,7 +233,11 @@ export async function createAlphaVantageSimulator(options: AlphaVantageSimulator
     stats.requests.total += 1;
     count(stats.requests.byFunction, fn || '(none)');
     if (symbol !== undefined) count(stats.requests.bySymbol, canonicalSymbol(symbol));
-    const finish = (outcome: keyof SimulatorStats['requests']['byOutcome'], status: number, extra: Record<string, unknown> = {}) => {
+    const finish = (
+      outcome: keyof SimulatorStats['requests']['byOutcome'],
+      status: number,
+      extra: Record<string, unknown> = {},
+    ) => {
       stats.requests.byOutcome[outcome] += 1;
       options.log?.({
         method: request.method,
@@ -253,7 +281,11 @@ export async function createAlphaVantageSimulator(options: AlphaVantageSimulator
 
     const apiKey = params.get('apikey') ?? '';
     if (apiKey === '' || (acceptedKeys !== undefined && !acceptedKeys.has(apiKey))) {
-      send(response, { status: 200, contentType: 'application/json', body: jsonBody({ 'Error Message': messages.MISSING_API_KEY }) });
+      send(response, {
+        status: 200,
+        contentType: 'application/json',
+        body: jsonBody({ 'Error Message': messages.MISSING_API_KEY }),
+      });
       finish('invalid-key', 200);
       return;
     }
@@ -261,7 +293,11 @@ export async function createAlphaVantageSimulator(options: AlphaVantageSimulator
     if (!decision.allowed) {
       stats.requests.limited += 1;
       stats.requests.limitedByWindow[decision.window] += 1;
-      send(response, { status: 200, contentType: 'application/json', body: jsonBody({ Information: limitMessage(plan, decision.window) }) });
+      send(response, {
+        status: 200,
+        contentType: 'application/json',
+        body: jsonBody({ Information: limitMessage(plan, decision.window) }),
+      });
       finish('limit', 200, { window: decision.window });
       return;
     }
@@ -277,12 +313,19 @@ export async function createAlphaVantageSimulator(options: AlphaVantageSimulator
     const answer = answerQuery(params, context);
     if (fault?.mode === 'malformed-json') {
       // A body cut off mid-way, as a dropped upstream connection would leave it.
-      send(response, { ...answer, body: answer.body.slice(0, Math.max(1, Math.floor(answer.body.length / 2))) });
+      send(response, {
+        ...answer,
+        body: answer.body.slice(0, Math.max(1, Math.floor(answer.body.length / 2))),
+      });
       finish('fault', 200, { fault: fault.mode });
       return;
     }
     send(response, answer);
-    finish(fault?.mode === 'delay' ? 'fault' : answer.outcome, answer.status, fault ? { fault: fault.mode } : {});
+    finish(
+      fault?.mode === 'delay' ? 'fault' : answer.outcome,
+      answer.status,
+      fault ? { fault: fault.mode } : {},
+    );
     if (fault?.mode === 'delay') stats.requests.byOutcome[answer.outcome] += 1;
   };
 
@@ -296,8 +339,10 @@ export async function createAlphaVantageSimulator(options: AlphaVantageSimulator
   const handleAdmin = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
     stats.adminRequests += 1;
     const route = `${request.method} ${url.pathname}`;
-    const ok = (value: unknown) => send(response, { status: 200, contentType: 'application/json', body: jsonBody(value) });
-    const bad = (message: string) => send(response, { status: 400, contentType: 'application/json', body: jsonBody({ error: message }) });
+    const ok = (value: unknown) =>
+      send(response, { status: 200, contentType: 'application/json', body: jsonBody(value) });
+    const bad = (message: string) =>
+      send(response, { status: 400, contentType: 'application/json', body: jsonBody({ error: message }) });
     try {
       switch (route) {
         case 'GET /__simulator/stats':
@@ -306,7 +351,9 @@ export async function createAlphaVantageSimulator(options: AlphaVantageSimulator
           return ok({ faults: faults.list() });
         case 'POST /__simulator/faults': {
           const body = await readJson(request);
-          const parsed = faultRulesSchema.safeParse(Array.isArray(body) ? body : (body as { faults?: unknown }).faults);
+          const parsed = faultRulesSchema.safeParse(
+            Array.isArray(body) ? body : (body as { faults?: unknown }).faults,
+          );
           if (!parsed.success) return bad(z.prettifyError(parsed.error));
           faults.set(parsed.data);
           return ok({ faults: faults.list() });
@@ -318,16 +365,28 @@ export async function createAlphaVantageSimulator(options: AlphaVantageSimulator
           reset();
           return ok({ reset: true });
         case 'GET /__simulator/config':
-          return ok({ plan: plan.name, limits: plan.limits, premium: plan.premium, now: clock().toISOString(), unknownSymbols: [...unknownSymbols], functions: SUPPORTED_FUNCTIONS });
+          return ok({
+            plan: plan.name,
+            limits: plan.limits,
+            premium: plan.premium,
+            now: clock().toISOString(),
+            unknownSymbols: [...unknownSymbols],
+            functions: SUPPORTED_FUNCTIONS,
+          });
         case 'POST /__simulator/config': {
           const parsed = configChangeSchema.safeParse(await readJson(request));
           if (!parsed.success) return bad(z.prettifyError(parsed.error));
-          if (parsed.data.now !== undefined && Number.isNaN(new Date(parsed.data.now).getTime())) return bad('invalid now');
+          if (parsed.data.now !== undefined && Number.isNaN(new Date(parsed.data.now).getTime()))
+            return bad('invalid now');
           applyConfig(parsed.data);
           return ok({ plan: plan.name, limits: plan.limits, now: clock().toISOString() });
         }
         default:
-          send(response, { status: 404, contentType: 'application/json', body: jsonBody({ error: `no route ${route}` }) });
+          send(response, {
+            status: 404,
+            contentType: 'application/json',
+            body: jsonBody({ error: `no route ${route}` }),
+          });
       }
     } catch (error) {
       bad(error instanceof Error ? error.message : String(error));
@@ -343,7 +402,8 @@ export async function createAlphaVantageSimulator(options: AlphaVantageSimulator
     if (url.pathname === '/query' && (request.method === 'GET' || request.method === 'HEAD')) {
       handleQuery(request, response, url).catch((error: unknown) => {
         options.log?.({ level: 'error', message: error instanceof Error ? error.message : String(error) });
-        if (!response.headersSent) send(response, { status: 500, contentType: 'text/plain', body: 'simulator error' });
+        if (!response.headersSent)
+          send(response, { status: 500, contentType: 'text/plain', body: 'simulator error' });
       });
       return;
     }
@@ -379,7 +439,9 @@ export async function createAlphaVantageSimulator(options: AlphaVantageSimulator
     close: async () => {
       for (const held of heldResponses) held.destroy();
       heldResponses.clear();
-      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
       server.closeAllConnections();
       await closed;
     },

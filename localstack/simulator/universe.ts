@@ -66,20 +66,76 @@ const WELL_KNOWN: readonly WellKnown[] = [
 ];
 
 const NAME_FIRST = [
-  'Atlas', 'Beacon', 'Cedar', 'Summit', 'Harbor', 'Granite', 'Meridian', 'Pioneer', 'Sterling', 'Northwind',
-  'Bluewater', 'Redwood', 'Silverline', 'Keystone', 'Horizon', 'Ironbridge', 'Lakeshore', 'Orchard', 'Crescent',
-  'Evergreen', 'Falcon', 'Juniper', 'Quantum', 'Riverbend', 'Sable', 'Tidewater', 'Vantage', 'Westfield',
+  'Atlas',
+  'Beacon',
+  'Cedar',
+  'Summit',
+  'Harbor',
+  'Granite',
+  'Meridian',
+  'Pioneer',
+  'Sterling',
+  'Northwind',
+  'Bluewater',
+  'Redwood',
+  'Silverline',
+  'Keystone',
+  'Horizon',
+  'Ironbridge',
+  'Lakeshore',
+  'Orchard',
+  'Crescent',
+  'Evergreen',
+  'Falcon',
+  'Juniper',
+  'Quantum',
+  'Riverbend',
+  'Sable',
+  'Tidewater',
+  'Vantage',
+  'Westfield',
 ];
 const NAME_SECOND = [
-  'Analytics', 'Biosciences', 'Energy', 'Financial', 'Foods', 'Health', 'Industries', 'Logistics', 'Materials',
-  'Media', 'Minerals', 'Networks', 'Pharmaceuticals', 'Realty', 'Retail', 'Robotics', 'Semiconductor', 'Software',
-  'Systems', 'Therapeutics', 'Utilities', 'Water',
+  'Analytics',
+  'Biosciences',
+  'Energy',
+  'Financial',
+  'Foods',
+  'Health',
+  'Industries',
+  'Logistics',
+  'Materials',
+  'Media',
+  'Minerals',
+  'Networks',
+  'Pharmaceuticals',
+  'Realty',
+  'Retail',
+  'Robotics',
+  'Semiconductor',
+  'Software',
+  'Systems',
+  'Therapeutics',
+  'Utilities',
+  'Water',
 ];
 const NAME_SUFFIX = ['Inc', 'Corp', 'Holdings Inc', 'Group Inc', 'Co', 'Ltd', 'Inc - Class A', 'Trust'];
 const ETF_THEMES = [
-  'Dividend Growth', 'Small Cap Value', 'Short-Term Treasury', 'Clean Energy', 'Emerging Markets Equity',
-  'High Yield Bond', 'Semiconductor', 'Healthcare Innovation', 'Equal Weight', 'Momentum Factor', 'Gold Miners',
-  'Municipal Bond', 'Real Estate', 'Cybersecurity', 'Quality Factor',
+  'Dividend Growth',
+  'Small Cap Value',
+  'Short-Term Treasury',
+  'Clean Energy',
+  'Emerging Markets Equity',
+  'High Yield Bond',
+  'Semiconductor',
+  'Healthcare Innovation',
+  'Equal Weight',
+  'Momentum Factor',
+  'Gold Miners',
+  'Municipal Bond',
+  'Real Estate',
+  'Cybersecurity',
+  'Quality Factor',
 ];
 const ETF_SPONSORS = ['SYNTHSHARES', 'Meridian', 'NORTHWIND', 'Keystone Funds', 'Atlas Global X'];
 
@@ -106,7 +162,8 @@ function randomTicker(random: RandomSource, taken: Set<string>): string {
   for (;;) {
     const length = integerBetween(random, 2, 4);
     let ticker = '';
-    for (let index = 0; index < length; index += 1) ticker += String.fromCharCode(65 + integerBetween(random, 0, 25));
+    for (let index = 0; index < length; index += 1)
+      ticker += String.fromCharCode(65 + integerBetween(random, 0, 25));
     if (!taken.has(ticker)) return ticker;
   }
 }
@@ -115,7 +172,9 @@ function randomDate(random: RandomSource, fromYear: number, toYear: number): str
   const year = integerBetween(random, fromYear, toYear);
   const month = integerBetween(random, 1, 12);
   const day = integerBetween(random, 1, 28);
-  return latestTradingDayOnOrBefore(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
+  return latestTradingDayOnOrBefore(
+    `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+  );
 }
 
 let cachedUniverse: { active: Listing[]; delisted: Listing[] } | undefined;
@@ -155,7 +214,9 @@ export function syntheticUniverse(): { active: readonly Listing[]; delisted: rea
     });
   }
   // Quirks of the real file: preferred shares and warrants of listed companies, an empty name.
-  const preferredBase = active.find((listing) => listing.assetType === 'Stock' && listing.exchange === 'NYSE');
+  const preferredBase = active.find(
+    (listing) => listing.assetType === 'Stock' && listing.exchange === 'NYSE',
+  );
   if (preferredBase !== undefined) {
     for (const suffix of ['-P-A', '-P-B', '-WS']) {
       active.push({ ...preferredBase, symbol: `${preferredBase.symbol}${suffix}`, ipoDate: '2021-06-15' });
@@ -195,7 +256,10 @@ export function syntheticUniverse(): { active: readonly Listing[]; delisted: rea
 export function findListing(symbol: string): Listing | undefined {
   const wanted = symbol.trim().toUpperCase();
   const { active, delisted } = syntheticUniverse();
-  return active.find((listing) => listing.symbol === wanted) ?? delisted.find((listing) => listing.symbol === wanted);
+  return (
+    active.find((listing) => listing.symbol === wanted) ??
+    delisted.find((listing) => listing.symbol === wanted)
+  );
 }
 
 /**

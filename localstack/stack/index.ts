@@ -168,6 +168,7 @@ export async function upLocalStack(input?: LocalStackOptions | Overrides): Promi
 
     const results: ServiceUpResult[] = [];
     const toStart: ServiceDefinition[] = [];
+    const running: Array<{ definition: ServiceDefinition; record: ProcessRecord }> = [];
     for (const [index, definition] of definitions.entries()) {
       const current = observed[index];
       if (current?.owned && current.record) {
@@ -184,6 +185,7 @@ export async function upLocalStack(input?: LocalStackOptions | Overrides): Promi
           outcome: 'already-running',
           readyMs: undefined,
         });
+        running.push({ definition, record: current.record });
         continue;
       }
       if (current?.record) {
@@ -194,8 +196,30 @@ export async function upLocalStack(input?: LocalStackOptions | Overrides): Promi
       }
       toStart.push(definition);
     }
+    // Running is not ready (an earlier `up` may have been interrupted while it waited): confirm that
+    // each service found running answers, so `up` returning always means a usable stack.
+    await Promise.all(
+      running.map(async ({ definition, record }) => {
+        try {
+          await waitUntilReady(definition.probe, {
+            deadlineMs: options.readyTimeoutMs,
+            isAlive: () => isOwnedProcess(record, options.stateDir),
+          });
+        } catch (error) {
+          throw new Error(
+            `${definition.name} (pid ${record.pid}) runs but is not ready: ${(error as Error).message}\n` +
+              `${await crashReport(options.stateDir, definition.name)}`,
+          );
+        }
+      }),
+    );
     if (toStart.length === 0) {
-      return { alreadyRunning: true, services: results, endpoints: localStackEndpoints(options), totalMs: 0 };
+      return {
+        alreadyRunning: true,
+        services: results,
+        endpoints: localStackEndpoints(options),
+        totalMs: Date.now() - started,
+      };
     }
 
     await assertPortsFree(toStart);
@@ -281,7 +305,7 @@ export async function downLocalStack(input?: LocalStackOptions | Overrides): Pro
         };
       }),
     );
-    return { services, leftovers: findProcessesMentioning(options.stateDir) };
+    return { services, leftovers: findProcessesMentioning(`${options.stateDir}${path.sep}`) };
   });
 }
 

@@ -90,8 +90,10 @@ export function isOwnedProcess(record: ProcessRecord, stateDir: string): boolean
   if (hasProcfs && record.startTicks !== undefined) {
     if (readProcStat(record.pid)?.startTicks !== record.startTicks) return false;
   }
+  // With the separator, `.horton/local` never matches a process of `.horton/local2`.
+  const marker = `${stateDir}${path.sep}`;
   const commandLine = readCommandLine(record.pid);
-  return commandLine?.some((part) => part.includes(stateDir)) ?? false;
+  return commandLine?.some((part) => part.includes(marker)) ?? false;
 }
 
 /** Live (non-zombie) members of a process group; Linux only, empty elsewhere. */
@@ -246,13 +248,6 @@ async function readEndOfFile(file: string, maxBytes: number): Promise<string | u
   } finally {
     await handle?.close();
   }
-}
-
-/** Last `lineCount` lines of a log; reads only the end, since logs grow without bound. */
-export async function tailOfFile(file: string, lineCount: number): Promise<string> {
-  const text = await readEndOfFile(file, 64 * 1024);
-  if (text === undefined) return `(no log at ${file})`;
-  return text.trimEnd().split('\n').slice(-lineCount).join('\n');
 }
 
 /** Marks the start of each launch in a log (written by launchDetached). */

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ensureEmulatorVenv } from './emulator-venv.ts';
@@ -246,7 +246,8 @@ function simulatorService(options: LocalStackOptions): ServiceDefinition {
           '--import',
           'tsx',
           // Where Node would write diagnostic reports; also puts the state dir on the command line,
-          // which is how `down` and `status` recognise the process as ours.
+          // which is how `down` and `status` recognise the process as ours (so the simulator must
+          // not set process.title, which rewrites /proc/<pid>/cmdline).
           `--diagnostic-dir=${dir}`,
           entryPoint,
           '--port',
@@ -268,12 +269,4 @@ export function serviceDefinitions(options: LocalStackOptions): ServiceDefinitio
   const services = [kafkaService(options), awsService(options)];
   if (options.simulator) services.push(simulatorService(options));
   return services;
-}
-
-/** Reads the cluster id of a formatted state dir (for `status`), undefined before the first `up`. */
-export async function kafkaClusterId(stateDir: string): Promise<string | undefined> {
-  const text = await readFile(path.join(stateDir, 'kafka', 'data', 'meta.properties'), 'utf8').catch(
-    () => '',
-  );
-  return /^cluster\.id=(.+)$/m.exec(text)?.[1];
 }

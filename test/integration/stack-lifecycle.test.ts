@@ -6,10 +6,9 @@ import {
   downLocalStack,
   type LocalStackOptions,
   localStackStatus,
-  resolveLocalStackOptions,
   upLocalStack,
 } from '../../localstack/stack/index.ts';
-import { freePorts } from '../support/global-setup.ts';
+import { upOnFreePorts } from '../support/global-setup.ts';
 
 /**
  * Processes whose command line mentions `fragment`, read straight from /proc: deliberately NOT the
@@ -56,24 +55,15 @@ describe.skipIf(noProcfs)('local stack lifecycle (its own state dir and ports)',
 
   afterAll(async () => {
     if (options) await downLocalStack(options);
-    if (processesMentioning(stateDir).length === 0) await rm(stateDir, { recursive: true, force: true });
+    if (processesMentioning(`${stateDir}/`).length === 0)
+      await rm(stateDir, { recursive: true, force: true });
   });
 
   it('up is idempotent, a killed broker shows as crashed, up restarts it, down leaves no process', async () => {
-    // Prepare
-    const [kafkaPort, kafkaControllerPort, awsPort, simulatorPort] = await freePorts(4);
-    options = resolveLocalStackOptions({
-      stateDir,
-      cacheDir,
-      kafkaPort,
-      kafkaControllerPort,
-      awsPort,
-      simulatorPort,
-      log: () => undefined,
-    });
-
-    // Act: first up, then a second one while everything runs
-    const first = await upLocalStack(options);
+    // Act: first up (on free ports of its own), then a second one while everything runs
+    const started = await upOnFreePorts({ stateDir, cacheDir, log: () => undefined });
+    options = started.options;
+    const first = started.result;
     const second = await upLocalStack(options);
 
     // Assess: the second up started nothing and reports the very same processes
@@ -131,7 +121,7 @@ describe.skipIf(noProcfs)('local stack lifecycle (its own state dir and ports)',
       down.services.filter((service) => service.pid !== undefined).map((service) => service.outcome),
     ).toEqual(third.services.map(() => 'stopped'));
     for (const service of third.services) expect(isAliveAndNotZombie(service.pid)).toBe(false);
-    expect(processesMentioning(stateDir)).toEqual([]);
+    expect(processesMentioning(`${stateDir}/`)).toEqual([]);
     expect(readdirSync(path.join(stateDir, 'pids'))).toEqual([]);
     const stoppedStatus = await localStackStatus(options);
     expect(

@@ -4,7 +4,8 @@
  * stack or another run's, provides its endpoints to the tests (`inject('localStack')`), and stops it
  * by pid at the end, failing the run if any process naming the state dir survives.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import {
   type LocalStackEndpoints,
   type LocalStackOptions,
   resolveLocalStackOptions,
+  type UpResult,
   upLocalStack,
 } from '../../localstack/stack/index.ts';
 
@@ -34,26 +36,39 @@ declare module 'vitest' {
   }
 }
 
-/** Ports the OS says are free right now (bound together, so the set has no duplicates). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
+/**
+ * Below the kernel's ephemeral range (outbound connections and `listen(0)` draw from that range, so
+ * a port picked there can be taken by any client socket before the broker binds it).
+ */
+function ephemeralRangeStart(): number {
   try {
-    return await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<number>((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(0, '127.0.0.1', () => {
-              const address = server.address();
-              if (typeof address === 'object' && address) resolve(address.port);
-              else reject(new Error('no port assigned'));
-            });
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    const start = Number(low);
+    return Number.isInteger(start) && start > 20_000 ? start : 32_768;
+  } catch {
+    return 32_768; // Linux default; macOS uses 49152+, so this is below it as well
   }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** `count` distinct ports that are free now, picked at random between 20000 and the ephemeral range. */
+export async function freePorts(count: number): Promise<number[]> {
+  const low = 20_000;
+  const high = ephemeralRangeStart() - 1;
+  const chosen = new Set<number>();
+  for (let attempt = 0; chosen.size < count; attempt += 1) {
+    if (attempt > 200) throw new Error(`no ${count} free ports found between ${low} and ${high}`);
+    const port = low + randomInt(high - low + 1);
+    if (!chosen.has(port) && (await canBind(port))) chosen.add(port);
+  }
+  return [...chosen];
 }
 
 function log(message: string): void {
@@ -86,43 +101,56 @@ async function sweepAbandonedTestStacks(hortonDir: string): Promise<void> {
   }
 }
 
+type StackPorts = Pick<LocalStackOptions, 'kafkaPort' | 'kafkaControllerPort' | 'awsPort' | 'simulatorPort'>;
+
+async function freeStackPorts(): Promise<StackPorts> {
+  const [kafkaPort = 0, kafkaControllerPort = 0, awsPort = 0, simulatorPort = 0] = await freePorts(4);
+  return { kafkaPort, kafkaControllerPort, awsPort, simulatorPort };
+}
+
+/**
+ * `upLocalStack` on ports picked now. A port can still be taken between the pick and the bind; the
+ * stack then refuses before launching anything, and we pick again (at most 3 times).
+ */
+export async function upOnFreePorts(
+  overrides: Partial<LocalStackOptions>,
+): Promise<{ options: LocalStackOptions; result: UpResult }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const options = resolveLocalStackOptions({ ...overrides, ...(await freeStackPorts()) });
+    try {
+      return { options, result: await upLocalStack(options) };
+    } catch (error) {
+      if (attempt >= 3 || !/ is not free /.test((error as Error).message)) throw error;
+      log(`${(error as Error).message}; picking other ports`);
+    }
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const base = resolveLocalStackOptions();
-  const hortonDir = path.join(base.rootDir, '.horton');
+  const hortonDir = path.join(resolveLocalStackOptions().rootDir, '.horton');
   await sweepAbandonedTestStacks(hortonDir);
 
-  const [kafkaPort, kafkaControllerPort, awsPort, simulatorPort] = await freePorts(4);
-  if (!kafkaPort || !kafkaControllerPort || !awsPort || !simulatorPort)
-    throw new Error('could not get 4 free ports');
-  const options: LocalStackOptions = resolveLocalStackOptions({
+  const { options, result } = await upOnFreePorts({
     stateDir: path.join(hortonDir, `test-${process.pid}`),
-    kafkaPort,
-    kafkaControllerPort,
-    awsPort,
-    simulatorPort,
     log,
   });
   if (!options.simulator) {
-    log(
-      `simulator disabled (${path.join('localstack', 'simulator', 'main.ts')} missing or HORTON_SIMULATOR=0)`,
-    );
+    log(`simulator disabled (localstack/simulator/main.ts missing or HORTON_SIMULATOR=0)`);
   }
-
-  const result = await upLocalStack(options);
   log(`up in ${(result.totalMs / 1000).toFixed(1)} s, state dir ${options.stateDir}`);
   project.provide('localStack', result.endpoints);
   project.provide('localStackConfig', {
     stateDir: options.stateDir,
     cacheDir: options.cacheDir,
-    kafkaPort,
-    kafkaControllerPort,
-    awsPort,
-    simulatorPort,
+    kafkaPort: options.kafkaPort,
+    kafkaControllerPort: options.kafkaControllerPort,
+    awsPort: options.awsPort,
+    simulatorPort: options.simulatorPort,
   });
 
   return async () => {
     await downLocalStack(options);
-    const leftovers = findProcessesMentioning(options.stateDir);
+    const leftovers = findProcessesMentioning(`${options.stateDir}${path.sep}`);
     if (leftovers.length > 0) {
       // Keep the state dir (logs) for the post-mortem.
       throw new Error(

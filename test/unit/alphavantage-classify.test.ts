@@ -33,8 +33,15 @@ const BAD_KEY =
 
 const QUOTE = {
   'Global Quote': {
-    '01. symbol': 'IBM', '02. open': '140.1500', '03. high': '141.0400', '04. low': '137.9300', '05. price': '137.9600',
-    '06. volume': '3587161', '07. latest trading day': '2022-06-09', '08. previous close': '140.8300', '09. change': '-2.8700',
+    '01. symbol': 'IBM',
+    '02. open': '140.1500',
+    '03. high': '141.0400',
+    '04. low': '137.9300',
+    '05. price': '137.9600',
+    '06. volume': '3587161',
+    '07. latest trading day': '2022-06-09',
+    '08. previous close': '140.8300',
+    '09. change': '-2.8700',
     '10. change percent': '-2.0379%',
   },
 };
@@ -44,7 +51,13 @@ describe('classifyResponse', () => {
     ['free daily quota', { Information: FREE_DAILY }, 'day'],
     ['free burst limit', { Information: FREE_BURST }, 'burst'],
     ['standard daily limit', { Information: STANDARD_DAILY }, 'day'],
-    ['2018 call frequency note', { Note: 'Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute and 500 calls per day.' }, 'minute'],
+    [
+      '2018 call frequency note',
+      {
+        Note: 'Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute and 500 calls per day.',
+      },
+      'minute',
+    ],
   ] as const)('%s -> limit (retryable), scope %s', (_name, body, scope) => {
     // Act
     const result = classifyResponse(pretty(body), 'TIME_SERIES_DAILY');
@@ -56,26 +69,46 @@ describe('classifyResponse', () => {
     ['outputsize=full on the free plan', PREMIUM_FULL],
     ['premium-only endpoint', PREMIUM_ENDPOINT],
   ])('%s -> premium (permanent for this plan)', (_name, message) => {
-    expect(classifyResponse(pretty({ Information: message }), 'TIME_SERIES_DAILY')).toMatchObject({ kind: 'premium', retryable: false, message });
+    expect(classifyResponse(pretty({ Information: message }), 'TIME_SERIES_DAILY')).toMatchObject({
+      kind: 'premium',
+      retryable: false,
+      message,
+    });
   });
 
   it.each([
     ['unknown function', 'This API function (FOO) does not exist.', 'unknown-function'],
-    ['invalid call', 'Invalid API call. Please retry or visit the documentation (https://www.alphavantage.co/documentation/) for TIME_SERIES_DAILY.', 'invalid-call'],
+    [
+      'invalid call',
+      'Invalid API call. Please retry or visit the documentation (https://www.alphavantage.co/documentation/) for TIME_SERIES_DAILY.',
+      'invalid-call',
+    ],
     ['bad apikey', BAD_KEY, 'invalid-api-key'],
   ] as const)('"Error Message" (%s) -> error %s, permanent', (_name, message, reason) => {
-    expect(classifyResponse(pretty({ 'Error Message': message }), 'TIME_SERIES_DAILY')).toMatchObject({ kind: 'error', retryable: false, reason });
+    expect(classifyResponse(pretty({ 'Error Message': message }), 'TIME_SERIES_DAILY')).toMatchObject({
+      kind: 'error',
+      retryable: false,
+      reason,
+    });
   });
 
   it('the demo-key notice is a permanent error, not a limit to wait out', () => {
-    expect(classifyResponse(pretty({ Information: DEMO }), 'OVERVIEW')).toMatchObject({ kind: 'error', reason: 'demo-key', retryable: false });
+    expect(classifyResponse(pretty({ Information: DEMO }), 'OVERVIEW')).toMatchObject({
+      kind: 'error',
+      reason: 'demo-key',
+      retryable: false,
+    });
   });
 
   it.each([
     ['{}', '{}', 'OVERVIEW'],
     ['an empty Global Quote (unknown symbol)', pretty({ 'Global Quote': {} }), 'GLOBAL_QUOTE'],
     ['a CSV header without rows', 'timestamp,open,high,low,close,volume\r\n', 'TIME_SERIES_DAILY'],
-    ['statements with no reports', pretty({ symbol: 'X', annualReports: [], quarterlyReports: [] }), 'CASH_FLOW'],
+    [
+      'statements with no reports',
+      pretty({ symbol: 'X', annualReports: [], quarterlyReports: [] }),
+      'CASH_FLOW',
+    ],
   ] as const)('%s -> empty', (_name, body, fn) => {
     expect(classifyResponse(body, fn)).toMatchObject({ kind: 'empty', retryable: false });
   });
@@ -93,7 +126,9 @@ describe('classifyResponse', () => {
   it('recognises data by the data key, from text or an already parsed object', () => {
     expect(classifyResponse(pretty(QUOTE), 'GLOBAL_QUOTE').kind).toBe('data');
     expect(classifyResponse(QUOTE, 'GLOBAL_QUOTE').kind).toBe('data');
-    expect(classifyResponse('\uFEFFsymbol,name\nIBM,International Business Machines\n', 'LISTING_STATUS').kind).toBe('data');
+    expect(
+      classifyResponse('\uFEFFsymbol,name\nIBM,International Business Machines\n', 'LISTING_STATUS').kind,
+    ).toBe('data');
   });
 
   it('never takes an error body for data, even for a function whose data key is generic', () => {
@@ -132,8 +167,16 @@ describe('parse helpers', () => {
 
   it('reject impossible dates', () => {
     const body = pretty({
-      'Meta Data': { '1. Information': 'x', '2. Symbol': 'IBM', '3. Last Refreshed': '2024-02-30', '4. Output Size': 'Compact', '5. Time Zone': 'US/Eastern' },
-      'Time Series (Daily)': { '2024-02-30': { '1. open': '1', '2. high': '1', '3. low': '1', '4. close': '1', '5. volume': '1' } },
+      'Meta Data': {
+        '1. Information': 'x',
+        '2. Symbol': 'IBM',
+        '3. Last Refreshed': '2024-02-30',
+        '4. Output Size': 'Compact',
+        '5. Time Zone': 'US/Eastern',
+      },
+      'Time Series (Daily)': {
+        '2024-02-30': { '1. open': '1', '2. high': '1', '3. low': '1', '4. close': '1', '5. volume': '1' },
+      },
     });
     expect(interpretResponse('TIME_SERIES_DAILY', body).kind).toBe('invalid');
   });

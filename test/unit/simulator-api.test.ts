@@ -44,7 +44,8 @@ function query(params: Record<string, string>, overrides: Partial<ApiContext> = 
   return answerQuery(new URLSearchParams({ apikey: 'test-key', ...params }), context(overrides));
 }
 
-const body = (params: Record<string, string>, overrides: Partial<ApiContext> = {}) => query(params, overrides).body;
+const body = (params: Record<string, string>, overrides: Partial<ApiContext> = {}) =>
+  query(params, overrides).body;
 
 describe('TIME_SERIES_DAILY', () => {
   it('is pretty JSON with a 4-space indent and no trailing newline, prices padded to 4 decimals', () => {
@@ -57,17 +58,25 @@ describe('TIME_SERIES_DAILY', () => {
     const raw = JSON.parse(answer.body);
     const [, bar] = Object.entries(raw['Time Series (Daily)'])[0] as [string, Record<string, string>];
     expect(Object.keys(bar)).toEqual(['1. open', '2. high', '3. low', '4. close', '5. volume']);
-    for (const price of [bar['1. open'], bar['2. high'], bar['3. low'], bar['4. close']]) expect(price).toMatch(/^\d+\.\d{4}$/);
+    for (const price of [bar['1. open'], bar['2. high'], bar['3. low'], bar['4. close']])
+      expect(price).toMatch(/^\d+\.\d{4}$/);
     expect(bar['5. volume']).toMatch(/^\d+$/);
   });
 
   it('compact is exactly the last 100 bars of full', () => {
     const compact = parseTimeSeriesDaily(body({ function: 'TIME_SERIES_DAILY', symbol: 'MSFT' }));
-    const full = parseTimeSeriesDaily(body({ function: 'TIME_SERIES_DAILY', symbol: 'MSFT', outputsize: 'full' }));
+    const full = parseTimeSeriesDaily(
+      body({ function: 'TIME_SERIES_DAILY', symbol: 'MSFT', outputsize: 'full' }),
+    );
     expect(compact.bars).toHaveLength(100);
     expect(compact.bars).toEqual(full.bars.slice(0, 100));
     expect(full.bars.at(-1)?.date).toBe('1999-11-01');
-    expect(compact.meta).toMatchObject({ symbol: 'MSFT', lastRefreshed: '2026-05-15', outputSize: 'Compact', timeZone: 'US/Eastern' });
+    expect(compact.meta).toMatchObject({
+      symbol: 'MSFT',
+      lastRefreshed: '2026-05-15',
+      outputSize: 'Compact',
+      timeZone: 'US/Eastern',
+    });
     expect(full.meta?.outputSize).toBe('Full size');
   });
 
@@ -78,7 +87,10 @@ describe('TIME_SERIES_DAILY', () => {
     expect(csv.body.split('\n')[0]).toBe('timestamp,open,high,low,close,volume');
     expect(csv.body.endsWith('\n')).toBe(true);
     expect(parseTimeSeriesDaily(csv.body).bars).toEqual(json.bars);
-    const crlf = body({ function: 'TIME_SERIES_DAILY', symbol: 'AAPL', datatype: 'csv' }, { lineEnding: '\r\n' });
+    const crlf = body(
+      { function: 'TIME_SERIES_DAILY', symbol: 'AAPL', datatype: 'csv' },
+      { lineEnding: '\r\n' },
+    );
     expect(crlf.split('\r\n')).toHaveLength(102);
   });
 
@@ -92,16 +104,26 @@ describe('TIME_SERIES_DAILY', () => {
 
 describe('consistency between functions', () => {
   it('GLOBAL_QUOTE is the latest daily bar with the change against the previous close', () => {
-    const [latest, previous] = parseTimeSeriesDaily(body({ function: 'TIME_SERIES_DAILY', symbol: 'NVDA' })).bars;
+    const [latest, previous] = parseTimeSeriesDaily(
+      body({ function: 'TIME_SERIES_DAILY', symbol: 'NVDA' }),
+    ).bars;
     const quote = parseGlobalQuote(body({ function: 'GLOBAL_QUOTE', symbol: 'NVDA' }));
     expect(quote).toMatchObject({
-      symbol: 'NVDA', open: latest?.open, high: latest?.high, low: latest?.low, price: latest?.close, volume: latest?.volume,
-      latestTradingDay: latest?.date, previousClose: previous?.close,
+      symbol: 'NVDA',
+      open: latest?.open,
+      high: latest?.high,
+      low: latest?.low,
+      price: latest?.close,
+      volume: latest?.volume,
+      latestTradingDay: latest?.date,
+      previousClose: previous?.close,
     });
     const change = (latest?.close ?? 0) - (previous?.close ?? 0);
     expect(quote.change).toBeCloseTo(change, 4);
     expect(quote.changePercent).toBeCloseTo((change / (previous?.close ?? 1)) * 100, 4);
-    expect(parseGlobalQuote(body({ function: 'GLOBAL_QUOTE', symbol: 'NVDA', datatype: 'csv' }))).toEqual(quote);
+    expect(parseGlobalQuote(body({ function: 'GLOBAL_QUOTE', symbol: 'NVDA', datatype: 'csv' }))).toEqual(
+      quote,
+    );
   });
 
   it.each([
@@ -110,21 +132,35 @@ describe('consistency between functions', () => {
     ['RSI', (closes: number[]) => rsi(closes, 20)],
   ] as const)('%s is computed from the same daily closes', (fn, compute) => {
     // Prepare: the daily closes the simulator serves, oldest first.
-    const closes = parseTimeSeriesDaily(body({ function: 'TIME_SERIES_DAILY', symbol: 'IBM', outputsize: 'full' }))
+    const closes = parseTimeSeriesDaily(
+      body({ function: 'TIME_SERIES_DAILY', symbol: 'IBM', outputsize: 'full' }),
+    )
       .bars.map((bar) => bar.close)
       .reverse();
     const expected = compute(closes).filter((value) => value !== undefined);
     // Act
-    const series = parseIndicator(fn, body({ function: fn, symbol: 'IBM', interval: 'daily', time_period: '20', series_type: 'close' }));
+    const series = parseIndicator(
+      fn,
+      body({ function: fn, symbol: 'IBM', interval: 'daily', time_period: '20', series_type: 'close' }),
+    );
     // Assess
     expect(series.points).toHaveLength(expected.length);
     expect(series.points[0]?.value).toBeCloseTo(expected.at(-1) ?? Number.NaN, 4);
     expect(series.points.at(-1)?.value).toBeCloseTo(expected[0] ?? Number.NaN, 4);
-    expect(series.meta).toMatchObject({ symbol: 'IBM', interval: 'daily', timePeriod: 20, seriesType: 'close', lastRefreshed: '2026-05-15' });
+    expect(series.meta).toMatchObject({
+      symbol: 'IBM',
+      interval: 'daily',
+      timePeriod: 20,
+      seriesType: 'close',
+      lastRefreshed: '2026-05-15',
+    });
   });
 
-  it('weekly indicators are keyed by each week\'s last trading day', () => {
-    const sma10 = parseIndicator('SMA', body({ function: 'SMA', symbol: 'IBM', interval: 'weekly', time_period: '10', series_type: 'open' }));
+  it("weekly indicators are keyed by each week's last trading day", () => {
+    const sma10 = parseIndicator(
+      'SMA',
+      body({ function: 'SMA', symbol: 'IBM', interval: 'weekly', time_period: '10', series_type: 'open' }),
+    );
     expect(sma10.points.map((point) => point.date)).toContain('2026-04-02'); // Thursday before Good Friday
     expect(sma10.points[0]?.date).toBe('2026-05-15');
   });
@@ -134,10 +170,20 @@ describe('consistency between functions', () => {
     const macdJson = parseIndicator('MACD', body({ function: 'MACD', ...params }));
     const macdCsv = parseIndicator('MACD', body({ function: 'MACD', ...params, datatype: 'csv' }));
     expect(macdCsv.points).toEqual(macdJson.points);
-    expect(macdJson.meta?.parameters).toMatchObject({ 'Fast Period': 12, 'Slow Period': 26, 'Signal Period': 9 });
-    const bands = parseIndicator('BBANDS', body({ function: 'BBANDS', ...params, time_period: '5', nbdevup: '3', nbdevdn: '3' }));
+    expect(macdJson.meta?.parameters).toMatchObject({
+      'Fast Period': 12,
+      'Slow Period': 26,
+      'Signal Period': 9,
+    });
+    const bands = parseIndicator(
+      'BBANDS',
+      body({ function: 'BBANDS', ...params, time_period: '5', nbdevup: '3', nbdevdn: '3' }),
+    );
     const first = bands.points[0];
-    expect((first?.upper ?? 0) - (first?.middle ?? 0)).toBeCloseTo((first?.middle ?? 0) - (first?.lower ?? 0), 3);
+    expect((first?.upper ?? 0) - (first?.middle ?? 0)).toBeCloseTo(
+      (first?.middle ?? 0) - (first?.lower ?? 0),
+      3,
+    );
   });
 });
 
@@ -152,8 +198,14 @@ describe('AlphaVantage error and premium answers (always HTTP 200)', () => {
     ['no symbol', { function: 'TIME_SERIES_DAILY' }],
     ['an unknown symbol', { function: 'TIME_SERIES_DAILY', symbol: 'INVALID' }],
     ['a malformed symbol', { function: 'TIME_SERIES_DAILY', symbol: 'NOT A TICKER!' }],
-    ['an indicator without series_type', { function: 'SMA', symbol: 'IBM', interval: 'daily', time_period: '10' }],
-    ['an indicator with a bad time_period', { function: 'RSI', symbol: 'IBM', interval: 'daily', time_period: '-3', series_type: 'close' }],
+    [
+      'an indicator without series_type',
+      { function: 'SMA', symbol: 'IBM', interval: 'daily', time_period: '10' },
+    ],
+    [
+      'an indicator with a bad time_period',
+      { function: 'RSI', symbol: 'IBM', interval: 'daily', time_period: '-3', series_type: 'close' },
+    ],
   ])('answers "Invalid API call" for %s', (_name, params) => {
     const answer = query(params);
     expect(answer.status).toBe(200);
@@ -166,7 +218,9 @@ describe('AlphaVantage error and premium answers (always HTTP 200)', () => {
     expect(JSON.parse(body({ function: 'GLOBAL_QUOTE', symbol: 'UNKNOWN' }))).toEqual({ 'Global Quote': {} });
     expect(JSON.parse(body({ function: 'OVERVIEW', symbol: 'UNKNOWN' }))).toEqual({});
     expect(JSON.parse(body({ function: 'CASH_FLOW', symbol: 'INVALID' }))).toEqual({});
-    expect(query({ function: 'OVERVIEW', symbol: 'IBM' }, { unknownSymbols: new Set(['IBM']) }).outcome).toBe('empty');
+    expect(query({ function: 'OVERVIEW', symbol: 'IBM' }, { unknownSymbols: new Set(['IBM']) }).outcome).toBe(
+      'empty',
+    );
   });
 
   it('has no company data for ETFs', () => {
@@ -176,24 +230,49 @@ describe('AlphaVantage error and premium answers (always HTTP 200)', () => {
   });
 
   it('gives the free plan the premium answer for outputsize=full and premium functions', () => {
-    expect(JSON.parse(body({ function: 'TIME_SERIES_DAILY', symbol: 'IBM', outputsize: 'full' }, { plan: PLANS.free }))).toEqual({
+    expect(
+      JSON.parse(
+        body({ function: 'TIME_SERIES_DAILY', symbol: 'IBM', outputsize: 'full' }, { plan: PLANS.free }),
+      ),
+    ).toEqual({
       Information:
         'Thank you for using Alpha Vantage! The outputsize=full parameter value is a premium feature for the TIME_SERIES_DAILY endpoint. You may subscribe to any of the premium plans at https://www.alphavantage.co/premium/ to instantly unlock all premium features',
     });
-    expect(query({ function: 'TIME_SERIES_DAILY', symbol: 'IBM' }, { plan: PLANS.free }).outcome).toBe('data');
-    expect(query({ function: 'TIME_SERIES_DAILY_ADJUSTED', symbol: 'IBM' }, { plan: PLANS.free }).outcome).toBe('premium');
-    expect(query({ function: 'TIME_SERIES_DAILY', symbol: 'IBM', outputsize: 'full' }, { plan: PLANS['premium-75'] }).outcome).toBe('data');
+    expect(query({ function: 'TIME_SERIES_DAILY', symbol: 'IBM' }, { plan: PLANS.free }).outcome).toBe(
+      'data',
+    );
+    expect(
+      query({ function: 'TIME_SERIES_DAILY_ADJUSTED', symbol: 'IBM' }, { plan: PLANS.free }).outcome,
+    ).toBe('premium');
+    expect(
+      query(
+        { function: 'TIME_SERIES_DAILY', symbol: 'IBM', outputsize: 'full' },
+        { plan: PLANS['premium-75'] },
+      ).outcome,
+    ).toBe('data');
   });
 
   it('restricts the demo key to IBM when asked to', () => {
     const restricted = { demoKeyRestricted: true };
-    expect(answerQuery(new URLSearchParams({ function: 'OVERVIEW', symbol: 'MSFT', apikey: 'demo' }), context(restricted)).outcome).toBe('notice');
-    expect(answerQuery(new URLSearchParams({ function: 'OVERVIEW', symbol: 'IBM', apikey: 'demo' }), context(restricted)).outcome).toBe('data');
+    expect(
+      answerQuery(
+        new URLSearchParams({ function: 'OVERVIEW', symbol: 'MSFT', apikey: 'demo' }),
+        context(restricted),
+      ).outcome,
+    ).toBe('notice');
+    expect(
+      answerQuery(
+        new URLSearchParams({ function: 'OVERVIEW', symbol: 'IBM', apikey: 'demo' }),
+        context(restricted),
+      ).outcome,
+    ).toBe('data');
   });
 
   it('accepts real-world symbol forms and rejects junk', () => {
-    for (const symbol of ['IBM', 'BRK-B', '-P-HIZ', 'BC/PB', 'ACWV:BAT', 'BRK.B', 'ibm']) expect(isWellFormedSymbol(symbol), symbol).toBe(true);
-    for (const symbol of ['', '1234', 'A B', 'WAYTOOLONGSYMBOL123', 'IBM;DROP']) expect(isWellFormedSymbol(symbol), symbol).toBe(false);
+    for (const symbol of ['IBM', 'BRK-B', '-P-HIZ', 'BC/PB', 'ACWV:BAT', 'BRK.B', 'ibm'])
+      expect(isWellFormedSymbol(symbol), symbol).toBe(true);
+    for (const symbol of ['', '1234', 'A B', 'WAYTOOLONGSYMBOL123', 'IBM;DROP'])
+      expect(isWellFormedSymbol(symbol), symbol).toBe(false);
   });
 });
 
@@ -203,14 +282,19 @@ describe('LISTING_STATUS universe', () => {
   it('has a few hundred active rows across the five exchanges, stocks and ETFs, with the common tickers', () => {
     expect(listings.length).toBeGreaterThan(200);
     expect(listings.length).toBeLessThan(1000);
-    expect(new Set(listings.map((listing) => listing.exchange))).toEqual(new Set(['NYSE', 'NASDAQ', 'NYSE ARCA', 'NYSE MKT', 'BATS']));
+    expect(new Set(listings.map((listing) => listing.exchange))).toEqual(
+      new Set(['NYSE', 'NASDAQ', 'NYSE ARCA', 'NYSE MKT', 'BATS']),
+    );
     expect(new Set(listings.map((listing) => listing.assetType))).toEqual(new Set(['Stock', 'ETF']));
     const symbols = new Set(listings.map((listing) => listing.symbol));
-    for (const symbol of ['IBM', 'MSFT', 'AAPL', 'AMZN', 'GOOGL', 'NVDA', 'SPY']) expect(symbols.has(symbol), symbol).toBe(true);
-    expect(listings.every((listing) => listing.status === 'Active' && listing.delistingDate === null)).toBe(true);
+    for (const symbol of ['IBM', 'MSFT', 'AAPL', 'AMZN', 'GOOGL', 'NVDA', 'SPY'])
+      expect(symbols.has(symbol), symbol).toBe(true);
+    expect(listings.every((listing) => listing.status === 'Active' && listing.delistingDate === null)).toBe(
+      true,
+    );
   });
 
-  it('writes AlphaVantage\'s literal null and sorts by symbol', () => {
+  it("writes AlphaVantage's literal null and sorts by symbol", () => {
     const text = body({ function: 'LISTING_STATUS' });
     expect(text.split('\n')[0]).toBe('symbol,name,exchange,assetType,ipoDate,delistingDate,status');
     expect(text).toContain(',null,Active\n');
@@ -226,14 +310,23 @@ describe('LISTING_STATUS universe', () => {
     expect(in2012.map((listing) => listing.symbol)).not.toContain('DOW');
     const delisted = parseListingStatus(body({ function: 'LISTING_STATUS', state: 'delisted' }));
     expect(delisted.length).toBeGreaterThan(0);
-    expect(delisted.every((listing) => listing.status === 'Delisted' && listing.delistingDate !== null && listing.delistingDate > listing.ipoDate)).toBe(true);
+    expect(
+      delisted.every(
+        (listing) =>
+          listing.status === 'Delisted' &&
+          listing.delistingDate !== null &&
+          listing.delistingDate > listing.ipoDate,
+      ),
+    ).toBe(true);
     expect(query({ function: 'LISTING_STATUS', date: '2026-13-01' }).outcome).toBe('error');
   });
 
   it('gives every listed symbol a price series starting at its listing date', () => {
     const young = listings.find((listing) => listing.ipoDate > '2015-01-01' && listing.assetType === 'Stock');
     expect(young).toBeDefined();
-    const series = parseTimeSeriesDaily(body({ function: 'TIME_SERIES_DAILY', symbol: young?.symbol ?? '', outputsize: 'full' }));
+    const series = parseTimeSeriesDaily(
+      body({ function: 'TIME_SERIES_DAILY', symbol: young?.symbol ?? '', outputsize: 'full' }),
+    );
     expect(series.bars.at(-1)?.date).toBe(young?.ipoDate);
   });
 });
@@ -258,64 +351,105 @@ describe('fundamentals add up', () => {
     const revenue = quarters.reduce((sum, report) => sum + (report.values.totalRevenue ?? 0), 0);
     expect(year?.values.totalRevenue).toBe(revenue);
     for (const report of income.quarterlyReports) {
-      expect(report.values.grossProfit).toBe((report.values.totalRevenue ?? 0) - (report.values.costOfRevenue ?? 0));
+      expect(report.values.grossProfit).toBe(
+        (report.values.totalRevenue ?? 0) - (report.values.costOfRevenue ?? 0),
+      );
     }
   });
 
   it('assets = liabilities + equity, and the cash flow net income is the income statement one', () => {
     for (const report of balance.quarterlyReports) {
-      expect(report.values.totalAssets).toBe((report.values.totalLiabilities ?? 0) + (report.values.totalShareholderEquity ?? 0));
+      expect(report.values.totalAssets).toBe(
+        (report.values.totalLiabilities ?? 0) + (report.values.totalShareholderEquity ?? 0),
+      );
     }
-    const netIncome = new Map(income.quarterlyReports.map((report) => [report.fiscalDateEnding, report.values.netIncome]));
-    for (const report of cash.quarterlyReports) expect(report.values.netIncome).toBe(netIncome.get(report.fiscalDateEnding));
+    const netIncome = new Map(
+      income.quarterlyReports.map((report) => [report.fiscalDateEnding, report.values.netIncome]),
+    );
+    for (const report of cash.quarterlyReports)
+      expect(report.values.netIncome).toBe(netIncome.get(report.fiscalDateEnding));
   });
 
   it('OVERVIEW agrees with the price series and the statements', () => {
     const overview = parseOverview(body({ function: 'OVERVIEW', symbol: 'MSFT' }));
     const quote = parseGlobalQuote(body({ function: 'GLOBAL_QUOTE', symbol: 'MSFT' }));
-    const bars = parseTimeSeriesDaily(body({ function: 'TIME_SERIES_DAILY', symbol: 'MSFT', outputsize: 'full' })).bars;
+    const bars = parseTimeSeriesDaily(
+      body({ function: 'TIME_SERIES_DAILY', symbol: 'MSFT', outputsize: 'full' }),
+    ).bars;
     expect(overview.symbol).toBe('MSFT');
     expect(overview.latestQuarter).toBe('2026-03-31');
     expect(overview.marketCapitalization).toBe(Math.round((overview.sharesOutstanding ?? 0) * quote.price));
     expect(overview.week52High).toBe(Math.max(...bars.slice(0, 252).map((bar) => bar.high)));
     expect(overview.week52Low).toBe(Math.min(...bars.slice(0, 252).map((bar) => bar.low)));
-    const ttmRevenue = income.quarterlyReports.slice(0, 4).reduce((sum, report) => sum + (report.values.totalRevenue ?? 0), 0);
+    const ttmRevenue = income.quarterlyReports
+      .slice(0, 4)
+      .reduce((sum, report) => sum + (report.values.totalRevenue ?? 0), 0);
     expect(overview.revenueTtm).toBe(ttmRevenue);
-    expect(overview.movingAverage50Day).toBeCloseTo(bars.slice(0, 50).reduce((sum, bar) => sum + bar.close, 0) / 50, 2);
+    expect(overview.movingAverage50Day).toBeCloseTo(
+      bars.slice(0, 50).reduce((sum, bar) => sum + bar.close, 0) / 50,
+      2,
+    );
   });
 });
 
 const fixturesDir = alphaVantageFixturesDir();
 if (fixturesDir === undefined) {
-  console.warn(`[simulator-api] fixture-mode checks SKIPPED: ${expectedFixturesDir()} not found (set HORTON_FIXTURES_DIR)`);
+  console.warn(
+    `[simulator-api] fixture-mode checks SKIPPED: ${expectedFixturesDir()} not found (set HORTON_FIXTURES_DIR)`,
+  );
 }
 
 describe('fixture mode', () => {
   it('parses fixture file names', () => {
     expect(parseFixtureName('TIME_SERIES_DAILY-IBM-compact-2024.json')).toMatchObject({
-      functionName: 'TIME_SERIES_DAILY', key: 'IBM', datatype: 'json', tokens: ['compact', '2024'], vintage: 2024, legacy: false,
+      functionName: 'TIME_SERIES_DAILY',
+      key: 'IBM',
+      datatype: 'json',
+      tokens: ['compact', '2024'],
+      vintage: 2024,
+      legacy: false,
     });
     expect(parseFixtureName('OVERVIEW-IBM-2020-legacy.json')?.legacy).toBe(true);
     expect(parseFixtureName('error-Note-call-frequency-2018.json')).toBeUndefined();
   });
 
-  it.skipIf(fixturesDir === undefined)('picks the matching capture: function, symbol, datatype, size, interval, newest non-legacy vintage', () => {
-    const entries = indexFixtures(fixturesDir ?? '');
-    const pick = (request: Parameters<typeof findFixture>[1]) => findFixture(entries, request)?.file;
-    expect(pick({ functionName: 'TIME_SERIES_DAILY', symbol: 'msft', datatype: 'json', outputSize: 'compact' })).toBe('TIME_SERIES_DAILY-MSFT-compact-2019.json');
-    expect(pick({ functionName: 'TIME_SERIES_DAILY', symbol: 'IBM', datatype: 'json', outputSize: 'full' })).toBe('TIME_SERIES_DAILY-IBM-full.json');
-    expect(pick({ functionName: 'TIME_SERIES_DAILY', symbol: 'QCOM', datatype: 'csv', outputSize: 'full' })).toBe('TIME_SERIES_DAILY-QCOM-2000-2017.csv');
-    expect(pick({ functionName: 'OVERVIEW', symbol: 'IBM', datatype: 'json' })).toBe('OVERVIEW-IBM-2026.json');
-    expect(pick({ functionName: 'SMA', symbol: 'IBM', datatype: 'json', interval: 'weekly' })).toBe('SMA-IBM-weekly-2022.json');
-    expect(pick({ functionName: 'SMA', symbol: 'IBM', datatype: 'json', interval: 'daily' })).toBeUndefined();
-    expect(pick({ functionName: 'LISTING_STATUS', datatype: 'csv', state: 'active' })).toBe('LISTING_STATUS-active-2026.csv');
-  });
+  it.skipIf(fixturesDir === undefined)(
+    'picks the matching capture: function, symbol, datatype, size, interval, newest non-legacy vintage',
+    () => {
+      const entries = indexFixtures(fixturesDir ?? '');
+      const pick = (request: Parameters<typeof findFixture>[1]) => findFixture(entries, request)?.file;
+      expect(
+        pick({ functionName: 'TIME_SERIES_DAILY', symbol: 'msft', datatype: 'json', outputSize: 'compact' }),
+      ).toBe('TIME_SERIES_DAILY-MSFT-compact-2019.json');
+      expect(
+        pick({ functionName: 'TIME_SERIES_DAILY', symbol: 'IBM', datatype: 'json', outputSize: 'full' }),
+      ).toBe('TIME_SERIES_DAILY-IBM-full.json');
+      expect(
+        pick({ functionName: 'TIME_SERIES_DAILY', symbol: 'QCOM', datatype: 'csv', outputSize: 'full' }),
+      ).toBe('TIME_SERIES_DAILY-QCOM-2000-2017.csv');
+      expect(pick({ functionName: 'OVERVIEW', symbol: 'IBM', datatype: 'json' })).toBe(
+        'OVERVIEW-IBM-2026.json',
+      );
+      expect(pick({ functionName: 'SMA', symbol: 'IBM', datatype: 'json', interval: 'weekly' })).toBe(
+        'SMA-IBM-weekly-2022.json',
+      );
+      expect(
+        pick({ functionName: 'SMA', symbol: 'IBM', datatype: 'json', interval: 'daily' }),
+      ).toBeUndefined();
+      expect(pick({ functionName: 'LISTING_STATUS', datatype: 'csv', state: 'active' })).toBe(
+        'LISTING_STATUS-active-2026.csv',
+      );
+    },
+  );
 
-  it.skipIf(fixturesDir === undefined)('serves the capture byte for byte, and synthetic data when nothing matches', () => {
-    const fixtures = { directory: fixturesDir ?? '', entries: indexFixtures(fixturesDir ?? '') };
-    const served = body({ function: 'GLOBAL_QUOTE', symbol: 'IBM' }, { fixtures });
-    expect(served).toBe(readFileSync(join(fixturesDir ?? '', 'GLOBAL_QUOTE-IBM-2022.json'), 'utf8'));
-    const synthetic = parseGlobalQuote(body({ function: 'GLOBAL_QUOTE', symbol: 'AMZN' }, { fixtures }));
-    expect(synthetic.latestTradingDay).toBe('2026-05-15');
-  });
+  it.skipIf(fixturesDir === undefined)(
+    'serves the capture byte for byte, and synthetic data when nothing matches',
+    () => {
+      const fixtures = { directory: fixturesDir ?? '', entries: indexFixtures(fixturesDir ?? '') };
+      const served = body({ function: 'GLOBAL_QUOTE', symbol: 'IBM' }, { fixtures });
+      expect(served).toBe(readFileSync(join(fixturesDir ?? '', 'GLOBAL_QUOTE-IBM-2022.json'), 'utf8'));
+      const synthetic = parseGlobalQuote(body({ function: 'GLOBAL_QUOTE', symbol: 'AMZN' }, { fixtures }));
+      expect(synthetic.latestTradingDay).toBe('2026-05-15');
+    },
+  );
 });

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  easterSunday,
   easternDate,
+  easterSunday,
   isTradingDay,
   latestTradingDayOnOrBefore,
   nyseHolidays,
@@ -17,7 +17,9 @@ import { alphaVantageFixturesDir, expectedFixturesDir } from '../../localstack/s
 
 const fixturesDir = alphaVantageFixturesDir();
 if (fixturesDir === undefined) {
-  console.warn(`[simulator-calendar] real-data checks SKIPPED: ${expectedFixturesDir()} not found (set HORTON_FIXTURES_DIR)`);
+  console.warn(
+    `[simulator-calendar] real-data checks SKIPPED: ${expectedFixturesDir()} not found (set HORTON_FIXTURES_DIR)`,
+  );
 }
 
 describe.skipIf(fixturesDir === undefined)('trading days vs real AlphaVantage histories', () => {
@@ -31,7 +33,11 @@ describe.skipIf(fixturesDir === undefined)('trading days vs real AlphaVantage hi
     const realDates =
       format === 'json'
         ? Object.keys(JSON.parse(text)['Time Series (Daily)'])
-        : text.split(/\r?\n/).slice(1).filter(Boolean).map((line) => line.slice(0, 10));
+        : text
+            .split(/\r?\n/)
+            .slice(1)
+            .filter(Boolean)
+            .map((line) => line.slice(0, 10));
     realDates.sort();
     // Act
     const simulated = tradingDaysBetween(realDates[0] ?? '', realDates.at(-1) ?? '');
@@ -43,7 +49,16 @@ describe.skipIf(fixturesDir === undefined)('trading days vs real AlphaVantage hi
 describe('NYSE holidays', () => {
   it('lists the published 2026 NYSE holidays', () => {
     expect(nyseHolidays(2026)).toEqual([
-      '2026-01-01', '2026-01-19', '2026-02-16', '2026-04-03', '2026-05-25', '2026-06-19', '2026-07-03', '2026-09-07', '2026-11-26', '2026-12-25',
+      '2026-01-01',
+      '2026-01-19',
+      '2026-02-16',
+      '2026-04-03',
+      '2026-05-25',
+      '2026-06-19',
+      '2026-07-03',
+      '2026-09-07',
+      '2026-11-26',
+      '2026-12-25',
     ]);
   });
 

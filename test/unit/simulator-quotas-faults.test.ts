@@ -103,7 +103,9 @@ describe('FaultInjector', () => {
 
 describe('redactApiKey', () => {
   it('replaces the key wherever it is in the query', () => {
-    expect(redactApiKey('/query?function=OVERVIEW&apikey=SECRET123&symbol=IBM')).toBe('/query?function=OVERVIEW&apikey=***&symbol=IBM');
+    expect(redactApiKey('/query?function=OVERVIEW&apikey=SECRET123&symbol=IBM')).toBe(
+      '/query?function=OVERVIEW&apikey=***&symbol=IBM',
+    );
     expect(redactApiKey('/query?APIKEY=SECRET123')).toBe('/query?APIKEY=***');
   });
 });

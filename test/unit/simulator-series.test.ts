@@ -49,15 +49,19 @@ describe('syntheticDailySeries', () => {
     expect(syntheticDailySeries('NEWCO', new Date('2019-01-01T12:00:00Z'), '2019-03-20')).toEqual([]);
   });
 
-  it.each(['IBM', 'SPY', 'NVDA', 'ZZZZ', 'BRK-B'])('%s: prices in cents, low <= open/close <= high, positive whole volumes', (symbol) => {
-    for (const bar of syntheticDailySeries(symbol, NOW)) {
-      expect(bar.low).toBeGreaterThan(0);
-      expect(bar.low).toBeLessThanOrEqual(Math.min(bar.open, bar.close));
-      expect(bar.high).toBeGreaterThanOrEqual(Math.max(bar.open, bar.close));
-      for (const price of [bar.open, bar.high, bar.low, bar.close]) expect(Math.round(price * 100) / 100).toBe(price);
-      expect(Number.isInteger(bar.volume) && bar.volume > 0).toBe(true);
-    }
-  });
+  it.each(['IBM', 'SPY', 'NVDA', 'ZZZZ', 'BRK-B'])(
+    '%s: prices in cents, low <= open/close <= high, positive whole volumes',
+    (symbol) => {
+      for (const bar of syntheticDailySeries(symbol, NOW)) {
+        expect(bar.low).toBeGreaterThan(0);
+        expect(bar.low).toBeLessThanOrEqual(Math.min(bar.open, bar.close));
+        expect(bar.high).toBeGreaterThanOrEqual(Math.max(bar.open, bar.close));
+        for (const price of [bar.open, bar.high, bar.low, bar.close])
+          expect(Math.round(price * 100) / 100).toBe(price);
+        expect(Number.isInteger(bar.volume) && bar.volume > 0).toBe(true);
+      }
+    },
+  );
 
   it('moves like a stock: annualised volatility 10-80 %, no day beyond +-40 %', () => {
     for (const symbol of ['IBM', 'MSFT', 'AAPL', 'QQQ', 'ABCD']) {

@@ -10,8 +10,19 @@
  */
 
 export const ALPHAVANTAGE_FUNCTIONS = [
-  'TIME_SERIES_DAILY', 'TIME_SERIES_DAILY_ADJUSTED', 'GLOBAL_QUOTE', 'OVERVIEW', 'INCOME_STATEMENT', 'BALANCE_SHEET',
-  'CASH_FLOW', 'LISTING_STATUS', 'SMA', 'EMA', 'RSI', 'MACD', 'BBANDS',
+  'TIME_SERIES_DAILY',
+  'TIME_SERIES_DAILY_ADJUSTED',
+  'GLOBAL_QUOTE',
+  'OVERVIEW',
+  'INCOME_STATEMENT',
+  'BALANCE_SHEET',
+  'CASH_FLOW',
+  'LISTING_STATUS',
+  'SMA',
+  'EMA',
+  'RSI',
+  'MACD',
+  'BBANDS',
 ] as const;
 export type AlphaVantageFunction = (typeof ALPHAVANTAGE_FUNCTIONS)[number];
 export type IndicatorFunction = 'SMA' | 'EMA' | 'RSI' | 'MACD' | 'BBANDS';
@@ -62,7 +73,11 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isNonEmpty = (value: unknown): boolean =>
-  Array.isArray(value) ? value.length > 0 : isRecord(value) ? Object.keys(value).length > 0 : typeof value === 'string' && value !== '';
+  Array.isArray(value)
+    ? value.length > 0
+    : isRecord(value)
+      ? Object.keys(value).length > 0
+      : typeof value === 'string' && value !== '';
 
 // Not just "premium": the free daily-limit text also says "instantly unlock all premium endpoints".
 const PREMIUM_PATTERN = /is a premium (endpoint|feature)/i;
@@ -97,7 +112,8 @@ function classifyJson(value: unknown, fn: AlphaVantageFunction): ResponseClassif
     return { kind: 'data', format: 'json', body: value };
   }
   const errorText = value['Error Message'];
-  if (typeof errorText === 'string') return { kind: 'error', retryable: false, message: errorText, reason: errorReason(errorText) };
+  if (typeof errorText === 'string')
+    return { kind: 'error', retryable: false, message: errorText, reason: errorReason(errorText) };
   for (const key of ['Information', 'Note'] as const) {
     const notice = value[key];
     if (typeof notice === 'string') return classifyNotice(notice);
@@ -106,7 +122,8 @@ function classifyJson(value: unknown, fn: AlphaVantageFunction): ResponseClassif
   if (typeof value.message === 'string' && PREMIUM_PATTERN.test(value.message)) {
     return { kind: 'premium', retryable: false, message: value.message };
   }
-  if (Object.keys(value).length === 0) return { kind: 'empty', retryable: false, message: 'empty JSON object' };
+  if (Object.keys(value).length === 0)
+    return { kind: 'empty', retryable: false, message: 'empty JSON object' };
   if (dataKey in value || (isStatement && 'quarterlyReports' in value)) {
     return { kind: 'empty', retryable: false, message: `"${dataKey}" holds no data` };
   }
@@ -144,6 +161,7 @@ export function classifyResponse(body: unknown, fn: AlphaVantageFunction): Respo
     }
     return classifyJson(parsed, fn);
   }
-  if (text.startsWith('<')) return { kind: 'malformed', retryable: true, message: 'HTML instead of data (a proxy or gateway page?)' };
+  if (text.startsWith('<'))
+    return { kind: 'malformed', retryable: true, message: 'HTML instead of data (a proxy or gateway page?)' };
   return classifyCsv(text, fn);
 }

@@ -99,7 +99,10 @@ const additionalValue = z.string().transform((text) => {
 });
 
 const overviewShape = Object.fromEntries(
-  OVERVIEW_KEYS.map((key) => [key, (key === 'Symbol' ? z.string().min(1) : schemaOf[OVERVIEW_FIELDS[key][1]]).optional()]),
+  OVERVIEW_KEYS.map((key) => [
+    key,
+    (key === 'Symbol' ? z.string().min(1) : schemaOf[OVERVIEW_FIELDS[key][1]]).optional(),
+  ]),
 );
 
 export const overviewSchema = z
@@ -141,7 +144,8 @@ const reportSchema = z
   .catchall(numericOrNone)
   .transform(({ fiscalDateEnding, reportedCurrency, ...rest }): FinancialReport => {
     const values: Record<string, number | null> = {};
-    for (const [key, value] of Object.entries(rest)) values[STATEMENT_FIELD_ALIASES[key] ?? key] = value as number | null;
+    for (const [key, value] of Object.entries(rest))
+      values[STATEMENT_FIELD_ALIASES[key] ?? key] = value as number | null;
     return { fiscalDateEnding, reportedCurrency, values };
   });
 

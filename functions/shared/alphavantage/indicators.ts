@@ -31,7 +31,10 @@ export interface IndicatorValueOf {
   BBANDS: BollingerValue;
 }
 
-export type IndicatorPoint<Fn extends IndicatorFunction> = { date: string; timestamp: string } & IndicatorValueOf[Fn];
+export type IndicatorPoint<Fn extends IndicatorFunction> = {
+  date: string;
+  timestamp: string;
+} & IndicatorValueOf[Fn];
 
 export interface IndicatorMeta {
   symbol: string;
@@ -109,12 +112,15 @@ function toValues<Fn extends IndicatorFunction>(fn: Fn, row: Record<string, unkn
 }
 
 /** Newest first; when a date-time key and a date key fall on one day, the later one wins. */
-function toPoints<Fn extends IndicatorFunction>(entries: [string, IndicatorValueOf[Fn]][]): IndicatorPoint<Fn>[] {
+function toPoints<Fn extends IndicatorFunction>(
+  entries: [string, IndicatorValueOf[Fn]][],
+): IndicatorPoint<Fn>[] {
   const byDate = new Map<string, IndicatorPoint<Fn>>();
   for (const [timestamp, values] of entries) {
     const date = datePart(timestamp);
     const existing = byDate.get(date);
-    if (existing === undefined || existing.timestamp < timestamp) byDate.set(date, { date, timestamp, ...values });
+    if (existing === undefined || existing.timestamp < timestamp)
+      byDate.set(date, { date, timestamp, ...values });
   }
   return [...byDate.values()].sort((left, right) => (left.date < right.date ? 1 : -1));
 }
@@ -122,16 +128,18 @@ function toPoints<Fn extends IndicatorFunction>(entries: [string, IndicatorValue
 export function indicatorJsonSchema<Fn extends IndicatorFunction>(fn: Fn) {
   const seriesKey = `Technical Analysis: ${fn}`;
   return z
-    .object({ 'Meta Data': indicatorMetaSchema, [seriesKey]: z.record(isoDateOrDateTime, z.object(columnShape(fn))) })
+    .object({
+      'Meta Data': indicatorMetaSchema,
+      [seriesKey]: z.record(isoDateOrDateTime, z.object(columnShape(fn))),
+    })
     .transform(
       (body): IndicatorSeries<Fn> => ({
         function: fn,
         meta: body['Meta Data'] as IndicatorMeta,
         points: toPoints(
-          Object.entries(body[seriesKey] as Record<string, Record<string, unknown>>).map(([timestamp, row]) => [
-            timestamp,
-            toValues(fn, row),
-          ]),
+          Object.entries(body[seriesKey] as Record<string, Record<string, unknown>>).map(
+            ([timestamp, row]) => [timestamp, toValues(fn, row)],
+          ),
         ),
       }),
     );
@@ -139,13 +147,11 @@ export function indicatorJsonSchema<Fn extends IndicatorFunction>(fn: Fn) {
 
 /** The CSV form: header `time,<columns>`, no meta data. */
 export function indicatorCsvRowsSchema<Fn extends IndicatorFunction>(fn: Fn) {
-  return z
-    .array(z.strictObject({ time: isoDateOrDateTime, ...columnShape(fn) }))
-    .transform(
-      (rows): IndicatorSeries<Fn> => ({
-        function: fn,
-        meta: null,
-        points: toPoints(rows.map((row) => [row.time as string, toValues(fn, row)])),
-      }),
-    );
+  return z.array(z.strictObject({ time: isoDateOrDateTime, ...columnShape(fn) })).transform(
+    (rows): IndicatorSeries<Fn> => ({
+      function: fn,
+      meta: null,
+      points: toPoints(rows.map((row) => [row.time as string, toValues(fn, row)])),
+    }),
+  );
 }

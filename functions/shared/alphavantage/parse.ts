@@ -9,10 +9,20 @@
  *   AlphaVantageResponseError / AlphaVantageSchemaError.
  */
 import type { z } from 'zod';
-import { type AlphaVantageFunction, classifyResponse, type FailureClassification, type IndicatorFunction } from './classify.ts';
+import {
+  type AlphaVantageFunction,
+  classifyResponse,
+  type FailureClassification,
+  type IndicatorFunction,
+} from './classify.ts';
 import { readCsvRecords } from './csv.ts';
 import { AlphaVantageResponseError, AlphaVantageSchemaError } from './errors.ts';
-import { type CompanyOverview, type FinancialStatement, financialStatementSchema, overviewSchema } from './fundamentals.ts';
+import {
+  type CompanyOverview,
+  type FinancialStatement,
+  financialStatementSchema,
+  overviewSchema,
+} from './fundamentals.ts';
 import { type GlobalQuote, globalQuoteCsvRowSchema, globalQuoteJsonSchema } from './global-quote.ts';
 import { type IndicatorSeries, indicatorCsvRowsSchema, indicatorJsonSchema } from './indicators.ts';
 import { type Listing, listingRowSchema } from './listing-status.ts';
@@ -100,7 +110,10 @@ function fromCsvRows(fn: AlphaVantageFunction, rows: unknown): unknown {
   return rows;
 }
 
-export function interpretResponse<Fn extends AlphaVantageFunction>(fn: Fn, body: unknown): Interpretation<Fn> {
+export function interpretResponse<Fn extends AlphaVantageFunction>(
+  fn: Fn,
+  body: unknown,
+): Interpretation<Fn> {
   const classification = classifyResponse(body, fn);
   if (classification.kind !== 'data') return classification;
   const invalid = (issues: readonly z.core.$ZodIssue[]): InvalidData => ({
@@ -111,12 +124,16 @@ export function interpretResponse<Fn extends AlphaVantageFunction>(fn: Fn, body:
   });
   if (classification.format === 'json') {
     const schema = jsonSchemaFor(fn);
-    if (schema === undefined) return { kind: 'malformed', retryable: true, message: `${fn} is CSV only, got JSON` };
+    if (schema === undefined)
+      return { kind: 'malformed', retryable: true, message: `${fn} is CSV only, got JSON` };
     const parsed = schema.safeParse(classification.body);
-    return parsed.success ? { kind: 'data', data: parsed.data as ParsedData[Fn] } : invalid(parsed.error.issues);
+    return parsed.success
+      ? { kind: 'data', data: parsed.data as ParsedData[Fn] }
+      : invalid(parsed.error.issues);
   }
   const schema = csvSchemaFor(fn);
-  if (schema === undefined) return { kind: 'malformed', retryable: true, message: `${fn} has no CSV form, got CSV` };
+  if (schema === undefined)
+    return { kind: 'malformed', retryable: true, message: `${fn} has no CSV form, got CSV` };
   let records: Record<string, string>[];
   try {
     records = readCsvRecords(classification.body);
@@ -124,7 +141,9 @@ export function interpretResponse<Fn extends AlphaVantageFunction>(fn: Fn, body:
     return { kind: 'malformed', retryable: true, message: `unreadable CSV: ${(error as Error).message}` };
   }
   const parsed = schema.safeParse(records);
-  return parsed.success ? { kind: 'data', data: fromCsvRows(fn, parsed.data) as ParsedData[Fn] } : invalid(parsed.error.issues);
+  return parsed.success
+    ? { kind: 'data', data: fromCsvRows(fn, parsed.data) as ParsedData[Fn] }
+    : invalid(parsed.error.issues);
 }
 
 export function parseResponse<Fn extends AlphaVantageFunction>(fn: Fn, body: unknown): ParsedData[Fn] {
@@ -135,11 +154,13 @@ export function parseResponse<Fn extends AlphaVantageFunction>(fn: Fn, body: unk
 }
 
 export const parseTimeSeriesDaily = (body: unknown) => parseResponse('TIME_SERIES_DAILY', body);
-export const parseTimeSeriesDailyAdjusted = (body: unknown) => parseResponse('TIME_SERIES_DAILY_ADJUSTED', body);
+export const parseTimeSeriesDailyAdjusted = (body: unknown) =>
+  parseResponse('TIME_SERIES_DAILY_ADJUSTED', body);
 export const parseGlobalQuote = (body: unknown) => parseResponse('GLOBAL_QUOTE', body);
 export const parseOverview = (body: unknown) => parseResponse('OVERVIEW', body);
 export const parseIncomeStatement = (body: unknown) => parseResponse('INCOME_STATEMENT', body);
 export const parseBalanceSheet = (body: unknown) => parseResponse('BALANCE_SHEET', body);
 export const parseCashFlow = (body: unknown) => parseResponse('CASH_FLOW', body);
 export const parseListingStatus = (body: unknown) => parseResponse('LISTING_STATUS', body);
-export const parseIndicator = <Fn extends IndicatorFunction>(fn: Fn, body: unknown) => parseResponse(fn, body);
+export const parseIndicator = <Fn extends IndicatorFunction>(fn: Fn, body: unknown) =>
+  parseResponse(fn, body);

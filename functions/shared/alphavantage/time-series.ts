@@ -47,7 +47,9 @@ export function stripKeyNumber(key: string): string {
 
 const metaSchema = z
   .record(z.string(), z.union([z.string(), z.number()]))
-  .transform((raw) => Object.fromEntries(Object.entries(raw).map(([key, value]) => [stripKeyNumber(key), String(value)])))
+  .transform((raw) =>
+    Object.fromEntries(Object.entries(raw).map(([key, value]) => [stripKeyNumber(key), String(value)])),
+  )
   .pipe(
     z.object({
       Information: z.string(),
@@ -131,7 +133,14 @@ export const adjustedSeriesJsonSchema = z
   );
 
 export const dailyCsvRowSchema = z
-  .strictObject({ timestamp: isoDate, open: numeric, high: numeric, low: numeric, close: numeric, volume: integer })
+  .strictObject({
+    timestamp: isoDate,
+    open: numeric,
+    high: numeric,
+    low: numeric,
+    close: numeric,
+    volume: integer,
+  })
   .transform(({ timestamp, ...bar }): DailyBar => ({ date: timestamp, ...bar }));
 
 export const adjustedCsvRowSchema = z

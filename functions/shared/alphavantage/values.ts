@@ -17,16 +17,22 @@ export function isIsoDate(text: string): boolean {
 
 export function isIsoDateTime(text: string): boolean {
   const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
-  return match !== null && isIsoDate(match[1] ?? '') && Number(match[2]) < 24 && Number(match[3]) < 60 && Number(match[4]) < 60;
+  return (
+    match !== null &&
+    isIsoDate(match[1] ?? '') &&
+    Number(match[2]) < 24 &&
+    Number(match[3]) < 60 &&
+    Number(match[4]) < 60
+  );
 }
 
 /** A calendar date, "YYYY-MM-DD". */
 export const isoDate = z.string().refine(isIsoDate, { message: 'expected a YYYY-MM-DD calendar date' });
 
 /** A date or "YYYY-MM-DD HH:MM:SS" (some captures carry the time of the last refresh). */
-export const isoDateOrDateTime = z
-  .string()
-  .refine((text) => isIsoDate(text) || isIsoDateTime(text), { message: 'expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS' });
+export const isoDateOrDateTime = z.string().refine((text) => isIsoDate(text) || isIsoDateTime(text), {
+  message: 'expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS',
+});
 
 /** A number sent as a string (or, in indicator meta data, as a JSON number). */
 export const numeric = z.union([
@@ -42,7 +48,13 @@ export const numeric = z.union([
 export const integer = numeric.refine(Number.isInteger, { message: 'expected a whole number' });
 
 /** A number, or null where AlphaVantage says "None" / "-" / "". */
-export const numericOrNone = z.union([z.string().refine((text) => MISSING_VALUES.has(text.trim())).transform(() => null), numeric]);
+export const numericOrNone = z.union([
+  z
+    .string()
+    .refine((text) => MISSING_VALUES.has(text.trim()))
+    .transform(() => null),
+  numeric,
+]);
 
 /** A date, or null for "None" (and AlphaVantage's placeholder "0000-00-00"). */
 export const dateOrNone = z.union([

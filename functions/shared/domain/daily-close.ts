@@ -1,4 +1,4 @@
-import { assertIsoDate, describe } from './dates.ts';
+import { assertIsoDate, describeValue } from './dates.ts';
 import { DomainValidationError } from './errors.ts';
 import { compareStrings } from './ordering.ts';
 
@@ -18,7 +18,7 @@ export function assertDailyClose(value: DailyClose, what = 'close'): void {
   assertIsoDate(value?.date, `${what}.date`);
   if (typeof value.close !== 'number' || !Number.isFinite(value.close) || value.close < 0) {
     throw new DomainValidationError(
-      `${what}.close for ${value.date} must be a finite, non-negative number, got ${describe(value.close)}`,
+      `${what}.close for ${value.date} must be a finite, non-negative number, got ${describeValue(value.close)}`,
     );
   }
 }

@@ -44,7 +44,7 @@ function daysInMonth(year: number, month: number): number {
 export function assertIsoDate(value: unknown, what: string): string {
   if (!isIsoDate(value)) {
     throw new DomainValidationError(
-      `${what} must be a calendar date formatted YYYY-MM-DD, got ${describe(value)}`,
+      `${what} must be a calendar date formatted YYYY-MM-DD, got ${describeValue(value)}`,
     );
   }
   return value;
@@ -68,7 +68,7 @@ export function parseIsoInstant(value: unknown, what: string): number {
     }
   }
   throw new DomainValidationError(
-    `${what} must be an ISO-8601 timestamp with an offset (e.g. 2024-03-01T21:00:00Z), got ${describe(value)}`,
+    `${what} must be an ISO-8601 timestamp with an offset (e.g. 2024-03-01T21:00:00Z), got ${describeValue(value)}`,
   );
 }
 
@@ -98,7 +98,7 @@ function epochDay(isoDate: string): number {
 }
 
 /** Renders a rejected value for an error message without dumping large objects. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (typeof value === 'string')
     return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);

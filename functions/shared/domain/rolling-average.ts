@@ -1,4 +1,4 @@
-import { describe, parseIsoInstant } from './dates.ts';
+import { describeValue, parseIsoInstant } from './dates.ts';
 import { DomainValidationError } from './errors.ts';
 import { compareStrings } from './ordering.ts';
 
@@ -167,13 +167,13 @@ interface Keyed {
 function toKeyed(observation: QuoteObservation, what: string): Keyed {
   if (typeof observation?.id !== 'string' || observation.id.trim() === '') {
     throw new DomainValidationError(
-      `${what}.id must be a non-empty string, got ${describe(observation?.id)}`,
+      `${what}.id must be a non-empty string, got ${describeValue(observation?.id)}`,
     );
   }
   const epochMs = parseIsoInstant(observation.observedAt, `${what}.observedAt`);
   if (typeof observation.price !== 'number' || !Number.isFinite(observation.price) || observation.price < 0) {
     throw new DomainValidationError(
-      `${what}.price must be a finite, non-negative number, got ${describe(observation.price)}`,
+      `${what}.price must be a finite, non-negative number, got ${describeValue(observation.price)}`,
     );
   }
   return {
@@ -214,14 +214,16 @@ function buildState(window: readonly Keyed[], windowSize: number, version: numbe
 function assertWindowSize(windowSize: number): void {
   if (!Number.isInteger(windowSize) || windowSize < 1 || windowSize > MAX_WINDOW_SIZE) {
     throw new DomainValidationError(
-      `windowSize must be an integer from 1 to ${MAX_WINDOW_SIZE}, got ${describe(windowSize)}`,
+      `windowSize must be an integer from 1 to ${MAX_WINDOW_SIZE}, got ${describeValue(windowSize)}`,
     );
   }
 }
 
 function assertVersion(version: number): number {
   if (!Number.isSafeInteger(version) || version < 0) {
-    throw new DomainValidationError(`state.version must be a non-negative integer, got ${describe(version)}`);
+    throw new DomainValidationError(
+      `state.version must be a non-negative integer, got ${describeValue(version)}`,
+    );
   }
   return version;
 }
