@@ -1,8 +1,39 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+/**
+ * The CDK app: context -> configuration (lib/context.ts documents every key) -> the Horton stack, checked by
+ * cdk-nag (AwsSolutions + Serverless packs) unless `-c nag=false`.
+ */
+import { readFileSync } from 'node:fs';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { parseHortonContext } from '../lib/context.ts';
 import { HortonStack } from '../lib/horton-stack.ts';
 
 const app = new App();
+const context = parseHortonContext(
+  (key) => app.node.tryGetContext(key),
+  (file) => readFileSync(file, 'utf8'),
+);
+
+// Only a VPC lookup needs a concrete account and region; everything else synthesizes environment-agnostic.
+const lookupEnv =
+  context.vpc && !context.vpc.privateSubnetIds
+    ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }
+    : undefined;
+
 new HortonStack(app, 'Horton', {
   description: 'Horton: AlphaVantage -> Amazon MSK -> Lambda -> DynamoDB market-data pipeline',
+  config: context.config,
+  ...(lookupEnv ? { env: lookupEnv } : {}),
+  ...(context.vpc ? { vpc: context.vpc } : {}),
+  ...(context.cluster ? { cluster: context.cluster } : {}),
+  deleteTopicsOnRemove: context.deleteTopicsOnRemove,
+  ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
 });
+
+if (context.nag) {
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app, { verbose: true }),
+    new ServerlessChecks(app, { verbose: true }),
+  );
+}

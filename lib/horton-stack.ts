@@ -1,12 +1,162 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
-
 /**
- * The Horton pipeline stack. The cloud resources (network, MSK, topics, tables, functions, schedules)
- * arrive with the cloud issue; until then the stack synthesizes empty so `npm run synth` is exercised.
+ * The Horton pipeline stack: network, Kafka cluster and topics, tables, the API key secret, one function per
+ * handler with its event source mapping, the schedules, and the dashboard and alarms. Environment-agnostic unless
+ * an existing VPC must be looked up, so `cdk synth` needs no AWS credentials by default.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Annotations, CfnOutput, aws_ec2 as ec2, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { HortonConfig } from './config.ts';
+import { AlphaVantageApiKey } from './constructs/api-key-secret.ts';
+import { type ExistingClusterProps, HortonKafkaCluster } from './constructs/kafka-cluster.ts';
+import { HortonMonitoring } from './constructs/monitoring.ts';
+import { HortonNetwork } from './constructs/network.ts';
+import { PipelineFunctions } from './constructs/pipeline-functions.ts';
+import { HortonSchedules } from './constructs/schedules.ts';
+import { HortonTables } from './constructs/tables.ts';
+import { KafkaTopics } from './constructs/topics.ts';
+import type { VpcImport } from './context.ts';
+
+/** The repository root (esbuild's working directory), from this file's location. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface HortonStackProps extends StackProps {
+  /** The resolved configuration (lib/config.ts). */
+  readonly config: HortonConfig;
+  /**
+   * An existing VPC. With availability zones and private subnet ids it is imported as given; with the id alone
+   * it is looked up, which needs AWS credentials and an explicit stack `env`.
+   * @default - a new VPC
+   */
+  readonly vpc?: VpcImport;
+  /**
+   * An existing MSK cluster (IAM access control on), optionally with its security group to open to the functions.
+   * @default - a new MSK Serverless cluster
+   */
+  readonly cluster?: ExistingClusterProps & { readonly securityGroupId?: string };
+  /**
+   * Delete the Kafka topics when the stack (or the topics resource) is deleted.
+   * @default false
+   */
+  readonly deleteTopicsOnRemove?: boolean;
+  /**
+   * What happens to the tables and the API key secret when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly dataRemovalPolicy?: RemovalPolicy;
+  /**
+   * Address subscribed to the alarm topic.
+   * @default - none
+   */
+  readonly alarmEmail?: string;
+  /** @default PROJECT_ROOT */
+  readonly projectRoot?: string;
+}
+
 export class HortonStack extends Stack {
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  readonly network: HortonNetwork;
+  readonly kafka: HortonKafkaCluster;
+  readonly topics: KafkaTopics;
+  readonly tables: HortonTables;
+  readonly apiKey: AlphaVantageApiKey;
+  readonly pipeline: PipelineFunctions;
+  readonly schedules: HortonSchedules;
+  readonly monitoring: HortonMonitoring;
+
+  constructor(scope: Construct, id: string, props: HortonStackProps) {
     super(scope, id, props);
+    const { config } = props;
+    const projectRoot = props.projectRoot ?? PROJECT_ROOT;
+    const dataRemovalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
+
+    if (props.cluster && !props.vpc) {
+      Annotations.of(this).addWarningV2(
+        'horton:cluster-without-vpc',
+        'An existing cluster is used with a NEW VPC: the functions can only reach it through peering or a ' +
+          'similar link. Pass -c vpcId=... (the cluster VPC) unless that is intended.',
+      );
+    }
+
+    this.network = new HortonNetwork(this, 'Network', {
+      ...(props.vpc ? { existingVpc: this.importVpc(props.vpc) } : {}),
+      ...(props.cluster?.securityGroupId
+        ? {
+            existingClusterSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(
+              this,
+              'ClusterSecurityGroup',
+              props.cluster.securityGroupId,
+            ),
+          }
+        : {}),
+    });
+    this.kafka = new HortonKafkaCluster(this, 'Kafka', {
+      prefix: config.prefix,
+      network: this.network,
+      ...(props.cluster
+        ? { existingCluster: { clusterArn: props.cluster.clusterArn, clusterType: props.cluster.clusterType } }
+        : {}),
+    });
+    this.topics = new KafkaTopics(this, 'Topics', {
+      config,
+      kafka: this.kafka,
+      network: this.network,
+      projectRoot,
+      deleteTopicsOnRemove: props.deleteTopicsOnRemove ?? false,
+    });
+    this.tables = new HortonTables(this, 'Tables', { config, removalPolicy: dataRemovalPolicy });
+    this.apiKey = new AlphaVantageApiKey(this, 'AlphaVantageApiKey', {
+      prefix: config.prefix,
+      removalPolicy: dataRemovalPolicy,
+    });
+    this.pipeline = new PipelineFunctions(this, 'Handlers', {
+      config,
+      projectRoot,
+      network: this.network,
+      kafka: this.kafka,
+      bootstrapBrokers: this.topics.bootstrapBrokers,
+      topicsReady: this.topics.resource,
+      tables: this.tables,
+      apiKey: this.apiKey,
+    });
+    this.schedules = new HortonSchedules(this, 'Schedules', {
+      config,
+      dispatcher: this.pipeline.functions.dispatcher,
+    });
+    this.monitoring = new HortonMonitoring(this, 'Monitoring', {
+      config,
+      kafka: this.kafka,
+      pipeline: this.pipeline,
+      scheduleFailureQueue: this.schedules.failureQueue,
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
+
+    new CfnOutput(this, 'BackfillFunctionName', {
+      description: 'Invoke by hand for a backfill (see README, Deploy)',
+      value: this.pipeline.functions.backfill.functionName,
+    });
+    new CfnOutput(this, 'AlphaVantageSecretArn', {
+      description: 'Put the AlphaVantage API key here (see README, Deploy)',
+      value: this.apiKey.secret.secretArn,
+    });
+    new CfnOutput(this, 'KafkaClusterArn', { value: this.kafka.clusterArn });
+    new CfnOutput(this, 'KafkaBootstrapBrokers', {
+      description: 'SASL/IAM bootstrap brokers',
+      value: this.topics.bootstrapBrokers,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: config.prefix });
+  }
+
+  private importVpc(vpc: VpcImport): ec2.IVpc {
+    if (vpc.availabilityZones && vpc.privateSubnetIds) {
+      return ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+        vpcId: vpc.vpcId,
+        availabilityZones: vpc.availabilityZones,
+        privateSubnetIds: vpc.privateSubnetIds,
+      });
+    }
+    // Needs credentials and an env-specific stack (account/region); cached in cdk.context.json afterwards.
+    return ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: vpc.vpcId });
   }
 }

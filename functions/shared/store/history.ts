@@ -2,17 +2,9 @@
  * Daily prices and yearly close extremes. Both are keyed by symbol, so a symbol's history is one partition.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DailyBar } from '../alphavantage/time-series.ts';
 import type { YearExtremes } from '../domain/yearly-extremes.ts';
 import { putAll } from './batch-write.ts';
-
-export interface DailyBar {
-  date: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
 
 export async function putDailyBars(
   doc: DynamoDBDocumentClient,

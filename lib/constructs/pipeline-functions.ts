@@ -1,0 +1,154 @@
+/**
+ * One function per entry of the handler catalogue (lib/handlers.ts), wired from the entry alone: tables it reads
+ * and writes, topics it produces to, the topic it consumes (an MSK event source mapping with its stable consumer
+ * group), the API key secret when it calls AlphaVantage.
+ */
+import { Duration, type aws_lambda as lambda, aws_logs as logs, Validations } from 'aws-cdk-lib';
+import { Construct, type IDependable } from 'constructs';
+import { consumerGroupId, type HortonConfig, type TableRole } from '../config.ts';
+import { HANDLERS, type HandlerName, type HandlerSpec } from '../handlers.ts';
+import type { AlphaVantageApiKey } from './api-key-secret.ts';
+import { handlerSettings } from './handler-environment.ts';
+import { HortonFunction, type TableAccess } from './horton-function.ts';
+import type { HortonKafkaCluster } from './kafka-cluster.ts';
+import type { HortonNetwork } from './network.ts';
+import type { HortonTables } from './tables.ts';
+
+export interface PipelineFunctionsProps {
+  readonly config: HortonConfig;
+  readonly projectRoot: string;
+  readonly network: HortonNetwork;
+  readonly kafka: HortonKafkaCluster;
+  /** SASL/IAM bootstrap brokers (from the topics resource). */
+  readonly bootstrapBrokers: string;
+  /** The topics: event source mappings wait for them. */
+  readonly topicsReady: IDependable;
+  readonly tables: HortonTables;
+  readonly apiKey: AlphaVantageApiKey;
+  /**
+   * Provisioned pollers of each event source mapping. The mappings share one poller group, so idle topics do
+   * not each hold a poller.
+   * @default { minimumPollers: 1, maximumPollers: 3, pollerGroupName: '<prefix>-pollers' }
+   */
+  readonly pollers?: lambda.ProvisionedPollerConfig;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /**
+   * Timeout of the Kafka-triggered handlers: a batch of AlphaVantage calls, each with retries and backoff.
+   * @default Duration.minutes(5)
+   */
+  readonly kafkaHandlerTimeout?: Duration;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** Powertools service name of a handler: the `service` dimension of its Horton metrics. */
+export function serviceNameOf(name: HandlerName): string {
+  return `horton-${name}`;
+}
+
+function tableAccess(spec: HandlerSpec, role: TableRole): TableAccess | undefined {
+  const reads = (spec.reads as readonly TableRole[]).includes(role);
+  const writes = (spec.writes as readonly TableRole[]).includes(role);
+  if (reads && writes) return 'readWrite';
+  if (reads) return 'read';
+  if (writes) return 'write';
+  return undefined;
+}
+
+export class PipelineFunctions extends Construct {
+  readonly functions: Record<HandlerName, HortonFunction>;
+  readonly eventSourceMappings: Partial<Record<HandlerName, lambda.EventSourceMapping>> = {};
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionsProps) {
+    super(scope, id);
+    const { config, kafka } = props;
+    const pollers = props.pollers ?? {
+      minimumPollers: 1,
+      maximumPollers: 3,
+      pollerGroupName: `${config.prefix}-pollers`,
+    };
+
+    const entries = (Object.entries(HANDLERS) as Array<[HandlerName, HandlerSpec]>).map(([name, spec]) => {
+      const fn = new HortonFunction(this, name, {
+        entry: spec.entry,
+        projectRoot: props.projectRoot,
+        functionName: `${config.prefix}-${name}`,
+        description: spec.description.slice(0, 256),
+        serviceName: serviceNameOf(name),
+        network: props.network,
+        environment: handlerSettings(config, name, spec),
+        timeout:
+          spec.trigger.kind === 'kafka'
+            ? (props.kafkaHandlerTimeout ?? Duration.minutes(5))
+            : Duration.seconds(60),
+        ...(props.memorySize ? { memorySize: props.memorySize } : {}),
+        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      });
+
+      const tableRoles = [...new Set<TableRole>([...spec.reads, ...spec.writes])];
+      for (const role of tableRoles) {
+        const access = tableAccess(spec, role);
+        if (access) fn.bindTable(role, props.tables.tables[role], access);
+      }
+      if (spec.callsAlphaVantage) fn.bindSecret(props.apiKey.secret);
+
+      const usesKafka = spec.produces.length > 0 || spec.trigger.kind === 'kafka';
+      if (usesKafka) fn.connectKafka(kafka, props.bootstrapBrokers);
+      for (const role of spec.produces) fn.bindTopic(role, config.topics[role].name, kafka);
+
+      if (spec.trigger.kind === 'kafka') {
+        const topicRole = spec.trigger.topic;
+        this.eventSourceMappings[name] = fn.consumeTopic({
+          kafka,
+          topicRole,
+          topicName: config.topics[topicRole].name,
+          consumerGroupId: consumerGroupId(config, topicRole),
+          consumer: config.consumers,
+          deadLetterTopicName: config.topics.deadLetter.name,
+          pollers,
+          dependsOn: [props.topicsReady],
+        });
+        Validations.of(fn.function).acknowledge(
+          {
+            id: 'Serverless-LambdaDLQ',
+            reason:
+              'Invoked synchronously by its MSK event source mapping, whose on-failure destination is the ' +
+              'dead-letter topic; an async DLQ would never receive anything.',
+          },
+          {
+            id: 'Serverless-LambdaAsyncFailureDestination',
+            reason:
+              'Invoked synchronously by its MSK event source mapping (on-failure: the dead-letter topic).',
+          },
+        );
+      }
+      if (spec.trigger.kind === 'manual') {
+        Validations.of(fn.function).acknowledge(
+          {
+            id: 'Serverless-LambdaDLQ',
+            reason:
+              'Invoked by an operator with a synchronous `aws lambda invoke`, who sees the error directly.',
+          },
+          {
+            id: 'Serverless-LambdaAsyncFailureDestination',
+            reason:
+              'Invoked by an operator with a synchronous `aws lambda invoke`, who sees the error directly.',
+          },
+        );
+      }
+      return [name, fn] as const;
+    });
+    this.functions = Object.fromEntries(entries) as Record<HandlerName, HortonFunction>;
+  }
+
+  /** Handlers an event source mapping invokes, with the topic role they consume. */
+  kafkaHandlers(): Array<{
+    name: HandlerName;
+    topicRole: Exclude<keyof HortonConfig['topics'], 'deadLetter'>;
+  }> {
+    return (Object.entries(HANDLERS) as Array<[HandlerName, HandlerSpec]>).flatMap(([name, spec]) =>
+      spec.trigger.kind === 'kafka' ? [{ name, topicRole: spec.trigger.topic }] : [],
+    );
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * EventBridge Scheduler schedules from config.schedules, each invoking the dispatcher with
+ * `{ job, schedule, scheduledTime }` (scheduledTime = the firing's `<aws.scheduler.scheduled-time>`, so retries of
+ * one firing carry the same time and the dispatcher derives the same command id).
+ *
+ * A firing is lost in two ways, and both end in one encrypted SQS queue: Scheduler cannot invoke the function
+ * (its retry policy runs out: target dead-letter queue), or the function fails on every async attempt (Lambda's
+ * on-failure destination).
+ */
+import {
+  Duration,
+  aws_lambda_destinations as destinations,
+  aws_sqs as sqs,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleGroup,
+  ScheduleTargetInput,
+  TimeWindow,
+} from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import type { HortonConfig } from '../config.ts';
+import type { HortonFunction } from './horton-function.ts';
+
+export interface HortonSchedulesProps {
+  readonly config: HortonConfig;
+  /** The function every schedule invokes. */
+  readonly dispatcher: HortonFunction;
+  /**
+   * Scheduler's attempts to invoke the dispatcher after the first one fails.
+   * @default 3
+   */
+  readonly retryAttempts?: number;
+  /**
+   * How long Scheduler keeps trying one firing (a quote firing is stale after its interval).
+   * @default Duration.minutes(15)
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * Lambda's async retries of a failing dispatcher invocation.
+   * @default 2
+   */
+  readonly asyncRetryAttempts?: number;
+}
+
+export class HortonSchedules extends Construct {
+  readonly group: ScheduleGroup;
+  readonly schedules: Schedule[];
+  /** Firings that never reached, or failed in, the dispatcher. */
+  readonly failureQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: HortonSchedulesProps) {
+    super(scope, id);
+    const { config } = props;
+    const maxEventAge = props.maxEventAge ?? Duration.minutes(15);
+
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      queueName: `${config.prefix}-schedule-failures`,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failureQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of the schedules and of the dispatcher.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason: 'This queue is itself the dead-letter queue of the schedules and of the dispatcher.',
+      },
+    );
+
+    props.dispatcher.function.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(this.failureQueue),
+      retryAttempts: props.asyncRetryAttempts ?? 2,
+      maxEventAge,
+    });
+
+    this.group = new ScheduleGroup(this, 'Group', { scheduleGroupName: config.prefix });
+    this.schedules = config.schedules.map(
+      (schedule) =>
+        new Schedule(this, schedule.name, {
+          scheduleName: `${config.prefix}-${schedule.name}`,
+          scheduleGroup: this.group,
+          description: `Horton: ${schedule.job} collection (${schedule.expression} ${schedule.timezone})`,
+          schedule: ScheduleExpression.expression(schedule.expression, TimeZone.of(schedule.timezone)),
+          enabled: schedule.enabled,
+          timeWindow: TimeWindow.off(),
+          target: new LambdaInvoke(props.dispatcher.function, {
+            input: ScheduleTargetInput.fromObject({
+              job: schedule.job,
+              schedule: schedule.name,
+              scheduledTime: ContextAttribute.scheduledTime,
+            }),
+            deadLetterQueue: this.failureQueue,
+            retryAttempts: props.retryAttempts ?? 3,
+            maxEventAge,
+          }),
+        }),
+    );
+  }
+}

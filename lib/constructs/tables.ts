@@ -1,0 +1,45 @@
+/**
+ * The DynamoDB tables of lib/tables.ts: on-demand, point-in-time recovery, KMS encryption, kept on stack delete.
+ */
+import { aws_dynamodb as dynamodb, RemovalPolicy } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { type HortonConfig, type TableRole, tableNames } from '../config.ts';
+import { TABLES, type TableSpec } from '../tables.ts';
+
+export interface HortonTablesProps {
+  readonly config: HortonConfig;
+  /**
+   * What happens to the tables (and the collected data) when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+function attributeType(type: TableSpec['partitionKey']['type']): dynamodb.AttributeType {
+  return type === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING;
+}
+
+export class HortonTables extends Construct {
+  readonly tables: Record<TableRole, dynamodb.Table>;
+
+  constructor(scope: Construct, id: string, props: HortonTablesProps) {
+    super(scope, id);
+    const names = tableNames(props.config);
+    const entries = (Object.keys(TABLES) as TableRole[]).map((role) => {
+      const spec = TABLES[role];
+      const table = new dynamodb.Table(this, role, {
+        tableName: names[role],
+        partitionKey: { name: spec.partitionKey.name, type: attributeType(spec.partitionKey.type) },
+        ...(spec.sortKey
+          ? { sortKey: { name: spec.sortKey.name, type: attributeType(spec.sortKey.type) } }
+          : {}),
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        encryption: dynamodb.TableEncryption.AWS_MANAGED,
+        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      });
+      return [role, table] as const;
+    });
+    this.tables = Object.fromEntries(entries) as Record<TableRole, dynamodb.Table>;
+  }
+}

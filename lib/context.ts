@@ -1,0 +1,150 @@
+/**
+ * CDK context -> stack settings. Pure (the caller passes the context reader and the file reader), so bin/ stays a
+ * few lines and every rule here is unit-tested. No key is required: with none, the stack creates its own VPC and
+ * MSK Serverless cluster and uses the default configuration.
+ *
+ *   -c config=<path to JSON>        Horton configuration file (lib/config.ts schema)
+ *   -c horton='<json>'              the same, inline (or an object under "context" in cdk.json)
+ *   -c vpcId=vpc-...                existing VPC; with vpcAzs and privateSubnetIds no lookup (no credentials)
+ *   -c vpcAzs=eu-west-1a,eu-west-1b
+ *   -c privateSubnetIds=subnet-a,subnet-b   (one per AZ, same order)
+ *   -c clusterArn=arn:aws:kafka:...  existing MSK cluster (IAM access control on)
+ *   -c clusterType=provisioned|serverless   required with clusterArn
+ *   -c clusterSecurityGroupId=sg-... security group of the existing cluster (opened to the functions on 9098)
+ *   -c deleteTopicsOnRemove=true     delete the topics with the stack (default: keep them)
+ *   -c alarmEmail=ops@example.com    subscribe an address to the alarm topic
+ *   -c nag=false                     skip the cdk-nag checks at synth
+ */
+import { type HortonConfig, resolveConfig } from './config.ts';
+import type { MskClusterType } from './constructs/kafka-cluster.ts';
+
+export class ContextError extends Error {
+  override readonly name = 'ContextError';
+}
+
+export interface VpcImport {
+  vpcId: string;
+  /** With `privateSubnetIds`: import without a lookup. */
+  availabilityZones?: string[];
+  privateSubnetIds?: string[];
+}
+
+export interface ClusterImport {
+  clusterArn: string;
+  clusterType: MskClusterType;
+  securityGroupId?: string;
+}
+
+export interface HortonContext {
+  config: HortonConfig;
+  vpc?: VpcImport;
+  cluster?: ClusterImport;
+  deleteTopicsOnRemove: boolean;
+  alarmEmail?: string;
+  nag: boolean;
+}
+
+function optionalString(read: (key: string) => unknown, key: string): string | undefined {
+  const value = read(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new ContextError(`context "${key}" must be a string`);
+  return value.trim();
+}
+
+function list(read: (key: string) => unknown, key: string): string[] | undefined {
+  const value = read(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined;
+  if (!items || items.some((item) => typeof item !== 'string')) {
+    throw new ContextError(`context "${key}" must be a comma-separated list`);
+  }
+  return (items as string[]).map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function flag(read: (key: string) => unknown, key: string, fallback: boolean): boolean {
+  const value = read(key);
+  if (value === undefined || value === null || value === '') return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new ContextError(`context "${key}" must be true or false, got ${JSON.stringify(value)}`);
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ContextError(`${source} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function configOverrides(read: (key: string) => unknown, readFile: (path: string) => string): unknown {
+  const path = optionalString(read, 'config');
+  const inline = read('horton');
+  if (path && inline !== undefined) throw new ContextError('give either -c config=<file> or -c horton=<json>');
+  if (path) {
+    let text: string;
+    try {
+      text = readFile(path);
+    } catch (error) {
+      throw new ContextError(`cannot read the configuration file ${path}: ${(error as Error).message}`);
+    }
+    return parseJson(text, `configuration file ${path}`);
+  }
+  if (typeof inline === 'string') return parseJson(inline, 'context "horton"');
+  return inline ?? {};
+}
+
+export function parseHortonContext(
+  read: (key: string) => unknown,
+  readFile: (path: string) => string,
+): HortonContext {
+  const config = resolveConfig(configOverrides(read, readFile));
+
+  const vpcId = optionalString(read, 'vpcId');
+  const availabilityZones = list(read, 'vpcAzs');
+  const privateSubnetIds = list(read, 'privateSubnetIds');
+  if (!vpcId && (availabilityZones || privateSubnetIds)) {
+    throw new ContextError('vpcAzs and privateSubnetIds describe an existing VPC: give vpcId too');
+  }
+  if (Boolean(availabilityZones) !== Boolean(privateSubnetIds)) {
+    throw new ContextError('give vpcAzs and privateSubnetIds together (or neither, to look the VPC up)');
+  }
+  if (availabilityZones && privateSubnetIds && availabilityZones.length !== privateSubnetIds.length) {
+    throw new ContextError('privateSubnetIds needs one subnet per availability zone in vpcAzs, in the same order');
+  }
+
+  const clusterArn = optionalString(read, 'clusterArn');
+  const clusterType = optionalString(read, 'clusterType');
+  const clusterSecurityGroupId = optionalString(read, 'clusterSecurityGroupId');
+  if (!clusterArn && (clusterType || clusterSecurityGroupId)) {
+    throw new ContextError('clusterType and clusterSecurityGroupId describe an existing cluster: give clusterArn');
+  }
+  if (clusterArn && clusterType !== 'provisioned' && clusterType !== 'serverless') {
+    throw new ContextError('with clusterArn, give clusterType=provisioned or clusterType=serverless');
+  }
+
+  const alarmEmail = optionalString(read, 'alarmEmail');
+  return {
+    config,
+    ...(vpcId
+      ? {
+          vpc: {
+            vpcId,
+            ...(availabilityZones && privateSubnetIds ? { availabilityZones, privateSubnetIds } : {}),
+          },
+        }
+      : {}),
+    ...(clusterArn
+      ? {
+          cluster: {
+            clusterArn,
+            clusterType: clusterType as MskClusterType,
+            ...(clusterSecurityGroupId ? { securityGroupId: clusterSecurityGroupId } : {}),
+          },
+        }
+      : {}),
+    deleteTopicsOnRemove: flag(read, 'deleteTopicsOnRemove', false),
+    ...(alarmEmail ? { alarmEmail } : {}),
+    nag: flag(read, 'nag', true),
+  };
+}

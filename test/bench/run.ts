@@ -1,0 +1,61 @@
+/**
+ * `npm run bench`: benchmarks, reported as ratios measured in one run (absolute times on shared 2-core machines
+ * are noise). Each benchmark starts what it needs in-process and stops it.
+ *
+ * alphavantage-keep-alive: the same sequence of GLOBAL_QUOTE calls through Horton's AlphaVantage client, once
+ * with the execution environment's keep-alive pool and once with a fresh connection per call. Reports the time
+ * ratio and the TCP connections the simulator accepted, the figure that proves the pool is reused.
+ */
+import { Agent } from 'undici';
+import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
+import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
+import { createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 400);
+const SYMBOLS = ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN'];
+
+async function run(label: string, baseUrl: string, fresh: boolean, accepted: () => number) {
+  const before = accepted();
+  const pooled = new Agent({ keepAliveTimeout: 30_000, connections: 1 });
+  const started = performance.now();
+  for (let index = 0; index < CALLS; index += 1) {
+    const dispatcher = fresh ? new Agent({ pipelining: 0 }) : pooled;
+    const client = new AlphaVantageClient(
+      new AlphaVantageTransport({
+        baseUrl,
+        apiKey: async () => 'bench-key',
+        timeoutMs: 5_000,
+        maxAttempts: 1,
+        dispatcher,
+      }),
+    );
+    await client.globalQuote(SYMBOLS[index % SYMBOLS.length] ?? 'IBM');
+    if (fresh) await dispatcher.close();
+  }
+  const elapsedMs = performance.now() - started;
+  await pooled.close();
+  return { label, elapsedMs, connections: accepted() - before };
+}
+
+async function keepAliveBenchmark() {
+  const simulator = await createAlphaVantageSimulator({ port: 0, now: new Date('2026-11-20T21:00:00Z') });
+  try {
+    const accepted = () => simulator.stats().connections.accepted;
+    // Warm-up: generate each symbol's series once so both runs measure the transport, not the generator.
+    await run('warm-up', simulator.url, false, accepted);
+    const pooled = await run('keep-alive pool', simulator.url, false, accepted);
+    const fresh = await run('new connection per call', simulator.url, true, accepted);
+    process.stdout.write(
+      `alphavantage-keep-alive (${CALLS} GLOBAL_QUOTE calls)\n` +
+        `  ${pooled.label}: ${pooled.connections} TCP connection(s)\n` +
+        `  ${fresh.label}: ${fresh.connections} TCP connections\n` +
+        `  time ratio fresh/pooled: ${(fresh.elapsedMs / pooled.elapsedMs).toFixed(2)}x\n`,
+    );
+    if (pooled.connections !== 1)
+      throw new Error(`keep-alive pool opened ${pooled.connections} connections, expected 1`);
+  } finally {
+    await simulator.close();
+  }
+}
+
+await keepAliveBenchmark();
