@@ -9,10 +9,11 @@ import { z } from 'zod';
 
 /** A Kafka topic Horton owns. */
 const topicSchema = z.object({
-  /** Topic name on the cluster. */
+  /** Topic name on the cluster. @default `<prefix>.<role>`, e.g. `horton.quote`, `horton.dead-letter` */
   name: z
     .string()
-    .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'Kafka topic names use letters, digits, ".", "_" and "-" only'),
+    .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'Kafka topic names use letters, digits, ".", "_" and "-" only')
+    .optional(),
   /**
    * Partition count. The symbol is the message key, so one symbol stays ordered within one partition while
    * partitions spread symbols across concurrent Lambda invocations.
@@ -20,7 +21,7 @@ const topicSchema = z.object({
    */
   partitions: z.number().int().min(1).max(1000).default(3),
 });
-export type TopicConfig = z.infer<typeof topicSchema>;
+export type TopicConfig = z.infer<typeof topicSchema> & { name: string };
 
 /** The datasets Horton collects per security. */
 export const DATASETS = ['overview', 'history', 'quote', 'indicators'] as const;
@@ -51,6 +52,11 @@ export function indicatorId(indicator: IndicatorConfig): string {
     : `${indicator.function}:${indicator.interval}:${indicator.timePeriod}:${indicator.seriesType}`;
 }
 
+/** Schedule names: also the suffix of the EventBridge schedule name and part of every command's correlation id. */
+export const scheduleNameSchema = z
+  .string()
+  .regex(/^[a-zA-Z0-9-]{1,40}$/, 'letters, digits and "-", at most 40');
+
 /**
  * EventBridge Scheduler expression: `cron(min hour day-of-month month day-of-week year)` (six fields, one of the
  * day fields `?`) or `rate(N unit)`. Validated here so a bad expression fails at synth/start, not at deploy.
@@ -66,7 +72,7 @@ const scheduleExpressionSchema = z
 
 const scheduleSchema = z.object({
   /** Unique schedule name (also the EventBridge schedule name suffix). */
-  name: z.string().regex(/^[a-zA-Z0-9-]{1,40}$/),
+  name: scheduleNameSchema,
   /** Which collection the schedule triggers. */
   job: z.enum(JOBS),
   expression: scheduleExpressionSchema,
@@ -105,7 +111,7 @@ export type ConsumerConfig = z.infer<typeof consumerSchema>;
 /** Stocks only: AlphaVantage has no OVERVIEW or statements for ETFs, so an ETF here would dead-letter its overview. */
 export const DEFAULT_WATCHLIST = ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN'];
 
-export const hortonConfigSchema = z.object({
+const hortonConfigObject = z.object({
   /** Prefix of every resource name (topics, tables, consumer groups, schedules). @default 'horton' */
   prefix: z
     .string()
@@ -161,12 +167,12 @@ export const hortonConfigSchema = z.object({
   /** Topic names and partitions, one per handler plus the dead-letter topic. */
   topics: z
     .object({
-      securities: topicSchema.prefault({ name: 'horton.securities', partitions: 1 }),
-      overview: topicSchema.prefault({ name: 'horton.overview' }),
-      history: topicSchema.prefault({ name: 'horton.history' }),
-      quote: topicSchema.prefault({ name: 'horton.quote' }),
-      indicators: topicSchema.prefault({ name: 'horton.indicators' }),
-      deadLetter: topicSchema.prefault({ name: 'horton.dead-letter', partitions: 1 }),
+      securities: topicSchema.prefault({ partitions: 1 }),
+      overview: topicSchema.prefault({}),
+      history: topicSchema.prefault({}),
+      quote: topicSchema.prefault({}),
+      indicators: topicSchema.prefault({}),
+      deadLetter: topicSchema.prefault({ partitions: 1 }),
     })
     .prefault({}),
   consumers: consumerSchema.prefault({}),
@@ -185,6 +191,17 @@ export const hortonConfigSchema = z.object({
       'schedule names must be unique',
     ),
 });
+
+/** Topic names default to `<prefix>.<role>`, so two deployments with different prefixes never share a topic. */
+export const hortonConfigSchema = hortonConfigObject.transform((config) => ({
+  ...config,
+  topics: Object.fromEntries(
+    Object.entries(config.topics).map(([role, topic]) => [
+      role,
+      { ...topic, name: topic.name ?? `${config.prefix}.${role === 'deadLetter' ? 'dead-letter' : role}` },
+    ]),
+  ) as Record<keyof typeof config.topics, TopicConfig>,
+}));
 
 export type HortonConfigInput = z.input<typeof hortonConfigSchema>;
 export type HortonConfig = z.infer<typeof hortonConfigSchema>;

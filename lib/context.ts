@@ -80,7 +80,8 @@ function parseJson(text: string, source: string): unknown {
 function configOverrides(read: (key: string) => unknown, readFile: (path: string) => string): unknown {
   const path = optionalString(read, 'config');
   const inline = read('horton');
-  if (path && inline !== undefined) throw new ContextError('give either -c config=<file> or -c horton=<json>');
+  if (path && inline !== undefined)
+    throw new ContextError('give either -c config=<file> or -c horton=<json>');
   if (path) {
     let text: string;
     try {
@@ -110,14 +111,18 @@ export function parseHortonContext(
     throw new ContextError('give vpcAzs and privateSubnetIds together (or neither, to look the VPC up)');
   }
   if (availabilityZones && privateSubnetIds && availabilityZones.length !== privateSubnetIds.length) {
-    throw new ContextError('privateSubnetIds needs one subnet per availability zone in vpcAzs, in the same order');
+    throw new ContextError(
+      'privateSubnetIds needs one subnet per availability zone in vpcAzs, in the same order',
+    );
   }
 
   const clusterArn = optionalString(read, 'clusterArn');
   const clusterType = optionalString(read, 'clusterType');
   const clusterSecurityGroupId = optionalString(read, 'clusterSecurityGroupId');
   if (!clusterArn && (clusterType || clusterSecurityGroupId)) {
-    throw new ContextError('clusterType and clusterSecurityGroupId describe an existing cluster: give clusterArn');
+    throw new ContextError(
+      'clusterType and clusterSecurityGroupId describe an existing cluster: give clusterArn',
+    );
   }
   if (clusterArn && clusterType !== 'provisioned' && clusterType !== 'serverless') {
     throw new ContextError('with clusterArn, give clusterType=provisioned or clusterType=serverless');

@@ -5,7 +5,15 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, CfnOutput, aws_ec2 as ec2, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  aws_ec2 as ec2,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { HortonConfig } from './config.ts';
 import { AlphaVantageApiKey } from './constructs/api-key-secret.ts';
@@ -94,7 +102,9 @@ export class HortonStack extends Stack {
       prefix: config.prefix,
       network: this.network,
       ...(props.cluster
-        ? { existingCluster: { clusterArn: props.cluster.clusterArn, clusterType: props.cluster.clusterType } }
+        ? {
+            existingCluster: { clusterArn: props.cluster.clusterArn, clusterType: props.cluster.clusterType },
+          }
         : {}),
     });
     this.topics = new KafkaTopics(this, 'Topics', {
@@ -150,11 +160,16 @@ export class HortonStack extends Stack {
 
   private importVpc(vpc: VpcImport): ec2.IVpc {
     if (vpc.availabilityZones && vpc.privateSubnetIds) {
-      return ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+      const imported = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
         vpcId: vpc.vpcId,
         availabilityZones: vpc.availabilityZones,
         privateSubnetIds: vpc.privateSubnetIds,
       });
+      Validations.of(imported).acknowledge({
+        id: '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+        reason: 'Horton only places functions in the subnets; it never reads or changes their route tables.',
+      });
+      return imported;
     }
     // Needs credentials and an env-specific stack (account/region); cached in cdk.context.json afterwards.
     return ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: vpc.vpcId });

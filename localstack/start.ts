@@ -20,7 +20,7 @@ import { downLocalStack, resolveLocalStackOptions, upLocalStack } from './stack/
 import { printSummary } from './summary.ts';
 
 // The AWS SDK warns on Node 20 about its 2027 releases; the Lambda runtime is Node 22. Not actionable here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = '1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const { values: args } = parseArgs({
   options: {
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       [ENV.alphaVantageApiKey]: process.env.ALPHAVANTAGE_API_KEY ?? 'horton-local-key',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     ...(args['time-compression'] ? { scheduler: { timeCompression: Number(args['time-compression']) } } : {}),
     log: { info: () => {}, warn: (m) => log(`  ! ${m}`), error: (m) => log(`  ! ${m}`) },
@@ -125,7 +125,10 @@ async function main(): Promise<void> {
   }
 }
 
-/** One bar per handler: records handled out of records seen (handled + still waiting in its topic). */
+/**
+ * One bar per handler: records handled, out of records handled plus those still waiting in its topic (the
+ * total grows while upstream handlers fan out). Without a terminal, a plain line whenever the numbers change.
+ */
 async function withProgress(pipeline: Awaited<ReturnType<typeof startPipeline>>, work: () => Promise<void>) {
   const interactive = process.stdout.isTTY === true;
   const bars = new MultiBar(
@@ -141,11 +144,11 @@ async function withProgress(pipeline: Awaited<ReturnType<typeof startPipeline>>,
   const refresh = async () => {
     const lines: string[] = [];
     for (const row of rows) {
-      const done = row.mapping.counters.records;
-      const total = done + (await row.mapping.lag());
-      row.bar?.setTotal(Math.max(total, 1));
-      row.bar?.update(done);
-      lines.push(`${row.name} ${done}/${total}`);
+      const handled = row.mapping.counters.records;
+      const waiting = row.mapping.busy ? 0 : await row.mapping.lag();
+      row.bar?.setTotal(Math.max(handled + waiting, 1));
+      row.bar?.update(handled);
+      lines.push(`${row.name} ${handled} handled${waiting ? `, ${waiting} waiting` : ''}`);
     }
     const line = `  progress: ${lines.join(', ')}`;
     if (!interactive && line !== last) log(line);

@@ -17,6 +17,9 @@ interface SummaryInput {
   log: (message: string) => void;
 }
 
+/** Colours only on a terminal: logs and CI output stay plain text. */
+const tableStyle = process.stdout.isTTY ? { head: ['cyan'] } : { head: [], border: [] };
+
 const money = (value: unknown) => (typeof value === 'number' ? value.toFixed(2) : '-');
 
 async function queryAll(doc: DynamoDBDocumentClient, table: string, symbol: string) {
@@ -46,6 +49,7 @@ export async function printSummary({ config, doc, brokers, mappings, log }: Summ
   const symbols = [...config.universe.watchlist].sort();
 
   const overview = new Table({
+    style: tableStyle,
     head: [
       'Symbol',
       'Name',
@@ -58,7 +62,10 @@ export async function printSummary({ config, doc, brokers, mappings, log }: Summ
       'Days',
     ],
   });
-  const extremes = new Table({ head: ['Symbol', 'Year', 'Highest close', 'on', 'Lowest close', 'on'] });
+  const extremes = new Table({
+    style: tableStyle,
+    head: ['Symbol', 'Year', 'Highest close', 'on', 'Lowest close', 'on'],
+  });
   for (const symbol of symbols) {
     const [quote, fundamentals, years, indicators, history] = await Promise.all([
       doc.send(new GetCommand({ TableName: tables.quotes, Key: { symbol } })).then((r) => r.Item),

@@ -3,6 +3,7 @@
  * `{ "symbols": ["IBM"], "datasets": ["history"], "historyOutputsize": "full" }`. Invalid requests are rejected with
  * a clear error and publish nothing.
  */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { ENV, type IndicatorConfig } from '../../lib/config.ts';
 import { jsonEnv, requiredEnv } from '../shared/env.ts';
@@ -49,6 +50,11 @@ export const handler = withObservability(observability, async (event: unknown, c
       ]),
     ),
   };
+  observability.metrics.addMetric(
+    'CommandsPublished',
+    MetricUnit.Count,
+    Object.values(published).reduce((sum, count) => sum + count, 0),
+  );
   observability.logger.info('backfill published', { requestId: plan.requestId, published });
   return { requestId: plan.requestId, correlationId: plan.correlationId, published };
 });

@@ -6,14 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { JOBS } from '../../lib/config.ts';
+import { JOBS, scheduleNameSchema } from '../../lib/config.ts';
 import type { CollectUniverse } from '../shared/contracts/messages.ts';
 
 /** The schedule's input (EventBridge Scheduler passes it verbatim). */
 export const scheduleInputSchema = z.object({
   job: z.enum(JOBS),
   /** Schedule name, for correlation. */
-  schedule: z.string().min(1).default('manual'),
+  schedule: scheduleNameSchema.default('manual'),
   /** `<aws.scheduler.scheduled-time>` in the schedule's input; the invocation time when absent. */
   scheduledTime: z.iso.datetime({ offset: true }).optional(),
 });

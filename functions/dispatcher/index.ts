@@ -2,6 +2,7 @@
  * Schedule dispatcher: EventBridge Scheduler invokes it with the schedule's input and it publishes one
  * collect-universe command to the securities topic, which fans out per security.
  */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { ENV } from '../../lib/config.ts';
 import { requiredEnv } from '../shared/env.ts';
@@ -23,6 +24,7 @@ export const handler = withObservability(observability, async (event: unknown, _
   }
   const command = commandForSchedule(parsed.data, new Date());
   await publisher.publishCommands(securitiesTopic, [command]);
+  observability.metrics.addMetric('CommandsPublished', MetricUnit.Count, 1);
   observability.logger.info('dispatched', {
     job: parsed.data.job,
     schedule: parsed.data.schedule,

@@ -58,9 +58,12 @@ export async function collectUniverse(
     source = 'watchlist';
     await deps.upsert(securities.map((s) => ({ ...s, source: 'watchlist', collectedAt: command.issuedAt })));
   } else {
-    const stored = command.refreshListing ? [] : await deps.listStored();
+    // Only listing-sourced rows count: after a switch from watchlist mode the table may hold only watchlist rows.
+    const stored = command.refreshListing
+      ? []
+      : (await deps.listStored()).filter((security) => security.source === 'listing');
     if (stored.length > 0) {
-      securities = stored.filter((security) => security.source === 'listing');
+      securities = stored;
       source = 'stored';
     } else {
       const listing = await deps.alphaVantage.listingStatus();

@@ -3,8 +3,9 @@
  * GetBootstrapBrokers (the SASL/IAM string), then the kafkajs admin client with IAM auth (see ./topics.ts for
  * the rules). Also returns the bootstrap brokers, which the stack hands to the handlers.
  */
-import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
+
 import { Logger } from '@aws-lambda-powertools/logger';
+import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { Kafka } from 'kafkajs';
 import { kafkaConfig } from '../shared/kafka/producer.ts';
@@ -17,7 +18,9 @@ export async function bootstrapBrokersOf(clusterArn: string): Promise<string[]> 
   const response = await kafkaApi.send(new GetBootstrapBrokersCommand({ ClusterArn: clusterArn }));
   const brokers = response.BootstrapBrokerStringSaslIam;
   if (!brokers) {
-    throw new Error(`Cluster ${clusterArn} has no SASL/IAM bootstrap brokers: enable IAM access control on it`);
+    throw new Error(
+      `Cluster ${clusterArn} has no SASL/IAM bootstrap brokers: enable IAM access control on it`,
+    );
   }
   return brokers.split(',');
 }

@@ -38,12 +38,16 @@ export interface TopicPlan {
 }
 
 /** Pure: what to do, given the partition counts of the topics that exist. */
-export function planTopics(existing: ReadonlyMap<string, number>, desired: readonly DesiredTopic[]): TopicPlan {
+export function planTopics(
+  existing: ReadonlyMap<string, number>,
+  desired: readonly DesiredTopic[],
+): TopicPlan {
   const plan: TopicPlan = { create: [], raise: [], unchanged: [], keptHigher: [] };
   for (const topic of desired) {
     const actual = existing.get(topic.name);
     if (actual === undefined) plan.create.push(topic);
-    else if (actual < topic.partitions) plan.raise.push({ name: topic.name, from: actual, to: topic.partitions });
+    else if (actual < topic.partitions)
+      plan.raise.push({ name: topic.name, from: actual, to: topic.partitions });
     else if (actual > topic.partitions)
       plan.keptHigher.push({ name: topic.name, actual, configured: topic.partitions });
     else plan.unchanged.push({ name: topic.name, partitions: actual });
@@ -95,7 +99,10 @@ async function partitionCounts(admin: TopicAdmin, names: string[]): Promise<Map<
 }
 
 /** Creates and raises topics as planned; returns the plan it carried out. */
-export async function reconcileTopics(admin: TopicAdmin, desired: readonly DesiredTopic[]): Promise<TopicPlan> {
+export async function reconcileTopics(
+  admin: TopicAdmin,
+  desired: readonly DesiredTopic[],
+): Promise<TopicPlan> {
   const plan = planTopics(
     await partitionCounts(
       admin,

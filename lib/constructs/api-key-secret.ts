@@ -3,7 +3,7 @@
  * operator puts the real key in once (`aws secretsmanager put-secret-value`, see the README). Later deploys do
  * not overwrite it: CloudFormation only rewrites the value when the template's value changes, and it never does.
  */
-import { aws_secretsmanager as secretsmanager, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, SecretValue, aws_secretsmanager as secretsmanager, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 /** The value the secret holds until the operator sets the key; not a secret itself. */

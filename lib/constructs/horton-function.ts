@@ -9,10 +9,10 @@ import {
   Duration,
   aws_iam as iam,
   aws_lambda as lambda,
-  aws_lambda_nodejs as nodejs,
   aws_logs as logs,
+  aws_lambda_nodejs as nodejs,
   RemovalPolicy,
-  aws_secretsmanager as secretsmanager,
+  type aws_secretsmanager as secretsmanager,
   Validations,
 } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -161,6 +161,13 @@ export class HortonFunction extends Construct {
         'Lambda needs (and, for Kafka consumers, the Describe* calls of the event source poller) and X-Ray ' +
         'PutTraceSegments/PutTelemetryRecords (Tracing.ACTIVE). Every other statement names its ARNs.',
     });
+    const runtimeReason =
+      'Node.js 22 is the runtime Horton targets and tests against (the code also runs on the Node 20 dev ' +
+      'toolchain); moving to the newest runtime is a deliberate, tested change, not an automatic one.';
+    Validations.of(this.function).acknowledge(
+      { id: 'AwsSolutions-L1', reason: runtimeReason },
+      { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
+    );
   }
 
   get functionName(): string {
@@ -190,14 +197,19 @@ export class HortonFunction extends Construct {
 
   /** Kafka connection: bootstrap brokers, IAM auth, `kafka-cluster:Connect` on the cluster. */
   connectKafka(kafka: HortonKafkaCluster, bootstrapBrokers: string): this {
-    if (this.connectedClusters.has(kafka.node.path)) return this;
-    this.connectedClusters.add(kafka.node.path);
     this.addEnvironment(ENV.kafkaBrokers, bootstrapBrokers);
     this.addEnvironment(ENV.kafkaAuth, 'iam');
+    this.grantConnect(kafka);
+    return this;
+  }
+
+  /** `kafka-cluster:Connect`, once per cluster (the handler's client and the event source poller both need it). */
+  private grantConnect(kafka: HortonKafkaCluster): void {
+    if (this.connectedClusters.has(kafka.node.path)) return;
+    this.connectedClusters.add(kafka.node.path);
     this.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['kafka-cluster:Connect'], resources: [kafka.clusterArn] }),
     );
-    return this;
   }
 
   /** Lets the handler publish to a topic and sets the topic's environment variable. */
@@ -249,9 +261,10 @@ export class HortonFunction extends Construct {
         resources: [kafka.clusterArn],
       }),
     );
+    this.grantConnect(kafka);
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'],
+        actions: ['kafka-cluster:DescribeClusterDynamicConfiguration'],
         resources: [kafka.clusterArn],
       }),
     );

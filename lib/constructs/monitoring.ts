@@ -9,12 +9,12 @@
  * - AlphaVantage limit answers (`AlphaVantageLimitResponses`) and lost schedule firings (alarm on any).
  */
 import {
-  aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as actions,
+  aws_cloudwatch as cloudwatch,
   Duration,
   aws_sns as sns,
-  aws_sns_subscriptions as subscriptions,
   type aws_sqs as sqs,
+  aws_sns_subscriptions as subscriptions,
   Validations,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -85,14 +85,15 @@ export class HortonMonitoring extends Construct {
     const lagWidgets = kafkaHandlers.map(({ name, topicRole }) => {
       const topic = config.topics[topicRole].name;
       const group = consumerGroupId(config, topicRole);
-      const mskLag = (metricName: 'MaxOffsetLag' | 'SumOffsetLag') =>
+      // Alarms get the metric without a label: a labelled metric renders as metric math in the alarm.
+      const mskLag = (metricName: 'MaxOffsetLag' | 'SumOffsetLag', label?: string) =>
         new cloudwatch.Metric({
           namespace: 'AWS/Kafka',
           metricName,
           dimensionsMap: { 'Cluster Name': clusterName, 'Consumer Group': group, Topic: topic },
           statistic: 'Maximum',
           period: PERIOD,
-          label: `${metricName} ${group}`,
+          ...(label ? { label } : {}),
         });
       alarm(
         `${name}Lag`,
@@ -108,7 +109,10 @@ export class HortonMonitoring extends Construct {
       return new cloudwatch.GraphWidget({
         title: `Lag: ${topic}`,
         width: 8,
-        left: [mskLag('MaxOffsetLag'), mskLag('SumOffsetLag')],
+        left: [
+          mskLag('MaxOffsetLag', `MaxOffsetLag ${group}`),
+          mskLag('SumOffsetLag', `SumOffsetLag ${group}`),
+        ],
         right: [
           functions[name].function.metric('OffsetLag', {
             statistic: 'Maximum',
@@ -137,14 +141,14 @@ export class HortonMonitoring extends Construct {
       handlerEntries.map(([name]) => metric(name));
 
     // Dead letters.
-    const deadLettered = (name: HandlerName) =>
+    const deadLettered = (name: HandlerName, label?: string) =>
       new cloudwatch.Metric({
         namespace: HORTON_METRICS_NAMESPACE,
         metricName: 'RecordsDeadLettered',
         dimensionsMap: { service: serviceNameOf(name) },
         statistic: 'Sum',
         period: PERIOD,
-        label: name,
+        ...(label ? { label } : {}),
       });
     for (const { name } of kafkaHandlers) {
       alarm(
@@ -159,7 +163,9 @@ export class HortonMonitoring extends Construct {
         deadLettered(name),
       );
     }
-    const deadLetterWidgetMetrics: cloudwatch.IMetric[] = kafkaHandlers.map(({ name }) => deadLettered(name));
+    const deadLetterWidgetMetrics: cloudwatch.IMetric[] = kafkaHandlers.map(({ name }) =>
+      deadLettered(name, name),
+    );
     if (kafka.clusterType === 'serverless') {
       // Topic-level metrics without a broker dimension exist on MSK Serverless only.
       const inflow = new cloudwatch.Metric({
@@ -168,7 +174,6 @@ export class HortonMonitoring extends Construct {
         dimensionsMap: { 'Cluster Name': clusterName, Topic: config.topics.deadLetter.name },
         statistic: 'Maximum',
         period: PERIOD,
-        label: `${config.topics.deadLetter.name} messages in/s`,
       });
       alarm(
         'DeadLetterTopicInflow',
@@ -181,14 +186,13 @@ export class HortonMonitoring extends Construct {
         },
         inflow,
       );
-      deadLetterWidgetMetrics.push(inflow);
+      deadLetterWidgetMetrics.push(inflow.with({ label: `${config.topics.deadLetter.name} messages in/s` }));
     }
 
     // Lost schedule firings.
     const scheduleFailures = props.scheduleFailureQueue.metricApproximateNumberOfMessagesVisible({
       period: PERIOD,
       statistic: 'Maximum',
-      label: 'failed schedule firings',
     });
     alarm(
       'ScheduleFailures',
@@ -254,7 +258,11 @@ export class HortonMonitoring extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Dead letters', width: 8, left: deadLetterWidgetMetrics }),
       new cloudwatch.GraphWidget({ title: 'AlphaVantage limit responses', width: 8, left: limitResponses }),
-      new cloudwatch.GraphWidget({ title: 'Failed schedule firings', width: 8, left: [scheduleFailures] }),
+      new cloudwatch.GraphWidget({
+        title: 'Failed schedule firings',
+        width: 8,
+        left: [scheduleFailures.with({ label: 'failed schedule firings' })],
+      }),
     );
   }
 }

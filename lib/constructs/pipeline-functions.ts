@@ -3,7 +3,7 @@
  * and writes, topics it produces to, the topic it consumes (an MSK event source mapping with its stable consumer
  * group), the API key secret when it calls AlphaVantage.
  */
-import { Duration, type aws_lambda as lambda, aws_logs as logs, Validations } from 'aws-cdk-lib';
+import { Duration, type aws_lambda as lambda, type aws_logs as logs, Validations } from 'aws-cdk-lib';
 import { Construct, type IDependable } from 'constructs';
 import { consumerGroupId, type HortonConfig, type TableRole } from '../config.ts';
 import { HANDLERS, type HandlerName, type HandlerSpec } from '../handlers.ts';

@@ -10,6 +10,7 @@
 import {
   Duration,
   aws_lambda_destinations as destinations,
+  aws_iam as iam,
   aws_sqs as sqs,
   TimeZone,
   Validations,
@@ -26,6 +27,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import type { HortonConfig } from '../config.ts';
 import type { HortonFunction } from './horton-function.ts';
+import { invokeAllVersionsFinding } from './nag.ts';
 
 export interface HortonSchedulesProps {
   readonly config: HortonConfig;
@@ -53,6 +55,7 @@ export class HortonSchedules extends Construct {
   readonly schedules: Schedule[];
   /** Firings that never reached, or failed in, the dispatcher. */
   readonly failureQueue: sqs.Queue;
+  readonly schedulerRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: HortonSchedulesProps) {
     super(scope, id);
@@ -82,6 +85,25 @@ export class HortonSchedules extends Construct {
       maxEventAge,
     });
 
+    Validations.of(props.dispatcher.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Async failures go to the on-failure destination (this queue, via EventInvokeConfig), which keeps the ' +
+        'request and the error; a DeadLetterConfig would duplicate it with less context.',
+    });
+
+    // One role for every schedule: invoke the dispatcher, send to the failure queue.
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'EventBridge Scheduler: invoke the Horton dispatcher',
+    });
+    Validations.of(this.schedulerRole).acknowledge({
+      id: invokeAllVersionsFinding(props.dispatcher.function),
+      reason:
+        'The LambdaInvoke target grants lambda:InvokeFunction on the dispatcher and its versions (ARN:*); ' +
+        'nothing broader.',
+    });
+
     this.group = new ScheduleGroup(this, 'Group', { scheduleGroupName: config.prefix });
     this.schedules = config.schedules.map(
       (schedule) =>
@@ -99,6 +121,7 @@ export class HortonSchedules extends Construct {
               scheduledTime: ContextAttribute.scheduledTime,
             }),
             deadLetterQueue: this.failureQueue,
+            role: this.schedulerRole,
             retryAttempts: props.retryAttempts ?? 3,
             maxEventAge,
           }),

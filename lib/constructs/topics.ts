@@ -7,17 +7,18 @@
 import {
   CfnOutput,
   CustomResource,
+  custom_resources as cr,
   Duration,
   aws_iam as iam,
   aws_logs as logs,
   RemovalPolicy,
-  custom_resources as cr,
   Validations,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { HortonConfig, TopicRole } from '../config.ts';
 import { HortonFunction } from './horton-function.ts';
 import type { HortonKafkaCluster } from './kafka-cluster.ts';
+import { invokeAllVersionsFinding } from './nag.ts';
 import type { HortonNetwork } from './network.ts';
 
 export interface KafkaTopicsProps {
@@ -80,9 +81,22 @@ export class KafkaTopics extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Our own role for the framework function: logs to its own log group only, instead of the
+    // AWSLambdaBasicExecutionRole CDK would attach (logs on every log group).
+    const frameworkRole = new iam.Role(this, 'ProviderRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Execution role of the Kafka topics custom resource provider (CDK Provider framework)',
+    });
+    frameworkRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [providerLogGroup.logGroupArn],
+      }),
+    );
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler.function,
       logGroup: providerLogGroup,
+      frameworkOnEventRole: frameworkRole,
     });
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -102,43 +116,32 @@ export class KafkaTopics extends Construct {
       value: this.resource.getAttString('Warnings'),
     });
 
+    Validations.of(frameworkRole).acknowledge({
+      id: invokeAllVersionsFinding(this.handler.function),
+      reason:
+        'CDK Provider framework function: CDK grants it lambda:InvokeFunction on the onEvent handler and its ' +
+        'versions (ARN:*), nothing broader.',
+    });
     Validations.of(provider).acknowledge(
       {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          'CDK Provider framework function: CDK attaches AWSLambdaBasicExecutionRole to it and offers no ' +
-          'way to replace it; it only writes its own logs.',
-      },
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'CDK Provider framework function: may invoke every version of the onEvent handler (ARN:*), ' +
-          'nothing else.',
-      },
-      {
-        id: 'AwsSolutions-L1',
-        reason: 'CDK Provider framework function: CDK pins its runtime; upgraded with aws-cdk-lib.',
-      },
-      {
         id: 'Serverless-LambdaDLQ',
-        reason: 'Invoked synchronously by CloudFormation, which reports failures on the stack event.',
-      },
-      {
-        id: 'Serverless-LambdaAsyncFailureDestination',
-        reason: 'Invoked synchronously by CloudFormation, which reports failures on the stack event.',
+        reason:
+          'CDK Provider framework function: invoked by CloudFormation, which reports a failure as a stack event.',
       },
       {
         id: 'Serverless-LambdaDefaultMemorySize',
-        reason: 'CDK Provider framework function: CDK sizes it; it only relays one request.',
+        reason: 'CDK Provider framework function: CDK sizes it; it only relays one request to the handler.',
       },
       {
         id: 'Serverless-LambdaTracing',
-        reason: 'CDK Provider framework function: relays one request; the onEvent handler is traced.',
-      },
-      {
-        id: 'Serverless-LambdaLatestVersion',
-        reason: 'CDK Provider framework function: CDK pins its runtime; upgraded with aws-cdk-lib.',
+        reason:
+          'CDK Provider framework function: relays one request; the onEvent handler it calls is traced.',
       },
     );
+    Validations.of(this.handler.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Invoked synchronously by the Provider framework; CloudFormation reports a failure as a stack event.',
+    });
   }
 }

@@ -41,7 +41,10 @@ export function kafkaConfig(connection: KafkaConnection): KafkaConfig {
 }
 
 export function connectionFromEnv(clientId: string): KafkaConnection {
-  const brokers = (process.env.KAFKA_BOOTSTRAP_BROKERS ?? '').split(',').filter((b) => b.trim() !== '');
+  const brokers = (process.env.KAFKA_BOOTSTRAP_BROKERS ?? '')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== '');
   if (brokers.length === 0)
     throw new Error('Environment variable KAFKA_BOOTSTRAP_BROKERS is required but not set');
   const auth = (process.env.KAFKA_AUTH ?? 'iam') as KafkaAuth;

@@ -1,0 +1,143 @@
+/**
+ * End to end, as `npm start` runs it: schedule firings -> dispatcher -> securities fan-out -> overview,
+ * history, quote and indicator handlers -> DynamoDB, on the real broker and the real AWS emulator, with only
+ * AlphaVantage simulated (in-process, clock pinned). Then a replay of every command topic from offset 0,
+ * which must leave every table exactly as it was.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TableRole } from '../../lib/config.ts';
+import { dailySeriesFor } from '../../localstack/simulator/index.ts';
+import { assertCollectedData, itemsWithErrorBodies, readAllTables } from '../support/e2e-expectations.ts';
+import {
+  COMMAND_ROLES,
+  type E2eEnvironment,
+  readTopic,
+  resetGroupsToEarliest,
+  runCollectionCycle,
+  snapshotAllTables,
+  startE2e,
+} from '../support/e2e-harness.ts';
+
+/**
+ * A Friday after the close (17:00 in New York), so the day's bar is final. In 2007 on purpose: the full
+ * history (from 1999-11-01) is then ~1,900 bars per symbol, nine trading years of extremes, including the
+ * 2001 closures; a 2026 clock would triple the items and the emulator reads only ~2,000 items a second.
+ */
+const SIMULATOR_NOW = new Date('2007-06-15T21:00:00Z');
+const WATCHLIST = ['IBM', 'MSFT', 'AAPL', 'NVDA'];
+
+describe('e2e: one full collection cycle', () => {
+  let environment: E2eEnvironment | undefined;
+  let cycleMs = 0;
+
+  const env = (): E2eEnvironment => {
+    if (!environment) throw new Error('the e2e environment did not start');
+    return environment;
+  };
+
+  beforeAll(async () => {
+    environment = await startE2e({
+      endpoints: inject('localStack'),
+      name: 'cycle',
+      config: { universe: { watchlist: WATCHLIST } },
+      simulator: { now: SIMULATOR_NOW },
+    });
+    const started = Date.now();
+    await runCollectionCycle(environment);
+    cycleMs = Date.now() - started;
+    console.info(
+      `e2e-cycle: one cycle for ${WATCHLIST.length} symbols took ${(cycleMs / 1000).toFixed(1)} s`,
+    );
+  });
+
+  afterAll(async () => {
+    await environment?.stop();
+  });
+
+  it('stores securities, full daily history, yearly extremes, fundamentals, quotes and indicators', async () => {
+    // Prepare
+    const { config, doc, tables, simulator } = env();
+
+    // Act
+    const contents = await readAllTables(doc, tables);
+
+    // Assess
+    assertCollectedData(contents, config, {
+      symbols: WATCHLIST,
+      securities: WATCHLIST,
+      simulatorNow: SIMULATOR_NOW,
+    });
+    expect(itemsWithErrorBodies(contents)).toEqual([]);
+    // Every dataset was fetched exactly once per symbol (history as one `full` request), nothing more.
+    const stats = simulator.stats();
+    for (const symbol of WATCHLIST)
+      expect(stats.requests.bySymbol[symbol], symbol).toBe(4 + 1 + 1 + config.indicators.length);
+    expect(stats.requests.byOutcome.data).toBe(stats.requests.total);
+  });
+
+  it('dead-letters nothing and retries nothing on a fault-free cycle', async () => {
+    // Prepare
+    const { kafka, config, pipeline } = env();
+
+    // Act
+    const deadLetters = await readTopic(kafka, config.topics.deadLetter.name);
+
+    // Assess
+    expect(deadLetters).toEqual([]);
+    for (const [name, mapping] of pipeline.mappings) {
+      expect(mapping.counters.failedInvocations, name).toBe(0);
+      expect(mapping.counters.onFailureSends, name).toBe(0);
+    }
+  });
+
+  it('replaying every command topic from offset 0 leaves every table unchanged, item for item', async () => {
+    // Prepare: the tables as the cycle left them, and the command topics as they are now.
+    const current = env();
+    const before = await snapshotAllTables(current);
+    const topicsBefore = Object.fromEntries(
+      await Promise.all(
+        COMMAND_ROLES.map(
+          async (role) => [role, await readTopic(current.kafka, current.config.topics[role].name)] as const,
+        ),
+      ),
+    );
+    expect(before.dailyPrices.length).toBeGreaterThan(WATCHLIST.length * 250);
+    const requestsBefore = current.simulator.stats().requests.total;
+
+    // Act: stop the mappings, move every handler's consumer group back to offset 0, start them again.
+    const replay = await current.restart(() => resetGroupsToEarliest(current.kafka, current.config));
+    await replay.waitUntilIdle({ timeoutMs: 120_000 });
+
+    // Assess: every record of every command topic was delivered again ...
+    for (const role of COMMAND_ROLES) {
+      const mapping = replay.mappings.get(role);
+      expect(mapping?.counters.records, role).toBeGreaterThanOrEqual(topicsBefore[role]?.length ?? 0);
+      expect(mapping?.counters.failedInvocations, role).toBe(0);
+    }
+    expect(current.simulator.stats().requests.total).toBeGreaterThan(requestsBefore);
+    // ... the replayed fan-out re-published byte-identical commands (deterministic ids) ...
+    for (const role of ['overview', 'history', 'quote', 'indicators'] as const) {
+      const after = await readTopic(current.kafka, current.config.topics[role].name);
+      const values = (records: typeof after) =>
+        records.map((record) => record.value?.toString('base64') ?? '').sort();
+      const original = values(topicsBefore[role] ?? []);
+      expect(values(after), role).toEqual([...original, ...original].sort());
+    }
+    // ... and no table changed, not one attribute of one item.
+    const after = await snapshotAllTables(current);
+    for (const role of Object.keys(before) as TableRole[]) {
+      expect(after[role].length, role).toBe(before[role].length);
+      expect(after[role], role).toEqual(before[role]);
+    }
+    expect(await readTopic(current.kafka, current.config.topics.deadLetter.name)).toEqual([]);
+  });
+
+  it('the expectations are not vacuous: the series differ per symbol and span many years', () => {
+    const lengths = WATCHLIST.map((symbol) => dailySeriesFor(symbol, SIMULATOR_NOW).length);
+    const lastCloses = new Set(
+      WATCHLIST.map((symbol) => dailySeriesFor(symbol, SIMULATOR_NOW).at(-1)?.close),
+    );
+    expect(Math.min(...lengths)).toBeGreaterThan(252 * 5);
+    expect(lastCloses.size).toBe(WATCHLIST.length);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * CDK context parsing (lib/context.ts) and MSK ARN derivation (lib/constructs/msk-arns.ts): pure, no synthesis.
+ */
+import { describe, expect, it } from 'vitest';
+import { MskArns } from '../../lib/constructs/msk-arns.ts';
+import { ContextError, parseHortonContext } from '../../lib/context.ts';
+
+function parse(context: Record<string, unknown>, files: Record<string, string> = {}) {
+  return parseHortonContext(
+    (key) => context[key],
+    (file) => {
+      const text = files[file];
+      if (text === undefined) throw new Error(`ENOENT: ${file}`);
+      return text;
+    },
+  );
+}
+
+describe('parseHortonContext', () => {
+  it('needs no context at all: default configuration, new VPC and cluster, nag on, topics kept', () => {
+    const context = parse({});
+    expect(context.config.prefix).toBe('horton');
+    expect(context.vpc).toBeUndefined();
+    expect(context.cluster).toBeUndefined();
+    expect(context.deleteTopicsOnRemove).toBe(false);
+    expect(context.nag).toBe(true);
+  });
+
+  it('reads the configuration from a JSON file or from inline JSON', () => {
+    expect(parse({ config: 'horton.json' }, { 'horton.json': '{"prefix":"fromfile"}' }).config.prefix).toBe(
+      'fromfile',
+    );
+    expect(parse({ horton: '{"prefix":"inline"}' }).config.prefix).toBe('inline');
+    expect(parse({ horton: { prefix: 'object' } }).config.prefix).toBe('object');
+  });
+
+  it('rejects both configuration sources at once, unreadable files, bad JSON and invalid settings', () => {
+    expect(() => parse({ config: 'a.json', horton: '{}' }, { 'a.json': '{}' })).toThrow(ContextError);
+    expect(() => parse({ config: 'missing.json' })).toThrow(
+      /cannot read the configuration file missing.json/,
+    );
+    expect(() => parse({ horton: '{prefix' })).toThrow(/not valid JSON/);
+    expect(() => parse({ horton: '{"prefix":"UPPER"}' })).toThrow(/prefix/);
+  });
+
+  it('imports a VPC without lookup when zones and subnets are given, and checks they pair up', () => {
+    expect(parse({ vpcId: 'vpc-1', vpcAzs: 'a,b', privateSubnetIds: 'subnet-1, subnet-2' }).vpc).toEqual({
+      vpcId: 'vpc-1',
+      availabilityZones: ['a', 'b'],
+      privateSubnetIds: ['subnet-1', 'subnet-2'],
+    });
+    expect(parse({ vpcId: 'vpc-1' }).vpc).toEqual({ vpcId: 'vpc-1' });
+    expect(() => parse({ vpcAzs: 'a' })).toThrow(/give vpcId/);
+    expect(() => parse({ vpcId: 'vpc-1', vpcAzs: 'a' })).toThrow(/together/);
+    expect(() => parse({ vpcId: 'vpc-1', vpcAzs: 'a,b', privateSubnetIds: 'subnet-1' })).toThrow(
+      /one subnet per/,
+    );
+  });
+
+  it('requires the cluster type with an existing cluster', () => {
+    const arn = 'arn:aws:kafka:eu-west-1:123456789012:cluster/c/u-1';
+    expect(parse({ clusterArn: arn, clusterType: 'serverless' }).cluster).toEqual({
+      clusterArn: arn,
+      clusterType: 'serverless',
+    });
+    expect(() => parse({ clusterArn: arn })).toThrow(/clusterType=provisioned or clusterType=serverless/);
+    expect(() => parse({ clusterArn: arn, clusterType: 'big' })).toThrow(ContextError);
+    expect(() => parse({ clusterType: 'serverless' })).toThrow(/give clusterArn/);
+  });
+
+  it('reads flags from strings or booleans and rejects anything else', () => {
+    expect(parse({ deleteTopicsOnRemove: 'true', nag: false }).deleteTopicsOnRemove).toBe(true);
+    expect(parse({ nag: 'false' }).nag).toBe(false);
+    expect(() => parse({ deleteTopicsOnRemove: 'yes' })).toThrow(/true or false/);
+  });
+});
+
+describe('MskArns', () => {
+  it('derives topic and group ARNs from a literal cluster ARN', () => {
+    const arns = new MskArns('arn:aws-cn:kafka:cn-north-1:123456789012:cluster/my-cluster/abcd-1234-5');
+    expect(arns.clusterName).toBe('my-cluster');
+    expect(arns.clusterUuid).toBe('abcd-1234-5');
+    expect(arns.topicArn('t.1')).toBe(
+      'arn:aws-cn:kafka:cn-north-1:123456789012:topic/my-cluster/abcd-1234-5/t.1',
+    );
+    expect(arns.groupArn('g-1')).toBe(
+      'arn:aws-cn:kafka:cn-north-1:123456789012:group/my-cluster/abcd-1234-5/g-1',
+    );
+  });
+
+  it('rejects what is not an MSK cluster ARN', () => {
+    expect(() => new MskArns('arn:aws:kafka:eu-west-1:123456789012:topic/c/u/t')).toThrow(
+      /not an MSK cluster ARN/,
+    );
+    expect(() => new MskArns('my-cluster')).toThrow(/not an MSK cluster ARN/);
+  });
+});

@@ -1,0 +1,292 @@
+/**
+ * collectHistory (functions/history/collect.ts) with the REAL AlphaVantage client against an in-process
+ * simulator, and an in-memory store (the store is not the subject here). Expected bars come from the
+ * simulator's own generator, and expected yearly extremes from a brute-force scan of the stored bars.
+ */
+import { Agent } from 'undici';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { collectHistory, type HistoryDeps, type HistoryStore } from '../../functions/history/collect.ts';
+import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
+import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
+import type { DailyBar } from '../../functions/shared/alphavantage/index.ts';
+import type { CollectHistory } from '../../functions/shared/contracts/messages.ts';
+import type { YearExtremes } from '../../functions/shared/domain/yearly-extremes.ts';
+import { PermanentError } from '../../functions/shared/errors.ts';
+import type { HistoryState } from '../../functions/shared/store/history.ts';
+import {
+  type AlphaVantageSimulator,
+  createAlphaVantageSimulator,
+  dailySeriesFor,
+  lastTradingDate,
+} from '../../localstack/simulator/index.ts';
+import { describeWithFixtures, fixturePath } from '../support/fixtures.ts';
+
+const FRIDAY = '2026-05-15T21:00:00Z';
+const NEXT_FRIDAY = '2026-05-22T21:00:00Z';
+
+/** An in-memory HistoryStore that records every write. */
+class MemoryHistoryStore implements HistoryStore {
+  readonly states = new Map<string, HistoryState>();
+  readonly bars = new Map<string, Map<string, DailyBar>>();
+  readonly extremes = new Map<string, Map<number, YearExtremes>>();
+  readonly barWrites: string[][] = [];
+  readonly writes: string[] = [];
+
+  async getState(symbol: string) {
+    const state = this.states.get(symbol);
+    return state ? { ...state } : undefined;
+  }
+  async putBars(symbol: string, bars: readonly DailyBar[]) {
+    this.writes.push('bars');
+    this.barWrites.push(bars.map((bar) => bar.date));
+    const stored = this.bars.get(symbol) ?? new Map<string, DailyBar>();
+    for (const bar of bars) stored.set(bar.date, { ...bar });
+    this.bars.set(symbol, stored);
+  }
+  async getExtremes(symbol: string, years: readonly number[]) {
+    const stored = this.extremes.get(symbol) ?? new Map<number, YearExtremes>();
+    return years.flatMap((year) => {
+      const entry = stored.get(year);
+      return entry ? [entry] : [];
+    });
+  }
+  async putExtremes(symbol: string, extremes: readonly YearExtremes[]) {
+    this.writes.push('extremes');
+    const stored = this.extremes.get(symbol) ?? new Map<number, YearExtremes>();
+    for (const entry of extremes) stored.set(entry.year, entry);
+    this.extremes.set(symbol, stored);
+  }
+  async putState(symbol: string, state: HistoryState) {
+    this.writes.push('state');
+    this.states.set(symbol, { ...state });
+  }
+}
+
+/** Highest and lowest close per year, earliest date on ties: computed by brute force. */
+function bruteForceExtremes(bars: Iterable<DailyBar>): Map<number, { high: string; low: string }> {
+  const byYear = new Map<number, DailyBar[]>();
+  for (const bar of bars) {
+    const year = Number(bar.date.slice(0, 4));
+    byYear.set(year, [...(byYear.get(year) ?? []), bar]);
+  }
+  const result = new Map<number, { high: string; low: string }>();
+  for (const [year, yearBars] of byYear) {
+    const sorted = [...yearBars].sort((a, b) => a.date.localeCompare(b.date));
+    const high = sorted.reduce((best, bar) => (bar.close > best.close ? bar : best));
+    const low = sorted.reduce((best, bar) => (bar.close < best.close ? bar : best));
+    result.set(year, { high: high.date, low: low.date });
+  }
+  return result;
+}
+
+function storedExtremes(store: MemoryHistoryStore, symbol: string) {
+  return new Map(
+    [...(store.extremes.get(symbol)?.values() ?? [])].map((entry) => [
+      entry.year,
+      { high: entry.high.date, low: entry.low.date },
+    ]),
+  );
+}
+
+const command = (symbol: string, issuedAt: string, outputsize?: 'compact' | 'full'): CollectHistory => ({
+  type: 'collect-history',
+  v: 1,
+  commandId: `history-${symbol}-${issuedAt}`,
+  correlationId: `history-daily@${issuedAt}`,
+  issuedAt,
+  symbol,
+  ...(outputsize ? { outputsize } : {}),
+});
+
+let simulator: AlphaVantageSimulator;
+const agent = new Agent();
+let alphaVantage: AlphaVantageClient;
+
+beforeAll(async () => {
+  simulator = await createAlphaVantageSimulator({ now: FRIDAY });
+  alphaVantage = new AlphaVantageClient(
+    new AlphaVantageTransport({
+      baseUrl: simulator.url,
+      apiKey: async () => 'unit-test-key',
+      timeoutMs: 5_000,
+      maxAttempts: 2,
+      backoffBaseMs: 5,
+      dispatcher: agent,
+    }),
+  );
+});
+afterAll(async () => {
+  await agent.close();
+  await simulator.close();
+});
+beforeEach(() => simulator.reset());
+
+function deps(store: HistoryStore, premium: boolean) {
+  const warnings: Array<{ message: string; details: Record<string, unknown> }> = [];
+  const value: HistoryDeps = {
+    alphaVantage,
+    store,
+    premium,
+    warn: (message, details) => warnings.push({ message, details }),
+  };
+  return { deps: value, warnings };
+}
+
+describe('collectHistory against the simulator', () => {
+  it('first load on the free plan stores the latest 100 days and warns that older history is missing', async () => {
+    // Prepare
+    const store = new MemoryHistoryStore();
+    const { deps: free, warnings } = deps(store, false);
+    const expected = dailySeriesFor('IBM', new Date(FRIDAY)).slice(-100);
+
+    // Act
+    const outcome = await collectHistory(command('IBM', FRIDAY), free);
+
+    // Assess
+    expect(outcome).toMatchObject({ outputsize: 'compact', newBars: 100, lastStoredDate: '2026-05-15' });
+    expect([...(store.bars.get('IBM')?.values() ?? [])].sort((a, b) => a.date.localeCompare(b.date))).toEqual(
+      expected.map(({ date, open, high, low, close, volume }) => ({ date, open, high, low, close, volume })),
+    );
+    expect(store.states.get('IBM')).toEqual({
+      lastStoredDate: expected.at(-1)?.date,
+      firstStoredDate: expected[0]?.date,
+      fullLoadDone: false,
+    });
+    expect(storedExtremes(store, 'IBM')).toEqual(bruteForceExtremes(store.bars.get('IBM')?.values() ?? []));
+    expect(warnings.map((w) => w.details.code)).toEqual(['history-truncated']);
+    // Crash safety: bars, then extremes, then the watermark.
+    expect(store.writes).toEqual(['bars', 'extremes', 'state']);
+    expect(simulator.stats().requests.byFunction).toEqual({ TIME_SERIES_DAILY: 1 });
+  });
+
+  it('a later run only adds the new days, and a repeat run adds nothing', async () => {
+    // Prepare: a first load on Friday, then the clock moves on a week
+    const store = new MemoryHistoryStore();
+    const { deps: free } = deps(store, false);
+    await collectHistory(command('MSFT', FRIDAY), free);
+    simulator.configure({ now: NEXT_FRIDAY });
+    const firstLast = lastTradingDate(new Date(FRIDAY));
+    const newDays = dailySeriesFor('MSFT', new Date(NEXT_FRIDAY)).filter((bar) => bar.date > firstLast);
+
+    // Act
+    const second = await collectHistory(command('MSFT', NEXT_FRIDAY), free);
+    const repeat = await collectHistory(command('MSFT', NEXT_FRIDAY), free);
+
+    // Assess
+    expect(newDays.map((bar) => bar.date)).toEqual([
+      '2026-05-18',
+      '2026-05-19',
+      '2026-05-20',
+      '2026-05-21',
+      '2026-05-22',
+    ]);
+    expect(second).toMatchObject({ outputsize: 'compact', newBars: 5, lastStoredDate: '2026-05-22' });
+    expect(store.barWrites[1]?.sort()).toEqual(newDays.map((bar) => bar.date));
+    expect(store.bars.get('MSFT')?.get('2026-05-20')?.close).toBe(newDays[2]?.close);
+    expect(store.bars.get('MSFT')?.size).toBe(105);
+    expect(storedExtremes(store, 'MSFT')).toEqual(bruteForceExtremes(store.bars.get('MSFT')?.values() ?? []));
+    expect(store.states.get('MSFT')).toMatchObject({ lastStoredDate: '2026-05-22', fullLoadDone: false });
+    expect(repeat).toEqual({
+      outputsize: 'compact',
+      newBars: 0,
+      changedYears: [],
+      lastStoredDate: '2026-05-22',
+    });
+    expect(store.barWrites).toHaveLength(2);
+  });
+
+  it('first load on a premium plan asks for the full history and records it', async () => {
+    // Prepare
+    const store = new MemoryHistoryStore();
+    const { deps: premium, warnings } = deps(store, true);
+    const all = dailySeriesFor('AAPL', new Date(FRIDAY));
+
+    // Act
+    const outcome = await collectHistory(command('AAPL', FRIDAY), premium);
+
+    // Assess
+    expect(outcome.outputsize).toBe('full');
+    expect(outcome.newBars).toBe(all.length);
+    expect(store.states.get('AAPL')).toEqual({
+      lastStoredDate: all.at(-1)?.date,
+      firstStoredDate: all[0]?.date,
+      fullLoadDone: true,
+    });
+    expect(outcome.changedYears).toEqual([...new Set(all.map((bar) => Number(bar.date.slice(0, 4))))]);
+    expect(storedExtremes(store, 'AAPL')).toEqual(bruteForceExtremes(all));
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses outputsize=full on the free plan without calling AlphaVantage or writing', async () => {
+    // Prepare
+    const store = new MemoryHistoryStore();
+    const { deps: free } = deps(store, false);
+
+    // Act
+    const run = collectHistory(command('IBM', FRIDAY, 'full'), free);
+
+    // Assess
+    await expect(run).rejects.toSatisfy(
+      (error) => error instanceof PermanentError && error.code === 'premium-only',
+    );
+    expect(simulator.stats().requests.total).toBe(0);
+    expect(store.writes).toEqual([]);
+  });
+
+  it('fails permanently for a symbol AlphaVantage does not know, writing nothing', async () => {
+    // Prepare
+    const store = new MemoryHistoryStore();
+    const { deps: free } = deps(store, false);
+
+    // Act
+    const run = collectHistory(command('UNKNOWN', FRIDAY), free);
+
+    // Assess
+    await expect(run).rejects.toSatisfy(
+      (error) => error instanceof PermanentError && error.code === 'api-error',
+    );
+    expect(store.writes).toEqual([]);
+  });
+});
+
+describeWithFixtures('collectHistory with a real provisional response', 'alphavantage', () => {
+  let recorded: AlphaVantageSimulator;
+  const recordedAgent = new Agent();
+  let recordedClient: AlphaVantageClient;
+
+  beforeAll(async () => {
+    // Fixture mode: TIME_SERIES_DAILY-MSFT-compact-2019.json, whose "Last Refreshed" is "2019-01-22 12:41:14"
+    recorded = await createAlphaVantageSimulator({ fixturesDir: fixturePath('alphavantage') });
+    recordedClient = new AlphaVantageClient(
+      new AlphaVantageTransport({
+        baseUrl: recorded.url,
+        apiKey: async () => 'unit-test-key',
+        timeoutMs: 5_000,
+        maxAttempts: 1,
+        dispatcher: recordedAgent,
+      }),
+    );
+  });
+  afterAll(async () => {
+    await recordedAgent.close();
+    await recorded.close();
+  });
+
+  it('leaves out the day whose close is still an intraday price', async () => {
+    // Prepare
+    const store = new MemoryHistoryStore();
+    const free: HistoryDeps = { alphaVantage: recordedClient, store, premium: false, warn: () => {} };
+
+    // Act
+    const outcome = await collectHistory(command('MSFT', '2019-01-22T17:45:00Z'), free);
+
+    // Assess: 100 days in the response, 2019-01-22 is provisional
+    expect(outcome).toMatchObject({ newBars: 99, lastStoredDate: '2019-01-18' });
+    expect(store.bars.get('MSFT')?.has('2019-01-22')).toBe(false);
+    expect(store.bars.get('MSFT')?.get('2019-01-18')?.close).toBe(107.71);
+    expect(store.states.get('MSFT')).toMatchObject({
+      lastStoredDate: '2019-01-18',
+      firstStoredDate: '2018-08-28',
+    });
+  });
+});

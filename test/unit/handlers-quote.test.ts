@@ -1,0 +1,249 @@
+/**
+ * collectQuote (functions/quote/collect.ts) with the REAL AlphaVantage client against an in-process simulator
+ * and an in-memory store with real optimistic-concurrency semantics (a put succeeds only when the stored
+ * version is the one the writer read). Re-delivery writes nothing; a concurrent writer is re-read and merged.
+ */
+import { Agent } from 'undici';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { collectQuote, type QuoteStore } from '../../functions/quote/collect.ts';
+import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
+import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
+import type { CollectQuote } from '../../functions/shared/contracts/messages.ts';
+import { applyQuoteObservation } from '../../functions/shared/domain/rolling-average.ts';
+import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
+import type { QuoteItem } from '../../functions/shared/store/quotes.ts';
+import {
+  type AlphaVantageSimulator,
+  createAlphaVantageSimulator,
+  dailySeriesFor,
+} from '../../localstack/simulator/index.ts';
+
+const NOW = '2026-05-15T19:00:00Z';
+
+/** One item per symbol; `putIfVersion` is a conditional write, as DynamoDB's. */
+class MemoryQuoteStore implements QuoteStore {
+  readonly items = new Map<string, QuoteItem>();
+  gets = 0;
+  puts = 0;
+  rejectedPuts = 0;
+
+  async get(symbol: string) {
+    this.gets += 1;
+    const item = this.items.get(symbol);
+    return item ? structuredClone(item) : undefined;
+  }
+  async putIfVersion(item: QuoteItem, expectedVersion: number | undefined) {
+    const current = this.items.get(item.symbol);
+    if (current?.rolling.version !== expectedVersion) {
+      this.rejectedPuts += 1;
+      return false;
+    }
+    this.puts += 1;
+    this.items.set(item.symbol, structuredClone(item));
+    return true;
+  }
+}
+
+const command = (symbol: string, commandId: string, issuedAt = NOW): CollectQuote => ({
+  type: 'collect-quote',
+  v: 1,
+  commandId,
+  correlationId: `quote-intraday@${issuedAt}`,
+  issuedAt,
+  symbol,
+});
+
+let simulator: AlphaVantageSimulator;
+const agent = new Agent();
+let alphaVantage: AlphaVantageClient;
+
+beforeAll(async () => {
+  simulator = await createAlphaVantageSimulator({ now: NOW });
+  alphaVantage = new AlphaVantageClient(
+    new AlphaVantageTransport({
+      baseUrl: simulator.url,
+      apiKey: async () => 'unit-test-key',
+      timeoutMs: 5_000,
+      maxAttempts: 2,
+      backoffBaseMs: 5,
+      dispatcher: agent,
+    }),
+  );
+});
+afterAll(async () => {
+  await agent.close();
+  await simulator.close();
+});
+beforeEach(() => simulator.reset());
+
+describe('collectQuote against the simulator', () => {
+  it('stores the latest quote and starts the rolling window', async () => {
+    // Prepare
+    const store = new MemoryQuoteStore();
+    const bars = dailySeriesFor('IBM', new Date(NOW));
+    const latestBar = bars.at(-1);
+    const previousBar = bars.at(-2);
+
+    // Act
+    const outcome = await collectQuote(command('IBM', 'quote-0001'), { alphaVantage, store, windowSize: 10 });
+
+    // Assess
+    expect(outcome).toEqual({
+      result: 'stored',
+      average: latestBar?.close,
+      count: 1,
+      version: 1,
+      attempts: 1,
+    });
+    const item = store.items.get('IBM');
+    expect(item?.latest).toMatchObject({
+      symbol: 'IBM',
+      price: latestBar?.close,
+      previousClose: previousBar?.close,
+      latestTradingDay: latestBar?.date,
+      observedAt: NOW,
+    });
+    expect(item?.rolling.observations).toEqual([
+      { id: 'quote-0001', observedAt: NOW, price: latestBar?.close },
+    ]);
+  });
+
+  it('writes nothing when the same command is delivered again', async () => {
+    // Prepare
+    const store = new MemoryQuoteStore();
+    const deps = { alphaVantage, store, windowSize: 10 };
+    await collectQuote(command('MSFT', 'quote-0002'), deps);
+    const before = structuredClone(store.items.get('MSFT'));
+
+    // Act
+    const redelivered = await collectQuote(command('MSFT', 'quote-0002'), deps);
+
+    // Assess
+    expect(redelivered).toEqual({ result: 'duplicate' });
+    expect(store.puts).toBe(1);
+    expect(store.items.get('MSFT')).toEqual(before);
+  });
+
+  it('keeps the N newest observations and averages them', async () => {
+    // Prepare: five firings a quarter hour apart, window of 3
+    const store = new MemoryQuoteStore();
+    const deps = { alphaVantage, store, windowSize: 3 };
+    const times = ['14:00', '14:15', '14:30', '14:45', '15:00'].map((time) => `2026-05-15T${time}:00Z`);
+
+    // Act
+    for (const [index, issuedAt] of times.entries()) {
+      await collectQuote(command('AAPL', `quote-1${index}`, issuedAt), deps);
+    }
+
+    // Assess
+    const rolling = store.items.get('AAPL')?.rolling;
+    expect(rolling?.count).toBe(3);
+    expect(rolling?.observations.map((o) => o.observedAt)).toEqual(times.slice(-3));
+    const price = dailySeriesFor('AAPL', new Date(NOW)).at(-1)?.close ?? Number.NaN;
+    expect(rolling?.average).toBeCloseTo(price, 10);
+    expect(rolling?.version).toBe(5);
+  });
+
+  it('keeps the newest observation as the latest quote when an older command arrives late', async () => {
+    // Prepare
+    const store = new MemoryQuoteStore();
+    const deps = { alphaVantage, store, windowSize: 10 };
+    await collectQuote(command('NVDA', 'quote-new', '2026-05-15T15:00:00Z'), deps);
+
+    // Act
+    const late = await collectQuote(command('NVDA', 'quote-old', '2026-05-15T14:45:00Z'), deps);
+
+    // Assess
+    expect(late).toMatchObject({ result: 'stored', count: 2 });
+    expect(store.items.get('NVDA')?.latest.observedAt).toBe('2026-05-15T15:00:00Z');
+  });
+
+  it('re-reads and re-applies when a concurrent writer got there first', async () => {
+    // Prepare: right after our first read, another invocation stores its own observation
+    const store = new MemoryQuoteStore();
+    const racing: QuoteStore = {
+      get: async (symbol) => {
+        const snapshot = await store.get(symbol);
+        if (store.gets === 1) {
+          const rival = applyQuoteObservation(
+            undefined,
+            { id: 'quote-rival', observedAt: '2026-05-15T18:45:00Z', price: 100 },
+            10,
+          );
+          store.items.set(symbol, {
+            symbol,
+            latest: { ...(await referenceLatest(symbol)), observedAt: '2026-05-15T18:45:00Z' },
+            rolling: rival.state,
+          });
+        }
+        return snapshot;
+      },
+      putIfVersion: (item, expected) => store.putIfVersion(item, expected),
+    };
+
+    // Act
+    const outcome = await collectQuote(command('AMZN', 'quote-ours'), {
+      alphaVantage,
+      store: racing,
+      windowSize: 10,
+    });
+
+    // Assess
+    expect(outcome).toMatchObject({ result: 'stored', attempts: 2, count: 2, version: 2 });
+    expect(store.rejectedPuts).toBe(1);
+    expect(store.items.get('AMZN')?.rolling.observations.map((o) => o.id)).toEqual([
+      'quote-rival',
+      'quote-ours',
+    ]);
+    expect(store.items.get('AMZN')?.latest.observedAt).toBe(NOW);
+  });
+
+  it('gives up with a TransientError after too many conflicts in a row, so the record is retried later', async () => {
+    // Prepare: every conditional write loses
+    let gets = 0;
+    const alwaysConflicting: QuoteStore = {
+      get: async () => {
+        gets += 1;
+        return undefined;
+      },
+      putIfVersion: async () => false,
+    };
+
+    // Act
+    const run = collectQuote(command('IBM', 'quote-0003'), {
+      alphaVantage,
+      store: alwaysConflicting,
+      windowSize: 10,
+      maxConflicts: 4,
+    });
+
+    // Assess
+    await expect(run).rejects.toSatisfy(
+      (error) => error instanceof TransientError && error.code === 'write-conflict',
+    );
+    expect(gets).toBe(4);
+    // The quote was fetched once: conflicts retry the write, not the API call.
+    expect(simulator.stats().requests.byFunction).toEqual({ GLOBAL_QUOTE: 1 });
+  });
+
+  it('fails permanently without writing when AlphaVantage has no quote for the symbol', async () => {
+    // Prepare
+    const store = new MemoryQuoteStore();
+
+    // Act
+    const run = collectQuote(command('INVALID', 'quote-0004'), { alphaVantage, store, windowSize: 10 });
+
+    // Assess
+    await expect(run).rejects.toSatisfy(
+      (error) => error instanceof PermanentError && error.code === 'no-data',
+    );
+    expect(store.gets).toBe(0);
+    expect(store.items.size).toBe(0);
+  });
+});
+
+/** A well-formed latest quote for the rival writer in the race test. */
+async function referenceLatest(symbol: string): Promise<QuoteItem['latest']> {
+  const quote = await alphaVantage.globalQuote(symbol);
+  return { ...quote, symbol, observedAt: NOW };
+}

@@ -1,0 +1,222 @@
+/**
+ * collectUniverse (functions/securities/collect.ts): the securities (watchlist, or LISTING_STATUS filtered) and
+ * the per-security fan-out. The AlphaVantage port is the REAL client against an in-process simulator; the
+ * securities table and the publisher are in-memory recorders.
+ */
+import { Agent } from 'undici';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  collectUniverse,
+  type SecuritiesDeps,
+  type StoredSecurity,
+  type UniverseSettings,
+} from '../../functions/securities/collect.ts';
+import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
+import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
+import type { FanOutPlan } from '../../functions/shared/contracts/fan-out.ts';
+import type { CollectUniverse } from '../../functions/shared/contracts/messages.ts';
+import { resolveConfig } from '../../lib/config.ts';
+import { type AlphaVantageSimulator, createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
+
+const NOW = '2026-05-15T10:00:00Z';
+const indicators = resolveConfig({}).indicators;
+
+const command = (overrides: Partial<CollectUniverse> = {}): CollectUniverse => ({
+  type: 'collect-universe',
+  v: 1,
+  commandId: '5eed5eed5eed5eed5eed5eed5eed5eed',
+  correlationId: `universe-daily@${NOW}`,
+  issuedAt: NOW,
+  refreshListing: false,
+  datasets: ['quote'],
+  ...overrides,
+});
+
+function settings(overrides: Partial<UniverseSettings> = {}): UniverseSettings {
+  return {
+    source: 'watchlist',
+    watchlist: ['IBM', 'MSFT'],
+    exchanges: ['NYSE', 'NASDAQ'],
+    assetTypes: ['Stock'],
+    indicators,
+    ...overrides,
+  };
+}
+
+let simulator: AlphaVantageSimulator;
+const agent = new Agent();
+let alphaVantage: AlphaVantageClient;
+
+beforeAll(async () => {
+  simulator = await createAlphaVantageSimulator({ now: NOW });
+  alphaVantage = new AlphaVantageClient(
+    new AlphaVantageTransport({
+      baseUrl: simulator.url,
+      apiKey: async () => 'unit-test-key',
+      timeoutMs: 5_000,
+      maxAttempts: 2,
+      backoffBaseMs: 5,
+      dispatcher: agent,
+    }),
+  );
+});
+afterAll(async () => {
+  await agent.close();
+  await simulator.close();
+});
+beforeEach(() => simulator.reset());
+
+/** The securities table and the publisher, in memory. */
+function recorders(universe: UniverseSettings, stored: StoredSecurity[] = []) {
+  const table = new Map(stored.map((security) => [security.symbol, security]));
+  const published: FanOutPlan[] = [];
+  const deps: SecuritiesDeps = {
+    alphaVantage,
+    settings: universe,
+    listStored: async () => [...table.values()],
+    upsert: async (securities) => {
+      for (const security of securities) table.set(security.symbol, { ...security });
+    },
+    publish: async (plan) => {
+      published.push(structuredClone(plan));
+    },
+  };
+  return { deps, table, published };
+}
+
+describe('collectUniverse: watchlist', () => {
+  it('stores the watchlist, skips invalid entries and fans out per symbol and dataset without calling AlphaVantage', async () => {
+    // Prepare
+    const { deps, table, published } = recorders(
+      settings({ watchlist: ['msft', 'IBM', 'not a ticker', 'IBM'] }),
+    );
+
+    // Act
+    const outcome = await collectUniverse(command({ datasets: ['overview', 'indicators'] }), deps);
+
+    // Assess
+    expect(outcome.source).toBe('watchlist');
+    expect(outcome.securities).toBe(2);
+    expect(outcome.skipped.map((skip) => skip.symbol).sort()).toEqual(['IBM', 'not a ticker']);
+    expect([...table.values()]).toEqual([
+      { symbol: 'IBM', source: 'watchlist', collectedAt: NOW },
+      { symbol: 'MSFT', source: 'watchlist', collectedAt: NOW },
+    ]);
+    expect(outcome.published).toEqual({
+      overview: 2,
+      history: 0,
+      quote: 0,
+      indicators: 2 * indicators.length,
+    });
+    expect(published[0]?.overview.map((c) => c.symbol)).toEqual(['IBM', 'MSFT']);
+    expect(simulator.stats().requests.total).toBe(0);
+  });
+
+  it('only refreshes the universe when no dataset is requested', async () => {
+    // Prepare
+    const { deps, table, published } = recorders(settings());
+
+    // Act
+    const outcome = await collectUniverse(command({ datasets: [], refreshListing: true }), deps);
+
+    // Assess
+    expect(table.size).toBe(2);
+    expect(outcome.published).toEqual({ overview: 0, history: 0, quote: 0, indicators: 0 });
+    expect(published).toHaveLength(1);
+  });
+
+  it('restricts the fan-out to the requested symbols', async () => {
+    // Prepare
+    const { deps, published } = recorders(settings({ watchlist: ['IBM', 'MSFT', 'AAPL'] }));
+
+    // Act
+    await collectUniverse(command({ symbols: ['AAPL', 'TSLA'] }), deps);
+
+    // Assess
+    expect(published[0]?.quote.map((c) => c.symbol)).toEqual(['AAPL']);
+  });
+
+  it('fans out the same child commands when the same command is replayed', async () => {
+    // Prepare
+    const first = recorders(settings());
+    const replay = recorders(settings());
+
+    // Act
+    await collectUniverse(command({ datasets: ['history', 'quote'] }), first.deps);
+    await collectUniverse(command({ datasets: ['history', 'quote'] }), replay.deps);
+
+    // Assess
+    expect(replay.published).toEqual(first.published);
+  });
+});
+
+describe('collectUniverse: listing', () => {
+  it('fetches LISTING_STATUS on a refresh, keeps active NYSE/NASDAQ stocks and stores them', async () => {
+    // Prepare
+    const { deps, table, published } = recorders(settings({ source: 'listing' }));
+
+    // Act
+    const outcome = await collectUniverse(command({ refreshListing: true, datasets: ['quote'] }), deps);
+
+    // Assess
+    expect(outcome.source).toBe('listing');
+    expect(simulator.stats().requests.byFunction).toEqual({ LISTING_STATUS: 1 });
+    const stored = [...table.values()];
+    expect(stored.length).toBe(outcome.securities);
+    expect(stored.length).toBeGreaterThan(10);
+    expect(
+      stored.every((s) => ['NYSE', 'NASDAQ'].includes(s.exchange ?? '') && s.assetType === 'Stock'),
+    ).toBe(true);
+    expect(stored.every((s) => s.source === 'listing' && s.collectedAt === NOW)).toBe(true);
+    expect(table.get('IBM')).toMatchObject({ exchange: 'NYSE', assetType: 'Stock' });
+    expect(table.has('SPY')).toBe(false);
+    expect(published[0]?.quote).toHaveLength(stored.length);
+  });
+
+  it('fans out over the stored universe without spending quota when no refresh is asked', async () => {
+    // Prepare
+    const stored: StoredSecurity[] = ['AAPL', 'IBM'].map((symbol) => ({
+      symbol,
+      exchange: 'NYSE',
+      assetType: 'Stock',
+      source: 'listing',
+      collectedAt: '2026-05-14T10:00:00Z',
+    }));
+    const { deps, published } = recorders(settings({ source: 'listing' }), stored);
+
+    // Act
+    const outcome = await collectUniverse(command({ datasets: ['history'] }), deps);
+
+    // Assess
+    expect(outcome.source).toBe('stored');
+    expect(simulator.stats().requests.total).toBe(0);
+    expect(published[0]?.history.map((c) => c.symbol)).toEqual(['AAPL', 'IBM']);
+  });
+
+  it('fetches the listing when nothing is stored yet, even without a refresh', async () => {
+    // Prepare
+    const { deps, table } = recorders(settings({ source: 'listing' }));
+
+    // Act
+    const outcome = await collectUniverse(command({ refreshListing: false }), deps);
+
+    // Assess
+    expect(outcome.source).toBe('listing');
+    expect(table.size).toBeGreaterThan(0);
+  });
+
+  it('fetches the listing when only watchlist entries are stored (the source was switched to listing)', async () => {
+    // Prepare: a table left by watchlist mode
+    const leftovers: StoredSecurity[] = [
+      { symbol: 'IBM', source: 'watchlist', collectedAt: '2026-05-14T10:00:00Z' },
+    ];
+    const { deps, published } = recorders(settings({ source: 'listing' }), leftovers);
+
+    // Act
+    const outcome = await collectUniverse(command({ refreshListing: false, datasets: ['quote'] }), deps);
+
+    // Assess: fanning out over nothing until the next universe refresh would silently skip a collection
+    expect(outcome.securities).toBeGreaterThan(0);
+    expect(published[0]?.quote.length ?? 0).toBeGreaterThan(0);
+  });
+});

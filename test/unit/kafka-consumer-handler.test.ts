@@ -1,0 +1,154 @@
+/**
+ * createKafkaHandler: the middy + Powertools wrapper every Kafka handler is built from. Records are decoded
+ * against the handler's topic contract before the handler's logic sees them; poison records reach the
+ * dead-letter topic through the Publisher; transient failures come back as batch item failures.
+ * kafkajs is replaced at the producer boundary (the broker path is in test/integration/handlers-events.test.ts).
+ */
+import type { Kafka, Producer, ProducerBatch } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  type CollectQuote,
+  type DeadLetter,
+  deadLetterSchema,
+} from '../../functions/shared/contracts/messages.ts';
+import { TransientError } from '../../functions/shared/errors.ts';
+import { createKafkaHandler } from '../../functions/shared/kafka/consumer-handler.ts';
+import type { KafkaEvent, RawKafkaRecord } from '../../functions/shared/kafka/event.ts';
+import { Publisher } from '../../functions/shared/kafka/producer.ts';
+import { createObservability } from '../../functions/shared/observability.ts';
+import { createLambdaContext } from '../../localstack/runner/lambda-context.ts';
+
+beforeAll(() => {
+  // No EMF output on stdout and quiet logs: this suite asserts on what is published, not on log lines.
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
+
+function recordingPublisher() {
+  const batches: ProducerBatch[] = [];
+  const producer = {
+    connect: async () => {},
+    disconnect: async () => {},
+    sendBatch: async (batch: ProducerBatch) => {
+      batches.push(batch);
+      return [];
+    },
+  } as unknown as Producer;
+  const publisher = new Publisher({ producer: () => producer } as unknown as Kafka);
+  const deadLetters = () =>
+    batches.flatMap((batch) =>
+      (batch.topicMessages ?? []).flatMap((topic) =>
+        topic.messages.map((message) => ({
+          topic: topic.topic,
+          key: message.key,
+          letter: deadLetterSchema.parse(JSON.parse(String(message.value))) as DeadLetter,
+        })),
+      ),
+    );
+  return { publisher, deadLetters };
+}
+
+const command = (symbol: string, commandId: string): CollectQuote => ({
+  type: 'collect-quote',
+  v: 1,
+  commandId,
+  correlationId: 'quote-intraday@2026-05-15T14:00:00Z',
+  issuedAt: '2026-05-15T14:00:00Z',
+  symbol,
+});
+
+function record(offset: number, value: string): RawKafkaRecord {
+  return {
+    topic: 'horton.quote',
+    partition: 0,
+    offset,
+    timestamp: 1_747_317_600_000,
+    timestampType: 'CREATE_TIME',
+    key: Buffer.from('IBM').toString('base64'),
+    value: Buffer.from(value).toString('base64'),
+    headers: [],
+  };
+}
+
+const event = (records: RawKafkaRecord[]): KafkaEvent => ({
+  eventSource: 'aws:kafka',
+  eventSourceArn:
+    'arn:aws:kafka:us-east-1:123456789012:cluster/horton/00000000-0000-4000-8000-000000000000-1',
+  records: { 'horton.quote-0': records },
+});
+
+const context = () => createLambdaContext({ functionName: 'horton-quote', timeoutSeconds: 60 });
+
+describe('createKafkaHandler', () => {
+  it('hands decoded commands to the logic, dead-letters poison and reports a transient failure', async () => {
+    // Prepare: 0 valid, 1 not JSON, 2 JSON of the wrong shape, 3 valid, 4 valid but fails transiently, 5 valid
+    const { publisher, deadLetters } = recordingPublisher();
+    const handled: CollectQuote[] = [];
+    const handler = createKafkaHandler({
+      name: 'quote',
+      role: 'quote',
+      observability: createObservability('horton-quote-test'),
+      publisher: () => publisher,
+      deadLetterTopic: 'horton.dead-letter',
+      handle: async (message) => {
+        if (message.commandId.startsWith('f')) throw new TransientError('http-status', 'HTTP 503');
+        handled.push(message);
+      },
+    });
+    const records = [
+      record(0, JSON.stringify(command('IBM', 'a0000000000000000000000000000000'))),
+      record(1, 'not json'),
+      record(2, JSON.stringify({ type: 'collect-quote', symbol: 'IBM' })),
+      record(3, JSON.stringify(command('MSFT', 'b0000000000000000000000000000000'))),
+      record(4, JSON.stringify(command('AAPL', 'f0000000000000000000000000000000'))),
+      record(5, JSON.stringify(command('NVDA', 'c0000000000000000000000000000000'))),
+    ];
+
+    // Act
+    const response = await handler(event(records), context());
+
+    // Assess
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: { partition: 'horton.quote-0', offset: 4 } }],
+    });
+    expect(handled.map((message) => message.symbol)).toEqual(['IBM', 'MSFT']);
+    expect(handled[0]).toEqual(command('IBM', 'a0000000000000000000000000000000'));
+    const letters = deadLetters();
+    expect(
+      letters.map(({ topic, key, letter }) => [topic, key, letter.source.offset, letter.reason.code]),
+    ).toEqual([
+      ['horton.dead-letter', 'horton.quote-0', '1', 'undecodable'],
+      ['horton.dead-letter', 'horton.quote-0', '2', 'schema-invalid'],
+    ]);
+    expect(letters.every(({ letter }) => letter.handler === 'quote')).toBe(true);
+    expect(letters[0]?.letter.originalValue).toBe(Buffer.from('not json').toString('base64'));
+  });
+
+  it('fails the whole invocation when the event is not a Kafka event', async () => {
+    // Prepare
+    const { publisher, deadLetters } = recordingPublisher();
+    const handle = vi.fn(async () => {});
+    const handler = createKafkaHandler({
+      name: 'quote',
+      role: 'quote',
+      observability: createObservability('horton-quote-test'),
+      publisher: () => publisher,
+      deadLetterTopic: 'horton.dead-letter',
+      handle,
+    });
+
+    // Act
+    const invocation = handler(
+      { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
+      context(),
+    );
+
+    // Assess
+    await expect(invocation).rejects.toThrow(/Not an MSK or self-managed Kafka event/);
+    expect(handle).not.toHaveBeenCalled();
+    expect(deadLetters()).toEqual([]);
+  });
+});

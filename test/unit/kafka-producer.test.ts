@@ -1,0 +1,255 @@
+/**
+ * The handlers' Kafka publisher and connection settings, with kafkajs replaced at its producer boundary (the
+ * broker path is covered by the integration suites): what goes on the wire (topic, key, value, headers, acks),
+ * one lazy connection per execution environment, and fail-fast connection settings.
+ */
+import type { Kafka, Producer, ProducerBatch } from 'kafkajs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CollectQuote, CollectUniverse, DeadLetter } from '../../functions/shared/contracts/messages.ts';
+import { connectionFromEnv, kafkaConfig, Publisher } from '../../functions/shared/kafka/producer.ts';
+
+/** A kafkajs stand-in that records connects and batches. */
+function fakeKafka(options: { connectDelayMs?: number } = {}) {
+  const batches: ProducerBatch[] = [];
+  const calls = { producers: 0, connects: 0, disconnects: 0 };
+  const producer = {
+    connect: async () => {
+      calls.connects += 1;
+      await new Promise((resolve) => setTimeout(resolve, options.connectDelayMs ?? 0));
+    },
+    disconnect: async () => {
+      calls.disconnects += 1;
+    },
+    sendBatch: async (batch: ProducerBatch) => {
+      batches.push(batch);
+      return [];
+    },
+  } as unknown as Producer;
+  const kafka = {
+    producer: () => {
+      calls.producers += 1;
+      return producer;
+    },
+  } as unknown as Kafka;
+  return { kafka, batches, calls };
+}
+
+const envelope = {
+  v: 1 as const,
+  commandId: 'abcdefabcdefabcdefabcdefabcdefab',
+  correlationId: 'quote-intraday@2026-05-15T14:00:00Z',
+  issuedAt: '2026-05-15T14:00:00Z',
+};
+const quote = (symbol: string): CollectQuote => ({ type: 'collect-quote', ...envelope, symbol });
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('Publisher', () => {
+  it('publishes commands keyed by symbol, as JSON, with correlation headers, waiting for all replicas', async () => {
+    // Prepare
+    const { kafka, batches } = fakeKafka();
+    const publisher = new Publisher(kafka);
+    const universe: CollectUniverse = {
+      type: 'collect-universe',
+      ...envelope,
+      refreshListing: true,
+      datasets: [],
+    };
+
+    // Act
+    await publisher.publishCommands('horton.quote', [quote('IBM'), quote('BRK.B')]);
+    await publisher.publishCommands('horton.securities', [universe]);
+
+    // Assess
+    expect(batches).toHaveLength(2);
+    expect(batches[0]?.acks).toBe(-1);
+    expect(batches[0]?.topicMessages).toEqual([
+      {
+        topic: 'horton.quote',
+        messages: [
+          {
+            key: 'IBM',
+            value: JSON.stringify(quote('IBM')),
+            headers: { 'content-type': 'application/json', 'correlation-id': envelope.correlationId },
+          },
+          expect.objectContaining({ key: 'BRK.B' }),
+        ],
+      },
+    ]);
+    expect(batches[1]?.topicMessages?.[0]?.messages[0]?.key).toBe('universe');
+  });
+
+  it('publishes a dead letter keyed by its source partition with the reason as a header', async () => {
+    // Prepare
+    const { kafka, batches } = fakeKafka();
+    const publisher = new Publisher(kafka);
+    const deadLetter: DeadLetter = {
+      type: 'dead-letter',
+      v: 1,
+      reason: { code: 'schema-invalid', message: 'not a valid quote message' },
+      source: { topic: 'horton.quote', partition: 2, offset: '17' },
+      handler: 'quote',
+      failedAt: '2026-05-15T14:00:01Z',
+      originalKey: null,
+      originalValue: 'eyJ9',
+      originalHeaders: [],
+    };
+
+    // Act
+    await publisher.publishDeadLetters('horton.dead-letter', [deadLetter]);
+
+    // Assess
+    expect(batches[0]?.topicMessages).toEqual([
+      {
+        topic: 'horton.dead-letter',
+        messages: [
+          {
+            key: 'horton.quote-2',
+            value: JSON.stringify(deadLetter),
+            headers: { 'content-type': 'application/json', 'dead-letter-reason': 'schema-invalid' },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('sends nothing, and does not even connect, for an empty list', async () => {
+    // Prepare
+    const { kafka, batches, calls } = fakeKafka();
+    const publisher = new Publisher(kafka);
+
+    // Act
+    await publisher.publishCommands('horton.quote', []);
+
+    // Assess
+    expect(batches).toEqual([]);
+    expect(calls.connects).toBe(0);
+  });
+
+  it('connects once for concurrent first publishes and stays connected across invocations', async () => {
+    // Prepare: a slow connect, so the three publishes overlap it
+    const { kafka, batches, calls } = fakeKafka({ connectDelayMs: 20 });
+    const publisher = new Publisher(kafka);
+
+    // Act
+    await Promise.all(
+      ['IBM', 'MSFT', 'AAPL'].map((symbol) => publisher.publishCommands('t', [quote(symbol)])),
+    );
+    await publisher.publishCommands('t', [quote('NVDA')]);
+
+    // Assess
+    expect(calls).toMatchObject({ producers: 1, connects: 1 });
+    expect(batches).toHaveLength(4);
+  });
+
+  it('reconnects after a disconnect', async () => {
+    // Prepare
+    const { kafka, calls } = fakeKafka();
+    const publisher = new Publisher(kafka);
+    await publisher.publishCommands('t', [quote('IBM')]);
+
+    // Act
+    await publisher.disconnect();
+    await publisher.publishCommands('t', [quote('IBM')]);
+
+    // Assess
+    expect(calls).toMatchObject({ connects: 2, disconnects: 1 });
+  });
+
+  it('groups a mixed list by topic into one batch', async () => {
+    // Prepare
+    const { kafka, batches } = fakeKafka();
+    const publisher = new Publisher(kafka);
+
+    // Act
+    await publisher.send([
+      { topic: 'a', key: '1', value: 'x' },
+      { topic: 'b', key: '2', value: 'y' },
+      { topic: 'a', key: '3', value: 'z' },
+    ]);
+
+    // Assess
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.topicMessages?.map((t) => [t.topic, t.messages.map((m) => m.key)])).toEqual([
+      ['a', ['1', '3']],
+      ['b', ['2']],
+    ]);
+  });
+});
+
+describe('kafkaConfig', () => {
+  it('uses plaintext without SASL for the local broker', () => {
+    // Prepare
+    const connection = { brokers: ['127.0.0.1:9092'], auth: 'none' as const, clientId: 'horton-quote' };
+
+    // Act
+    const config = kafkaConfig(connection);
+
+    // Assess
+    expect(config).toMatchObject({ clientId: 'horton-quote', brokers: ['127.0.0.1:9092'] });
+    expect(config.ssl).toBeUndefined();
+    expect(config.sasl).toBeUndefined();
+  });
+
+  it('uses TLS and OAUTHBEARER for MSK IAM, and needs a region to sign', () => {
+    // Prepare
+    const iam = { brokers: ['b-1.msk:9098'], auth: 'iam' as const, clientId: 'horton-quote' };
+
+    // Act
+    const config = kafkaConfig({ ...iam, region: 'eu-west-1' });
+    const withoutRegion = () => kafkaConfig(iam);
+
+    // Assess
+    expect(config.ssl).toBe(true);
+    expect(config.sasl).toMatchObject({ mechanism: 'oauthbearer' });
+    expect(withoutRegion).toThrow(/region/);
+  });
+});
+
+describe('connectionFromEnv', () => {
+  it('reads brokers (trimmed, empty entries dropped), auth and region', () => {
+    // Prepare
+    vi.stubEnv('KAFKA_BOOTSTRAP_BROKERS', 'b-1:9098, b-2:9098,');
+    vi.stubEnv('KAFKA_AUTH', 'iam');
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+
+    // Act
+    const connection = connectionFromEnv('horton-history');
+
+    // Assess
+    expect(connection).toEqual({
+      brokers: ['b-1:9098', 'b-2:9098'],
+      auth: 'iam',
+      region: 'us-east-1',
+      clientId: 'horton-history',
+    });
+  });
+
+  it('defaults to IAM auth, as in AWS', () => {
+    // Prepare
+    vi.stubEnv('KAFKA_BOOTSTRAP_BROKERS', 'b-1:9098');
+    vi.stubEnv('KAFKA_AUTH', undefined);
+
+    // Act
+    const connection = connectionFromEnv('horton-quote');
+
+    // Assess
+    expect(connection.auth).toBe('iam');
+  });
+
+  it('fails the cold start, naming the variable, when brokers are missing or auth is unknown', () => {
+    // Prepare
+    vi.stubEnv('KAFKA_BOOTSTRAP_BROKERS', ' ');
+
+    // Act
+    const missing = () => connectionFromEnv('x');
+
+    // Assess
+    expect(missing).toThrow(/KAFKA_BOOTSTRAP_BROKERS/);
+    vi.stubEnv('KAFKA_BOOTSTRAP_BROKERS', 'b:1');
+    vi.stubEnv('KAFKA_AUTH', 'scram');
+    expect(() => connectionFromEnv('x')).toThrow(/KAFKA_AUTH must be "iam" or "none", got "scram"/);
+  });
+});
