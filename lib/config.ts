@@ -267,6 +267,12 @@ export function tableNames(config: HortonConfig) {
 export type TableRole = keyof ReturnType<typeof tableNames>;
 
 /**
+ * The value the stack puts in the API key secret until an operator sets the real key; the handlers refuse it
+ * with a message saying how to set the key, instead of sending it to AlphaVantage.
+ */
+export const ALPHAVANTAGE_KEY_PLACEHOLDER = 'SET-ME-alphavantage-api-key';
+
+/**
  * Environment variable names shared by the handlers, the CDK function construct and the local runner, so a
  * handler reads the same variable wherever it runs.
  */

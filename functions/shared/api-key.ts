@@ -4,7 +4,7 @@
  * is picked up without a redeploy. Locally the key is an environment variable.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { ENV } from '../../lib/config.ts';
+import { ALPHAVANTAGE_KEY_PLACEHOLDER, ENV } from '../../lib/config.ts';
 
 const CACHE_SECONDS = 300;
 
@@ -17,8 +17,11 @@ export function apiKeyFromEnvironment(): () => Promise<string> {
   }
   return async () => {
     const value = await getSecret<string>(secretArn, { maxAge: CACHE_SECONDS });
-    if (typeof value !== 'string' || value.trim() === '') {
-      throw new Error(`Secret ${secretArn} holds no AlphaVantage API key (set its SecretString to the key)`);
+    if (typeof value !== 'string' || value.trim() === '' || value.trim() === ALPHAVANTAGE_KEY_PLACEHOLDER) {
+      // Thrown per call, not at init: once an operator sets the key, the retried records go through.
+      throw new Error(
+        `Secret ${secretArn} holds no AlphaVantage API key yet: aws secretsmanager put-secret-value --secret-id ${secretArn} --secret-string YOUR_KEY`,
+      );
     }
     return value.trim();
   };

@@ -21,7 +21,12 @@ export interface Observability {
   metrics: Metrics;
 }
 
-export function createObservability(serviceName: string): Observability {
+/**
+ * @param defaultServiceName used when POWERTOOLS_SERVICE_NAME is not set (the CDK sets it per deployment, so two
+ * deployments with different prefixes keep their logs and metrics apart).
+ */
+export function createObservability(defaultServiceName: string): Observability {
+  const serviceName = process.env.POWERTOOLS_SERVICE_NAME || defaultServiceName;
   return {
     logger: new Logger({ serviceName }),
     tracer: new Tracer({ serviceName }),

@@ -7,7 +7,9 @@ import { RemovalPolicy, SecretValue, aws_secretsmanager as secretsmanager, Valid
 import { Construct } from 'constructs';
 
 /** The value the secret holds until the operator sets the key; not a secret itself. */
-export const ALPHAVANTAGE_KEY_PLACEHOLDER = 'SET-ME-alphavantage-api-key';
+import { ALPHAVANTAGE_KEY_PLACEHOLDER } from '../config.ts';
+
+export { ALPHAVANTAGE_KEY_PLACEHOLDER };
 
 export interface AlphaVantageApiKeyProps {
   /** Resource name prefix (config.prefix); the secret is named `<prefix>/alphavantage-api-key`. */

@@ -91,7 +91,7 @@ describe('existing cluster and VPC', () => {
       EventSourceArn: CLUSTER_ARN,
       Topics: ['hrt.quote'],
       AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'hrt-quote-handler' },
-      DestinationConfig: { OnFailure: { Destination: 'kafka://horton.dead-letter' } },
+      DestinationConfig: { OnFailure: { Destination: 'kafka://hrt.dead-letter' } },
       ProvisionedPollerConfig: { PollerGroupName: 'hrt-pollers' },
     });
   });
@@ -102,7 +102,7 @@ describe('existing cluster and VPC', () => {
       expect.arrayContaining([
         `kafka-cluster:ReadData on ${TOPIC_PREFIX}/hrt.quote`,
         `kafka-cluster:AlterGroup on ${GROUP_PREFIX}/hrt-quote-handler`,
-        `kafka-cluster:WriteData on ${TOPIC_PREFIX}/horton.dead-letter`,
+        `kafka-cluster:WriteData on ${TOPIC_PREFIX}/hrt.dead-letter`,
         // A provisioned cluster answers both describe APIs.
         `kafka:DescribeCluster on ${CLUSTER_ARN}`,
         `kafka:DescribeClusterV2 on ${CLUSTER_ARN}`,

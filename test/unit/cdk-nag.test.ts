@@ -42,7 +42,7 @@ beforeAll(() => {
     config: { prefix: 'hrt' },
     props: {
       vpc: {
-        vpcId: 'vpc-1',
+        vpcId: 'vpc-0123456789abcdef0',
         availabilityZones: ['eu-west-1a', 'eu-west-1b'],
         privateSubnetIds: ['subnet-aaaa1111', 'subnet-bbbb2222'],
       },
