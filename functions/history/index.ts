@@ -41,13 +41,13 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic,
-  handle: async (command) => {
+  handle: async (command, { logger }) => {
     const outcome = await collectHistory(command, {
       alphaVantage,
       store,
       premium,
-      warn: (message, details) => observability.logger.warn(message, details),
+      warn: (message, details) => logger.warn(message, details),
     });
-    observability.logger.info('history stored', { ...outcome });
+    logger.info('history stored', { ...outcome });
   },
 });

@@ -25,11 +25,11 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic,
-  handle: async (command) => {
+  handle: async (command, { logger }) => {
     const outcome = await collectIndicator(command, {
       alphaVantage,
       put: (item) => putSnapshot(doc, indicatorsTable, 'symbol', item),
     });
-    observability.logger.info('indicator processed', { ...outcome });
+    logger.info('indicator processed', { ...outcome });
   },
 });

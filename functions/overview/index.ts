@@ -25,11 +25,11 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic,
-  handle: async (command) => {
+  handle: async (command, { logger }) => {
     const outcome = await collectOverview(command, {
       alphaVantage,
       put: (items) => putFundamentals(doc, fundamentalsTable, items),
     });
-    observability.logger.info('fundamentals processed', { ...outcome });
+    logger.info('fundamentals processed', { ...outcome });
   },
 });

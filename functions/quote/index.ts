@@ -26,7 +26,7 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic,
-  handle: async (command) => {
+  handle: async (command, { logger }) => {
     const outcome = await collectQuote(command, {
       alphaVantage,
       windowSize,
@@ -35,6 +35,6 @@ export const handler = createKafkaHandler({
         putIfVersion: (item, expected) => putQuoteItemIfVersion(doc, quotesTable, item, expected),
       },
     });
-    observability.logger.info('quote processed', { ...outcome });
+    logger.info('quote processed', { ...outcome });
   },
 });

@@ -48,7 +48,7 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic: topics.deadLetter,
-  handle: async (command) => {
+  handle: async (command, { logger }) => {
     const outcome = await collectUniverse(command, {
       alphaVantage,
       settings,
@@ -66,11 +66,11 @@ export const handler = createKafkaHandler({
       },
     });
     if (outcome.skipped.length > 0) {
-      observability.logger.warn('symbols skipped', {
+      logger.warn('symbols skipped', {
         skipped: outcome.skipped.slice(0, 50),
         count: outcome.skipped.length,
       });
     }
-    observability.logger.info('universe fanned out', { ...outcome, skipped: outcome.skipped.length });
+    logger.info('universe fanned out', { ...outcome, skipped: outcome.skipped.length });
   },
 });

@@ -9,7 +9,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AlphaVantageClient, type ClientHooks } from '../../functions/shared/alphavantage/client.ts';
+import {
+  AlphaVantageClient,
+  type ClientHooks,
+  type LimitPolicy,
+} from '../../functions/shared/alphavantage/client.ts';
 import { AlphaVantageTransport, keepAliveAgent } from '../../functions/shared/alphavantage/http.ts';
 import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
 import { type AlphaVantageSimulator, createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
@@ -24,6 +28,7 @@ interface ClientOptions {
   hooks?: ClientHooks;
   dispatcher?: Agent;
   baseUrl?: string;
+  limitPolicy?: LimitPolicy;
 }
 
 let simulator: AlphaVantageSimulator;
@@ -40,6 +45,8 @@ function client(options: ClientOptions = {}): AlphaVantageClient {
       dispatcher: options.dispatcher ?? agent,
     }),
     options.hooks,
+    // Short limit waits by default, so a test that meets a limit does not sit out a real minute.
+    options.limitPolicy ?? { maxLimitWaitMs: 0 },
   );
 }
 
@@ -200,36 +207,60 @@ describe('retries in place', () => {
 });
 
 describe('answers that must not be retried in place', () => {
-  it('fails a limit answer at once with TransientError "alphavantage-limit" and reports it to the hook', async () => {
-    // Prepare: one request a minute, the first one spent
+  it('waits in place for a minute limit, bounded, then fails with TransientError "alphavantage-limit"', async () => {
+    // Prepare: one request a minute, the first one spent; waits of 100 ms doubling, at most 300 ms in all
     simulator.configure({ quotas: { perMinute: 1 } });
     const limits: string[] = [];
-    const limited = client({ maxAttempts: 5, hooks: { onLimit: (fn) => limits.push(fn) } });
+    const limited = client({
+      maxAttempts: 5,
+      hooks: { onLimit: (fn) => limits.push(fn) },
+      limitPolicy: { maxLimitWaitMs: 300, initialLimitWaitMs: 100 },
+    });
     await limited.globalQuote('IBM');
 
     // Act
     const error = await failure(limited.globalQuote('IBM'));
 
-    // Assess: 2 requests in all: the limit answer was not retried
+    // Assess: the limit answer was tried again after the waits (not by the transport's 5 attempts), then given up
     expect(error).toBeInstanceOf(TransientError);
     expect((error as TransientError).code).toBe('alphavantage-limit');
-    expect(error.message).toContain('limit reached');
-    expect(limits).toEqual(['GLOBAL_QUOTE']);
+    expect((error as TransientError).retryAfterMs).toBeGreaterThan(0);
+    expect(error.message).toContain('limit reached (');
+    expect(error.message).not.toContain('(day)');
+    const { total, limited: limitedCount } = simulator.stats().requests;
+    expect(limitedCount).toBeGreaterThanOrEqual(2);
+    expect(limitedCount).toBeLessThanOrEqual(3);
+    expect(total).toBe(1 + limitedCount);
+    expect(limits).toEqual(Array(limitedCount).fill('GLOBAL_QUOTE'));
+  });
+
+  it('fails a limit answer at once when no wait is allowed', async () => {
+    // Prepare
+    simulator.configure({ quotas: { perMinute: 1 } });
+    const limited = client({ maxAttempts: 5 });
+    await limited.globalQuote('IBM');
+
+    // Act
+    const error = await failure(limited.globalQuote('IBM'));
+
+    // Assess: 2 requests in all
+    expect((error as TransientError).code).toBe('alphavantage-limit');
     expect(simulator.stats().requests).toMatchObject({ total: 2, limited: 1 });
   });
 
   it('recognises the free plan’s daily limit as a day-scoped limit', async () => {
     // Prepare
     simulator.configure({ plan: 'free', quotas: { perSecond: 100, perMinute: 100, perDay: 1 } });
-    const limited = client({ maxAttempts: 4 });
+    const limited = client({ maxAttempts: 4, limitPolicy: { maxLimitWaitMs: 60_000 } });
     await limited.globalQuote('IBM');
 
-    // Act
+    // Act: even with a minute to wait, the daily limit fails at once (nothing frees up before midnight)
     const error = await failure(limited.dailySeries('IBM', 'compact'));
 
     // Assess
     expect((error as TransientError).code).toBe('alphavantage-limit');
     expect(error.message).toContain('(day)');
+    expect((error as TransientError).retryAfterMs).toBeGreaterThan(0);
     expect(simulator.stats().requests.total).toBe(2);
   });
 

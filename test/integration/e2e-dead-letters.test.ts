@@ -236,7 +236,8 @@ describe('e2e: poison records go to the dead-letter topic, good records around t
         v: 1,
         reason: { code },
         source: { topic: produced.topic, partition: produced.partition, offset: String(produced.offset) },
-        handler,
+        // The function name, as Lambda (and the local runner's context) reports it.
+        handler: `${config.prefix}-${handler}`,
         originalKey: base64(produced.key),
         originalValue: base64(produced.value),
         originalHeaders: Object.entries(produced.headers ?? {}).map(([name, value]) => ({

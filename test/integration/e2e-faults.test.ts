@@ -51,7 +51,7 @@ describe('e2e: a collection cycle under AlphaVantage faults ends with complete, 
         // A record may meet several faults in a row (each retry is a new coin toss, and a burst of retries
         // meets the quota again): a larger retry budget than the default 3, so the test is about recovering
         // the data, not about the odds of one record failing 4 times in a row.
-        consumers: { retryAttempts: 12 },
+        consumers: { retryAttempts: 20 },
       },
       simulator: {
         now: SIMULATOR_NOW,
@@ -70,9 +70,13 @@ describe('e2e: a collection cycle under AlphaVantage faults ends with complete, 
       (sum, m) => sum + m.counters.retries,
       0,
     );
+    const longestRetryRun = Math.max(
+      0,
+      ...environment.runnerLog.map((line) => Number(line.extra?.retry ?? 0)).filter(Number.isFinite),
+    );
     console.info(
       `e2e-faults: one cycle under faults took ${(cycleMs / 1000).toFixed(1)} s: ${requests.total} requests, ` +
-        `faults ${JSON.stringify(requests.faultsByMode)}, ${requests.limited} limit answers, ${retries} record retries`,
+        `faults ${JSON.stringify(requests.faultsByMode)}, ${requests.limited} limit answers, ${retries} record retries (at most ${longestRetryRun} in a row)`,
     );
     deadLetters = await readTopic(environment.kafka, environment.config.topics.deadLetter.name);
   });

@@ -172,7 +172,7 @@ describeWithFixtures('the quote handler with the real Lambda event samples', EVE
       expect(letter.originalKey, where).toBe(want.originalKey);
       expect(letter.originalValue, where).toBe(want.originalValue);
       expect(letter.originalHeaders, where).toEqual(want.originalHeaders);
-      expect(letter.handler, where).toBe('quote');
+      expect(letter.handler, where).toBe(`${config.prefix}-quote`);
       expect(record.key?.toString('utf8'), where).toBe(`${want.source.topic}-${want.source.partition}`);
       expect(record.headers['dead-letter-reason'], where).toBe(want.code);
     }

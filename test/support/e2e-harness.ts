@@ -52,6 +52,11 @@ export interface E2eOptions {
   /** Handlers to run. @default every kafka- or schedule-triggered handler */
   include?: readonly HandlerName[];
   retryBackoff?: Partial<RetryBackoff>;
+  /**
+   * POWERTOOLS_LOG_LEVEL of the handlers. @default HORTON_E2E_LOG_LEVEL, else SILENT (their logs are noise
+   * here; HORTON_E2E_LOG_LEVEL=INFO shows them when debugging)
+   */
+  handlerLogLevel?: string;
 }
 
 /** A runner log line, kept for diagnostics and for assertions on what the mappings did. */
@@ -91,8 +96,8 @@ export async function startE2e(options: E2eOptions): Promise<E2eEnvironment> {
   const { endpoints } = options;
   const prefix = uniquePrefix(options.name);
   const simulator = await createAlphaVantageSimulator({ port: 0, ...options.simulator });
+  // Topic names follow the prefix (`<prefix>.<role>`); partitions as configured by default unless overridden.
   const topic = (role: TopicRole, fallback: number) => ({
-    name: `${prefix}.${role}`,
     partitions: options.partitions?.[role] ?? fallback,
   });
   const overrides = options.config ?? {};
@@ -134,8 +139,7 @@ export async function startE2e(options: E2eOptions): Promise<E2eEnvironment> {
       [ENV.alphaVantageApiKey]: E2E_API_KEY,
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
-      // The handlers' own logs are noise here; HORTON_E2E_LOG_LEVEL=INFO shows them when debugging.
-      POWERTOOLS_LOG_LEVEL: process.env.HORTON_E2E_LOG_LEVEL ?? 'SILENT',
+      POWERTOOLS_LOG_LEVEL: options.handlerLogLevel ?? process.env.HORTON_E2E_LOG_LEVEL ?? 'SILENT',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '1',
     },
     ...(options.include ? { include: options.include } : {}),
@@ -219,7 +223,7 @@ export async function produceRaw(
   topic: string,
   messages: RawMessage[],
 ): Promise<ProducedRecord[]> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     const produced = new Array<ProducedRecord>(messages.length);

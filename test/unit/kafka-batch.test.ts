@@ -440,3 +440,46 @@ describe('processKafkaBatch: invalid events', () => {
     });
   });
 });
+
+describe('processKafkaBatch near the invocation deadline', () => {
+  it('leaves the records it can no longer finish for redelivery, from the first one not started', async () => {
+    // Prepare: two partitions; the deadline check turns true after two records have been started
+    const event = mskEvent([
+      raw('horton.quote', 0, 10, '{}'),
+      raw('horton.quote', 0, 11, '{}'),
+      raw('horton.quote', 0, 12, '{}'),
+      raw('horton.quote', 1, 20, '{}'),
+    ]);
+    const { options, processed } = recorder();
+    let checks = 0;
+    options.shouldStop = () => {
+      checks += 1;
+      return checks > 2;
+    };
+    captured = captureLogs();
+
+    // Act
+    const outcome = await processKafkaBatch(event, options);
+    captured.restore();
+
+    // Assess: nothing lost, nothing dead-lettered: every record not started is covered by an item failure
+    expect(outcome.deadLettered).toBe(0);
+    expect(processed).toHaveLength(2);
+    const failures = outcome.response.batchItemFailures.map((failure) => failure.itemIdentifier);
+    const notStarted = [
+      'horton.quote-0@10',
+      'horton.quote-0@11',
+      'horton.quote-0@12',
+      'horton.quote-1@20',
+    ].filter((id) => !processed.includes(id));
+    for (const id of notStarted) {
+      const [partition, offset] = id.split('@') as [string, string];
+      const covering = failures.find((failure) => failure.partition === partition);
+      expect(covering, id).toBeDefined();
+      expect(covering?.offset, id).toBeLessThanOrEqual(Number(offset));
+    }
+    expect(
+      captured.lines.some((line) => line.message === 'invocation deadline near: record left for redelivery'),
+    ).toBe(true);
+  });
+});

@@ -123,7 +123,8 @@ describe('createKafkaHandler', () => {
       ['horton.dead-letter', 'horton.quote-0', '1', 'undecodable'],
       ['horton.dead-letter', 'horton.quote-0', '2', 'schema-invalid'],
     ]);
-    expect(letters.every(({ letter }) => letter.handler === 'quote')).toBe(true);
+    // Dead letters name the function, as Lambda's own on-failure records do.
+    expect(letters.every(({ letter }) => letter.handler === 'horton-quote')).toBe(true);
     expect(letters[0]?.letter.originalValue).toBe(Buffer.from('not json').toString('base64'));
   });
 

@@ -2,11 +2,16 @@
  * The typed AlphaVantage client the handlers use: transport (keep-alive pool, timeouts, retries) + the pure
  * parsers. It returns data or throws one of Horton's two failure kinds, so an AlphaVantage error body can never
  * be mistaken for data:
- * - limit ("Information"/"Note" about frequency or volume) -> TransientError('alphavantage-limit'), not retried
- *   in place (that would only spend more quota): the record is retried later by the event source mapping;
- * - malformed or cut-off body -> retried in place, then TransientError;
+ * - limit ("Information"/"Note" about request frequency): temporary by nature. Every call of this execution
+ *   environment pauses (one shared gate, so concurrent calls stop hammering the API together), then the call is
+ *   tried again, with growing waits, for up to `maxLimitWaitMs`. Past that, or for the daily quota (nothing frees
+ *   up before midnight), TransientError('alphavantage-limit') with `retryAfterMs`: the record is retried later.
+ * - malformed or cut-off body -> retried in place by the transport, then TransientError;
  * - premium-only -> PermanentError('premium-only'); "Error Message" -> PermanentError('api-error');
  *   no data (`{}`) -> PermanentError('no-data'); data of an unexpected shape -> PermanentError('invalid-response').
+ *
+ * This keeps each execution environment polite on its own; a quota shared by all concurrent environments is the
+ * job of a distributed limiter in front of `call` (the same seam).
  */
 import { AbortError } from 'p-retry';
 import type { IndicatorSpec } from '../contracts/messages.ts';
@@ -32,17 +37,92 @@ export interface ClientHooks {
   onLimit?: (fn: AlphaVantageFunction, message: string) => void;
 }
 
+export interface LimitPolicy {
+  /** Longest a call waits in place for a per-second/per-minute limit to pass. @default 60000 */
+  maxLimitWaitMs?: number;
+  /** First wait after a limit answer; doubles up to 16 s, with jitter. @default 1000 */
+  initialLimitWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/** Thrown inside the transport's retry loop for a limit answer; never escapes the client. */
+class LimitAnswer extends Error {
+  override readonly name = 'LimitAnswer';
+  constructor(
+    readonly scope: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Milliseconds until the next UTC midnight, when AlphaVantage's daily quota resets. */
+function untilUtcMidnight(now: number): number {
+  const midnight = new Date(now);
+  midnight.setUTCHours(24, 0, 0, 0);
+  return midnight.getTime() - now;
+}
+
+/** Calls of one execution environment wait here while AlphaVantage says the limit is reached. */
+let pausedUntil = 0;
+
 export class AlphaVantageClient implements AlphaVantageApi {
+  private readonly maxLimitWaitMs: number;
+  private readonly initialLimitWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+
   constructor(
     private readonly transport: AlphaVantageTransport,
     private readonly hooks: ClientHooks = {},
-  ) {}
+    policy: LimitPolicy = {},
+  ) {
+    this.maxLimitWaitMs = policy.maxLimitWaitMs ?? 60_000;
+    this.initialLimitWaitMs = policy.initialLimitWaitMs ?? 1_000;
+    this.sleep = policy.sleep ?? defaultSleep;
+    this.now = policy.now ?? Date.now;
+  }
 
-  private call<Fn extends AlphaVantageFunction>(
+  private async call<Fn extends AlphaVantageFunction>(
     fn: Fn,
     params: Record<string, string>,
   ): Promise<ParsedData[Fn]> {
     const what = `${fn} ${params.symbol ?? ''}`.trim();
+    let waited = 0;
+    let wait = this.initialLimitWaitMs;
+    for (;;) {
+      const pause = pausedUntil - this.now();
+      if (pause > 0) {
+        await this.sleep(pause);
+        waited += pause;
+      }
+      try {
+        return await this.callOnce(fn, params, what);
+      } catch (error) {
+        if (!(error instanceof LimitAnswer)) throw error;
+        if (error.scope === 'day' || waited + wait > this.maxLimitWaitMs) {
+          throw new TransientError(
+            'alphavantage-limit',
+            `${what}: limit reached (${error.scope}) after waiting ${Math.round(waited / 1000)} s: ${error.message}`,
+            error.scope === 'day' ? untilUtcMidnight(this.now()) : wait,
+          );
+        }
+        // Jitter keeps environments that were limited together from coming back together.
+        const jittered = Math.round(wait * (0.75 + Math.random() * 0.5));
+        pausedUntil = Math.max(pausedUntil, this.now() + jittered);
+        wait = Math.min(wait * 2, 16_000);
+      }
+    }
+  }
+
+  private callOnce<Fn extends AlphaVantageFunction>(
+    fn: Fn,
+    params: Record<string, string>,
+    what: string,
+  ): Promise<ParsedData[Fn]> {
     return this.transport.get({ function: fn, ...params }, (body) => {
       const result = interpretResponse(fn, body);
       switch (result.kind) {
@@ -52,12 +132,7 @@ export class AlphaVantageClient implements AlphaVantageApi {
           throw new TransientError('alphavantage-malformed', `${what}: ${result.message}`);
         case 'limit':
           this.hooks.onLimit?.(fn, result.message);
-          throw new AbortError(
-            new TransientError(
-              'alphavantage-limit',
-              `${what}: limit reached (${result.scope}): ${result.message}`,
-            ),
-          );
+          throw new AbortError(new LimitAnswer(result.scope, result.message));
         case 'premium':
           throw new AbortError(
             new PermanentError('premium-only', `${what}: premium only: ${result.message}`),

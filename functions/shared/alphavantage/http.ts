@@ -112,8 +112,9 @@ export class AlphaVantageTransport {
         randomize: true,
       });
     } catch (error) {
-      // p-retry rethrows the last error (or the AbortError's original): keep our classification.
-      if (error instanceof TransientError || error instanceof PermanentError) throw error;
+      // p-retry rethrows the last error (or the AbortError's original): network and HTTP failures are already
+      // classified by `attempt`, and what `interpret` throws is the caller's to handle, unchanged.
+      if (error instanceof Error) throw error;
       throw new TransientError(
         'http-unknown',
         `AlphaVantage ${what}: ${redactApiKey(String(error), apiKey)}`,

@@ -12,7 +12,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DeadLetter } from '../contracts/messages.ts';
 import { isPermanent } from '../errors.ts';
-import { decodeKafkaEvent, type KafkaBatchResponse, type KafkaRecord } from './event.ts';
+import { decodeKafkaEvent, headerText, type KafkaBatchResponse, type KafkaRecord } from './event.ts';
 
 export type BatchLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
@@ -22,6 +22,11 @@ export interface BatchOptions {
   processRecord: (record: KafkaRecord) => Promise<void>;
   publishDeadLetters: (deadLetters: DeadLetter[]) => Promise<void>;
   logger: BatchLogger;
+  /**
+   * Checked before each record: when true (the invocation is about to time out), the record is not started but
+   * reported as failed, so it and the rest of its partition are redelivered.
+   */
+  shouldStop?: () => boolean;
   /** Clock, injectable for tests. */
   now?: () => Date;
 }
@@ -56,6 +61,9 @@ export function buildDeadLetter(
     originalValue: record.raw.value ?? null,
     originalHeaders: record.headers.map((header) => ({ [header.name]: header.value.toString('base64') })),
   };
+  // Producers put the correlation id in a header, so even an undecodable value can be traced back.
+  const correlationId = headerText(record, 'correlation-id');
+  if (correlationId) deadLetter.correlationId = correlationId;
   return deadLetter;
 }
 
@@ -75,6 +83,15 @@ export async function processKafkaBatch(event: unknown, options: BatchOptions): 
     [...partitions.entries()].map(async ([partitionKey, records]) => {
       for (const [index, record] of records.entries()) {
         const coordinates = { topic: record.topic, partition: record.partition, offset: record.offset };
+        if (options.shouldStop?.()) {
+          options.logger.warn('invocation deadline near: record left for redelivery', coordinates);
+          outcome.failed += 1;
+          outcome.skipped += records.length - index - 1;
+          outcome.response.batchItemFailures.push({
+            itemIdentifier: { partition: partitionKey, offset: record.offset },
+          });
+          return;
+        }
         try {
           await options.processRecord(record);
           outcome.processed += 1;

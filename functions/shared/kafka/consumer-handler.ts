@@ -2,6 +2,7 @@
  * Builds a Kafka-triggered Lambda handler: decode each record against its topic's contract, run the handler's
  * logic per record, dead-letter poison records, report transient failures as batch item failures.
  */
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { type ContractRole, decodeMessage, type MessageFor } from '../contracts/messages.ts';
@@ -19,26 +20,49 @@ export interface KafkaHandlerOptions<R extends CommandRole> {
   /** Publisher of dead letters (and of fan-out commands, for handlers that have them). */
   publisher: () => Publisher;
   deadLetterTopic: string;
-  handle: (message: MessageFor<R>, record: KafkaRecord) => Promise<void>;
+  handle: (message: MessageFor<R>, scope: RecordScope) => Promise<void>;
+  /**
+   * Records are not started when less than this remains of the invocation: they are reported as failed instead,
+   * so the event source mapping redelivers them, rather than the function timing out mid-record and the whole
+   * batch being retried. Should exceed the longest single record (AlphaVantage limit waits included); capped
+   * at a quarter of the time the invocation started with, so short timeouts still process records.
+   * @default 75000
+   */
+  deadlineMarginMs?: number;
+}
+
+/** What one record's processing gets besides the message. */
+export interface RecordScope {
+  record: KafkaRecord;
+  /**
+   * A logger carrying this record's correlationId, commandId and symbol. Per record, not appended to the
+   * shared logger, because partitions are processed concurrently and their keys must not mix.
+   */
+  logger: Logger;
 }
 
 export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerOptions<R>) {
   const { logger, metrics } = options.observability;
-  return withObservability(options.observability, async (event: unknown, _context: Context) => {
+  const deadlineMarginMs = options.deadlineMarginMs ?? 75_000;
+  return withObservability(options.observability, async (event: unknown, context: Context) => {
+    const margin = Math.min(deadlineMarginMs, context.getRemainingTimeInMillis() / 4);
     const outcome = await processKafkaBatch(event, {
-      handler: options.name,
+      // The function name, as the event source mapping's own on-failure records name it.
+      handler: context.functionName || options.name,
       logger,
       publishDeadLetters: (deadLetters) =>
         options.publisher().publishDeadLetters(options.deadLetterTopic, deadLetters),
+      shouldStop: () => context.getRemainingTimeInMillis() < margin,
       processRecord: async (record) => {
         const message = decodeMessage(options.role, record.value);
-        const symbol = 'symbol' in message ? message.symbol : undefined;
-        logger.appendKeys({ correlationId: message.correlationId, commandId: message.commandId, symbol });
-        try {
-          await options.handle(message, record);
-        } finally {
-          logger.removeKeys(['correlationId', 'commandId', 'symbol']);
-        }
+        const recordLogger = logger.createChild({
+          persistentKeys: {
+            correlationId: message.correlationId,
+            commandId: message.commandId,
+            ...('symbol' in message ? { symbol: message.symbol } : {}),
+          },
+        });
+        await options.handle(message, { record, logger: recordLogger });
       },
     });
     metrics.addMetric('RecordsProcessed', MetricUnit.Count, outcome.processed);
