@@ -16,13 +16,13 @@ import {
 import {
   COMMAND_ROLES,
   type E2eEnvironment,
-  readTopic,
   resetGroupsToEarliest,
   runCollectionCycle,
   scanItems,
   snapshotAllTables,
   startE2e,
 } from '../support/e2e-harness.ts';
+import { readTopic } from '../support/kafka.ts';
 
 /**
  * A Friday after the close (17:00 in New York), so the day's bar is final. In 2007 on purpose: the full

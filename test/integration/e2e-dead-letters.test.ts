@@ -13,10 +13,9 @@ import {
   type ProducedRecord,
   produceRaw,
   type RawMessage,
-  type ReadRecord,
-  readTopic,
   startE2e,
 } from '../support/e2e-harness.ts';
+import { type ReadRecord, readTopic } from '../support/kafka.ts';
 
 const SIMULATOR_NOW = new Date('2026-11-20T22:00:00Z');
 const ISSUED_AT = '2026-11-20T22:05:00.000Z';

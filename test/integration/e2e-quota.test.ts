@@ -9,13 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { assertCollectedData, itemsWithErrorBodies, readAllTables } from '../support/e2e-expectations.ts';
-import {
-  type E2eEnvironment,
-  type ReadRecord,
-  readTopic,
-  runCollectionCycle,
-  startE2e,
-} from '../support/e2e-harness.ts';
+import { type E2eEnvironment, runCollectionCycle, startE2e } from '../support/e2e-harness.ts';
+import { type ReadRecord, readTopic } from '../support/kafka.ts';
 
 const SIMULATOR_NOW = new Date('2007-06-15T21:00:00Z');
 const SYMBOLS = ['AMZN', 'IBM'];

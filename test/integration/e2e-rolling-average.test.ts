@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { invokeHandler, type LambdaHandler } from '../../localstack/runner/lambda-context.ts';
 import { buildMskEvent, type ConsumedRecord, localCluster } from '../../localstack/runner/msk-event.ts';
 import { dailySeriesFor } from '../../localstack/simulator/index.ts';
-import { type E2eEnvironment, produceRaw, readTopic, startE2e } from '../support/e2e-harness.ts';
+import { type E2eEnvironment, produceRaw, startE2e } from '../support/e2e-harness.ts';
+import { readTopic } from '../support/kafka.ts';
 
 const SYMBOL = 'MSFT';
 const WINDOW = 5;

@@ -28,7 +28,8 @@ import {
   dailySeriesFor,
 } from '../../localstack/simulator/index.ts';
 import { describeWithFixtures, listFixtures, loadJsonFixture } from '../support/fixtures.ts';
-import { type ReadRecord, readTopic, uniqueConfig } from './runner-support.ts';
+import { type ReadRecord, readTopicAt } from '../support/kafka.ts';
+import { uniqueConfig } from '../support/runner-support.ts';
 
 const { kafkaBrokers, awsEndpoint, awsRegion } = inject('localStack');
 const target = { endpoint: awsEndpoint, region: awsRegion };
@@ -84,7 +85,7 @@ const deadLetterTopic = () => config.topics.deadLetter.name;
 
 /** The dead-letter topic, decoded: every record must be a valid dead letter. */
 async function deadLetters(): Promise<Array<{ record: ReadRecord; letter: DeadLetter }>> {
-  const records = await readTopic(kafkaBrokers, deadLetterTopic());
+  const records = await readTopicAt(kafkaBrokers, deadLetterTopic());
   return records.map((record) => ({
     record,
     letter: deadLetterSchema.parse(JSON.parse(record.value?.toString('utf8') ?? 'null')),
@@ -196,7 +197,7 @@ describe('the quote handler with a valid command', () => {
       symbol,
     };
     await publisher.publishCommands(config.topics.quote.name, [command]);
-    const records = await readTopic(kafkaBrokers, config.topics.quote.name);
+    const records = await readTopicAt(kafkaBrokers, config.topics.quote.name);
     const consumed: ConsumedRecord[] = records
       .filter((record) => JSON.parse(record.value?.toString('utf8') ?? '{}').commandId === commandId)
       .map((record) => ({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Admin, type Consumer, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../support/runner-support.ts';
 
 // The broker of the stack the global setup started (never the developer's own stack).
 const { kafkaBrokers } = inject('localStack');
@@ -16,15 +17,6 @@ function newKafka(clientId: string, retry?: KafkaConfig['retry']): Kafka {
 
 function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
-}
-
-/** Resolves once `predicate` holds, polling; rejects with `what` after `timeoutMs`. */
-async function eventually(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('Kafka broker of the local stack', () => {

@@ -15,7 +15,8 @@ import {
 } from '../../localstack/runner/event-source-mapping.ts';
 import type { LambdaHandler } from '../../localstack/runner/lambda-context.ts';
 import { ensureTopics } from '../../localstack/runner/topics.ts';
-import { produce, readTopic, uniqueConfig } from './runner-support.ts';
+import { readTopicAt } from '../support/kafka.ts';
+import { produce, uniqueConfig } from '../support/runner-support.ts';
 
 const { kafkaBrokers } = inject('localStack');
 
@@ -214,7 +215,7 @@ describe('local MSK event source mapping', () => {
     // Act
     const mapping = await startMapping(config, recorder.handler);
     await mapping.idle();
-    const deadLetters = await readTopic(kafkaBrokers, config.topics.deadLetter.name);
+    const deadLetters = await readTopicAt(kafkaBrokers, config.topics.deadLetter.name);
 
     // Assess: delivered 1 + 2 retries, then moved past; the record after it is delivered once more alone
     expect(recorder.offsets()).toEqual([[0, 1, 2], [1, 2], [1, 2], [2]]);
@@ -255,7 +256,7 @@ describe('local MSK event source mapping', () => {
       [0, 1, 2],
     ]);
     expect(mapping.counters).toMatchObject({ failedInvocations: 2, retries: 2, onFailureSends: 0 });
-    expect(await readTopic(kafkaBrokers, config.topics.deadLetter.name)).toEqual([]);
+    expect(await readTopicAt(kafkaBrokers, config.topics.deadLetter.name)).toEqual([]);
   });
 
   it('resumes from the committed offsets of its stable consumer group after a restart', async () => {
@@ -306,7 +307,7 @@ describe('local MSK event source mapping', () => {
     // Act
     const mapping = await startMapping(config, recorder.handler, { now: () => Date.now() + 7_200_000 });
     await mapping.idle();
-    const deadLetters = await readTopic(kafkaBrokers, config.topics.deadLetter.name);
+    const deadLetters = await readTopicAt(kafkaBrokers, config.topics.deadLetter.name);
 
     // Assess
     expect(recorder.events).toEqual([]);

@@ -11,7 +11,7 @@ import { ENV } from '../../lib/config.ts';
 import type { LambdaHandler } from '../../localstack/runner/lambda-context.ts';
 import { type Pipeline, startPipeline } from '../../localstack/runner/pipeline.ts';
 import { ensureTopics } from '../../localstack/runner/topics.ts';
-import { uniqueConfig } from './runner-support.ts';
+import { uniqueConfig } from '../support/runner-support.ts';
 
 const { kafkaBrokers } = inject('localStack');
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };

@@ -3,11 +3,11 @@
  * partitions on update, keeps a higher count, keeps topics on delete by default and deletes them on request.
  */
 import { randomUUID } from 'node:crypto';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { kafkaConfig } from '../../functions/shared/kafka/producer.ts';
 import { handleTopicsEvent, type TopicsDependencies } from '../../functions/topics-custom-resource/topics.ts';
+import { topicsResourceEvent } from '../support/topics-resource-event.ts';
 
 const { kafkaBrokers } = inject('localStack');
 const CLUSTER_ARN = 'arn:aws:kafka:us-east-1:000000000000:cluster/local/local-1';
@@ -34,36 +34,16 @@ const dependencies: TopicsDependencies = {
   log: () => {},
 };
 
-function event(
+const event = (
   requestType: 'Create' | 'Update' | 'Delete',
   topics: Array<[string, number]>,
   deleteTopicsOnRemove = false,
-): CloudFormationCustomResourceEvent {
-  const common = {
-    ServiceToken: 'token',
-    ResponseURL: 'https://example.invalid',
-    StackId: 'stack',
-    RequestId: randomUUID(),
-    LogicalResourceId: 'Topics',
-    ResourceType: 'Custom::HortonKafkaTopics',
-    ResourceProperties: {
-      ServiceToken: 'token',
-      ClusterArn: CLUSTER_ARN,
-      Topics: topics.map(([Name, Partitions]) => ({ Name, Partitions: String(Partitions) })),
-      DeleteTopicsOnRemove: String(deleteTopicsOnRemove),
-    },
-  };
-  const physical = `kafka-topics:${CLUSTER_ARN}`;
-  if (requestType === 'Create') return { ...common, RequestType: 'Create' };
-  if (requestType === 'Update')
-    return {
-      ...common,
-      RequestType: 'Update',
-      PhysicalResourceId: physical,
-      OldResourceProperties: { ServiceToken: 'token' },
-    };
-  return { ...common, RequestType: 'Delete', PhysicalResourceId: physical };
-}
+) =>
+  topicsResourceEvent(requestType, topics, {
+    clusterArn: CLUSTER_ARN,
+    deleteTopicsOnRemove: String(deleteTopicsOnRemove),
+    requestId: randomUUID(),
+  });
 
 describe('topics custom resource on the local broker', () => {
   let admin: Admin;

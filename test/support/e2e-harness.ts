@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand as DocScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type Admin, type IHeaders, Kafka, logLevel } from 'kafkajs';
+import type { Admin, IHeaders, Kafka } from 'kafkajs';
 import {
   consumerGroupId,
   ENV,
@@ -32,6 +32,7 @@ import {
   createAlphaVantageSimulator,
 } from '../../localstack/simulator/index.ts';
 import type { LocalStackEndpoints } from '../../localstack/stack/index.ts';
+import { testKafka } from './kafka.ts';
 
 /** The key the handlers send; the simulator accepts any non-empty key. Never a real one. */
 export const E2E_API_KEY = 'horton-e2e-key';
@@ -117,11 +118,7 @@ export async function startE2e(options: E2eOptions): Promise<E2eEnvironment> {
   const target = { endpoint: endpoints.awsEndpoint, region: endpoints.awsRegion };
   const raw = new DynamoDBClient({ ...target, credentials: LOCAL_CREDENTIALS });
   const doc = DynamoDBDocumentClient.from(raw);
-  const kafka = new Kafka({
-    clientId: `${prefix}-test`,
-    brokers: endpoints.kafkaBrokers,
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = testKafka(endpoints.kafkaBrokers, `${prefix}-test`);
   const runnerLog: RunnerLogLine[] = [];
   const verbose = process.env.HORTON_E2E_VERBOSE === '1';
   const record = (level: RunnerLogLine['level']) => (message: string, extra?: Record<string, unknown>) => {
@@ -252,67 +249,6 @@ export async function produceRaw(
   } finally {
     await producer.disconnect();
   }
-}
-
-export interface ReadRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-}
-
-/** Records per partition currently in `topic` (high watermark minus log start). */
-export async function topicSize(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Every record currently in `topic`, read with a throwaway consumer group, sorted by partition and offset. */
-export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<ReadRecord[]> {
-  const expected = await topicSize(kafka, topic);
-  if (expected === 0) return [];
-  const consumer = kafka.consumer({
-    groupId: `e2e-reader-${randomBytes(4).toString('hex')}`,
-    maxWaitTimeInMs: 100,
-    allowAutoTopicCreation: false,
-  });
-  const records: ReadRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        records.push({
-          topic,
-          partition,
-          offset: Number(message.offset),
-          timestamp: Number(message.timestamp),
-          key: message.key,
-          value: message.value,
-          headers: Object.fromEntries(
-            Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
-          ),
-        });
-      },
-    });
-    const deadline = Date.now() + timeoutMs;
-    while (records.length < expected) {
-      if (Date.now() > deadline) throw new Error(`read ${records.length} of ${expected} records of ${topic}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  } finally {
-    await consumer.disconnect();
-  }
-  return records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }
 
 /**

@@ -25,14 +25,7 @@ declare module 'vitest' {
     /** Endpoints of the stack this run started. */
     localStack: LocalStackEndpoints;
     /** Options of that stack (ports, state dir), serialisable: no functions. */
-    localStackConfig: {
-      stateDir: string;
-      cacheDir: string;
-      kafkaPort: number;
-      kafkaControllerPort: number;
-      awsPort: number;
-      simulatorPort: number;
-    };
+    localStackConfig: Pick<LocalStackOptions, 'stateDir' | 'cacheDir' | StackPortName>;
   }
 }
 
@@ -101,7 +94,8 @@ async function sweepAbandonedTestStacks(hortonDir: string): Promise<void> {
   }
 }
 
-type StackPorts = Pick<LocalStackOptions, 'kafkaPort' | 'kafkaControllerPort' | 'awsPort' | 'simulatorPort'>;
+type StackPortName = 'kafkaPort' | 'kafkaControllerPort' | 'awsPort' | 'simulatorPort';
+type StackPorts = Pick<LocalStackOptions, StackPortName>;
 
 async function freeStackPorts(): Promise<StackPorts> {
   const [kafkaPort = 0, kafkaControllerPort = 0, awsPort = 0, simulatorPort = 0] = await freePorts(4);

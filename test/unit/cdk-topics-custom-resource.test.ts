@@ -3,7 +3,6 @@
  * admin: the plan, idempotent creation, raised partitions, never-lowered partitions, delete only on request.
  * test/integration/topics-custom-resource.test.ts runs the same handler against the real local broker.
  */
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
   handleTopicsEvent,
@@ -11,6 +10,7 @@ import {
   type TopicAdmin,
   type TopicsDependencies,
 } from '../../functions/topics-custom-resource/topics.ts';
+import { topicsResourceEvent } from '../support/topics-resource-event.ts';
 
 /** An admin over a map of topic -> partition count, recording the calls that change it. */
 class MemoryAdmin implements TopicAdmin {
@@ -71,36 +71,11 @@ function dependencies(admin: MemoryAdmin): TopicsDependencies & { resolved: stri
   };
 }
 
-function event(
+const event = (
   requestType: 'Create' | 'Update' | 'Delete',
   topics: Array<[string, number]>,
   deleteTopicsOnRemove = 'false',
-): CloudFormationCustomResourceEvent {
-  const common = {
-    ServiceToken: 'token',
-    ResponseURL: 'https://example.invalid',
-    StackId: 'stack',
-    RequestId: 'request',
-    LogicalResourceId: 'Topics',
-    ResourceType: 'Custom::HortonKafkaTopics',
-    ResourceProperties: {
-      ServiceToken: 'token',
-      ClusterArn: CLUSTER_ARN,
-      // CloudFormation hands numbers to custom resources as strings.
-      Topics: topics.map(([Name, Partitions]) => ({ Name, Partitions: String(Partitions) })),
-      DeleteTopicsOnRemove: deleteTopicsOnRemove,
-    },
-  };
-  if (requestType === 'Create') return { ...common, RequestType: 'Create' };
-  if (requestType === 'Update')
-    return {
-      ...common,
-      RequestType: 'Update',
-      PhysicalResourceId: `kafka-topics:${CLUSTER_ARN}`,
-      OldResourceProperties: { ServiceToken: 'token' },
-    };
-  return { ...common, RequestType: 'Delete', PhysicalResourceId: `kafka-topics:${CLUSTER_ARN}` };
-}
+) => topicsResourceEvent(requestType, topics, { clusterArn: CLUSTER_ARN, deleteTopicsOnRemove });
 
 describe('planTopics', () => {
   it('creates missing topics, raises lower counts, keeps equal and higher ones', () => {

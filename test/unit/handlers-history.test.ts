@@ -3,23 +3,16 @@
  * simulator, and an in-memory store (the store is not the subject here). Expected bars come from the
  * simulator's own generator, and expected yearly extremes from a brute-force scan of the stored bars.
  */
-import { Agent } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectHistory, type HistoryDeps, type HistoryStore } from '../../functions/history/collect.ts';
-import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
-import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
 import type { DailyBar } from '../../functions/shared/alphavantage/index.ts';
 import type { CollectHistory } from '../../functions/shared/contracts/messages.ts';
 import type { YearExtremes } from '../../functions/shared/domain/yearly-extremes.ts';
 import { PermanentError } from '../../functions/shared/errors.ts';
 import type { HistoryState } from '../../functions/shared/store/history.ts';
-import {
-  type AlphaVantageSimulator,
-  createAlphaVantageSimulator,
-  dailySeriesFor,
-  lastTradingDate,
-} from '../../localstack/simulator/index.ts';
+import { dailySeriesFor, lastTradingDate } from '../../localstack/simulator/index.ts';
 import { describeWithFixtures, fixturePath } from '../support/fixtures.ts';
+import { useSimulatorClient } from '../support/simulator-client.ts';
 
 const FRIDAY = '2026-05-15T21:00:00Z';
 const NEXT_FRIDAY = '2026-05-22T21:00:00Z';
@@ -98,33 +91,12 @@ const command = (symbol: string, issuedAt: string, outputsize?: 'compact' | 'ful
   ...(outputsize ? { outputsize } : {}),
 });
 
-let simulator: AlphaVantageSimulator;
-const agent = new Agent();
-let alphaVantage: AlphaVantageClient;
-
-beforeAll(async () => {
-  simulator = await createAlphaVantageSimulator({ now: FRIDAY });
-  alphaVantage = new AlphaVantageClient(
-    new AlphaVantageTransport({
-      baseUrl: simulator.url,
-      apiKey: async () => 'unit-test-key',
-      timeoutMs: 5_000,
-      maxAttempts: 2,
-      backoffBaseMs: 5,
-      dispatcher: agent,
-    }),
-  );
-});
-afterAll(async () => {
-  await agent.close();
-  await simulator.close();
-});
-beforeEach(() => simulator.reset());
+const av = useSimulatorClient({ now: FRIDAY });
 
 function deps(store: HistoryStore, premium: boolean) {
   const warnings: Array<{ message: string; details: Record<string, unknown> }> = [];
   const value: HistoryDeps = {
-    alphaVantage,
+    alphaVantage: av.client,
     store,
     premium,
     warn: (message, details) => warnings.push({ message, details }),
@@ -156,7 +128,7 @@ describe('collectHistory against the simulator', () => {
     expect(warnings.map((w) => w.details.code)).toEqual(['history-truncated']);
     // Crash safety: bars, then extremes, then the watermark.
     expect(store.writes).toEqual(['bars', 'extremes', 'state']);
-    expect(simulator.stats().requests.byFunction).toEqual({ TIME_SERIES_DAILY: 1 });
+    expect(av.simulator.stats().requests.byFunction).toEqual({ TIME_SERIES_DAILY: 1 });
   });
 
   it('a later run only adds the new days, and a repeat run adds nothing', async () => {
@@ -164,7 +136,7 @@ describe('collectHistory against the simulator', () => {
     const store = new MemoryHistoryStore();
     const { deps: free } = deps(store, false);
     await collectHistory(command('MSFT', FRIDAY), free);
-    simulator.configure({ now: NEXT_FRIDAY });
+    av.simulator.configure({ now: NEXT_FRIDAY });
     const firstLast = lastTradingDate(new Date(FRIDAY));
     const newDays = dailySeriesFor('MSFT', new Date(NEXT_FRIDAY)).filter((bar) => bar.date > firstLast);
 
@@ -229,7 +201,7 @@ describe('collectHistory against the simulator', () => {
     await expect(run).rejects.toSatisfy(
       (error) => error instanceof PermanentError && error.code === 'premium-only',
     );
-    expect(simulator.stats().requests.total).toBe(0);
+    expect(av.simulator.stats().requests.total).toBe(0);
     expect(store.writes).toEqual([]);
   });
 
@@ -250,32 +222,13 @@ describe('collectHistory against the simulator', () => {
 });
 
 describeWithFixtures('collectHistory with a real provisional response', 'alphavantage', () => {
-  let recorded: AlphaVantageSimulator;
-  const recordedAgent = new Agent();
-  let recordedClient: AlphaVantageClient;
-
-  beforeAll(async () => {
-    // Fixture mode: TIME_SERIES_DAILY-MSFT-compact-2019.json, whose "Last Refreshed" is "2019-01-22 12:41:14"
-    recorded = await createAlphaVantageSimulator({ fixturesDir: fixturePath('alphavantage') });
-    recordedClient = new AlphaVantageClient(
-      new AlphaVantageTransport({
-        baseUrl: recorded.url,
-        apiKey: async () => 'unit-test-key',
-        timeoutMs: 5_000,
-        maxAttempts: 1,
-        dispatcher: recordedAgent,
-      }),
-    );
-  });
-  afterAll(async () => {
-    await recordedAgent.close();
-    await recorded.close();
-  });
+  // Fixture mode: TIME_SERIES_DAILY-MSFT-compact-2019.json, whose "Last Refreshed" is "2019-01-22 12:41:14"
+  const recorded = useSimulatorClient({ fixturesDir: fixturePath('alphavantage') }, { maxAttempts: 1 });
 
   it('leaves out the day whose close is still an intraday price', async () => {
     // Prepare
     const store = new MemoryHistoryStore();
-    const free: HistoryDeps = { alphaVantage: recordedClient, store, premium: false, warn: () => {} };
+    const free: HistoryDeps = { alphaVantage: recorded.client, store, premium: false, warn: () => {} };
 
     // Act
     const outcome = await collectHistory(command('MSFT', '2019-01-22T17:45:00Z'), free);

@@ -2,21 +2,13 @@
  * collectIndicator (functions/indicators/collect.ts) with the REAL AlphaVantage client against an in-process
  * simulator: one snapshot per (symbol, indicator id) with the latest point and the most recent points.
  */
-import { Agent } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectIndicator, RECENT_POINTS } from '../../functions/indicators/collect.ts';
-import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
-import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
 import type { CollectIndicator, IndicatorSpec } from '../../functions/shared/contracts/messages.ts';
 import { PermanentError } from '../../functions/shared/errors.ts';
 import type { Snapshot } from '../../functions/shared/store/snapshots.ts';
-import {
-  type AlphaVantageSimulator,
-  createAlphaVantageSimulator,
-  dailySeriesFor,
-  lastTradingDate,
-  sma,
-} from '../../localstack/simulator/index.ts';
+import { dailySeriesFor, lastTradingDate, sma } from '../../localstack/simulator/index.ts';
+import { useSimulatorClient } from '../support/simulator-client.ts';
 
 const NOW = '2026-05-15T21:45:00Z';
 
@@ -30,28 +22,7 @@ const command = (symbol: string, indicator: IndicatorSpec): CollectIndicator => 
   indicator,
 });
 
-let simulator: AlphaVantageSimulator;
-const agent = new Agent();
-let alphaVantage: AlphaVantageClient;
-
-beforeAll(async () => {
-  simulator = await createAlphaVantageSimulator({ now: NOW });
-  alphaVantage = new AlphaVantageClient(
-    new AlphaVantageTransport({
-      baseUrl: simulator.url,
-      apiKey: async () => 'unit-test-key',
-      timeoutMs: 5_000,
-      maxAttempts: 2,
-      backoffBaseMs: 5,
-      dispatcher: agent,
-    }),
-  );
-});
-afterAll(async () => {
-  await agent.close();
-  await simulator.close();
-});
-beforeEach(() => simulator.reset());
+const av = useSimulatorClient({ now: NOW });
 
 function recordingPut() {
   const items: Snapshot[] = [];
@@ -72,7 +43,7 @@ describe('collectIndicator against the simulator', () => {
     const closes = dailySeriesFor('IBM', new Date(NOW)).map((bar) => bar.close);
 
     // Act
-    const outcome = await collectIndicator(command('IBM', spec), { alphaVantage, put });
+    const outcome = await collectIndicator(command('IBM', spec), { alphaVantage: av.client, put });
 
     // Assess
     const expectedLatest = sma(closes, 20).at(-1) ?? Number.NaN;
@@ -106,7 +77,7 @@ describe('collectIndicator against the simulator', () => {
     const spec: IndicatorSpec = { function: 'MACD', interval: 'daily', timePeriod: 20, seriesType: 'close' };
 
     // Act
-    const outcome = await collectIndicator(command('MSFT', spec), { alphaVantage, put });
+    const outcome = await collectIndicator(command('MSFT', spec), { alphaVantage: av.client, put });
 
     // Assess
     expect(outcome.indicator).toBe('MACD:daily:close');
@@ -119,7 +90,7 @@ describe('collectIndicator against the simulator', () => {
     const spec: IndicatorSpec = { function: 'RSI', interval: 'weekly', timePeriod: 14, seriesType: 'close' };
 
     // Act
-    const outcome = await collectIndicator(command('AAPL', spec), { alphaVantage, put });
+    const outcome = await collectIndicator(command('AAPL', spec), { alphaVantage: av.client, put });
 
     // Assess
     expect(outcome.indicator).toBe('RSI:weekly:14:close');
@@ -141,7 +112,7 @@ describe('collectIndicator against the simulator', () => {
     const spec: IndicatorSpec = { function: 'EMA', interval: 'daily', timePeriod: 20, seriesType: 'close' };
 
     // Act
-    const run = collectIndicator(command('UNKNOWN', spec), { alphaVantage, put });
+    const run = collectIndicator(command('UNKNOWN', spec), { alphaVantage: av.client, put });
 
     // Assess
     await expect(run).rejects.toSatisfy(

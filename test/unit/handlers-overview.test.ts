@@ -2,15 +2,12 @@
  * collectOverview (functions/overview/collect.ts) with the REAL AlphaVantage client against an in-process
  * simulator. Everything is fetched before anything is written: when the fourth call fails, nothing is written.
  */
-import { Agent } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectOverview } from '../../functions/overview/collect.ts';
-import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
-import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
 import type { CollectOverview } from '../../functions/shared/contracts/messages.ts';
 import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
 import type { FundamentalItem } from '../../functions/shared/store/fundamentals.ts';
-import { type AlphaVantageSimulator, createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
+import { useSimulatorClient } from '../support/simulator-client.ts';
 
 const NOW = '2026-05-16T07:00:00Z';
 const MAX_ATTEMPTS = 2;
@@ -24,28 +21,7 @@ const command = (symbol: string): CollectOverview => ({
   symbol,
 });
 
-let simulator: AlphaVantageSimulator;
-const agent = new Agent();
-let alphaVantage: AlphaVantageClient;
-
-beforeAll(async () => {
-  simulator = await createAlphaVantageSimulator({ now: NOW });
-  alphaVantage = new AlphaVantageClient(
-    new AlphaVantageTransport({
-      baseUrl: simulator.url,
-      apiKey: async () => 'unit-test-key',
-      timeoutMs: 5_000,
-      maxAttempts: MAX_ATTEMPTS,
-      backoffBaseMs: 5,
-      dispatcher: agent,
-    }),
-  );
-});
-afterAll(async () => {
-  await agent.close();
-  await simulator.close();
-});
-beforeEach(() => simulator.reset());
+const av = useSimulatorClient({ now: NOW }, { maxAttempts: MAX_ATTEMPTS });
 
 function recordingPut(result: 'written' | 'stale' = 'written') {
   const writes: Array<readonly FundamentalItem[]> = [];
@@ -62,15 +38,15 @@ describe('collectOverview against the simulator', () => {
   it('writes the overview and the latest annual statements in one put', async () => {
     // Prepare
     const { writes, put } = recordingPut();
-    const income = await alphaVantage.financialStatement('INCOME_STATEMENT', 'IBM');
+    const income = await av.client.financialStatement('INCOME_STATEMENT', 'IBM');
     const newestAnnual = income.annualReports
       .map((report) => report.fiscalDateEnding)
       .sort()
       .at(-1);
-    simulator.reset();
+    av.simulator.reset();
 
     // Act
-    const outcome = await collectOverview(command('IBM'), { alphaVantage, put });
+    const outcome = await collectOverview(command('IBM'), { alphaVantage: av.client, put });
 
     // Assess
     expect(writes).toHaveLength(1);
@@ -88,7 +64,7 @@ describe('collectOverview against the simulator', () => {
       result: 'written',
       statements: { INCOME_STATEMENT: newestAnnual, BALANCE_SHEET: newestAnnual, CASH_FLOW: newestAnnual },
     });
-    expect(simulator.stats().requests.byFunction).toEqual({
+    expect(av.simulator.stats().requests.byFunction).toEqual({
       OVERVIEW: 1,
       INCOME_STATEMENT: 1,
       BALANCE_SHEET: 1,
@@ -99,17 +75,17 @@ describe('collectOverview against the simulator', () => {
   it('writes nothing when the fourth call fails transiently', async () => {
     // Prepare: CASH_FLOW answers 503 every time
     const { writes, put } = recordingPut();
-    simulator.setFaults([{ mode: 'http-error', functions: ['CASH_FLOW'] }]);
+    av.simulator.setFaults([{ mode: 'http-error', functions: ['CASH_FLOW'] }]);
 
     // Act
-    const run = collectOverview(command('MSFT'), { alphaVantage, put });
+    const run = collectOverview(command('MSFT'), { alphaVantage: av.client, put });
 
     // Assess
     await expect(run).rejects.toSatisfy(
       (error) => error instanceof TransientError && error.code === 'http-status',
     );
     expect(writes).toEqual([]);
-    expect(simulator.stats().requests.byFunction).toEqual({
+    expect(av.simulator.stats().requests.byFunction).toEqual({
       OVERVIEW: 1,
       INCOME_STATEMENT: 1,
       BALANCE_SHEET: 1,
@@ -120,10 +96,10 @@ describe('collectOverview against the simulator', () => {
   it('writes nothing when the fourth call fails permanently', async () => {
     // Prepare: CASH_FLOW answers "{}" (AlphaVantage's "no data")
     const { writes, put } = recordingPut();
-    simulator.setFaults([{ mode: 'empty-json', functions: ['CASH_FLOW'] }]);
+    av.simulator.setFaults([{ mode: 'empty-json', functions: ['CASH_FLOW'] }]);
 
     // Act
-    const run = collectOverview(command('AAPL'), { alphaVantage, put });
+    const run = collectOverview(command('AAPL'), { alphaVantage: av.client, put });
 
     // Assess
     await expect(run).rejects.toSatisfy(
@@ -137,14 +113,14 @@ describe('collectOverview against the simulator', () => {
     const { writes, put } = recordingPut();
 
     // Act
-    const run = collectOverview(command('SPY'), { alphaVantage, put });
+    const run = collectOverview(command('SPY'), { alphaVantage: av.client, put });
 
     // Assess
     await expect(run).rejects.toSatisfy(
       (error) => error instanceof PermanentError && error.code === 'no-data',
     );
     expect(writes).toEqual([]);
-    expect(simulator.stats().requests.byFunction).toEqual({ OVERVIEW: 1 });
+    expect(av.simulator.stats().requests.byFunction).toEqual({ OVERVIEW: 1 });
   });
 
   it('reports a stale write as such', async () => {
@@ -152,7 +128,7 @@ describe('collectOverview against the simulator', () => {
     const { put } = recordingPut('stale');
 
     // Act
-    const outcome = await collectOverview(command('NVDA'), { alphaVantage, put });
+    const outcome = await collectOverview(command('NVDA'), { alphaVantage: av.client, put });
 
     // Assess
     expect(outcome.result).toBe('stale');

@@ -3,20 +3,14 @@
  * and an in-memory store with real optimistic-concurrency semantics (a put succeeds only when the stored
  * version is the one the writer read). Re-delivery writes nothing; a concurrent writer is re-read and merged.
  */
-import { Agent } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectQuote, type QuoteStore } from '../../functions/quote/collect.ts';
-import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
-import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
 import type { CollectQuote } from '../../functions/shared/contracts/messages.ts';
 import { applyQuoteObservation } from '../../functions/shared/domain/rolling-average.ts';
 import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
 import type { QuoteItem } from '../../functions/shared/store/quotes.ts';
-import {
-  type AlphaVantageSimulator,
-  createAlphaVantageSimulator,
-  dailySeriesFor,
-} from '../../localstack/simulator/index.ts';
+import { dailySeriesFor } from '../../localstack/simulator/index.ts';
+import { useSimulatorClient } from '../support/simulator-client.ts';
 
 const NOW = '2026-05-15T19:00:00Z';
 
@@ -53,28 +47,7 @@ const command = (symbol: string, commandId: string, issuedAt = NOW): CollectQuot
   symbol,
 });
 
-let simulator: AlphaVantageSimulator;
-const agent = new Agent();
-let alphaVantage: AlphaVantageClient;
-
-beforeAll(async () => {
-  simulator = await createAlphaVantageSimulator({ now: NOW });
-  alphaVantage = new AlphaVantageClient(
-    new AlphaVantageTransport({
-      baseUrl: simulator.url,
-      apiKey: async () => 'unit-test-key',
-      timeoutMs: 5_000,
-      maxAttempts: 2,
-      backoffBaseMs: 5,
-      dispatcher: agent,
-    }),
-  );
-});
-afterAll(async () => {
-  await agent.close();
-  await simulator.close();
-});
-beforeEach(() => simulator.reset());
+const av = useSimulatorClient({ now: NOW });
 
 describe('collectQuote against the simulator', () => {
   it('stores the latest quote and starts the rolling window', async () => {
@@ -85,7 +58,11 @@ describe('collectQuote against the simulator', () => {
     const previousBar = bars.at(-2);
 
     // Act
-    const outcome = await collectQuote(command('IBM', 'quote-0001'), { alphaVantage, store, windowSize: 10 });
+    const outcome = await collectQuote(command('IBM', 'quote-0001'), {
+      alphaVantage: av.client,
+      store,
+      windowSize: 10,
+    });
 
     // Assess
     expect(outcome).toEqual({
@@ -111,7 +88,7 @@ describe('collectQuote against the simulator', () => {
   it('writes nothing when the same command is delivered again', async () => {
     // Prepare
     const store = new MemoryQuoteStore();
-    const deps = { alphaVantage, store, windowSize: 10 };
+    const deps = { alphaVantage: av.client, store, windowSize: 10 };
     await collectQuote(command('MSFT', 'quote-0002'), deps);
     const before = structuredClone(store.items.get('MSFT'));
 
@@ -127,7 +104,7 @@ describe('collectQuote against the simulator', () => {
   it('keeps the N newest observations and averages them', async () => {
     // Prepare: five firings a quarter hour apart, window of 3
     const store = new MemoryQuoteStore();
-    const deps = { alphaVantage, store, windowSize: 3 };
+    const deps = { alphaVantage: av.client, store, windowSize: 3 };
     const times = ['14:00', '14:15', '14:30', '14:45', '15:00'].map((time) => `2026-05-15T${time}:00Z`);
 
     // Act
@@ -147,7 +124,7 @@ describe('collectQuote against the simulator', () => {
   it('keeps the newest observation as the latest quote when an older command arrives late', async () => {
     // Prepare
     const store = new MemoryQuoteStore();
-    const deps = { alphaVantage, store, windowSize: 10 };
+    const deps = { alphaVantage: av.client, store, windowSize: 10 };
     await collectQuote(command('NVDA', 'quote-new', '2026-05-15T15:00:00Z'), deps);
 
     // Act
@@ -183,7 +160,7 @@ describe('collectQuote against the simulator', () => {
 
     // Act
     const outcome = await collectQuote(command('AMZN', 'quote-ours'), {
-      alphaVantage,
+      alphaVantage: av.client,
       store: racing,
       windowSize: 10,
     });
@@ -211,7 +188,7 @@ describe('collectQuote against the simulator', () => {
 
     // Act
     const run = collectQuote(command('IBM', 'quote-0003'), {
-      alphaVantage,
+      alphaVantage: av.client,
       store: alwaysConflicting,
       windowSize: 10,
       maxConflicts: 4,
@@ -223,7 +200,7 @@ describe('collectQuote against the simulator', () => {
     );
     expect(gets).toBe(4);
     // The quote was fetched once: conflicts retry the write, not the API call.
-    expect(simulator.stats().requests.byFunction).toEqual({ GLOBAL_QUOTE: 1 });
+    expect(av.simulator.stats().requests.byFunction).toEqual({ GLOBAL_QUOTE: 1 });
   });
 
   it('fails permanently without writing when AlphaVantage has no quote for the symbol', async () => {
@@ -231,7 +208,11 @@ describe('collectQuote against the simulator', () => {
     const store = new MemoryQuoteStore();
 
     // Act
-    const run = collectQuote(command('INVALID', 'quote-0004'), { alphaVantage, store, windowSize: 10 });
+    const run = collectQuote(command('INVALID', 'quote-0004'), {
+      alphaVantage: av.client,
+      store,
+      windowSize: 10,
+    });
 
     // Assess
     await expect(run).rejects.toSatisfy(
@@ -244,6 +225,6 @@ describe('collectQuote against the simulator', () => {
 
 /** A well-formed latest quote for the rival writer in the race test. */
 async function referenceLatest(symbol: string): Promise<QuoteItem['latest']> {
-  const quote = await alphaVantage.globalQuote(symbol);
+  const quote = await av.client.globalQuote(symbol);
   return { ...quote, symbol, observedAt: NOW };
 }

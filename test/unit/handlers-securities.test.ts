@@ -3,20 +3,17 @@
  * the per-security fan-out. The AlphaVantage port is the REAL client against an in-process simulator; the
  * securities table and the publisher are in-memory recorders.
  */
-import { Agent } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   collectUniverse,
   type SecuritiesDeps,
   type StoredSecurity,
   type UniverseSettings,
 } from '../../functions/securities/collect.ts';
-import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
-import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
 import type { FanOutPlan } from '../../functions/shared/contracts/fan-out.ts';
 import type { CollectUniverse } from '../../functions/shared/contracts/messages.ts';
 import { resolveConfig } from '../../lib/config.ts';
-import { type AlphaVantageSimulator, createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
+import { useSimulatorClient } from '../support/simulator-client.ts';
 
 const NOW = '2026-05-15T10:00:00Z';
 const indicators = resolveConfig({}).indicators;
@@ -43,35 +40,14 @@ function settings(overrides: Partial<UniverseSettings> = {}): UniverseSettings {
   };
 }
 
-let simulator: AlphaVantageSimulator;
-const agent = new Agent();
-let alphaVantage: AlphaVantageClient;
-
-beforeAll(async () => {
-  simulator = await createAlphaVantageSimulator({ now: NOW });
-  alphaVantage = new AlphaVantageClient(
-    new AlphaVantageTransport({
-      baseUrl: simulator.url,
-      apiKey: async () => 'unit-test-key',
-      timeoutMs: 5_000,
-      maxAttempts: 2,
-      backoffBaseMs: 5,
-      dispatcher: agent,
-    }),
-  );
-});
-afterAll(async () => {
-  await agent.close();
-  await simulator.close();
-});
-beforeEach(() => simulator.reset());
+const av = useSimulatorClient({ now: NOW });
 
 /** The securities table and the publisher, in memory. */
 function recorders(universe: UniverseSettings, stored: StoredSecurity[] = []) {
   const table = new Map(stored.map((security) => [security.symbol, security]));
   const published: FanOutPlan[] = [];
   const deps: SecuritiesDeps = {
-    alphaVantage,
+    alphaVantage: av.client,
     settings: universe,
     listStored: async () => [...table.values()],
     upsert: async (securities) => {
@@ -109,7 +85,7 @@ describe('collectUniverse: watchlist', () => {
       indicators: 2 * indicators.length,
     });
     expect(published[0]?.overview.map((c) => c.symbol)).toEqual(['IBM', 'MSFT']);
-    expect(simulator.stats().requests.total).toBe(0);
+    expect(av.simulator.stats().requests.total).toBe(0);
   });
 
   it('only refreshes the universe when no dataset is requested', async () => {
@@ -160,7 +136,7 @@ describe('collectUniverse: listing', () => {
 
     // Assess
     expect(outcome.source).toBe('listing');
-    expect(simulator.stats().requests.byFunction).toEqual({ LISTING_STATUS: 1 });
+    expect(av.simulator.stats().requests.byFunction).toEqual({ LISTING_STATUS: 1 });
     const stored = [...table.values()];
     expect(stored.length).toBe(outcome.securities);
     expect(stored.length).toBeGreaterThan(10);
@@ -189,7 +165,7 @@ describe('collectUniverse: listing', () => {
 
     // Assess
     expect(outcome.source).toBe('stored');
-    expect(simulator.stats().requests.total).toBe(0);
+    expect(av.simulator.stats().requests.total).toBe(0);
     expect(published[0]?.history.map((c) => c.symbol)).toEqual(['AAPL', 'IBM']);
   });
 

@@ -7,7 +7,7 @@
  * - a failed dead-letter publish is reported as an item failure, so nothing is lost.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ContractViolation,
   type DeadLetter,
@@ -52,8 +52,15 @@ function captureLogs(): Captured {
   };
 }
 
-let captured: Captured | undefined;
-afterEach(() => captured?.restore());
+/** Runs the batch with the real Logger's lines captured; the streams are restored even when it throws. */
+async function processWithLogs(event: unknown, options: BatchOptions) {
+  const captured = captureLogs();
+  try {
+    return { outcome: await processKafkaBatch(event, options), logs: captured.lines };
+  } finally {
+    captured.restore();
+  }
+}
 
 function realLogger(): Logger {
   return new Logger({ serviceName: 'horton-batch-test', logLevel: 'INFO' });
@@ -107,6 +114,11 @@ function recorder(fail: (record: KafkaRecord) => unknown = () => undefined) {
   return { options, processed, deadLetters };
 }
 
+/** The quote handler's decoding step alone: poison records throw, valid ones pass. */
+const decodeAsQuote: BatchOptions['processRecord'] = async (record) => {
+  decodeMessage('quote', record.value);
+};
+
 const at = (record: KafkaRecord, partition: number, offset: number) =>
   record.partition === partition && record.offset === offset;
 
@@ -119,14 +131,10 @@ describeWithFixtures(
       const event = loadJsonFixture<KafkaEvent>('lambda-events', 'msk-aws-lambda-go.json');
       const original = event.records['AWSKafkaTopic-0']?.[0];
       const { options, deadLetters } = recorder();
-      options.processRecord = async (record) => {
-        decodeMessage('quote', record.value);
-      };
-      captured = captureLogs();
+      options.processRecord = decodeAsQuote;
 
       // Act
-      const outcome = await processKafkaBatch(event, options);
-      captured.restore();
+      const { outcome, logs } = await processWithLogs(event, options);
 
       // Assess
       expect(outcome.response).toEqual({ batchItemFailures: [] });
@@ -148,7 +156,7 @@ describeWithFixtures(
       expect(letter?.originalHeaders).toEqual([
         { headerKey: Buffer.from([0x76, 0xdc, 0x00, 0x7f, 0x80]).toString('base64') },
       ]);
-      const warning = captured.lines.find((line) => line.message === 'record dead-lettered');
+      const warning = logs.find((line) => line.message === 'record dead-lettered');
       expect(warning).toMatchObject({
         level: 'WARN',
         topic: 'AWSKafkaTopic',
@@ -162,14 +170,10 @@ describeWithFixtures(
       // Prepare: three JSON records that are not quote commands; offset 16 has no key, 17 a null key
       const event = loadJsonFixture<KafkaEvent>('lambda-events', 'msk-powertools-ts-kafka-default.json');
       const { options, deadLetters } = recorder();
-      options.processRecord = async (record) => {
-        decodeMessage('quote', record.value);
-      };
-      captured = captureLogs();
+      options.processRecord = decodeAsQuote;
 
       // Act
-      const outcome = await processKafkaBatch(event, options);
-      captured.restore();
+      const { outcome } = await processWithLogs(event, options);
 
       // Assess
       expect(outcome.response.batchItemFailures).toEqual([]);
@@ -199,11 +203,9 @@ describe('processKafkaBatch: dead letters', () => {
         ? new ContractViolation('schema-invalid', 'not a valid quote message: type: wrong')
         : undefined,
     );
-    captured = captureLogs();
 
     // Act
-    const outcome = await processKafkaBatch(event, options);
-    captured.restore();
+    const { outcome } = await processWithLogs(event, options);
 
     // Assess
     expect(outcome.response.batchItemFailures).toEqual([]);
@@ -225,11 +227,9 @@ describe('processKafkaBatch: dead letters', () => {
     // Prepare
     const event = mskEvent([raw('horton.history', 2, 7, 'x')]);
     const { options, deadLetters } = recorder(() => error);
-    captured = captureLogs();
 
     // Act
-    const outcome = await processKafkaBatch(event, options);
-    captured.restore();
+    const { outcome } = await processWithLogs(event, options);
 
     // Assess
     expect(outcome.response.batchItemFailures).toEqual([]);
@@ -251,11 +251,9 @@ describe('processKafkaBatch: transient failures', () => {
     const { options, processed, deadLetters } = recorder((record) =>
       at(record, 0, 21) || at(record, 0, 23) ? new TransientError('http-status', 'HTTP 503') : undefined,
     );
-    captured = captureLogs();
 
     // Act
-    const outcome = await processKafkaBatch(event, options);
-    captured.restore();
+    const { outcome, logs } = await processWithLogs(event, options);
 
     // Assess
     expect(outcome.response.batchItemFailures).toEqual([
@@ -264,9 +262,7 @@ describe('processKafkaBatch: transient failures', () => {
     expect(processed.sort()).toEqual(['horton.quote-0@20', 'horton.quote-1@5', 'horton.quote-1@6']);
     expect(outcome).toMatchObject({ processed: 3, deadLettered: 0, failed: 1, skipped: 2 });
     expect(deadLetters).toEqual([]);
-    expect(
-      captured.lines.find((line) => line.message === 'record failed transiently; will be retried'),
-    ).toMatchObject({
+    expect(logs.find((line) => line.message === 'record failed transiently; will be retried')).toMatchObject({
       level: 'WARN',
       topic: 'horton.quote',
       partition: 0,
@@ -286,11 +282,9 @@ describe('processKafkaBatch: transient failures', () => {
     const { options, processed } = recorder((record) =>
       record.offset >= 31 ? new TransientError('http-network', 'reset') : undefined,
     );
-    captured = captureLogs();
 
     // Act
-    const outcome = await processKafkaBatch(event, options);
-    captured.restore();
+    const { outcome } = await processWithLogs(event, options);
 
     // Assess
     expect(processed).toEqual(['horton.quote-0@30']);
@@ -310,11 +304,9 @@ describe('processKafkaBatch: transient failures', () => {
     const { options } = recorder((record) =>
       at(record, 0, 1) || at(record, 2, 5) ? new TransientError('alphavantage-limit', 'limit') : undefined,
     );
-    captured = captureLogs();
 
     // Act
-    const outcome = await processKafkaBatch(event, options);
-    captured.restore();
+    const { outcome } = await processWithLogs(event, options);
 
     // Assess
     const failures = outcome.response.batchItemFailures.map((failure) => failure.itemIdentifier);
@@ -333,11 +325,9 @@ describe('processKafkaBatch: transient failures', () => {
     const { options, deadLetters, processed } = recorder((record) =>
       record.offset === 3 ? thrown : undefined,
     );
-    captured = captureLogs();
 
     // Act
-    const outcome = await processKafkaBatch(event, options);
-    captured.restore();
+    const { outcome } = await processWithLogs(event, options);
 
     // Assess
     expect(outcome.response.batchItemFailures).toEqual([
@@ -386,11 +376,9 @@ describe('processKafkaBatch: dead-letter publish failures', () => {
     options.publishDeadLetters = async () => {
       throw new Error('KafkaJSNumberOfRetriesExceeded: broker unavailable');
     };
-    captured = captureLogs();
 
     // Act
-    const outcome = await processKafkaBatch(event, options);
-    captured.restore();
+    const { outcome, logs } = await processWithLogs(event, options);
 
     // Assess
     expect(outcome.response.batchItemFailures).toEqual([
@@ -398,7 +386,7 @@ describe('processKafkaBatch: dead-letter publish failures', () => {
     ]);
     expect(processed.sort()).toEqual(['horton.indicators-0@40', 'horton.indicators-1@9']);
     expect(outcome).toMatchObject({ processed: 2, deadLettered: 0, failed: 1, skipped: 1 });
-    expect(captured.lines.find((line) => line.level === 'ERROR')).toMatchObject({
+    expect(logs.find((line) => line.level === 'ERROR')).toMatchObject({
       message: 'dead-letter publish failed; record will be retried',
       topic: 'horton.indicators',
       partition: 0,
@@ -424,11 +412,9 @@ describe('processKafkaBatch: invalid events', () => {
   it('answers an event without records with no failures', async () => {
     // Prepare
     const { options } = recorder();
-    captured = captureLogs();
 
     // Act
-    const outcome = await processKafkaBatch(mskEvent([]), options);
-    captured.restore();
+    const { outcome } = await processWithLogs(mskEvent([]), options);
 
     // Assess
     expect(outcome).toEqual({
@@ -456,11 +442,9 @@ describe('processKafkaBatch near the invocation deadline', () => {
       checks += 1;
       return checks > 2;
     };
-    captured = captureLogs();
 
     // Act
-    const outcome = await processKafkaBatch(event, options);
-    captured.restore();
+    const { outcome, logs } = await processWithLogs(event, options);
 
     // Assess: nothing lost, nothing dead-lettered: every record not started is covered by an item failure
     expect(outcome.deadLettered).toBe(0);
@@ -478,8 +462,8 @@ describe('processKafkaBatch near the invocation deadline', () => {
       expect(covering, id).toBeDefined();
       expect(covering?.offset, id).toBeLessThanOrEqual(Number(offset));
     }
-    expect(
-      captured.lines.some((line) => line.message === 'invocation deadline near: record left for redelivery'),
-    ).toBe(true);
+    expect(logs.some((line) => line.message === 'invocation deadline near: record left for redelivery')).toBe(
+      true,
+    );
   });
 });

@@ -12,7 +12,10 @@ import {
   deadLetterSchema,
 } from '../../functions/shared/contracts/messages.ts';
 import { TransientError } from '../../functions/shared/errors.ts';
-import { createKafkaHandler } from '../../functions/shared/kafka/consumer-handler.ts';
+import {
+  createKafkaHandler,
+  type KafkaHandlerOptions,
+} from '../../functions/shared/kafka/consumer-handler.ts';
 import type { KafkaEvent, RawKafkaRecord } from '../../functions/shared/kafka/event.ts';
 import { Publisher } from '../../functions/shared/kafka/producer.ts';
 import { createObservability } from '../../functions/shared/observability.ts';
@@ -82,21 +85,25 @@ const event = (records: RawKafkaRecord[]): KafkaEvent => ({
 
 const context = () => createLambdaContext({ functionName: 'horton-quote', timeoutSeconds: 60 });
 
+/** A quote handler as the quote function builds one, with `handle` as its logic. */
+const quoteHandler = (publisher: Publisher, handle: KafkaHandlerOptions<'quote'>['handle']) =>
+  createKafkaHandler({
+    name: 'quote',
+    role: 'quote',
+    observability: createObservability('horton-quote-test'),
+    publisher: () => publisher,
+    deadLetterTopic: 'horton.dead-letter',
+    handle,
+  });
+
 describe('createKafkaHandler', () => {
   it('hands decoded commands to the logic, dead-letters poison and reports a transient failure', async () => {
     // Prepare: 0 valid, 1 not JSON, 2 JSON of the wrong shape, 3 valid, 4 valid but fails transiently, 5 valid
     const { publisher, deadLetters } = recordingPublisher();
     const handled: CollectQuote[] = [];
-    const handler = createKafkaHandler({
-      name: 'quote',
-      role: 'quote',
-      observability: createObservability('horton-quote-test'),
-      publisher: () => publisher,
-      deadLetterTopic: 'horton.dead-letter',
-      handle: async (message) => {
-        if (message.commandId.startsWith('f')) throw new TransientError('http-status', 'HTTP 503');
-        handled.push(message);
-      },
+    const handler = quoteHandler(publisher, async (message) => {
+      if (message.commandId.startsWith('f')) throw new TransientError('http-status', 'HTTP 503');
+      handled.push(message);
     });
     const records = [
       record(0, JSON.stringify(command('IBM', 'a0000000000000000000000000000000'))),
@@ -132,14 +139,7 @@ describe('createKafkaHandler', () => {
     // Prepare
     const { publisher, deadLetters } = recordingPublisher();
     const handle = vi.fn(async () => {});
-    const handler = createKafkaHandler({
-      name: 'quote',
-      role: 'quote',
-      observability: createObservability('horton-quote-test'),
-      publisher: () => publisher,
-      deadLetterTopic: 'horton.dead-letter',
-      handle,
-    });
+    const handler = quoteHandler(publisher, handle);
 
     // Act
     const invocation = handler(
