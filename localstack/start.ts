@@ -33,11 +33,9 @@ const { values: args } = parseArgs({
   strict: true,
 });
 if (args.help) {
-  process.stdout.write(
-    readFileSync(new URL(import.meta.url))
-      .toString()
-      .split('*/')[0] ?? '',
-  );
+  // The usage is this file's header comment, without the comment markers.
+  const header = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
+  process.stdout.write(`${header.replace(/^\/\*\*\n/, '').replace(/^ \* ?/gm, '')}\n`);
   process.exit(0);
 }
 

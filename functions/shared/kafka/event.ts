@@ -75,9 +75,10 @@ export function decodeKafkaEvent(event: unknown): Map<string, KafkaRecord[]> {
   }
   const partitions = new Map<string, KafkaRecord[]>();
   for (const [partitionKey, records] of Object.entries(parsed.data.records)) {
+    const rawRecords = (event as KafkaEvent).records[partitionKey];
     const decoded = records
       .map(
-        (record): KafkaRecord => ({
+        (record, index): KafkaRecord => ({
           topic: record.topic,
           partition: record.partition,
           offset: record.offset,
@@ -87,7 +88,8 @@ export function decodeKafkaEvent(event: unknown): Map<string, KafkaRecord[]> {
           headers: record.headers.flatMap((header) =>
             Object.entries(header).map(([name, bytes]) => ({ name, value: bytesFromJavaArray(bytes) })),
           ),
-          raw: (event as KafkaEvent).records[partitionKey]?.find((r) => r.offset === record.offset) ?? record,
+          // Same index as in the validated copy: zod keeps array order.
+          raw: rawRecords?.[index] ?? record,
         }),
       )
       .sort((a, b) => a.offset - b.offset);
