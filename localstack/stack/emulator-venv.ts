@@ -61,7 +61,7 @@ export async function ensureEmulatorVenv(
     return { python: venvPython(venvDir), created: false };
   }
 
-  log('aws: creating the emulator venv (moto server, pinned requirements); this takes a minute once');
+  log('aws: creating the emulator venv (moto server, pinned requirements); done once, 10-60 s');
   const buildDir = `${venvDir}.${process.pid}.${Date.now()}.build`;
   try {
     await run(basePython, ['-m', 'venv', buildDir], 'python -m venv');
