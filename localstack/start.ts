@@ -55,6 +55,8 @@ function localConfig(simulatorUrl: string): HortonConfig {
 }
 
 const log = (message: string) => process.stdout.write(`${message}\n`);
+/** Set once the first cycle is done and the schedules take over (`--watch`). */
+let watching = false;
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -78,7 +80,17 @@ async function main(): Promise<void> {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
-    ...(args['time-compression'] ? { scheduler: { timeCompression: Number(args['time-compression']) } } : {}),
+    scheduler: {
+      ...(args['time-compression'] ? { timeCompression: Number(args['time-compression']) } : {}),
+      // In --watch mode, say when each schedule fires (the first cycle's firings are shown as progress).
+      onFire: (fire) => {
+        if (watching) {
+          log(
+            `  ${fire.ok ? 'fired' : 'FAILED'} ${fire.schedule} (due ${fire.scheduledAt.toISOString()})${fire.error ? `: ${fire.error}` : ''}`,
+          );
+        }
+      },
+    },
     log: {
       info: () => {},
       // kafkajs warns while a fresh broker creates its offsets topic and then retries by itself: not news.
@@ -109,6 +121,7 @@ async function main(): Promise<void> {
   );
 
   if (args.watch) {
+    watching = true;
     scheduler.start();
     log('\nWatching: the schedules fire on their timetable. Ctrl-C to stop.');
     for (const next of scheduler.upcoming())

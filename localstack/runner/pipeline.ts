@@ -22,7 +22,7 @@ import {
 } from './event-source-mapping.ts';
 import type { LambdaHandler } from './lambda-context.ts';
 import type { RunnerLogger } from './partition-worker.ts';
-import { Scheduler } from './scheduler.ts';
+import { type FireRecord, Scheduler } from './scheduler.ts';
 import { ensureTopics, type TopicReport } from './topics.ts';
 
 export interface PipelineOptions {
@@ -47,6 +47,8 @@ export interface PipelineOptions {
     timeCompression?: number;
     simulatedStart?: Date;
     clock?: () => number;
+    /** Called after every dispatcher invocation (scheduled or `fireNow`). */
+    onFire?: (fire: FireRecord) => void;
   };
   mappings?: {
     timeoutSeconds?: number;
@@ -188,6 +190,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         ...(options.scheduler?.timeCompression ? { timeCompression: options.scheduler.timeCompression } : {}),
         ...(options.scheduler?.simulatedStart ? { simulatedStart: options.scheduler.simulatedStart } : {}),
         ...(options.scheduler?.clock ? { clock: options.scheduler.clock } : {}),
+        ...(options.scheduler?.onFire ? { onFire: options.scheduler.onFire } : {}),
       });
       if (options.scheduler?.autoStart) scheduler.start();
     }

@@ -20,6 +20,16 @@ import { type CompiledSchedule, compileSchedule } from './schedule-expression.ts
 export interface ScheduleInput {
   job: Job;
   schedule: string;
+  /**
+   * As the cloud schedules pass `<aws.scheduler.scheduled-time>`: the time the firing was due (simulated time
+   * under compression), second precision like EventBridge. The dispatcher derives the command id from it.
+   */
+  scheduledTime: string;
+}
+
+/** EventBridge Scheduler's format of the scheduled time: ISO 8601 without milliseconds. */
+export function eventBridgeTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export interface FireRecord {
@@ -144,11 +154,12 @@ export class Scheduler {
    * result and rejects with its error.
    */
   async fireNow(jobOrSchedule: string): Promise<unknown> {
-    const input = this.inputFor(jobOrSchedule);
-    return this.invoke(input, this.now(), true);
+    const now = this.now();
+    // Millisecond precision: two manual firings in one second are two firings, not a retry of one.
+    return this.invoke({ ...this.inputFor(jobOrSchedule), scheduledTime: now.toISOString() }, now, true);
   }
 
-  private inputFor(jobOrSchedule: string): ScheduleInput {
+  private inputFor(jobOrSchedule: string): Omit<ScheduleInput, 'scheduledTime'> {
     const byName = this.options.schedules.find((schedule) => schedule.name === jobOrSchedule);
     if (byName) return { job: byName.job, schedule: byName.name };
     const byJob = this.options.schedules.find((schedule) => schedule.job === jobOrSchedule);
@@ -208,7 +219,11 @@ export class Scheduler {
       const scheduledAt = due.next;
       due.next = due.compiled.nextAfter(scheduledAt, due.anchor);
       fired += 1;
-      void this.invoke({ job: due.config.job, schedule: due.config.name }, scheduledAt, false);
+      void this.invoke(
+        { job: due.config.job, schedule: due.config.name, scheduledTime: eventBridgeTime(scheduledAt) },
+        scheduledAt,
+        false,
+      );
     }
     this.arm();
   }

@@ -126,7 +126,13 @@ describe('startPipeline', () => {
     // Assess
     expect([...pipeline.mappings.keys()].sort()).toEqual(['quote', 'securities']);
     expect(pipeline.topics?.created).toHaveLength(6);
-    expect(dispatcherInputs).toEqual([{ job: 'quote', schedule: 'quote-intraday' }]);
+    expect(dispatcherInputs).toEqual([
+      {
+        job: 'quote',
+        schedule: 'quote-intraday',
+        scheduledTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      },
+    ]);
     expect(seenEnvironment).toEqual({
       brokers: kafkaBrokers.join(','),
       auth: 'none',

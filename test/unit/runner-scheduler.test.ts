@@ -62,9 +62,9 @@ describe('Scheduler', () => {
     // Assess: 01:00, 02:00, 03:00; the disabled weekly schedule never fires
     expect(before).toBe(0);
     expect(dispatcher.calls.map((call) => call.event)).toEqual([
-      { job: 'quote', schedule: 'quote-hourly' },
-      { job: 'quote', schedule: 'quote-hourly' },
-      { job: 'quote', schedule: 'quote-hourly' },
+      { job: 'quote', schedule: 'quote-hourly', scheduledTime: '2025-01-01T01:00:00Z' },
+      { job: 'quote', schedule: 'quote-hourly', scheduledTime: '2025-01-01T02:00:00Z' },
+      { job: 'quote', schedule: 'quote-hourly', scheduledTime: '2025-01-01T03:00:00Z' },
     ]);
     expect(fires.map((fire) => fire.scheduledAt.toISOString())).toEqual([
       '2025-01-01T01:00:00.000Z',
@@ -108,10 +108,11 @@ describe('Scheduler', () => {
     await scheduler.fireNow('history');
 
     expect(result).toEqual({ accepted: true });
+    const firedAt = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(dispatcher.calls.map((call) => call.event)).toEqual([
-      { job: 'overview', schedule: 'overview-weekly' },
-      { job: 'quote', schedule: 'quote-hourly' },
-      { job: 'history', schedule: 'manual' },
+      { job: 'overview', schedule: 'overview-weekly', scheduledTime: firedAt },
+      { job: 'quote', schedule: 'quote-hourly', scheduledTime: firedAt },
+      { job: 'history', schedule: 'manual', scheduledTime: firedAt },
     ]);
     await expect(scheduler.fireNow('nope')).rejects.toThrow('neither a schedule name nor a job');
   });
