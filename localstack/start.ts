@@ -15,7 +15,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MultiBar, Presets } from 'cli-progress';
 import { ENV, type HortonConfig, type Job, resolveConfig } from '../lib/config.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from './aws-resources.ts';
-import { startPipeline } from './runner/pipeline.ts';
+import { type Pipeline, startPipeline } from './runner/pipeline.ts';
 import { downLocalStack, resolveLocalStackOptions, upLocalStack } from './stack/index.ts';
 import { printSummary } from './summary.ts';
 
@@ -58,6 +58,16 @@ const log = (message: string) => process.stdout.write(`${message}\n`);
 /** Set once the first cycle is done and the schedules take over (`--watch`). */
 let watching = false;
 
+/**
+ * Resolves on the first Ctrl-C or SIGTERM. Later signals are absorbed (a handler stays registered), so a second
+ * Ctrl-C, or the same signal forwarded twice by npm, cannot cut the cleanup short and leave the stack running.
+ */
+const interrupted = new Promise<'interrupted'>((resolve) => {
+  const stop = () => resolve('interrupted');
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+});
+
 async function main(): Promise<void> {
   const started = Date.now();
   const stackOptions = resolveLocalStackOptions();
@@ -69,77 +79,82 @@ async function main(): Promise<void> {
   const target = { endpoint: endpoints.awsEndpoint, region: endpoints.awsRegion };
   await ensureTables(config, target);
 
-  const pipeline = await startPipeline({
-    config,
-    brokers: endpoints.kafkaBrokers,
-    env: {
-      ...localAwsEnvironment(target),
-      // Locally the key is an env var (in AWS: Secrets Manager). The simulator accepts any non-empty key.
-      [ENV.alphaVantageApiKey]: process.env.ALPHAVANTAGE_API_KEY ?? 'horton-local-key',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
-    scheduler: {
-      ...(args['time-compression'] ? { timeCompression: Number(args['time-compression']) } : {}),
-      // In --watch mode, say when each schedule fires (the first cycle's firings are shown as progress).
-      onFire: (fire) => {
-        if (watching) {
-          log(
-            `  ${fire.ok ? 'fired' : 'FAILED'} ${fire.schedule} (due ${fire.scheduledAt.toISOString()})${fire.error ? `: ${fire.error}` : ''}`,
-          );
-        }
+  let pipeline: Pipeline | undefined;
+  try {
+    pipeline = await startPipeline({
+      config,
+      brokers: endpoints.kafkaBrokers,
+      env: {
+        ...localAwsEnvironment(target),
+        // Locally the key is an env var (in AWS: Secrets Manager). The simulator accepts any non-empty key.
+        [ENV.alphaVantageApiKey]: process.env.ALPHAVANTAGE_API_KEY ?? 'horton-local-key',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
-    },
-    log: {
-      info: () => {},
-      // kafkajs warns while a fresh broker creates its offsets topic and then retries by itself: not news.
-      warn: (message) => {
-        if (!message.startsWith('kafkajs ')) log(`  ! ${message}`);
+      scheduler: {
+        ...(args['time-compression'] ? { timeCompression: Number(args['time-compression']) } : {}),
+        // In --watch mode, say when each schedule fires (the first cycle's firings are shown as progress).
+        onFire: (fire) => {
+          if (watching) {
+            log(
+              `  ${fire.ok ? 'fired' : 'FAILED'} ${fire.schedule} (due ${fire.scheduledAt.toISOString()})${fire.error ? `: ${fire.error}` : ''}`,
+            );
+          }
+        },
       },
-      error: (message) => log(`  ! ${message}`),
-    },
-  });
-  const scheduler = pipeline.scheduler;
-  if (!scheduler) throw new Error('the dispatcher did not start');
-
-  log(`\nCollection cycle for ${config.universe.watchlist.join(', ')} (plan ${config.alphaVantage.plan})`);
-  const cycleStarted = Date.now();
-  await withProgress(pipeline, async () => {
-    // The universe first, so the dataset jobs fan out over the stored securities.
-    await scheduler.fireNow('universe' satisfies Job);
-    await pipeline.waitUntilIdle({ timeoutMs: 300_000 });
-    for (const job of ['overview', 'history', 'quote', 'indicators'] as const) await scheduler.fireNow(job);
-    await pipeline.waitUntilIdle({ timeoutMs: 600_000 });
-  });
-  const cycleSeconds = (Date.now() - cycleStarted) / 1000;
-
-  const doc = DynamoDBDocumentClient.from(localDynamoDbClient(target));
-  await printSummary({ config, doc, brokers: endpoints.kafkaBrokers, mappings: pipeline.mappings, log });
-  log(
-    `\nOne cycle took ${cycleSeconds.toFixed(1)} s (whole run ${((Date.now() - started) / 1000).toFixed(1)} s).`,
-  );
-
-  if (args.watch) {
-    watching = true;
-    scheduler.start();
-    log('\nWatching: the schedules fire on their timetable. Ctrl-C to stop.');
-    for (const next of scheduler.upcoming())
-      log(`  ${next.schedule}: next at ${next.at?.toISOString() ?? 'never'}`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+      log: {
+        info: () => {},
+        // kafkajs warns while a fresh broker creates its offsets topic and then retries by itself: not news.
+        warn: (message) => {
+          if (!message.startsWith('kafkajs ')) log(`  ! ${message}`);
+        },
+        error: (message) => log(`  ! ${message}`),
+      },
     });
-  }
+    const running = pipeline;
+    const scheduler = running.scheduler;
+    if (!scheduler) throw new Error('the dispatcher did not start');
 
-  await pipeline.stop();
-  if (args['keep-running']) {
-    log('\nThe local stack is still running: `npm run local -- status`, `npm run local -- down`.');
-  } else if (!stack.alreadyRunning) {
-    await downLocalStack(stackOptions);
-    log('\nStopped the local stack this run started (use --keep-running to leave it up).');
-  } else {
-    log('\nThe local stack was already running before this run and stays up (`npm run local -- down`).');
+    log(`\nCollection cycle for ${config.universe.watchlist.join(', ')} (plan ${config.alphaVantage.plan})`);
+    const cycleStarted = Date.now();
+    const cycle = withProgress(running, async () => {
+      // The universe first, so the dataset jobs fan out over the stored securities.
+      await scheduler.fireNow('universe' satisfies Job);
+      await running.waitUntilIdle({ timeoutMs: 300_000 });
+      for (const job of ['overview', 'history', 'quote', 'indicators'] as const) await scheduler.fireNow(job);
+      await running.waitUntilIdle({ timeoutMs: 600_000 });
+    });
+    if ((await Promise.race([cycle, interrupted])) === 'interrupted') {
+      log('\nInterrupted: stopping.');
+      return;
+    }
+    const cycleSeconds = (Date.now() - cycleStarted) / 1000;
+
+    const doc = DynamoDBDocumentClient.from(localDynamoDbClient(target));
+    await printSummary({ config, doc, brokers: endpoints.kafkaBrokers, mappings: running.mappings, log });
+    log(
+      `\nOne cycle took ${cycleSeconds.toFixed(1)} s (whole run ${((Date.now() - started) / 1000).toFixed(1)} s).`,
+    );
+
+    if (args.watch) {
+      watching = true;
+      scheduler.start();
+      log('\nWatching: the schedules fire on their timetable. Ctrl-C to stop.');
+      for (const next of scheduler.upcoming())
+        log(`  ${next.schedule}: next at ${next.at?.toISOString() ?? 'never'}`);
+      await interrupted;
+    }
+  } finally {
+    await pipeline?.stop();
+    if (args['keep-running']) {
+      log('\nThe local stack is still running: `npm run local -- status`, `npm run local -- down`.');
+    } else if (!stack.alreadyRunning) {
+      await downLocalStack(stackOptions);
+      log('\nStopped the local stack this run started (use --keep-running to leave it up).');
+    } else {
+      log('\nThe local stack was already running before this run and stays up (`npm run local -- down`).');
+    }
   }
 }
 
