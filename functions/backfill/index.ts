@@ -56,5 +56,5 @@ export const handler = withObservability(observability, async (event: unknown, c
     Object.values(published).reduce((sum, count) => sum + count, 0),
   );
   observability.logger.info('backfill published', { requestId: plan.requestId, published });
-  return { requestId: plan.requestId, correlationId: plan.correlationId, published };
+  return { requestId: plan.requestId, correlationId: plan.correlationId, issuedAt: plan.issuedAt, published };
 });

@@ -4,7 +4,8 @@
  *
  * With `symbols`, per-security commands go straight to the dataset topics; without, one collect-universe command
  * asks the securities handler to fan out over the stored universe. The same `requestId` always yields the same
- * command ids, so re-invoking a backfill that failed half-way publishes duplicates that downstream writes absorb.
+ * command ids, and with the `issuedAt` of the first response also the same content, so re-invoking a backfill that
+ * failed half-way publishes exact duplicates that downstream writes absorb.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -20,8 +21,14 @@ export const backfillRequestSchema = z
     datasets: z.array(z.enum(['universe', ...DATASETS])).min(1),
     /** Force the TIME_SERIES_DAILY size; `full` needs a premium AlphaVantage plan. */
     historyOutputsize: z.enum(['compact', 'full']).optional(),
-    /** Idempotency key: re-sending the same request id re-publishes the same commands. */
+    /** Idempotency key: re-sending the same request id re-publishes the same command ids. */
     requestId: z.string().min(1).max(100).optional(),
+    /**
+     * Issue time of the commands; the invocation time when absent. The response returns the one used: re-send it
+     * with the same `requestId` to repeat a backfill exactly (same ids AND same content, so every write is a no-op);
+     * without it, a repeat is a fresh collection under the same ids.
+     */
+    issuedAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict()
   .refine((request) => !(request.symbols && request.datasets.includes('universe')), {
@@ -45,6 +52,7 @@ export interface BackfillContext {
 export interface BackfillPlan {
   requestId: string;
   correlationId: string;
+  issuedAt: string;
   securities: CollectUniverse[];
   perSecurity: { overview: Command[]; history: Command[]; quote: Command[]; indicators: Command[] };
 }
@@ -67,7 +75,7 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
   const root = {
     commandId: createHash('sha256').update(`backfill\u0000${requestId}`).digest('hex').slice(0, 32),
     correlationId: `backfill:${requestId}`,
-    issuedAt: context.now.toISOString(),
+    issuedAt: request.issuedAt ?? context.now.toISOString(),
     ...(request.historyOutputsize ? { historyOutputsize: request.historyOutputsize } : {}),
   };
   const datasets = request.datasets.filter((dataset) => dataset !== 'universe');
@@ -81,7 +89,13 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
       refreshListing: request.datasets.includes('universe'),
       datasets: [...new Set(datasets)],
     };
-    return { requestId, correlationId: root.correlationId, securities: [command], perSecurity: empty };
+    return {
+      requestId,
+      correlationId: root.correlationId,
+      issuedAt: root.issuedAt,
+      securities: [command],
+      perSecurity: empty,
+    };
   }
   const plan = planFanOut({
     parent: root,
@@ -89,5 +103,11 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
     datasets,
     indicators: context.indicators,
   });
-  return { requestId, correlationId: root.correlationId, securities: [], perSecurity: plan };
+  return {
+    requestId,
+    correlationId: root.correlationId,
+    issuedAt: root.issuedAt,
+    securities: [],
+    perSecurity: plan,
+  };
 }

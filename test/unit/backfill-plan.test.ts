@@ -225,3 +225,29 @@ describe('planBackfill: invalid requests are rejected and nothing is planned', (
     expect(message).toContain('free plan');
   });
 });
+
+describe('planBackfill: repeating a request exactly', () => {
+  it('uses the given issuedAt, so the same request id and issuedAt give byte-identical commands at any time', () => {
+    // Prepare: the first invocation, then a repeat a day later with the issuedAt the first one returned
+    const request = { symbols: ['IBM'], datasets: ['overview', 'quote'], requestId: 'r-9' };
+    const first = planBackfill(request, context());
+
+    // Act
+    const repeat = planBackfill(
+      { ...request, issuedAt: first.issuedAt },
+      context({ now: new Date('2026-05-17T09:00:00Z') }),
+    );
+    const fresh = planBackfill(request, context({ now: new Date('2026-05-17T09:00:00Z') }));
+
+    // Assess
+    expect(first.issuedAt).toBe('2026-05-16T09:00:00.000Z');
+    expect(JSON.stringify(repeat.perSecurity)).toBe(JSON.stringify(first.perSecurity));
+    // Without it, a repeat keeps the ids but is a fresh collection (a later issuedAt).
+    expect(fresh.perSecurity.quote[0]?.commandId).toBe(first.perSecurity.quote[0]?.commandId);
+    expect(fresh.perSecurity.quote[0]?.issuedAt).toBe('2026-05-17T09:00:00.000Z');
+  });
+
+  it('rejects an issuedAt that is not an ISO date-time', () => {
+    expect(rejectionOf({ datasets: ['quote'], issuedAt: 'yesterday' })).toMatch(/issuedAt/);
+  });
+});
