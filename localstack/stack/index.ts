@@ -117,24 +117,45 @@ async function withStateDirLock<T>(stateDir: string, action: () => Promise<T>): 
   }
 }
 
-/** Fails fast, naming the port and service, instead of letting a process die on bind with a long log. */
-async function assertPortsFree(definitions: ServiceDefinition[]): Promise<void> {
+/**
+ * Fails with the port and service named, instead of letting a process die on bind with a long log. A port that
+ * was just released (a crashed or stopped broker's sockets still closing) gets a short grace period first.
+ */
+async function assertPortsFree(
+  definitions: ServiceDefinition[],
+  log: (message: string) => void,
+  graceMs = PORT_RELEASE_GRACE_MS,
+): Promise<void> {
   for (const definition of definitions) {
     for (const port of definition.ports) {
-      await new Promise<void>((resolve, reject) => {
-        const server = createServer();
-        server.once('error', (error: NodeJS.ErrnoException) =>
-          reject(
-            new Error(
-              `port ${port} on ${LOOPBACK_HOST}, needed by ${definition.name}, is not free (${error.code}); ` +
-                'stop whatever uses it or choose other ports (HORTON_*_PORT)',
-            ),
-          ),
-        );
-        server.listen(port, LOOPBACK_HOST, () => server.close(() => resolve()));
-      });
+      const deadline = Date.now() + graceMs;
+      let announced = false;
+      for (;;) {
+        const error = await bindError(port);
+        if (!error) break;
+        if (Date.now() >= deadline) {
+          throw new Error(
+            `port ${port} on ${LOOPBACK_HOST}, needed by ${definition.name}, is not free (${error.code}); ` +
+              'stop whatever uses it or choose other ports (HORTON_*_PORT)',
+          );
+        }
+        if (!announced)
+          log(`${definition.name}: waiting up to ${graceMs / 1000} s for port ${port} to be released`);
+        announced = true;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     }
   }
+}
+
+const PORT_RELEASE_GRACE_MS = 15_000;
+
+function bindError(port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error));
+    server.listen(port, LOOPBACK_HOST, () => server.close(() => resolve(undefined)));
+  });
 }
 
 interface ObservedService {
@@ -222,7 +243,7 @@ export async function upLocalStack(input?: LocalStackOptions | Overrides): Promi
       };
     }
 
-    await assertPortsFree(toStart);
+    await assertPortsFree(toStart, options.log);
     // Downloads, venv and storage formatting run in parallel; nothing is launched until all succeed.
     const launchSpecs = await Promise.all(toStart.map((definition) => definition.prepare()));
     const launched: Array<{ definition: ServiceDefinition; record: ProcessRecord }> = [];
