@@ -1,7 +1,7 @@
 /**
  * Daily prices and yearly close extremes. Both are keyed by symbol, so a symbol's history is one partition.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { DailyBar } from '../alphavantage/time-series.ts';
 import type { YearExtremes } from '../domain/yearly-extremes.ts';
 import { putAll } from './batch-write.ts';
@@ -36,19 +36,15 @@ export async function getYearlyExtremes(
   years?: readonly number[],
 ): Promise<YearExtremes[]> {
   const items: StoredYearExtremes[] = [];
-  let exclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'symbol = :symbol',
-        ExpressionAttributeValues: { ':symbol': symbol },
-        ExclusiveStartKey: exclusiveStartKey,
-      }),
-    );
-    items.push(...((page.Items ?? []) as StoredYearExtremes[]));
-    exclusiveStartKey = page.LastEvaluatedKey;
-  } while (exclusiveStartKey);
+  const pages = paginateQuery(
+    { client: doc },
+    {
+      TableName: table,
+      KeyConditionExpression: 'symbol = :symbol',
+      ExpressionAttributeValues: { ':symbol': symbol },
+    },
+  );
+  for await (const page of pages) items.push(...((page.Items ?? []) as StoredYearExtremes[]));
   const wanted = years ? new Set(years) : undefined;
   return items
     .filter((item) => !wanted || wanted.has(item.year))

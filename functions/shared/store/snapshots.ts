@@ -5,7 +5,7 @@
  * command can never overwrite fresher data.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 
 export interface Snapshot {
   collectedAt: string;
@@ -39,11 +39,8 @@ export async function putSnapshot(
 /** Every item of a small table (the securities universe), following pagination. */
 export async function scanAll<T>(doc: DynamoDBDocumentClient, table: string): Promise<T[]> {
   const items: T[] = [];
-  let exclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: exclusiveStartKey }));
+  for await (const page of paginateScan({ client: doc }, { TableName: table })) {
     items.push(...((page.Items ?? []) as T[]));
-    exclusiveStartKey = page.LastEvaluatedKey;
-  } while (exclusiveStartKey);
+  }
   return items;
 }
