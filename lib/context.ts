@@ -3,7 +3,7 @@
  * few lines and every rule here is unit-tested. No key is required: with none, the stack creates its own VPC and
  * MSK Serverless cluster and uses the default configuration.
  *
- *   -c config=<path to JSON>        Horton configuration file (lib/config.ts schema)
+ *   -c config=<path to JSON>        Horton configuration file (model/config.ts schema)
  *   -c horton='<json>'              the same, inline (or an object under "context" in cdk.json)
  *   -c vpcId=vpc-...                existing VPC; with vpcAzs and privateSubnetIds no lookup (no credentials)
  *   -c vpcAzs=eu-west-1a,eu-west-1b
@@ -15,7 +15,7 @@
  *   -c alarmEmail=ops@example.com    subscribe an address to the alarm topic
  *   -c nag=false                     skip the cdk-nag checks at synth
  */
-import { type HortonConfig, resolveConfig } from './config.ts';
+import { type HortonConfig, resolveConfig } from '../model/config.ts';
 import type { MskClusterType } from './constructs/kafka-cluster.ts';
 
 export class ContextError extends Error {

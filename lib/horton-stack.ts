@@ -15,7 +15,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { HortonConfig } from './config.ts';
+import type { HortonConfig } from '../model/config.ts';
 import { AlphaVantageApiKey } from './constructs/api-key-secret.ts';
 import { type ExistingClusterProps, HortonKafkaCluster } from './constructs/kafka-cluster.ts';
 import { HortonMonitoring } from './constructs/monitoring.ts';
@@ -30,7 +30,7 @@ import type { VpcImport } from './context.ts';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface HortonStackProps extends StackProps {
-  /** The resolved configuration (lib/config.ts). */
+  /** The resolved configuration (model/config.ts). */
   readonly config: HortonConfig;
   /**
    * An existing VPC. With availability zones and private subnet ids it is imported as given; with the id alone

@@ -1,5 +1,5 @@
 /**
- * Creates the DynamoDB tables of the data model (lib/tables.ts) in the local AWS emulator, idempotently.
+ * Creates the DynamoDB tables of the data model (model/tables.ts) in the local AWS emulator, idempotently.
  * The cloud creates the same tables from the same specs in the CDK app.
  */
 import {
@@ -9,8 +9,8 @@ import {
   ResourceInUseException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { type HortonConfig, type TableRole, tableNames } from '../lib/config.ts';
-import { TABLES } from '../lib/tables.ts';
+import { type HortonConfig, type TableRole, tableNames } from '../model/config.ts';
+import { TABLES } from '../model/tables.ts';
 
 export interface LocalAwsTarget {
   endpoint: string;

@@ -7,13 +7,13 @@
  *   npm start -- --keep-running    one cycle, leave the stack up (stop it with `npm run local -- down`)
  *   npm start -- --watch           one cycle, then keep running on the configured schedules
  *   npm start -- --watch --time-compression 3600   ... with one real second standing for an hour
- *   npm start -- --config my.json  overrides of the configuration (lib/config.ts), e.g. another watchlist
+ *   npm start -- --config my.json  overrides of the configuration (model/config.ts), e.g. another watchlist
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MultiBar, Presets } from 'cli-progress';
-import { ENV, type HortonConfig, type Job, resolveConfig } from '../lib/config.ts';
+import { ENV, type HortonConfig, type Job, resolveConfig } from '../model/config.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from './aws-resources.ts';
 import { type Pipeline, startPipeline } from './runner/pipeline.ts';
 import { downLocalStack, resolveLocalStackOptions, upLocalStack } from './stack/index.ts';

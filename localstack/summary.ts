@@ -5,8 +5,8 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import Table from 'cli-table3';
 import { Kafka, logLevel } from 'kafkajs';
-import { type HortonConfig, tableNames } from '../lib/config.ts';
-import type { HandlerName } from '../lib/handlers.ts';
+import { type HortonConfig, tableNames } from '../model/config.ts';
+import type { HandlerName } from '../model/handlers.ts';
 import type { EventSourceMapping } from './runner/event-source-mapping.ts';
 
 interface SummaryInput {

@@ -5,7 +5,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { ENV, type IndicatorConfig } from '../../lib/config.ts';
+import { ENV, type IndicatorConfig } from '../../model/config.ts';
 import { jsonEnv, requiredEnv } from '../shared/env.ts';
 import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability, withObservability } from '../shared/observability.ts';

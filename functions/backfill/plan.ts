@@ -9,9 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DATASETS, type IndicatorConfig } from '../../lib/config.ts';
-import { planFanOut } from '../shared/contracts/fan-out.ts';
-import { type CollectUniverse, type Command, symbolSchema } from '../shared/contracts/messages.ts';
+import { DATASETS, type IndicatorConfig } from '../../model/config.ts';
+import { type CollectUniverse, type Command, symbolSchema } from '../../model/messages.ts';
+import { planFanOut } from '../shared/domain/fan-out.ts';
 
 export const backfillRequestSchema = z
   .object({

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { JOBS, scheduleNameSchema } from '../../lib/config.ts';
-import type { CollectUniverse } from '../shared/contracts/messages.ts';
+import { JOBS, scheduleNameSchema } from '../../model/config.ts';
+import type { CollectUniverse } from '../../model/messages.ts';
 
 /** The schedule's input (EventBridge Scheduler passes it verbatim). */
 export const scheduleInputSchema = z.object({

@@ -4,7 +4,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { ENV } from '../../lib/config.ts';
+import { ENV } from '../../model/config.ts';
 import { requiredEnv } from '../shared/env.ts';
 import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability, withObservability } from '../shared/observability.ts';

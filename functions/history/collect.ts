@@ -3,9 +3,10 @@
  * fold their closes into the per-year extremes, then advance the watermark. Dependencies are injected (ports), so
  * this runs unchanged in Lambda, in the local runner and in tests against the real emulator.
  */
+
+import type { CollectHistory } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
 import type { DailyBar } from '../shared/alphavantage/index.ts';
-import type { CollectHistory } from '../shared/contracts/messages.ts';
 import { planHistoryFetch, selectNewCloses } from '../shared/domain/history-plan.ts';
 import { affectedYears, mergeYearlyExtremes, type YearExtremes } from '../shared/domain/yearly-extremes.ts';
 import { PermanentError } from '../shared/errors.ts';

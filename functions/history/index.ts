@@ -2,7 +2,7 @@
  * History handler: consumes collect-history commands (MSK event source mapping) and keeps daily prices and the
  * per-trading-year close extremes up to date.
  */
-import { ENV } from '../../lib/config.ts';
+import { ENV } from '../../model/config.ts';
 import { alphaVantageFromEnv } from '../shared/clients.ts';
 import { requiredEnv } from '../shared/env.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';

@@ -2,9 +2,9 @@
  * Indicator collection: one configured technical indicator for one security. Stores the latest point and the
  * most recent points (newest first) under (symbol, indicator id).
  */
-import { indicatorId } from '../../lib/config.ts';
+import { indicatorId } from '../../model/config.ts';
+import type { CollectIndicator } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
-import type { CollectIndicator } from '../shared/contracts/messages.ts';
 import { PermanentError } from '../shared/errors.ts';
 import type { Snapshot } from '../shared/store/snapshots.ts';
 

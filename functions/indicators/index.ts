@@ -2,7 +2,7 @@
  * Indicators handler: consumes collect-indicator commands (MSK event source mapping), one configured technical
  * indicator of one security per command.
  */
-import { ENV } from '../../lib/config.ts';
+import { ENV } from '../../model/config.ts';
 import { alphaVantageFromEnv } from '../shared/clients.ts';
 import { requiredEnv } from '../shared/env.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';

@@ -3,8 +3,9 @@
  * BALANCE_SHEET and CASH_FLOW. Everything is fetched first and written in one transaction, so a failure on the
  * fourth call leaves nothing half-written and the retry starts clean.
  */
+
+import type { CollectOverview } from '../../model/messages.ts';
 import type { AlphaVantageApi, StatementFunction } from '../shared/alphavantage/client.ts';
-import type { CollectOverview } from '../shared/contracts/messages.ts';
 import { latestAnnualReport } from '../shared/domain/financials.ts';
 import type { FundamentalItem } from '../shared/store/fundamentals.ts';
 

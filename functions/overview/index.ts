@@ -2,7 +2,7 @@
  * Overview handler: consumes collect-overview commands (MSK event source mapping) and stores the company
  * overview and the latest annual financial statements.
  */
-import { ENV } from '../../lib/config.ts';
+import { ENV } from '../../model/config.ts';
 import { alphaVantageFromEnv } from '../shared/clients.ts';
 import { requiredEnv } from '../shared/env.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';

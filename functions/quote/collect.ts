@@ -6,8 +6,9 @@
  * Idempotent: the observation id is the command id, so a re-delivered command is recognised in the window and
  * writes nothing.
  */
+
+import type { CollectQuote } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
-import type { CollectQuote } from '../shared/contracts/messages.ts';
 import { applyQuoteObservation, type QuoteObservation } from '../shared/domain/rolling-average.ts';
 import { TransientError } from '../shared/errors.ts';
 import type { LatestQuote, QuoteItem } from '../shared/store/quotes.ts';

@@ -2,7 +2,7 @@
  * Quote handler: consumes collect-quote commands (MSK event source mapping) and keeps each symbol's latest quote
  * and the rolling average of its last N quotes.
  */
-import { ENV } from '../../lib/config.ts';
+import { ENV } from '../../model/config.ts';
 import { alphaVantageFromEnv } from '../shared/clients.ts';
 import { intEnv, requiredEnv } from '../shared/env.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';

@@ -5,10 +5,10 @@
  * Listing mode fetches LISTING_STATUS only when the command asks for a refresh (the daily universe schedule) or
  * nothing is stored yet; the frequent dataset schedules fan out over the stored universe, which spends no quota.
  */
-import type { IndicatorConfig } from '../../lib/config.ts';
+import type { IndicatorConfig } from '../../model/config.ts';
+import type { CollectUniverse } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
-import { type FanOutPlan, planFanOut } from '../shared/contracts/fan-out.ts';
-import type { CollectUniverse } from '../shared/contracts/messages.ts';
+import { type FanOutPlan, planFanOut } from '../shared/domain/fan-out.ts';
 import {
   type Security,
   type SkippedSymbol,

@@ -2,7 +2,7 @@
  * Securities handler: consumes collect-universe commands (MSK event source mapping), keeps the securities table
  * and fans out one command per security and dataset to the dataset topics.
  */
-import { ENV, type IndicatorConfig } from '../../lib/config.ts';
+import { ENV, type IndicatorConfig } from '../../model/config.ts';
 import { alphaVantageFromEnv } from '../shared/clients.ts';
 import { jsonEnv, optionalEnv, requiredEnv } from '../shared/env.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';

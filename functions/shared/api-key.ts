@@ -4,7 +4,7 @@
  * is picked up without a redeploy. Locally the key is an environment variable.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { ALPHAVANTAGE_KEY_PLACEHOLDER, ENV } from '../../lib/config.ts';
+import { ALPHAVANTAGE_KEY_PLACEHOLDER, ENV } from '../../model/config.ts';
 
 const CACHE_SECONDS = 300;
 

@@ -2,7 +2,7 @@
  * Module-scope clients for a handler, built once per execution environment from its environment variables.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ENV } from '../../lib/config.ts';
+import { ENV } from '../../model/config.ts';
 import { AlphaVantageClient } from './alphavantage/client.ts';
 import { AlphaVantageTransport } from './alphavantage/http.ts';
 import { apiKeyFromEnvironment } from './api-key.ts';

@@ -7,7 +7,7 @@ import { RemovalPolicy, SecretValue, aws_secretsmanager as secretsmanager, Valid
 import { Construct } from 'constructs';
 
 /** The value the secret holds until the operator sets the key; not a secret itself. */
-import { ALPHAVANTAGE_KEY_PLACEHOLDER } from '../config.ts';
+import { ALPHAVANTAGE_KEY_PLACEHOLDER } from '../../model/config.ts';
 
 export { ALPHAVANTAGE_KEY_PLACEHOLDER };
 

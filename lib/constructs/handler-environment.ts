@@ -1,12 +1,12 @@
 /**
  * Which of the settings (settingsEnvironment) each handler reads, so a function gets only what it needs.
  *
- * Topic and table variables follow from lib/handlers.ts (produces, reads, writes) and are set by the bind
+ * Topic and table variables follow from model/handlers.ts (produces, reads, writes) and are set by the bind
  * helpers together with their grants; this module covers the rest. test/unit/cdk-bundles.test.ts checks it
  * against the handlers' sources (every `ENV.*` a bundle references must be set on its function).
  */
-import { ENV, type HortonConfig, settingsEnvironment } from '../config.ts';
-import type { HandlerSpec } from '../handlers.ts';
+import { ENV, type HortonConfig, settingsEnvironment } from '../../model/config.ts';
+import type { HandlerSpec } from '../../model/handlers.ts';
 
 /** What every AlphaVantage caller reads to build its client. */
 const ALPHAVANTAGE_CLIENT = [ENV.alphaVantageBaseUrl, ENV.alphaVantageTimeoutMs, ENV.alphaVantageMaxAttempts];

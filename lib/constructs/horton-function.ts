@@ -18,7 +18,7 @@ import {
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { KafkaDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct, type IDependable } from 'constructs';
-import { type ConsumerConfig, ENV, type TableRole, type TopicRole } from '../config.ts';
+import { type ConsumerConfig, ENV, type TableRole, type TopicRole } from '../../model/config.ts';
 import type { HortonKafkaCluster } from './kafka-cluster.ts';
 import type { HortonNetwork } from './network.ts';
 

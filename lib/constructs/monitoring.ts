@@ -18,8 +18,8 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { consumerGroupId, type HortonConfig } from '../config.ts';
-import { HANDLERS, type HandlerName, type HandlerSpec } from '../handlers.ts';
+import { consumerGroupId, type HortonConfig } from '../../model/config.ts';
+import { HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
 import type { HortonKafkaCluster } from './kafka-cluster.ts';
 import { type PipelineFunctions, serviceNameOf } from './pipeline-functions.ts';
 

@@ -1,12 +1,12 @@
 /**
- * One function per entry of the handler catalogue (lib/handlers.ts), wired from the entry alone: tables it reads
+ * One function per entry of the handler catalogue (model/handlers.ts), wired from the entry alone: tables it reads
  * and writes, topics it produces to, the topic it consumes (an MSK event source mapping with its stable consumer
  * group), the API key secret when it calls AlphaVantage.
  */
 import { Duration, type aws_lambda as lambda, type aws_logs as logs, Validations } from 'aws-cdk-lib';
 import { Construct, type IDependable } from 'constructs';
-import { consumerGroupId, type HortonConfig, type TableRole } from '../config.ts';
-import { HANDLERS, type HandlerName, type HandlerSpec } from '../handlers.ts';
+import { consumerGroupId, type HortonConfig, type TableRole } from '../../model/config.ts';
+import { HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
 import type { AlphaVantageApiKey } from './api-key-secret.ts';
 import { handlerSettings } from './handler-environment.ts';
 import { HortonFunction, type TableAccess } from './horton-function.ts';

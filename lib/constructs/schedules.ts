@@ -25,7 +25,7 @@ import {
 } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import type { HortonConfig } from '../config.ts';
+import type { HortonConfig } from '../../model/config.ts';
 import type { HortonFunction } from './horton-function.ts';
 import { invokeAllVersionsFinding } from './nag.ts';
 

@@ -1,10 +1,10 @@
 /**
- * The DynamoDB tables of lib/tables.ts: on-demand, point-in-time recovery, KMS encryption, kept on stack delete.
+ * The DynamoDB tables of model/tables.ts: on-demand, point-in-time recovery, KMS encryption, kept on stack delete.
  */
 import { aws_dynamodb as dynamodb, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { type HortonConfig, type TableRole, tableNames } from '../config.ts';
-import { TABLES, type TableSpec } from '../tables.ts';
+import { type HortonConfig, type TableRole, tableNames } from '../../model/config.ts';
+import { TABLES, type TableSpec } from '../../model/tables.ts';
 
 export interface HortonTablesProps {
   readonly config: HortonConfig;

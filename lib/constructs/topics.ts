@@ -15,7 +15,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { HortonConfig, TopicRole } from '../config.ts';
+import type { HortonConfig, TopicRole } from '../../model/config.ts';
 import { HortonFunction } from './horton-function.ts';
 import type { HortonKafkaCluster } from './kafka-cluster.ts';
 import { invokeAllVersionsFinding } from './nag.ts';

@@ -17,7 +17,7 @@ import { type Admin, type Consumer, Kafka, type LogEntry, logLevel } from 'kafka
 import { buildDeadLetter } from '../../functions/shared/kafka/batch.ts';
 import { decodeKafkaEvent, headerText } from '../../functions/shared/kafka/event.ts';
 import { Publisher } from '../../functions/shared/kafka/producer.ts';
-import { consumerGroupId, type HortonConfig, type TopicRole } from '../../lib/config.ts';
+import { consumerGroupId, type HortonConfig, type TopicRole } from '../../model/config.ts';
 import { invokeHandler, type LambdaHandler } from './lambda-context.ts';
 import {
   buildMskEvent,

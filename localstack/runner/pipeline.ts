@@ -11,8 +11,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { logLevel } from 'kafkajs';
-import { ENV, type HortonConfig, settingsEnvironment } from '../../lib/config.ts';
-import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec } from '../../lib/handlers.ts';
+import { ENV, type HortonConfig, settingsEnvironment } from '../../model/config.ts';
+import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
 import {
   type EventSourceMapping,
   type RetryBackoff,

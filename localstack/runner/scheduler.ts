@@ -10,8 +10,8 @@
  * Differences from the service, on purpose: no flexible time window (fires at the exact minute); no retry
  * policy (a failed invocation is logged and counted); missed firings after a stall are all fired, in order.
  */
-import type { Job, ScheduleConfig } from '../../lib/config.ts';
-import { JOBS } from '../../lib/config.ts';
+import type { Job, ScheduleConfig } from '../../model/config.ts';
+import { JOBS } from '../../model/config.ts';
 import { invokeHandler, type LambdaHandler } from './lambda-context.ts';
 import type { RunnerLogger } from './partition-worker.ts';
 import { type CompiledSchedule, compileSchedule } from './schedule-expression.ts';

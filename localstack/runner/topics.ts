@@ -4,7 +4,7 @@
  * more partitions than configured is left alone and reported.
  */
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import type { HortonConfig, TopicRole } from '../../lib/config.ts';
+import type { HortonConfig, TopicRole } from '../../model/config.ts';
 
 export interface TopicReport {
   created: string[];

@@ -5,8 +5,8 @@
  * which must leave every table exactly as it was.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { TableRole } from '../../lib/config.ts';
 import { dailySeriesFor } from '../../localstack/simulator/index.ts';
+import type { TableRole } from '../../model/config.ts';
 import {
   assertCollectedData,
   expectedYearlyExtremes,

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { HortonConfig, IndicatorConfig } from '../../lib/config.ts';
 import { dailySeriesFor } from '../../localstack/simulator/index.ts';
+import type { HortonConfig, IndicatorConfig } from '../../model/config.ts';
 import { readAllTables } from '../support/e2e-expectations.ts';
 import {
   type E2eEnvironment,

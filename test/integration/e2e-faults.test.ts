@@ -6,8 +6,8 @@
  * records that can never succeed (a watchlist symbol AlphaVantage does not know), and no error body stored.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { indicatorId } from '../../lib/config.ts';
 import type { FaultRule } from '../../localstack/simulator/index.ts';
+import { indicatorId } from '../../model/config.ts';
 import { assertCollectedData, itemsWithErrorBodies, readAllTables } from '../support/e2e-expectations.ts';
 import { type E2eEnvironment, runCollectionCycle, startE2e } from '../support/e2e-harness.ts';
 import { type ReadRecord, readTopic } from '../support/kafka.ts';

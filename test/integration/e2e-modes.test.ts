@@ -11,7 +11,6 @@
  */
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { TableRole } from '../../lib/config.ts';
 import { createLambdaContext, type LambdaHandler } from '../../localstack/runner/lambda-context.ts';
 import {
   type DailyBar,
@@ -20,6 +19,7 @@ import {
   listingsAsOf,
   syntheticUniverse,
 } from '../../localstack/simulator/index.ts';
+import type { TableRole } from '../../model/config.ts';
 import { expectedYearlyExtremes, itemsWithErrorBodies, readAllTables } from '../support/e2e-expectations.ts';
 import {
   COMMAND_ROLES,

@@ -12,11 +12,9 @@
  */
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { type DeadLetter, deadLetterSchema } from '../../functions/shared/contracts/messages.ts';
 import type { KafkaBatchResponse, KafkaEvent, RawKafkaRecord } from '../../functions/shared/kafka/event.ts';
 import { Publisher } from '../../functions/shared/kafka/producer.ts';
 import type { QuoteItem } from '../../functions/shared/store/quotes.ts';
-import { ENV, type HortonConfig, tableNames } from '../../lib/config.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from '../../localstack/aws-resources.ts';
 import { createLambdaContext, type LambdaHandler } from '../../localstack/runner/lambda-context.ts';
 import { buildMskEvent, type ConsumedRecord, localCluster } from '../../localstack/runner/msk-event.ts';
@@ -27,6 +25,8 @@ import {
   createAlphaVantageSimulator,
   dailySeriesFor,
 } from '../../localstack/simulator/index.ts';
+import { ENV, type HortonConfig, tableNames } from '../../model/config.ts';
+import { type DeadLetter, deadLetterSchema } from '../../model/messages.ts';
 import { describeWithFixtures, listFixtures, loadJsonFixture } from '../support/fixtures.ts';
 import { type ReadRecord, readTopicAt } from '../support/kafka.ts';
 import { uniqueConfig } from '../support/runner-support.ts';

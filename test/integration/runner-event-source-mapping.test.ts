@@ -5,9 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { deadLetterSchema } from '../../functions/shared/contracts/messages.ts';
 import { decodeKafkaEvent, kafkaEventSchema } from '../../functions/shared/kafka/event.ts';
-import type { HortonConfig } from '../../lib/config.ts';
 import {
   type EventSourceMapping,
   type EventSourceMappingOptions,
@@ -15,6 +13,8 @@ import {
 } from '../../localstack/runner/event-source-mapping.ts';
 import type { LambdaHandler } from '../../localstack/runner/lambda-context.ts';
 import { ensureTopics } from '../../localstack/runner/topics.ts';
+import type { HortonConfig } from '../../model/config.ts';
+import { deadLetterSchema } from '../../model/messages.ts';
 import { readTopicAt } from '../support/kafka.ts';
 import { produce, uniqueConfig } from '../support/runner-support.ts';
 

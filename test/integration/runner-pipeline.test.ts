@@ -7,10 +7,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { decodeKafkaEvent } from '../../functions/shared/kafka/event.ts';
 import { connectionFromEnv, Publisher } from '../../functions/shared/kafka/producer.ts';
-import { ENV } from '../../lib/config.ts';
 import type { LambdaHandler } from '../../localstack/runner/lambda-context.ts';
 import { type Pipeline, startPipeline } from '../../localstack/runner/pipeline.ts';
 import { ensureTopics } from '../../localstack/runner/topics.ts';
+import { ENV } from '../../model/config.ts';
 import { uniqueConfig } from '../support/runner-support.ts';
 
 const { kafkaBrokers } = inject('localStack');

@@ -6,7 +6,6 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { type HortonConfig, type IndicatorConfig, indicatorId, type TableRole } from '../../lib/config.ts';
 import {
   bbands,
   type DailyBar,
@@ -19,6 +18,7 @@ import {
   syntheticOverview,
   syntheticStatement,
 } from '../../localstack/simulator/index.ts';
+import { type HortonConfig, type IndicatorConfig, indicatorId, type TableRole } from '../../model/config.ts';
 import { scanItems } from './e2e-harness.ts';
 
 export const STATEMENTS = ['INCOME_STATEMENT', 'BALANCE_SHEET', 'CASH_FLOW'] as const;

@@ -12,16 +12,6 @@ import { randomBytes } from 'node:crypto';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand as DocScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Admin, IHeaders, Kafka } from 'kafkajs';
-import {
-  consumerGroupId,
-  ENV,
-  type HortonConfig,
-  type HortonConfigInput,
-  resolveConfig,
-  type TableRole,
-  type TopicRole,
-} from '../../lib/config.ts';
-import type { HandlerName } from '../../lib/handlers.ts';
 import { ensureTables, LOCAL_CREDENTIALS, localAwsEnvironment } from '../../localstack/aws-resources.ts';
 import type { RetryBackoff } from '../../localstack/runner/event-source-mapping.ts';
 import type { RunnerLogger } from '../../localstack/runner/partition-worker.ts';
@@ -32,6 +22,16 @@ import {
   createAlphaVantageSimulator,
 } from '../../localstack/simulator/index.ts';
 import type { LocalStackEndpoints } from '../../localstack/stack/index.ts';
+import {
+  consumerGroupId,
+  ENV,
+  type HortonConfig,
+  type HortonConfigInput,
+  resolveConfig,
+  type TableRole,
+  type TopicRole,
+} from '../../model/config.ts';
+import type { HandlerName } from '../../model/handlers.ts';
 import { testKafka } from './kafka.ts';
 
 /** The key the handlers send; the simulator accepts any non-empty key. Never a real one. */

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
-import { type HortonConfig, type HortonConfigInput, resolveConfig } from '../../lib/config.ts';
+import { type HortonConfig, type HortonConfigInput, resolveConfig } from '../../model/config.ts';
 import { testKafka } from './kafka.ts';
 
 /** A configuration whose prefix and topic names are unique to one test. */

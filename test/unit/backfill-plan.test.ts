@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type BackfillContext, BackfillRequestError, planBackfill } from '../../functions/backfill/plan.ts';
-import { decodeMessage } from '../../functions/shared/contracts/messages.ts';
-import { resolveConfig } from '../../lib/config.ts';
+import { resolveConfig } from '../../model/config.ts';
+import { decodeMessage } from '../../model/messages.ts';
 
 const indicators = resolveConfig({}).indicators;
 

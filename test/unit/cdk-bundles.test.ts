@@ -10,8 +10,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../lib/config.ts';
 import { PROJECT_ROOT } from '../../lib/horton-stack.ts';
+import { ENV } from '../../model/config.ts';
 import { evaluate, synthHorton } from './cdk-helpers.ts';
 
 /** Budget of one bundle's code (index.mjs), minified, AWS SDK included. */
@@ -185,8 +185,8 @@ describe('bundles', () => {
         .map((source) => path.resolve(bundle.directory, source))
         .filter((file) => !file.includes(`${path.sep}node_modules${path.sep}`))
         .map((file) => path.join(PROJECT_ROOT, path.relative(PROJECT_ROOT, file)))
-        // lib/config.ts defines the names (settingsEnvironment lists them all); it reads none.
-        .filter((file) => !file.endsWith(path.join('lib', 'config.ts')));
+        // model/config.ts defines the names (settingsEnvironment lists them all); it reads none.
+        .filter((file) => !file.endsWith(path.join('model', 'config.ts')));
       expect(ownSources.length, `${bundle.functionName} has sources of its own`).toBeGreaterThan(0);
       for (const file of ownSources) {
         expect(statSync(file).isFile(), file).toBe(true);

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { type HortonConfig, resolveConfig } from '../../lib/config.ts';
 import { HortonStack, type HortonStackProps, PROJECT_ROOT } from '../../lib/horton-stack.ts';
+import { type HortonConfig, resolveConfig } from '../../model/config.ts';
 
 /** The feature flags of cdk.json, so the tests synthesize what `cdk synth` does. */
 const CDK_JSON_CONTEXT = (

@@ -10,9 +10,9 @@ import {
   type HortonConfig,
   settingsEnvironment,
   tableNames,
-} from '../../lib/config.ts';
-import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../lib/handlers.ts';
-import { TABLES } from '../../lib/tables.ts';
+} from '../../model/config.ts';
+import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../model/handlers.ts';
+import { TABLES } from '../../model/tables.ts';
 import {
   CREATED_CLUSTER_ARN,
   evaluate,
@@ -235,7 +235,7 @@ describe('least-privilege IAM', () => {
   });
 
   it.each(HANDLER_NAMES)(
-    '%s: table actions only on the tables lib/handlers.ts lists, writes only where it writes',
+    '%s: table actions only on the tables model/handlers.ts lists, writes only where it writes',
     (name) => {
       const spec = HANDLERS[name];
       const granted = permissions(name).filter((p) => p.startsWith('dynamodb:'));
@@ -438,7 +438,7 @@ describe('schedules', () => {
 
 describe('tables', () => {
   it.each(Object.entries(TABLES))(
-    '%s: key schema of lib/tables.ts, on-demand, PITR, KMS encryption, retained',
+    '%s: key schema of model/tables.ts, on-demand, PITR, KMS encryption, retained',
     (role, spec) => {
       const name = tableNames(config)[role as keyof ReturnType<typeof tableNames>];
       const keys = [
@@ -464,7 +464,7 @@ describe('tables', () => {
     },
   );
 
-  it('creates exactly the tables of lib/tables.ts', () => {
+  it('creates exactly the tables of model/tables.ts', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', Object.keys(TABLES).length);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * lib/config.ts: validation errors name every bad setting by its path, documented defaults are filled in, and
+ * model/config.ts: validation errors name every bad setting by its path, documented defaults are filled in, and
  * the derived values (handler environment, consumer group ids, indicator ids, budget) follow the configuration.
  */
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import {
   resolveConfig,
   settingsEnvironment,
   type TopicRole,
-} from '../../lib/config.ts';
+} from '../../model/config.ts';
 
 /** Runs `resolveConfig` expecting a ConfigError; returns its message. */
 function configErrorOf(overrides: unknown): string {

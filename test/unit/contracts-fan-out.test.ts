@@ -4,9 +4,9 @@
  * different ids, and every child must satisfy its topic's contract.
  */
 import { describe, expect, it } from 'vitest';
-import { type FanOutInput, planFanOut } from '../../functions/shared/contracts/fan-out.ts';
-import { decodeMessage, messageKey } from '../../functions/shared/contracts/messages.ts';
-import { type IndicatorConfig, resolveConfig } from '../../lib/config.ts';
+import { type FanOutInput, planFanOut } from '../../functions/shared/domain/fan-out.ts';
+import { type IndicatorConfig, resolveConfig } from '../../model/config.ts';
+import { decodeMessage, messageKey } from '../../model/messages.ts';
 
 const indicators: IndicatorConfig[] = resolveConfig({}).indicators;
 

@@ -3,6 +3,7 @@
  * (`undecodable`: no value or not JSON; `schema-invalid`: JSON that is not this topic's message).
  */
 import { describe, expect, it } from 'vitest';
+import { isPermanent } from '../../functions/shared/errors.ts';
 import {
   type CollectIndicator,
   type CollectQuote,
@@ -12,8 +13,7 @@ import {
   childCommandId,
   decodeMessage,
   messageKey,
-} from '../../functions/shared/contracts/messages.ts';
-import { isPermanent } from '../../functions/shared/errors.ts';
+} from '../../model/messages.ts';
 
 const envelope = {
   v: 1 as const,

@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commandForSchedule, scheduleInputSchema } from '../../functions/dispatcher/command.ts';
-import { collectUniverseSchema } from '../../functions/shared/contracts/messages.ts';
-import { JOBS } from '../../lib/config.ts';
+import { JOBS } from '../../model/config.ts';
+import { collectUniverseSchema } from '../../model/messages.ts';
 
 const firing = { job: 'quote', schedule: 'quote-intraday', scheduledTime: '2026-05-15T14:15:00Z' } as const;
 const invokedAt = new Date('2026-05-15T14:15:03.250Z');

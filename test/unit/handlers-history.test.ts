@@ -6,11 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { collectHistory, type HistoryDeps, type HistoryStore } from '../../functions/history/collect.ts';
 import type { DailyBar } from '../../functions/shared/alphavantage/index.ts';
-import type { CollectHistory } from '../../functions/shared/contracts/messages.ts';
 import type { YearExtremes } from '../../functions/shared/domain/yearly-extremes.ts';
 import { PermanentError } from '../../functions/shared/errors.ts';
 import type { HistoryState } from '../../functions/shared/store/history.ts';
 import { dailySeriesFor, lastTradingDate } from '../../localstack/simulator/index.ts';
+import type { CollectHistory } from '../../model/messages.ts';
 import { describeWithFixtures, fixturePath } from '../support/fixtures.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 

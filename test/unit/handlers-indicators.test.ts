@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { collectIndicator, RECENT_POINTS } from '../../functions/indicators/collect.ts';
-import type { CollectIndicator, IndicatorSpec } from '../../functions/shared/contracts/messages.ts';
 import { PermanentError } from '../../functions/shared/errors.ts';
 import type { Snapshot } from '../../functions/shared/store/snapshots.ts';
 import { dailySeriesFor, lastTradingDate, sma } from '../../localstack/simulator/index.ts';
+import type { CollectIndicator, IndicatorSpec } from '../../model/messages.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 
 const NOW = '2026-05-15T21:45:00Z';

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { collectOverview } from '../../functions/overview/collect.ts';
-import type { CollectOverview } from '../../functions/shared/contracts/messages.ts';
 import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
 import type { FundamentalItem } from '../../functions/shared/store/fundamentals.ts';
+import type { CollectOverview } from '../../model/messages.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 
 const NOW = '2026-05-16T07:00:00Z';

@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { collectQuote, type QuoteStore } from '../../functions/quote/collect.ts';
-import type { CollectQuote } from '../../functions/shared/contracts/messages.ts';
 import { applyQuoteObservation } from '../../functions/shared/domain/rolling-average.ts';
 import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
 import type { QuoteItem } from '../../functions/shared/store/quotes.ts';
 import { dailySeriesFor } from '../../localstack/simulator/index.ts';
+import type { CollectQuote } from '../../model/messages.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 
 const NOW = '2026-05-15T19:00:00Z';

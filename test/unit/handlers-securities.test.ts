@@ -10,9 +10,9 @@ import {
   type StoredSecurity,
   type UniverseSettings,
 } from '../../functions/securities/collect.ts';
-import type { FanOutPlan } from '../../functions/shared/contracts/fan-out.ts';
-import type { CollectUniverse } from '../../functions/shared/contracts/messages.ts';
-import { resolveConfig } from '../../lib/config.ts';
+import type { FanOutPlan } from '../../functions/shared/domain/fan-out.ts';
+import { resolveConfig } from '../../model/config.ts';
+import type { CollectUniverse } from '../../model/messages.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 
 const NOW = '2026-05-15T10:00:00Z';

@@ -8,16 +8,11 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  ContractViolation,
-  type DeadLetter,
-  deadLetterSchema,
-  decodeMessage,
-} from '../../functions/shared/contracts/messages.ts';
 import { DomainValidationError } from '../../functions/shared/domain/errors.ts';
 import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
 import { type BatchOptions, processKafkaBatch } from '../../functions/shared/kafka/batch.ts';
 import type { KafkaEvent, KafkaRecord, RawKafkaRecord } from '../../functions/shared/kafka/event.ts';
+import { ContractViolation, type DeadLetter, deadLetterSchema, decodeMessage } from '../../model/messages.ts';
 import { describeWithFixtures, loadJsonFixture } from '../support/fixtures.ts';
 
 const FAILED_AT = new Date('2026-05-15T14:00:05.000Z');

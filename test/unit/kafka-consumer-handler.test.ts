@@ -6,11 +6,6 @@
  */
 import type { Kafka, Producer, ProducerBatch } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  type CollectQuote,
-  type DeadLetter,
-  deadLetterSchema,
-} from '../../functions/shared/contracts/messages.ts';
 import { TransientError } from '../../functions/shared/errors.ts';
 import {
   createKafkaHandler,
@@ -20,6 +15,7 @@ import type { KafkaEvent, RawKafkaRecord } from '../../functions/shared/kafka/ev
 import { Publisher } from '../../functions/shared/kafka/producer.ts';
 import { createObservability } from '../../functions/shared/observability.ts';
 import { createLambdaContext } from '../../localstack/runner/lambda-context.ts';
+import { type CollectQuote, type DeadLetter, deadLetterSchema } from '../../model/messages.ts';
 
 beforeAll(() => {
   // No EMF output on stdout and quiet logs: this suite asserts on what is published, not on log lines.

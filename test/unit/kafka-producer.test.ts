@@ -5,8 +5,8 @@
  */
 import type { Kafka, Producer, ProducerBatch } from 'kafkajs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CollectQuote, CollectUniverse, DeadLetter } from '../../functions/shared/contracts/messages.ts';
 import { connectionFromEnv, kafkaConfig, Publisher } from '../../functions/shared/kafka/producer.ts';
+import type { CollectQuote, CollectUniverse, DeadLetter } from '../../model/messages.ts';
 
 /** A kafkajs stand-in that records connects and batches. */
 function fakeKafka(options: { connectDelayMs?: number } = {}) {

@@ -7,7 +7,6 @@
  * - Europe/Berlin: CET = UTC+1, CEST = UTC+2; DST 2025 starts Sun 2025-03-30.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../lib/config.ts';
 import {
   compileSchedule,
   eventBridgeCronToCroner,
@@ -15,6 +14,7 @@ import {
   ScheduleExpressionError,
   upcomingFirings,
 } from '../../localstack/runner/schedule-expression.ts';
+import { resolveConfig } from '../../model/config.ts';
 
 const iso = (dates: Date[]) => dates.map((date) => date.toISOString());
 

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ScheduleConfig } from '../../lib/config.ts';
 import type { LambdaHandler } from '../../localstack/runner/lambda-context.ts';
 import { type FireRecord, Scheduler } from '../../localstack/runner/scheduler.ts';
+import type { ScheduleConfig } from '../../model/config.ts';
 
 const hourly: ScheduleConfig = {
   name: 'quote-hourly',

@@ -14,7 +14,7 @@
  * job of a distributed limiter in front of `call` (the same seam).
  */
 import { AbortError } from 'p-retry';
-import type { IndicatorSpec } from '../contracts/messages.ts';
+import type { IndicatorSpec } from '../../../model/messages.ts';
 import { PermanentError, TransientError } from '../errors.ts';
 import type { AlphaVantageFunction } from './classify.ts';
 import type { AlphaVantageTransport } from './http.ts';

@@ -10,7 +10,7 @@
  *   commands in order and saves AlphaVantage quota. Other partitions go on.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { DeadLetter } from '../contracts/messages.ts';
+import type { DeadLetter } from '../../../model/messages.ts';
 import { isPermanent } from '../errors.ts';
 import { decodeKafkaEvent, headerText, type KafkaBatchResponse, type KafkaRecord } from './event.ts';
 

@@ -5,7 +5,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { type ContractRole, decodeMessage, type MessageFor } from '../contracts/messages.ts';
+import { type ContractRole, decodeMessage, type MessageFor } from '../../../model/messages.ts';
 import { type Observability, withObservability } from '../observability.ts';
 import { processKafkaBatch } from './batch.ts';
 import type { KafkaBatchResponse, KafkaRecord } from './event.ts';

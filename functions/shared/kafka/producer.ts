@@ -7,8 +7,8 @@
  */
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
-import type { Command, DeadLetter } from '../contracts/messages.ts';
-import { messageKey } from '../contracts/messages.ts';
+import type { Command, DeadLetter } from '../../../model/messages.ts';
+import { messageKey } from '../../../model/messages.ts';
 
 export type KafkaAuth = 'iam' | 'none';
 

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DATASETS, INDICATOR_FUNCTIONS } from '../../../lib/config.ts';
+import { DATASETS, INDICATOR_FUNCTIONS } from './config.ts';
 
 /** Ticker symbols as AlphaVantage spells them (BRK.B, BF-B, ...), upper case. */
 export const symbolSchema = z

@@ -5,15 +5,15 @@
  * Child command ids are derived from the parent id, the dataset, the symbol (and the indicator), so replaying the
  * parent produces byte-identical children: downstream writes keyed by command id stay idempotent.
  */
-import { type Dataset, type IndicatorConfig, indicatorId } from '../../../lib/config.ts';
+import { type Dataset, type IndicatorConfig, indicatorId } from '../../../model/config.ts';
 import type {
   CollectHistory,
   CollectIndicator,
   CollectOverview,
   CollectQuote,
   CollectUniverse,
-} from './messages.ts';
-import { childCommandId } from './messages.ts';
+} from '../../../model/messages.ts';
+import { childCommandId } from '../../../model/messages.ts';
 
 export interface FanOutInput {
   parent: Pick<CollectUniverse, 'commandId' | 'correlationId' | 'issuedAt' | 'historyOutputsize'>;
