@@ -15,6 +15,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // The CDK suites synthesize in beforeAll: seconds alone, tens of seconds on a shared 2-core machine.
+          hookTimeout: 120_000,
         },
       },
       {

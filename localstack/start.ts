@@ -13,7 +13,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MultiBar, Presets } from 'cli-progress';
-import { ENV, type HortonConfig, type Job, resolveConfig } from '../model/config.ts';
+import { type HortonConfig, type Job, resolveConfig } from '../model/config.ts';
+import { LOCAL_API_KEY_VARIABLE } from '../model/settings.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from './aws-resources.ts';
 import { type Pipeline, startPipeline } from './runner/pipeline.ts';
 import { downLocalStack, resolveLocalStackOptions, upLocalStack } from './stack/index.ts';
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
       env: {
         ...localAwsEnvironment(target),
         // Locally the key is an env var (in AWS: Secrets Manager). The simulator accepts any non-empty key.
-        [ENV.alphaVantageApiKey]: process.env.ALPHAVANTAGE_API_KEY ?? 'horton-local-key',
+        [LOCAL_API_KEY_VARIABLE]: process.env[LOCAL_API_KEY_VARIABLE] ?? 'horton-local-key',
         POWERTOOLS_METRICS_DISABLED: 'true',
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

@@ -30,18 +30,20 @@ import {
 import type { Publisher } from '../../functions/shared/kafka/producer.ts';
 import { createObservability } from '../../functions/shared/observability.ts';
 import type { QuoteItem } from '../../functions/shared/store/quotes.ts';
-import { ESM_REQUIRE_BANNER } from '../../lib/constructs/horton-function.ts';
+import { ESBUILD_TARGET, ESM_REQUIRE_BANNER } from '../../lib/constructs/horton-function.ts';
 import { createLambdaContext } from '../../localstack/runner/lambda-context.ts';
 import { answerQuery } from '../../localstack/simulator/api.ts';
 import { PLANS } from '../../localstack/simulator/quotas.ts';
-import { ENV, resolveConfig, settingsEnvironment } from '../../model/config.ts';
-import { HANDLER_NAMES, HANDLERS } from '../../model/handlers.ts';
+import { resolveConfig } from '../../model/config.ts';
+import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../model/handlers.ts';
 import { type CollectQuote, decodeMessage } from '../../model/messages.ts';
+import { handlerSettings, localBindings, SETTINGS_VARIABLE } from '../../model/settings.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const IMPORT_RUNS = 10;
-const NODE_OPTIONS = ['--enable-source-maps'];
-const ESBUILD_TARGET = 'node22';
+/** As deployed: the stack sets no NODE_OPTIONS (horton-function.ts). */
+const NODE_OPTIONS: string[] = [];
+const CONFIG = resolveConfig({});
 
 interface BundleFigures {
   bytes: number;
@@ -63,19 +65,20 @@ async function bundle(entry: string, outdir: string): Promise<string> {
     minify: true,
     sourcemap: true,
     sourcesContent: false,
+    define: { HORTON_BUNDLE_TRACER: JSON.stringify(CONFIG.observability.tracing) },
     logLevel: 'error',
   });
   return outfile;
 }
 
-/** Settings a handler's module scope needs to load (no broker or AWS is contacted at import). */
-function environmentFor(): Record<string, string> {
-  return {
-    ...settingsEnvironment(resolveConfig({})),
-    [ENV.kafkaBrokers]: 'b-1.example.invalid:9098',
-    [ENV.kafkaAuth]: 'iam',
-    [ENV.alphaVantageSecretArn]: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:horton-av-abcdef',
-  };
+/** The settings a handler gets in AWS (no broker or AWS service is contacted at import). */
+function environmentFor(name: HandlerName): Record<string, string> {
+  const settings = handlerSettings(name, CONFIG, {
+    ...localBindings(CONFIG, name, ['b-1.example.invalid:9098']),
+    kafka: { brokers: 'b-1.example.invalid:9098', auth: 'iam' },
+    alphaVantageSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:horton-av-abcdef',
+  });
+  return { [SETTINGS_VARIABLE]: JSON.stringify(settings) };
 }
 
 function importOnce(file: string, environment: Record<string, string>): number {
@@ -120,7 +123,7 @@ async function bundleFigures(): Promise<{
     const times = new Map<string, number[]>(entries.map(([name]) => [name, []]));
     for (let run = 0; run < IMPORT_RUNS; run += 1) {
       for (const [name] of entries) {
-        const environment = name === 'baseline' ? {} : environmentFor();
+        const environment = name === 'baseline' ? {} : environmentFor(name as HandlerName);
         times.get(name)?.push(importOnce(files.get(name) ?? '', environment));
       }
     }
@@ -200,7 +203,7 @@ async function throughputFigures() {
   } as unknown as AlphaVantageTransport;
   const alphaVantage = new AlphaVantageClient(transport);
   const items = new Map<string, QuoteItem>();
-  const observability = createObservability('horton-quote');
+  const observability = await createObservability({ serviceName: 'horton-quote', tracing: false });
   const handler = createKafkaHandler({
     name: 'quote',
     role: 'quote',

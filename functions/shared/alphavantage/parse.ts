@@ -8,7 +8,7 @@
  * - `parseResponse(fn, body)` and the `parseX` helpers return the data or throw
  *   AlphaVantageResponseError / AlphaVantageSchemaError.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   type AlphaVantageFunction,
   classifyResponse,

@@ -3,7 +3,7 @@
  * first. Bars are taken as AlphaVantage sends them: old captures have days whose low is above the open
  * (later corrected by AlphaVantage), so price consistency is checked by the domain layer, not here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { datePart, integer, isoDate, isoDateOrDateTime, numeric } from './values.ts';
 
 export interface DailyBar {

@@ -3,7 +3,7 @@
  * "3205828", "-0.5852%"), missing figures as "None" (sometimes "-" or ""), dates as YYYY-MM-DD and a few
  * timestamps as "YYYY-MM-DD HH:MM:SS".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const NUMBER_PATTERN = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 /** How AlphaVantage writes "no value". */

@@ -40,17 +40,16 @@ export function kafkaConfig(connection: KafkaConnection): KafkaConfig {
   };
 }
 
-export function connectionFromEnv(clientId: string): KafkaConnection {
-  const brokers = (process.env.KAFKA_BOOTSTRAP_BROKERS ?? '')
-    .split(',')
-    .map((broker) => broker.trim())
-    .filter((broker) => broker !== '');
-  if (brokers.length === 0)
-    throw new Error('Environment variable KAFKA_BOOTSTRAP_BROKERS is required but not set');
-  const auth = (process.env.KAFKA_AUTH ?? 'iam') as KafkaAuth;
-  if (auth !== 'iam' && auth !== 'none') throw new Error(`KAFKA_AUTH must be "iam" or "none", got "${auth}"`);
-  const region = process.env.AWS_REGION;
-  return { brokers, auth, clientId, ...(region ? { region } : {}) };
+/** What a handler's settings say about its producer (model/settings.ts `kafka`, `serviceName`; the region). */
+export interface ProducerSettings {
+  serviceName: string;
+  kafka: { brokers: string[]; auth: KafkaAuth };
+  runtime: { region: string | undefined };
+}
+
+export function connectionOf(settings: ProducerSettings): KafkaConnection {
+  const { region } = settings.runtime;
+  return { ...settings.kafka, clientId: settings.serviceName, ...(region ? { region } : {}) };
 }
 
 export interface OutgoingMessage {
