@@ -4,7 +4,6 @@
  * minutes, so a rotated key is picked up without a redeploy. Locally the key is an environment variable, which
  * the settings loader reads.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ALPHAVANTAGE_KEY_PLACEHOLDER } from '../../model/config.ts';
 import { LOCAL_API_KEY_VARIABLE } from '../../model/settings.ts';
 
@@ -21,6 +20,9 @@ export function apiKeySource(
     );
   }
   return async () => {
+    // Loaded on first use: local runs never load the Secrets Manager client, and in AWS its evaluation moves
+    // out of the init phase to the first AlphaVantage call, which needs the key anyway.
+    const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
     const value = await getSecret<string>(secretArn, { maxAge: CACHE_SECONDS });
     if (typeof value !== 'string' || value.trim() === '' || value.trim() === ALPHAVANTAGE_KEY_PLACEHOLDER) {
       // Thrown per call, not at init: once an operator sets the key, the retried records go through.

@@ -44,6 +44,17 @@ export const numeric = z.union([
     .transform(Number),
 ]);
 
+/**
+ * `numeric` without zod, for the success path of large bodies: the number `numeric` would produce, or undefined
+ * where `numeric` would report an issue.
+ */
+export function numericValue(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  return NUMBER_PATTERN.test(text) ? Number(text) : undefined;
+}
+
 /** A whole number (volumes, share counts). */
 export const integer = numeric.refine(Number.isInteger, { message: 'expected a whole number' });
 

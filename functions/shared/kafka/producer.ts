@@ -5,7 +5,6 @@
  * In AWS the cluster uses IAM access control: SASL/OAUTHBEARER with a token signed by the function's role
  * (aws-msk-iam-sasl-signer-js) over TLS. Locally the broker listens in plaintext on loopback.
  */
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
 import type { Command, DeadLetter } from '../../../model/messages.ts';
 import { messageKey } from '../../../model/messages.ts';
@@ -35,7 +34,12 @@ export function kafkaConfig(connection: KafkaConnection): KafkaConfig {
     ssl: true,
     sasl: {
       mechanism: 'oauthbearer',
-      oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
+      // Loaded on first connect, not at cold start: a consumer that never dead-letters never signs a token, and
+      // the signer (with its own credential chain) is the heaviest module of a handler's bundle to evaluate.
+      oauthBearerProvider: async () => {
+        const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
+        return { value: (await generateAuthToken({ region })).token };
+      },
     },
   };
 }
