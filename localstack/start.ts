@@ -20,7 +20,7 @@ import { type Pipeline, startPipeline } from './runner/pipeline.ts';
 import { downLocalStack, resolveLocalStackOptions, upLocalStack } from './stack/index.ts';
 import { printSummary } from './summary.ts';
 
-// The AWS SDK warns on Node 20 about its 2027 releases; the Lambda runtime is Node 22. Not actionable here.
+// The AWS SDK warns on Node 20 about its 2027 releases; the Lambda runtime is Node 24. Not actionable here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const { values: args } = parseArgs({

@@ -34,7 +34,7 @@ import type { HortonKafkaCluster } from './kafka-cluster.ts';
 import type { HortonNetwork } from './network.ts';
 
 /**
- * esbuild turns `require()` calls of bundled CommonJS packages (kafkajs, undici, the X-Ray SDK) into a shim that
+ * esbuild turns `require()` calls of bundled CommonJS packages (kafkajs, the X-Ray SDK) into a shim that
  * throws in an ES module unless a real `require` exists; this banner provides one.
  */
 export const ESM_REQUIRE_BANNER =

@@ -54,6 +54,7 @@ beforeAll(async () => {
   const environment = {
     ...localAwsEnvironment(target),
     [LOCAL_API_KEY_VARIABLE]: 'horton-integration-key',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '1',
