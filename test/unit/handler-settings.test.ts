@@ -126,6 +126,22 @@ describe('loadSettings', () => {
     expect(() => loadSettings('quote')).toThrow(/HORTON_SETTINGS of the quote handler is not JSON/);
   });
 
+  it('validates what used to be cast: indicators of the securities handler', () => {
+    // Prepare: an indicator the configuration schema would refuse (the old handlers cast the JSON unchecked)
+    const settings = localHandlerSettings('securities', resolveConfig({}), BROKERS);
+    vi.stubEnv(
+      SETTINGS_VARIABLE,
+      JSON.stringify({ ...settings, indicators: [{ function: 'VWAP', timePeriod: 1 }] }),
+    );
+
+    // Act
+    const load = () => loadSettings('securities');
+
+    // Assess
+    expect(load).toThrow(/indicators\.0\.function: /);
+    expect(load).toThrow(/indicators\.0\.timePeriod: /);
+  });
+
   it('fails fast naming each invalid field by its path', () => {
     // Prepare
     const { tables: _tables, ...withoutTables } = quoteSettings();
