@@ -85,6 +85,17 @@ export const deadLetterSchema = z.object({
   /** Original key and value, base64, exactly as received. */
   originalKey: z.string().nullable(),
   originalValue: z.string().nullable(),
+  /**
+   * Present when the original value did not fit in a deliverable dead letter: `originalValue` then holds only its
+   * first `keptBytes` bytes; `length` and `sha256` describe the whole value (the source offset still has it).
+   */
+  originalValueCut: z
+    .object({
+      length: z.number().int().min(0),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      keptBytes: z.number().int().min(0),
+    })
+    .optional(),
   originalHeaders: z.array(z.record(z.string(), z.string())).default([]),
   correlationId: z.string().optional(),
 });

@@ -19,7 +19,8 @@ export function alphaVantageFromEnv(observability: Observability): AlphaVantageC
   return new AlphaVantageClient(transport, {
     onLimit: (fn, message) => {
       observability.metrics.addMetric('AlphaVantageLimitResponses', MetricUnit.Count, 1);
-      observability.logger.warn('AlphaVantage limit reached', { function: fn, message });
+      // Not `message`: Powertools reserves that key for the log line's own text and drops the extra one.
+      observability.logger.warn('AlphaVantage limit reached', { function: fn, answer: message });
     },
   });
 }

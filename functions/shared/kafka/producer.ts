@@ -117,7 +117,12 @@ export class Publisher {
         topic,
         key: `${deadLetter.source.topic}-${deadLetter.source.partition}`,
         value: JSON.stringify(deadLetter),
-        headers: { 'content-type': 'application/json', 'dead-letter-reason': deadLetter.reason.code },
+        headers: {
+          'content-type': 'application/json',
+          'dead-letter-reason': deadLetter.reason.code,
+          // Says so without parsing the value: the original value in this dead letter is only a prefix.
+          ...(deadLetter.originalValueCut ? { 'dead-letter-value-cut': 'true' } : {}),
+        },
       })),
     );
   }
