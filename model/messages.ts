@@ -10,11 +10,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DATASETS, INDICATOR_FUNCTIONS } from './config.ts';
+import { TICKER_PATTERN } from './symbols.ts';
 
-/** Ticker symbols as AlphaVantage spells them (BRK.B, BF-B, ...), upper case. */
+/** Ticker symbols as AlphaVantage spells them (BRK.B, BF-B, ...), upper case: the universe's own rule. */
 export const symbolSchema = z
   .string()
-  .regex(/^[A-Z0-9][A-Z0-9.-]{0,14}$/, 'symbol must be an upper-case ticker such as IBM or BRK.B');
+  .regex(TICKER_PATTERN, 'symbol must be an upper-case ticker such as IBM, BRK.B or BF-B');
 
 const envelope = {
   v: z.literal(1),
