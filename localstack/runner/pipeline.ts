@@ -11,6 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { logLevel } from 'kafkajs';
+import pRetry from 'p-retry';
 import { ENV, type HortonConfig, settingsEnvironment } from '../../model/config.ts';
 import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
 import {
@@ -21,7 +22,7 @@ import {
   type WaitOptions,
 } from './event-source-mapping.ts';
 import type { LambdaHandler } from './lambda-context.ts';
-import type { RunnerLogger } from './partition-worker.ts';
+import { DeliveryStalled, type RunnerLogger } from './partition-worker.ts';
 import { type FireRecord, Scheduler } from './scheduler.ts';
 import { ensureTopics, type TopicReport } from './topics.ts';
 
@@ -198,12 +199,28 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const waitUntilIdle = async (wait: WaitOptions = {}) => {
       const timeoutMs = wait.timeoutMs ?? 120_000;
       const deadline = Date.now() + timeoutMs;
+      // While the broker restarts, reading offsets fails (e.g. KafkaJSGroupCoordinatorNotFound): that is not the
+      // pipeline failing, so ask again with a growing pause, within the overall deadline.
+      const lagWithRetry = (mapping: EventSourceMapping) =>
+        pRetry(() => mapping.lag(), {
+          retries: 20,
+          minTimeout: 200,
+          maxTimeout: 5_000,
+          maxRetryTime: Math.max(0, deadline - Date.now()),
+          shouldRetry: ({ error }) => !(error instanceof DeliveryStalled),
+          onFailedAttempt: ({ error, attemptNumber }) =>
+            log.warn('cannot read the consumer lag yet; will retry', {
+              topic: mapping.topic,
+              attempt: attemptNumber,
+              error: error.message,
+            }),
+        });
       let idleSnapshots = 0;
       let lastLags: number[] = [];
       while (idleSnapshots < 2) {
         // Read "busy" BEFORE the lags: whatever an invocation produced before it finished is then visible.
         const busy = (scheduler?.pending ?? 0) > 0 || [...mappings.values()].some((mapping) => mapping.busy);
-        lastLags = await Promise.all([...mappings.values()].map((mapping) => mapping.lag()));
+        lastLags = await Promise.all([...mappings.values()].map((mapping) => lagWithRetry(mapping)));
         idleSnapshots = !busy && lastLags.every((lag) => lag === 0) ? idleSnapshots + 1 : 0;
         if (idleSnapshots >= 2) break;
         if (Date.now() >= deadline) {
