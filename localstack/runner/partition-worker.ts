@@ -91,6 +91,15 @@ interface RetryState {
   failures: number;
 }
 
+/** The reason Horton's handlers add for the local runner (`failureCauses`), when the response has one. */
+function failureCause(response: unknown, coordinates: string): string | undefined {
+  if (typeof response !== 'object' || response === null || !('failureCauses' in response)) return undefined;
+  const causes = response.failureCauses;
+  if (typeof causes !== 'object' || causes === null) return undefined;
+  const cause = (causes as Record<string, unknown>)[coordinates];
+  return typeof cause === 'string' ? cause : undefined;
+}
+
 export class PartitionWorker {
   private retry: RetryState | undefined;
   /** Records already handed to the on-failure destination but not yet committed past (no duplicates). */
@@ -217,10 +226,11 @@ export class PartitionWorker {
           failure = { offset: deliverable[0]?.offset ?? last.offset, whole: true, message: outcome.reason };
         } else {
           const failedAt = outcome.failedFrom.get(this.key) ?? last.offset;
+          const cause = failureCause(response, `${this.key}@${failedAt}`);
           failure = {
             offset: failedAt,
             whole: false,
-            message: `handler reported ${this.key}@${failedAt} as failed`,
+            message: `handler reported ${this.key}@${failedAt} as failed${cause ? `: ${cause}` : ''}`,
           };
         }
       } catch (error) {

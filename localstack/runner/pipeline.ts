@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { logLevel } from 'kafkajs';
 import pRetry from 'p-retry';
+import { REPORT_FAILURE_CAUSES_ENV } from '../../functions/shared/kafka/consumer-handler.ts';
 import { ENV, type HortonConfig, settingsEnvironment } from '../../model/config.ts';
 import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
 import {
@@ -91,6 +92,8 @@ export function handlerEnvironment(
     [ENV.kafkaAuth]: 'none',
     // kafkajs prints a partitioner notice for every producer created without one; the handlers' is fine.
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // So the on-failure dead letters keep the handler's reason (see partition-worker.ts).
+    [REPORT_FAILURE_CAUSES_ENV]: '1',
     ...extra,
   };
 }

@@ -313,6 +313,7 @@ describe('processKafkaBatch: transient failures', () => {
     ]);
     expect(processed.sort()).toEqual(['horton.quote-0@20', 'horton.quote-1@5', 'horton.quote-1@6']);
     expect(outcome).toMatchObject({ processed: 3, deadLettered: 0, failed: 1, skipped: 2 });
+    expect([...outcome.failureCauses.keys()]).toEqual(['horton.quote-0@21']);
     expect(deadLetters).toEqual([]);
     expect(logs.find((line) => line.message === 'record failed transiently; will be retried')).toMatchObject({
       level: 'WARN',
@@ -475,6 +476,7 @@ describe('processKafkaBatch: invalid events', () => {
       deadLettered: 0,
       failed: 0,
       skipped: 0,
+      failureCauses: new Map(),
     });
   });
 });

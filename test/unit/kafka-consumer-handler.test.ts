@@ -10,6 +10,7 @@ import { TransientError } from '../../functions/shared/errors.ts';
 import {
   createKafkaHandler,
   type KafkaHandlerOptions,
+  REPORT_FAILURE_CAUSES_ENV,
 } from '../../functions/shared/kafka/consumer-handler.ts';
 import type { KafkaEvent, RawKafkaRecord } from '../../functions/shared/kafka/event.ts';
 import { Publisher } from '../../functions/shared/kafka/producer.ts';
@@ -129,6 +130,28 @@ describe('createKafkaHandler', () => {
     // Dead letters name the function, as Lambda's own on-failure records do.
     expect(letters.every(({ letter }) => letter.handler === 'horton-quote')).toBe(true);
     expect(letters[0]?.letter.originalValue).toBe(Buffer.from('not json').toString('base64'));
+  });
+
+  it('tells the local runner why a record failed, only when the runner asks (the Lambda shape stays as is)', async () => {
+    // Prepare: the runner's flag, set before the handler is built (at cold start)
+    vi.stubEnv(REPORT_FAILURE_CAUSES_ENV, '1');
+    const { publisher } = recordingPublisher();
+    const handler = quoteHandler(publisher, async () => {
+      throw new TransientError('dynamodb', 'connect ECONNREFUSED 127.0.0.1:4566');
+    });
+    vi.stubEnv(REPORT_FAILURE_CAUSES_ENV, '');
+
+    // Act
+    const response = await handler(
+      event([record(7, JSON.stringify(command('IBM', 'a0000000000000000000000000000000')))]),
+      context(),
+    );
+
+    // Assess
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: { partition: 'horton.quote-0', offset: 7 } }],
+      failureCauses: { 'horton.quote-0@7': 'connect ECONNREFUSED 127.0.0.1:4566' },
+    });
   });
 
   it('fails the whole invocation when the event is not a Kafka event', async () => {

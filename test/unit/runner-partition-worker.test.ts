@@ -256,6 +256,25 @@ describe('PartitionWorker', () => {
     expect(h.commits).toEqual([]);
   });
 
+  it("keeps the handler's reason in the dead letter of a record that kept failing", async () => {
+    // Prepare: the record fails every time, with the cause Horton's handlers report to the local runner
+    const h = harness({ retryAttempts: 1 }, () => ({
+      ...failAt(0),
+      failureCauses: { 't-0@0': 'DynamoDB: connect ECONNREFUSED 127.0.0.1:4566' },
+    }));
+
+    // Act
+    await h.worker.process(records(1));
+
+    // Assess
+    expect(h.sent).toHaveLength(1);
+    expect(h.sent[0]?.reason).toEqual({
+      code: 'retries-exhausted',
+      message:
+        'failed 2 time(s) (retryAttempts=1): handler reported t-0@0 as failed: DynamoDB: connect ECONNREFUSED 127.0.0.1:4566',
+    });
+  });
+
   it('a commit failure after a successful invocation retries the commit, not the handler', async () => {
     // Prepare: the broker drops the first three commits (an outage), the handler always succeeds
     const h = harness({ batchSize: 2 }, () => undefined);

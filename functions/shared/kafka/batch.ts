@@ -38,6 +38,8 @@ export interface BatchOutcome {
   deadLettered: number;
   failed: number;
   skipped: number;
+  /** Why each reported record failed, by `<topic>-<partition>@<offset>` (the response carries only coordinates). */
+  failureCauses: Map<string, string>;
 }
 
 /**
@@ -115,6 +117,7 @@ export async function processKafkaBatch(event: unknown, options: BatchOptions): 
     deadLettered: 0,
     failed: 0,
     skipped: 0,
+    failureCauses: new Map(),
   };
 
   // Partitions are independent streams: process them concurrently, each strictly in offset order.
@@ -161,6 +164,7 @@ export async function processKafkaBatch(event: unknown, options: BatchOptions): 
           }
           outcome.failed += 1;
           outcome.skipped += records.length - index - 1;
+          outcome.failureCauses.set(`${partitionKey}@${record.offset}`, failure.message);
           outcome.response.batchItemFailures.push({
             itemIdentifier: { partition: partitionKey, offset: record.offset },
           });

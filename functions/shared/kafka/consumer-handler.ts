@@ -13,6 +13,12 @@ import type { Publisher } from './producer.ts';
 
 export type CommandRole = Exclude<ContractRole, 'deadLetter'>;
 
+/**
+ * Set by the local runner only: the response then also carries `failureCauses`, so the runner's on-failure
+ * dead letters can say why a record kept failing. Lambda's own response stays the documented shape.
+ */
+export const REPORT_FAILURE_CAUSES_ENV = 'HORTON_REPORT_FAILURE_CAUSES';
+
 export interface KafkaHandlerOptions<R extends CommandRole> {
   name: string;
   role: R;
@@ -44,6 +50,7 @@ export interface RecordScope {
 export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerOptions<R>) {
   const { logger, metrics } = options.observability;
   const deadlineMarginMs = options.deadlineMarginMs ?? 75_000;
+  const reportCauses = process.env[REPORT_FAILURE_CAUSES_ENV] === '1';
   return withObservability(options.observability, async (event: unknown, context: Context) => {
     const margin = Math.min(deadlineMarginMs, context.getRemainingTimeInMillis() / 4);
     const outcome = await processKafkaBatch(event, {
@@ -74,6 +81,8 @@ export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerO
       failed: outcome.failed,
       skipped: outcome.skipped,
     });
+    if (reportCauses && outcome.failureCauses.size > 0)
+      return { ...outcome.response, failureCauses: Object.fromEntries(outcome.failureCauses) };
     return outcome.response satisfies KafkaBatchResponse;
   });
 }
