@@ -173,7 +173,9 @@ describe('startPipeline', () => {
     let reads = 0;
     mapping.lag = async () => {
       reads += 1;
-      if (reads <= 2) throw new KafkaJSGroupCoordinatorNotFound();
+      // kafkajs' typings omit the constructor's message argument, which its errors need at run time.
+      const Coordinator = KafkaJSGroupCoordinatorNotFound as unknown as new (message: string) => Error;
+      if (reads <= 2) throw new Coordinator('Failed to find group coordinator');
       return realLag();
     };
 
