@@ -19,6 +19,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { KafkaDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct, type IDependable } from 'constructs';
 import { type ConsumerConfig, ENV, type TableRole, type TopicRole } from '../../model/config.ts';
+import type { DynamoDbAction } from '../../model/handlers.ts';
 import type { HortonKafkaCluster } from './kafka-cluster.ts';
 import type { HortonNetwork } from './network.ts';
 
@@ -30,8 +31,6 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire as __hortonCreateRequire } from 'node:module'; const require = __hortonCreateRequire(import.meta.url);";
 
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
-
-export type TableAccess = 'read' | 'write' | 'readWrite';
 
 export interface HortonFunctionProps {
   /** Entry file relative to `projectRoot`; it exports `handler`. */
@@ -179,12 +178,10 @@ export class HortonFunction extends Construct {
     return this;
   }
 
-  /** Grants table access and sets the table's environment variable. */
-  bindTable(role: TableRole, table: ITable, access: TableAccess): this {
+  /** Grants exactly these DynamoDB actions on the table and sets the table's environment variable. */
+  bindTable(role: TableRole, table: ITable, actions: readonly DynamoDbAction[]): this {
     this.addEnvironment(ENV.tables[role], table.tableName);
-    if (access === 'read') table.grantReadData(this.role);
-    else if (access === 'write') table.grantWriteData(this.role);
-    else table.grantReadWriteData(this.role);
+    table.grant(this.role, ...actions.map((action) => `dynamodb:${action}`));
     return this;
   }
 
@@ -250,6 +247,14 @@ export class HortonFunction extends Construct {
       bisectBatchOnError: false,
       onFailure: new KafkaDlq(options.deadLetterTopicName),
       provisionedPollerConfig: options.pollers,
+      // Per-mapping metrics the alarms watch (lib/constructs/monitoring.ts): polling, dead letters, errors, lag.
+      metricsConfig: {
+        metrics: [
+          lambda.MetricType.EVENT_COUNT,
+          lambda.MetricType.ERROR_COUNT,
+          lambda.MetricType.KAFKA_METRICS,
+        ],
+      },
     });
     for (const dependency of options.dependsOn ?? []) mapping.node.addDependency(dependency);
     // The mapping's pollers must not start before the role can read: the grants below are in the default policy.

@@ -7,7 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Synthesized, synthHorton } from './cdk-helpers.ts';
+import { SYNTH_TIMEOUT_MS, type Synthesized, synthHorton } from './cdk-helpers.ts';
 
 function findings(scope: IConstruct): string[] {
   return [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
@@ -54,7 +54,7 @@ beforeAll(() => {
       deleteTopicsOnRemove: true,
     },
   });
-});
+}, SYNTH_TIMEOUT_MS);
 
 describe('cdk-nag', () => {
   it('reports nothing on the default stack', () => {
