@@ -69,9 +69,7 @@ describe('handlerSettings', () => {
       // Assess
       expect(decoded.success, JSON.stringify(decoded.error?.issues)).toBe(true);
       expect(Object.keys(settings.topics).sort()).toEqual([...spec.produces].sort());
-      expect(Object.keys(settings.tables ?? {}).sort()).toEqual(
-        [...new Set([...spec.reads, ...spec.writes])].sort(),
-      );
+      expect(Object.keys(settings.tables ?? {}).sort()).toEqual(Object.keys(spec.tables).sort());
       expect('alphaVantage' in settings).toBe(spec.callsAlphaVantage);
     },
   );
