@@ -248,12 +248,12 @@ export function alphaVantageBudget(config: HortonConfig): {
  * Kafka consumer group id of a handler. Stable across deploys on purpose: a new group id would make the event
  * source mapping start from `startingPosition` again and re-read (or skip) the topic.
  */
-export function consumerGroupId(config: HortonConfig, role: TopicRole): string {
+export function consumerGroupId(config: Pick<HortonConfig, 'prefix'>, role: TopicRole): string {
   return `${config.prefix}-${role}-handler`;
 }
 
 /** DynamoDB table names, derived from the prefix. */
-export function tableNames(config: HortonConfig) {
+export function tableNames(config: Pick<HortonConfig, 'prefix'>) {
   const p = config.prefix;
   return {
     securities: `${p}-securities`,
@@ -292,6 +292,10 @@ export const ENV = {
   universeAssetTypes: 'UNIVERSE_ASSET_TYPES',
   indicators: 'INDICATORS',
   quoteRollingWindow: 'QUOTE_ROLLING_WINDOW',
+  /** The resource prefix (consumer group and table names derive from it). */
+  prefix: 'HORTON_PREFIX',
+  /** The configured schedules as JSON (the operations function reports them to the CLI). */
+  schedules: 'SCHEDULES',
   topics: {
     securities: 'TOPIC_SECURITIES',
     overview: 'TOPIC_OVERVIEW',
@@ -328,6 +332,8 @@ export function settingsEnvironment(config: HortonConfig): Record<string, string
     [ENV.universeAssetTypes]: config.universe.assetTypes.join(','),
     [ENV.indicators]: JSON.stringify(config.indicators),
     [ENV.quoteRollingWindow]: String(config.quotes.rollingWindow),
+    [ENV.prefix]: config.prefix,
+    [ENV.schedules]: JSON.stringify(config.schedules),
     ...Object.fromEntries(
       (Object.keys(ENV.topics) as TopicRole[]).map((role) => [ENV.topics[role], config.topics[role].name]),
     ),

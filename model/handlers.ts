@@ -16,6 +16,10 @@ export interface HandlerSpec {
     | { kind: 'manual' };
   /** Topics it publishes to (every Kafka-triggered handler also publishes to the dead-letter topic). */
   produces: TopicRole[];
+  /** Topics it reads records from outside an event source mapping (operators' inspection). @default none */
+  readsTopics?: TopicRole[];
+  /** Describes the Kafka-triggered handlers' consumer groups (offsets, lag). @default false */
+  describesGroups?: boolean;
   reads: TableRole[];
   writes: TableRole[];
   /** Calls AlphaVantage (needs the API key secret). */
@@ -87,6 +91,19 @@ export const HANDLERS = {
     writes: [],
     callsAlphaVantage: false,
     description: 'Operator request (symbols, datasets, options) -> validated collect commands',
+  },
+  operations: {
+    entry: 'functions/operations/index.ts',
+    trigger: { kind: 'manual' },
+    // Redrive and `horton send` publish to the command topics; redrive markers go to the dead-letter topic.
+    produces: ['securities', 'overview', 'history', 'quote', 'indicators', 'deadLetter'],
+    readsTopics: ['securities', 'overview', 'history', 'quote', 'indicators', 'deadLetter'],
+    describesGroups: true,
+    reads: [],
+    writes: [],
+    callsAlphaVantage: false,
+    description:
+      'Operator requests from the horton CLI that need Kafka: dead letters (list, show, redrive), offsets and lag, send',
   },
 } as const satisfies Record<string, HandlerSpec>;
 

@@ -26,6 +26,7 @@ export const HANDLER_SETTINGS: Record<string, readonly string[]> = {
   quote: [ENV.quoteRollingWindow],
   indicators: [],
   backfill: [ENV.alphaVantagePremium, ENV.indicators],
+  operations: [ENV.prefix, ENV.schedules],
 };
 
 /** The settings (name -> value) one handler gets, topics and tables excluded (the bind helpers set those). */

@@ -106,7 +106,7 @@ const UNUSED_BY: Record<string, string[]> = {
 };
 
 describe('bundles', () => {
-  it('bundles every function of the stack (the 7 handlers and the topics custom resource)', () => {
+  it('bundles every function of the stack (the 8 handlers and the topics custom resource)', () => {
     expect(bundles.map((b) => b.functionName).sort()).toEqual(
       [
         'horton-backfill',
@@ -114,6 +114,7 @@ describe('bundles', () => {
         'horton-history',
         'horton-indicators',
         'horton-kafka-topics',
+        'horton-operations',
         'horton-overview',
         'horton-quote',
         'horton-securities',

@@ -1,0 +1,67 @@
+/**
+ * Operations: invoked by the `horton` CLI (Lambda Invoke; locally the runner's invoke endpoint) for the work
+ * that needs Kafka, which in AWS is reachable only inside the VPC: dead letters (list, show, redrive),
+ * consumer-group offsets and lag, and publishing one validated command. Requests and answers:
+ * model/operations.ts.
+ */
+import { Kafka } from 'kafkajs';
+import { consumerGroupId, ENV, type ScheduleConfig, tableNames } from '../../model/config.ts';
+import { HANDLER_NAMES, HANDLERS, type HandlerSpec } from '../../model/handlers.ts';
+import { COMMAND_TOPIC_ROLES, type Deployment, operationsGroupPrefix } from '../../model/operations.ts';
+import { jsonEnv, requiredEnv } from '../shared/env.ts';
+import { connectionFromEnv, kafkaConfig, Publisher } from '../shared/kafka/producer.ts';
+import { readRanges, topicOffsets } from '../shared/kafka/reader.ts';
+import { createObservability, withObservability } from '../shared/observability.ts';
+import { OperationsRequestError, operate } from './collect.ts';
+
+const observability = createObservability('horton-operations');
+const kafka = new Kafka(kafkaConfig(connectionFromEnv('horton-operations')));
+const publisher = new Publisher(kafka);
+const prefix = requiredEnv(ENV.prefix);
+const topics = Object.fromEntries(
+  [...COMMAND_TOPIC_ROLES, 'deadLetter' as const].map((role) => [role, requiredEnv(ENV.topics[role])]),
+) as Deployment['topics'];
+const deployment: Deployment = {
+  prefix,
+  topics,
+  consumerGroups: Object.fromEntries(
+    HANDLER_NAMES.flatMap((name) => {
+      const trigger = (HANDLERS[name] as HandlerSpec).trigger;
+      return trigger.kind === 'kafka'
+        ? [[name, { role: trigger.topic, groupId: consumerGroupId({ prefix }, trigger.topic) }]]
+        : [];
+    }),
+  ),
+  tables: tableNames({ prefix }),
+  schedules: jsonEnv(ENV.schedules, (value) => value as ScheduleConfig[]),
+};
+
+const admin = kafka.admin();
+let adminConnected: Promise<void> | undefined;
+const connectedAdmin = async () => {
+  adminConnected ??= admin.connect();
+  await adminConnected;
+  return admin;
+};
+
+export const handler = withObservability(observability, async (event: unknown) => {
+  try {
+    return await operate(event, deployment, {
+      topicOffsets: async (topic) => topicOffsets(await connectedAdmin(), topic),
+      groupOffsets: async (groupId, topic) => {
+        const [entry] = await (await connectedAdmin()).fetchOffsets({ groupId, topics: [topic] });
+        return (entry?.partitions ?? []).map((partition) => ({
+          partition: partition.partition,
+          offset: partition.offset,
+        }));
+      },
+      read: (ranges) => readRanges(kafka, operationsGroupPrefix(prefix), ranges),
+      publish: (messages) => publisher.send(messages),
+      now: () => new Date(),
+    });
+  } catch (error) {
+    if (error instanceof OperationsRequestError)
+      observability.logger.warn('operations request rejected', { reason: error.message });
+    throw error;
+  }
+});
