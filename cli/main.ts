@@ -121,8 +121,11 @@ export function buildProgram(): Command {
     .description('what is stored for one security, with charts of recent closes and yearly extremes')
     .argument('<symbol>', 'ticker, e.g. IBM')
     .option('--days <n>', 'trading days in the close chart', positiveInteger('--days'), 60)
+    .option('--years <n>', 'years in the extremes table (the chart shows all)', positiveInteger('--years'), 5)
     .action(
-      action((target, io, symbol: string, options: { days: number }) => show(target, io, symbol, options)),
+      action((target, io, symbol: string, options: { days: number; years: number }) =>
+        show(target, io, symbol, options),
+      ),
     );
 
   program

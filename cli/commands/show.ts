@@ -98,17 +98,22 @@ const number = (value: unknown) =>
     ? value.toLocaleString('en-US', { maximumFractionDigits: 2 })
     : String(value ?? '-');
 
-export async function show(target: Target, io: Io, value: string, options: { days: number }): Promise<void> {
+export async function show(
+  target: Target,
+  io: Io,
+  value: string,
+  options: { days: number; years: number },
+): Promise<void> {
   const symbol = parseSymbol(value);
   const stored = await readStoredSecurity(target, symbol, options.days);
   if (isEmpty(stored))
     throw new CliError(
       `nothing is stored for ${symbol} (backfill it: horton backfill --symbols ${symbol} --datasets overview,history,quote,indicators)`,
     );
-  emit(io, stored, () => render(io, stored));
+  emit(io, stored, () => render(io, stored, options));
 }
 
-function render(io: Io, stored: StoredSecurity): void {
+function render(io: Io, stored: StoredSecurity, options: { years: number }): void {
   const overview = (stored.fundamentals.OVERVIEW?.data ?? {}) as Item;
   const listing = stored.listing ?? {};
   io.out(`${stored.symbol}  ${String(overview.name ?? listing.name ?? '')}`);
@@ -124,14 +129,12 @@ function render(io: Io, stored: StoredSecurity): void {
   }
   const statements = table(io, ['Statement', 'Fiscal year end', 'Figures']);
   for (const [kind, fields] of Object.entries(STATEMENT_FIELDS)) {
-    const report = stored.fundamentals[kind]?.data as
-      | { fiscalDateEnding?: string; values?: Item }
-      | undefined;
+    const report = stored.fundamentals[kind];
     if (!report) continue;
-    const values = report.values ?? {};
+    const values = (report.data ?? {}) as Item;
     statements.push([
       kind.toLowerCase().replace('_', ' '),
-      report.fiscalDateEnding ?? '-',
+      String(report.fiscalDateEnding ?? '-'),
       fields
         .filter((field) => values[field] !== undefined && values[field] !== null)
         .map((field) => `${field} ${number(values[field])}`)
@@ -145,7 +148,7 @@ function render(io: Io, stored: StoredSecurity): void {
 
   const latest = stored.quote?.latest as Item | undefined;
   const rolling = stored.quote?.rolling as
-    | { average?: number; count?: number; window?: number; size?: number }
+    | { average?: number; count?: number; windowSize?: number }
     | undefined;
   if (latest) {
     io.out(
@@ -168,7 +171,7 @@ function render(io: Io, stored: StoredSecurity): void {
 
   if (stored.yearlyExtremes.length > 0) {
     const extremes = table(io, ['Year', 'Highest close', 'on', 'Lowest close', 'on']);
-    for (const year of stored.yearlyExtremes) {
+    for (const year of stored.yearlyExtremes.slice(-options.years)) {
       extremes.push([
         String(year.year),
         money(year.highClose),
@@ -177,7 +180,9 @@ function render(io: Io, stored: StoredSecurity): void {
         String(year.lowDate),
       ]);
     }
-    io.out('\nYearly close extremes:');
+    io.out(
+      `\nYearly close extremes (latest ${Math.min(options.years, stored.yearlyExtremes.length)} of ${stored.yearlyExtremes.length} years):`,
+    );
     io.out(extremes.toString());
     if (stored.yearlyExtremes.length > 1) {
       io.out(

@@ -206,6 +206,15 @@ async function deadLetters(
   ports: OperationsPorts,
   query: Partial<Omit<DeadLetterQuery, 'action'>>,
 ): Promise<DeadLetterEntry[]> {
+  return (await deadLetterRecords(deployment, ports, query)).map(({ entry }) => entry);
+}
+
+/** The dead letters matching `query`, each with its record; redrive markers applied, never listed. */
+async function deadLetterRecords(
+  deployment: Deployment,
+  ports: OperationsPorts,
+  query: Partial<Omit<DeadLetterQuery, 'action'>>,
+): Promise<Array<{ entry: DeadLetterEntry; record: ReadRecord }>> {
   // Markers may sit after the read start even for letters before it: read from the log start for them.
   const records = await readDeadLetterTopic(deployment, ports);
   const markers = new Map<string, RedriveMarker>();
@@ -215,15 +224,15 @@ async function deadLetters(
   }
   const since = query.since ? Date.parse(query.since) : undefined;
   return records
-    .filter((record) => !markerOf(record) && record.key?.toString('utf8') !== REDRIVE_MARKER_KEY)
+    .filter((record) => record.key?.toString('utf8') !== REDRIVE_MARKER_KEY)
     .filter((record) => {
       const from = query.fromOffsets?.[String(record.partition)];
       return from === undefined || BigInt(record.offset) >= BigInt(from);
     })
-    .map((record) => entryOf(record, markers))
-    .filter((entry) => !query.reason || entry.reason.code === query.reason)
-    .filter((entry) => since === undefined || Date.parse(entry.appendedAt) >= since)
-    .filter((entry) => !query.correlationId || entry.correlationId === query.correlationId);
+    .map((record) => ({ entry: entryOf(record, markers), record }))
+    .filter(({ entry }) => !query.reason || entry.reason.code === query.reason)
+    .filter(({ entry }) => since === undefined || Date.parse(entry.appendedAt) >= since)
+    .filter(({ entry }) => !query.correlationId || entry.correlationId === query.correlationId);
 }
 
 async function deadLetterDetail(
@@ -249,20 +258,17 @@ async function deadLetterDetail(
     originalValue: letter.success
       ? text(letter.data.originalValue)
       : (record.value?.toString('utf8') ?? null),
-    originalHeaders: letter.success
-      ? Object.assign(
-          {},
-          ...letter.data.originalHeaders.map((header) =>
-            Object.fromEntries(
-              Object.entries(header).map(([name, value]) => [
-                name,
-                Buffer.from(value, 'base64').toString('utf8'),
-              ]),
-            ),
-          ),
-        )
-      : record.headers,
+    originalHeaders: letter.success ? decodeHeaders(letter.data.originalHeaders) : record.headers,
   };
+}
+
+/** A dead letter's original headers (base64 values, one object per header) as one name -> text map. */
+function decodeHeaders(headers: Array<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    headers.flatMap((header) =>
+      Object.entries(header).map(([name, value]) => [name, Buffer.from(value, 'base64').toString('utf8')]),
+    ),
+  );
 }
 
 /**
@@ -275,59 +281,46 @@ async function redrive(
   ports: OperationsPorts,
   query: Omit<DeadLetterQuery, 'action'>,
 ): Promise<RedriveReport> {
-  const entries = await deadLetters(deployment, ports, query);
+  const matching = await deadLetterRecords(deployment, ports, query);
   const commandTopics = new Set(COMMAND_TOPIC_ROLES.map((role) => deployment.topics[role]));
   const report: RedriveReport = { sent: [], skipped: [] };
-  const candidates = entries.filter((entry) => {
-    const skip = (why: string) =>
-      report.skipped.push({ offset: entry.offset, partition: entry.partition, why });
-    if (entry.redriven) skip(`already redriven at ${entry.redriven.at}`);
-    else if (entry.shape !== 'horton' || !entry.source) skip('not a Horton dead letter: nothing to redrive');
-    else if (!commandTopics.has(entry.source.topic))
-      skip(`source topic ${entry.source.topic} is not a command topic`);
-    else return true;
-    return false;
-  });
-  if (candidates.length === 0) return report;
-
-  const records = await ports.read(
-    candidates.map((entry) => ({
-      topic: deployment.topics.deadLetter,
-      partition: entry.partition,
-      from: entry.offset,
-      to: String(BigInt(entry.offset) + 1n),
-    })),
-  );
   const redrivenAt = ports.now().toISOString();
   const originals: OutgoingMessage[] = [];
   const markers: OutgoingMessage[] = [];
-  for (const entry of candidates) {
-    const record = records.find((r) => r.partition === entry.partition && r.offset === entry.offset);
-    const letter = deadLetterSchema.parse(json(record?.value ?? null));
-    const headers: Record<string, string> = Object.assign(
-      {},
-      ...letter.originalHeaders.map((header) =>
-        Object.fromEntries(
-          Object.entries(header).map(([name, value]) => [
-            name,
-            Buffer.from(value, 'base64').toString('utf8'),
-          ]),
-        ),
-      ),
-    );
+  for (const { entry, record } of matching) {
+    const skip = (why: string) =>
+      report.skipped.push({ offset: entry.offset, partition: entry.partition, why });
+    const letter = deadLetterSchema.safeParse(json(record.value));
+    if (entry.redriven) {
+      skip(`already redriven at ${entry.redriven.at}`);
+      continue;
+    }
+    if (!letter.success) {
+      skip('not a Horton dead letter: nothing to redrive');
+      continue;
+    }
+    if (!commandTopics.has(letter.data.source.topic)) {
+      skip(`source topic ${letter.data.source.topic} is not a command topic`);
+      continue;
+    }
+    const original = letter.data;
+    const text = (base64: string | null) =>
+      base64 === null ? '' : Buffer.from(base64, 'base64').toString('utf8');
     originals.push({
-      topic: letter.source.topic,
-      key: letter.originalKey === null ? '' : Buffer.from(letter.originalKey, 'base64').toString('utf8'),
-      value:
-        letter.originalValue === null ? '' : Buffer.from(letter.originalValue, 'base64').toString('utf8'),
-      headers: { ...headers, [REDRIVE_HEADER]: `${entry.partition}:${entry.offset}` },
+      topic: original.source.topic,
+      key: text(original.originalKey),
+      value: text(original.originalValue),
+      headers: {
+        ...decodeHeaders(original.originalHeaders),
+        [REDRIVE_HEADER]: `${entry.partition}:${entry.offset}`,
+      },
     });
     const marker: RedriveMarker = {
       type: 'redrive-marker',
       v: 1,
       deadLetter: { partition: entry.partition, offset: entry.offset },
       redrivenAt,
-      topic: letter.source.topic,
+      topic: letter.data.source.topic,
     };
     markers.push({
       topic: deployment.topics.deadLetter,
@@ -337,11 +330,12 @@ async function redrive(
     report.sent.push({
       offset: entry.offset,
       partition: entry.partition,
-      topic: letter.source.topic,
+      topic: letter.data.source.topic,
       reason: entry.reason.code,
       handler: entry.handler,
     });
   }
+  if (originals.length === 0) return report;
   await ports.publish(originals);
   await ports.publish(markers);
   return report;

@@ -4,6 +4,7 @@
  * consumer-group offsets and lag, and publishing one validated command. Requests and answers:
  * model/operations.ts.
  */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Kafka } from 'kafkajs';
 import { consumerGroupId, ENV, type ScheduleConfig, tableNames } from '../../model/config.ts';
 import { HANDLER_NAMES, HANDLERS, type HandlerSpec } from '../../model/handlers.ts';
@@ -45,6 +46,7 @@ const connectedAdmin = async () => {
 };
 
 export const handler = withObservability(observability, async (event: unknown) => {
+  observability.metrics.addMetric('OperatorRequests', MetricUnit.Count, 1);
   try {
     return await operate(event, deployment, {
       topicOffsets: async (topic) => topicOffsets(await connectedAdmin(), topic),

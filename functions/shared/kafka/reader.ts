@@ -40,8 +40,8 @@ export async function topicOffsets(admin: Admin, topic: string): Promise<TopicOf
 }
 
 /**
- * Every record in the given ranges, sorted by topic, partition and offset. Ranges are clamped to what the log
- * still holds. Resolves early with what arrived when `timeoutMs` passes (a record deleted by retention mid-read).
+ * Every record in the given ranges, sorted by topic, partition and offset (ranges on one partition are read as
+ * their span, so records between them come too). Ranges are clamped to what the log holds (an offset past its end reads nothing). Resolves early with what arrived when `timeoutMs` passes (a record deleted by retention mid-read).
  */
 export async function readRanges(
   kafka: Kafka,
@@ -53,15 +53,37 @@ export async function readRanges(
   await admin.connect();
   const ranges: OffsetRange[] = [];
   try {
-    const lows = new Map<string, bigint>();
+    const bounds = new Map<string, { low: bigint; high: bigint }>();
     for (const topic of new Set(requested.map((range) => range.topic))) {
-      for (const partition of await topicOffsets(admin, topic))
-        lows.set(`${topic}/${partition.partition}`, BigInt(partition.low));
+      for (const partition of await topicOffsets(admin, topic)) {
+        bounds.set(`${topic}/${partition.partition}`, {
+          low: BigInt(partition.low),
+          high: BigInt(partition.high),
+        });
+      }
     }
+    // One range per partition (the reader follows one position per partition): the span of those asked for.
+    const spans = new Map<string, OffsetRange>();
     for (const range of requested) {
-      const low = lows.get(`${range.topic}/${range.partition}`) ?? 0n;
-      const from = BigInt(range.from) > low ? BigInt(range.from) : low;
-      if (from < BigInt(range.to)) ranges.push({ ...range, from: String(from) });
+      const key = `${range.topic}/${range.partition}`;
+      const span = spans.get(key);
+      spans.set(
+        key,
+        span
+          ? {
+              ...span,
+              from: String(BigInt(span.from) < BigInt(range.from) ? span.from : range.from),
+              to: String(BigInt(span.to) > BigInt(range.to) ? span.to : range.to),
+            }
+          : range,
+      );
+    }
+    for (const [key, range] of spans) {
+      const bound = bounds.get(key);
+      if (!bound) continue;
+      const from = BigInt(range.from) > bound.low ? BigInt(range.from) : bound.low;
+      const to = BigInt(range.to) < bound.high ? BigInt(range.to) : bound.high;
+      if (from < to) ranges.push({ ...range, from: String(from), to: String(to) });
     }
   } finally {
     await admin.disconnect();
