@@ -6,25 +6,23 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Kafka } from 'kafkajs';
-import { consumerGroupId, ENV, type ScheduleConfig, tableNames } from '../../model/config.ts';
+import { consumerGroupId, tableNames } from '../../model/config.ts';
 import { HANDLER_NAMES, HANDLERS, type HandlerSpec } from '../../model/handlers.ts';
-import { COMMAND_TOPIC_ROLES, type Deployment, operationsGroupPrefix } from '../../model/operations.ts';
-import { jsonEnv, requiredEnv } from '../shared/env.ts';
-import { connectionFromEnv, kafkaConfig, Publisher } from '../shared/kafka/producer.ts';
+import { type Deployment, operationsGroupPrefix } from '../../model/operations.ts';
+import { connectionOf, kafkaConfig, Publisher } from '../shared/kafka/producer.ts';
 import { readRanges, topicOffsets } from '../shared/kafka/reader.ts';
 import { createObservability, withObservability } from '../shared/observability.ts';
+import { loadSettings } from '../shared/settings.ts';
 import { OperationsRequestError, operate } from './collect.ts';
 
-const observability = createObservability('horton-operations');
-const kafka = new Kafka(kafkaConfig(connectionFromEnv('horton-operations')));
+const settings = loadSettings('operations');
+const observability = await createObservability(settings);
+const kafka = new Kafka(kafkaConfig(connectionOf(settings)));
 const publisher = new Publisher(kafka);
-const prefix = requiredEnv(ENV.prefix);
-const topics = Object.fromEntries(
-  [...COMMAND_TOPIC_ROLES, 'deadLetter' as const].map((role) => [role, requiredEnv(ENV.topics[role])]),
-) as Deployment['topics'];
+const { prefix } = settings;
 const deployment: Deployment = {
   prefix,
-  topics,
+  topics: settings.topics,
   consumerGroups: Object.fromEntries(
     HANDLER_NAMES.flatMap((name) => {
       const trigger = (HANDLERS[name] as HandlerSpec).trigger;
@@ -34,7 +32,7 @@ const deployment: Deployment = {
     }),
   ),
   tables: tableNames({ prefix }),
-  schedules: jsonEnv(ENV.schedules, (value) => value as ScheduleConfig[]),
+  schedules: settings.schedules,
 };
 
 const admin = kafka.admin();

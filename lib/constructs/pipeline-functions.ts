@@ -8,8 +8,8 @@ import { Construct, type IDependable } from 'constructs';
 import { consumerGroupId, type HortonConfig, type TableRole } from '../../model/config.ts';
 import { HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
 import { operationsGroupPrefix } from '../../model/operations.ts';
+import { serviceNameOf } from '../../model/settings.ts';
 import type { AlphaVantageApiKey } from './api-key-secret.ts';
-import { handlerSettings } from './handler-environment.ts';
 import { HortonFunction, type TableAccess } from './horton-function.ts';
 import type { HortonKafkaCluster } from './kafka-cluster.ts';
 import type { HortonNetwork } from './network.ts';
@@ -43,10 +43,7 @@ export interface PipelineFunctionsProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** Powertools service name of a handler: the `service` dimension of its Horton metrics. */
-export function serviceNameOf(name: HandlerName): string {
-  return `horton-${name}`;
-}
+export { serviceNameOf } from '../../model/settings.ts';
 
 function tableAccess(spec: HandlerSpec, role: TableRole): TableAccess | undefined {
   const reads = (spec.reads as readonly TableRole[]).includes(role);
@@ -78,7 +75,8 @@ export class PipelineFunctions extends Construct {
         description: spec.description.slice(0, 256),
         serviceName: serviceNameOf(name),
         network: props.network,
-        environment: handlerSettings(config, name, spec),
+        handler: { name, config },
+        tracing: config.observability.tracing,
         timeout:
           spec.trigger.kind === 'kafka'
             ? (props.kafkaHandlerTimeout ?? Duration.minutes(5))
