@@ -8,12 +8,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { servePipeline } from '../../localstack/serve.ts';
 import { HANDLER_NAMES } from '../../model/handlers.ts';
 import { REDRIVE_HEADER } from '../../model/operations.ts';
 import { COMMAND_ROLES, type E2eEnvironment, startE2e } from '../support/e2e-harness.ts';
 import { readTopic } from '../support/kafka.ts';
+
+// Each CLI run is a fresh Node process loading TypeScript; a backfill waits for the handlers on a shared machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 const CLI = path.resolve('cli/horton.mjs');
 let environment: E2eEnvironment;
