@@ -28,6 +28,8 @@ import { HANDLERS, type HandlerName } from './handlers.ts';
 export const SETTINGS_VARIABLE = 'HORTON_SETTINGS';
 /** Local runs only: the AlphaVantage key itself. In AWS the key lives in Secrets Manager. */
 export const LOCAL_API_KEY_VARIABLE = 'ALPHAVANTAGE_API_KEY';
+/** Local runs only: set by the runner so batch responses name why records failed (see localstack/runner). */
+export const REPORT_FAILURE_CAUSES_VARIABLE = 'HORTON_REPORT_FAILURE_CAUSES';
 
 const name = z.string().min(1);
 

@@ -114,7 +114,11 @@ describe('loadSettings', () => {
     expect(settings.kafka).toEqual({ brokers: ['b-1:9098', 'b-2:9098'], auth: 'iam' });
     expect(settings.rollingWindow).toBe(10);
     expect(settings.tables.quotes).toBe('horton-quotes');
-    expect(settings.runtime).toEqual({ region: 'eu-west-1', localApiKey: 'local-key' });
+    expect(settings.runtime).toEqual({
+      region: 'eu-west-1',
+      localApiKey: 'local-key',
+      reportFailureCauses: false,
+    });
   });
 
   it('fails fast naming the variable when it is missing or not JSON', () => {
