@@ -234,19 +234,24 @@ describe('least-privilege IAM', () => {
     },
   );
 
-  it.each(HANDLER_NAMES)('%s: Kafka writes exactly to the topics it produces to', (name) => {
-    const spec = HANDLERS[name];
-    const writes = permissions(name)
-      .filter((p) => p.startsWith('kafka-cluster:WriteData on '))
-      .map((p) => p.replace('kafka-cluster:WriteData on ', ''));
-    expect(writes.sort()).toEqual(spec.produces.map((role) => topicArn(config.topics[role].name)).sort());
-    const reads = permissions(name).filter((p) => p.startsWith('kafka-cluster:ReadData'));
-    expect(reads).toEqual(
-      spec.trigger.kind === 'kafka'
-        ? [`kafka-cluster:ReadData on ${topicArn(config.topics[spec.trigger.topic].name)}`]
-        : [],
-    );
-  });
+  it.each(HANDLER_NAMES)(
+    '%s: Kafka writes exactly to the topics it produces to, reads only those it consumes or inspects',
+    (name) => {
+      const spec = HANDLERS[name];
+      const writes = permissions(name)
+        .filter((p) => p.startsWith('kafka-cluster:WriteData on '))
+        .map((p) => p.replace('kafka-cluster:WriteData on ', ''));
+      expect(writes.sort()).toEqual(spec.produces.map((role) => topicArn(config.topics[role].name)).sort());
+      const reads = permissions(name).filter((p) => p.startsWith('kafka-cluster:ReadData'));
+      const readRoles = [
+        ...(spec.trigger.kind === 'kafka' ? [spec.trigger.topic] : []),
+        ...(('readsTopics' in spec ? spec.readsTopics : undefined) ?? []),
+      ];
+      expect(reads.sort()).toEqual(
+        readRoles.map((role) => `kafka-cluster:ReadData on ${topicArn(config.topics[role].name)}`).sort(),
+      );
+    },
+  );
 
   it('attaches no AWS managed policy to any function role', () => {
     for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
