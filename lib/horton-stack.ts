@@ -156,6 +156,15 @@ export class HortonStack extends Stack {
       description: 'Invoke by hand for a backfill (see README, Deploy)',
       value: this.pipeline.functions.backfill.functionName,
     });
+    new CfnOutput(this, 'OperationsFunctionName', {
+      description:
+        'Invoked by the horton CLI for dead letters, offsets and send (see README, Operating Horton)',
+      value: this.pipeline.functions.operations.functionName,
+    });
+    new CfnOutput(this, 'Prefix', {
+      description: 'Resource name prefix (tables, topics)',
+      value: config.prefix,
+    });
     new CfnOutput(this, 'AlphaVantageSecretArn', {
       description: 'Put the AlphaVantage API key here (see README, Deploy)',
       value: this.apiKey.secret.secretArn,

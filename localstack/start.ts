@@ -4,7 +4,9 @@
  * mappings, fires one full collection cycle for the watchlist with progress shown, and prints what was stored.
  *
  *   npm start                      one cycle, then stop what this run started
- *   npm start -- --keep-running    one cycle, leave the stack up (stop it with `npm run local -- down`)
+ *   npm start -- --keep-running    one cycle, then serve the `horton` CLI until Ctrl-C (handlers, schedules,
+ *                                  the Lambda Invoke API of backfill and operations)
+ *   npm start -- --serve           serve at once, without the first cycle
  *   npm start -- --watch           one cycle, then keep running on the configured schedules
  *   npm start -- --watch --time-compression 3600   ... with one real second standing for an hour
  *   npm start -- --config my.json  overrides of the configuration (model/config.ts), e.g. another watchlist
@@ -14,9 +16,11 @@ import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MultiBar, Presets } from 'cli-progress';
 import { type HortonConfig, type Job, resolveConfig } from '../model/config.ts';
+import { HANDLER_NAMES } from '../model/handlers.ts';
 import { LOCAL_API_KEY_VARIABLE } from '../model/settings.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from './aws-resources.ts';
 import { type Pipeline, startPipeline } from './runner/pipeline.ts';
+import { servePipeline } from './serve.ts';
 import { downLocalStack, resolveLocalStackOptions, upLocalStack } from './stack/index.ts';
 import { printSummary } from './summary.ts';
 
@@ -27,6 +31,7 @@ const { values: args } = parseArgs({
   options: {
     watch: { type: 'boolean', default: false },
     'keep-running': { type: 'boolean', default: false },
+    serve: { type: 'boolean', default: false },
     'time-compression': { type: 'string' },
     config: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -82,9 +87,11 @@ async function main(): Promise<void> {
 
   let pipeline: Pipeline | undefined;
   try {
+    const serving = args.serve || args['keep-running'];
     pipeline = await startPipeline({
       config,
       brokers: endpoints.kafkaBrokers,
+      ...(serving ? { include: HANDLER_NAMES } : {}),
       env: {
         ...localAwsEnvironment(target),
         // Locally the key is an env var (in AWS: Secrets Manager). The simulator accepts any non-empty key.
@@ -117,6 +124,10 @@ async function main(): Promise<void> {
     const scheduler = running.scheduler;
     if (!scheduler) throw new Error('the dispatcher did not start');
 
+    if (args.serve) {
+      await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
+      return;
+    }
     log(`\nCollection cycle for ${config.universe.watchlist.join(', ')} (plan ${config.alphaVantage.plan})`);
     const cycleStarted = Date.now();
     const cycle = withProgress(running, async () => {
@@ -138,7 +149,9 @@ async function main(): Promise<void> {
       `\nOne cycle took ${cycleSeconds.toFixed(1)} s (whole run ${((Date.now() - started) / 1000).toFixed(1)} s).`,
     );
 
-    if (args.watch) {
+    if (args['keep-running']) {
+      await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
+    } else if (args.watch) {
       watching = true;
       scheduler.start();
       log('\nWatching: the schedules fire on their timetable. Ctrl-C to stop.');
@@ -148,14 +161,28 @@ async function main(): Promise<void> {
     }
   } finally {
     await pipeline?.stop();
-    if (args['keep-running']) {
-      log('\nThe local stack is still running: `npm run local -- status`, `npm run local -- down`.');
-    } else if (!stack.alreadyRunning) {
+    if (!stack.alreadyRunning) {
       await downLocalStack(stackOptions);
-      log('\nStopped the local stack this run started (use --keep-running to leave it up).');
+      log('\nStopped the local stack this run started.');
     } else {
       log('\nThe local stack was already running before this run and stays up (`npm run local -- down`).');
     }
+  }
+}
+
+/** Serves the CLI (localstack/serve.ts) until Ctrl-C. */
+async function serveUntilInterrupted(
+  pipeline: Pipeline,
+  config: HortonConfig,
+  endpoints: Parameters<typeof servePipeline>[0]['endpoints'],
+  stateDir: string,
+): Promise<void> {
+  watching = true;
+  const close = await servePipeline({ pipeline, config, endpoints, stateDir, log });
+  try {
+    await interrupted;
+  } finally {
+    await close();
   }
 }
 

@@ -70,7 +70,7 @@ const scheduleExpressionSchema = z
     'expected an EventBridge Scheduler expression: cron(m h dom mon dow year) or rate(N unit)',
   );
 
-const scheduleSchema = z.object({
+export const scheduleSchema = z.object({
   /** Unique schedule name (also the EventBridge schedule name suffix). */
   name: scheduleNameSchema,
   /** Which collection the schedule triggers. */
@@ -300,12 +300,12 @@ export function alphaVantageBudget(config: HortonConfig): {
  * Kafka consumer group id of a handler. Stable across deploys on purpose: a new group id would make the event
  * source mapping start from `startingPosition` again and re-read (or skip) the topic.
  */
-export function consumerGroupId(config: HortonConfig, role: TopicRole): string {
+export function consumerGroupId(config: Pick<HortonConfig, 'prefix'>, role: TopicRole): string {
   return `${config.prefix}-${role}-handler`;
 }
 
 /** DynamoDB table names, derived from the prefix. */
-export function tableNames(config: HortonConfig) {
+export function tableNames(config: Pick<HortonConfig, 'prefix'>) {
   const p = config.prefix;
   return {
     securities: `${p}-securities`,

@@ -27,6 +27,10 @@ export interface HandlerSpec {
    * the function is granted. test/unit/cdk-grants.test.ts derives them from the sources and compares.
    */
   tables: Partial<Record<TableRole, readonly DynamoDbAction[]>>;
+  /** Topics it reads records from outside an event source mapping (operators' inspection). @default none */
+  readsTopics?: TopicRole[];
+  /** Describes the Kafka-triggered handlers' consumer groups (offsets, lag). @default false */
+  describesGroups?: boolean;
   /** Calls AlphaVantage (needs the API key secret). */
   callsAlphaVantage: boolean;
   description: string;
@@ -92,6 +96,18 @@ export const HANDLERS = {
     tables: {},
     callsAlphaVantage: false,
     description: 'Operator request (symbols, datasets, options) -> validated collect commands',
+  },
+  operations: {
+    entry: 'functions/operations/index.ts',
+    trigger: { kind: 'manual' },
+    // Redrive and `horton send` publish to the command topics; redrive markers go to the dead-letter topic.
+    produces: ['securities', 'overview', 'history', 'quote', 'indicators', 'deadLetter'],
+    readsTopics: ['securities', 'overview', 'history', 'quote', 'indicators', 'deadLetter'],
+    describesGroups: true,
+    tables: {},
+    callsAlphaVantage: false,
+    description:
+      'Operator requests from the horton CLI that need Kafka: dead letters (list, show, redrive), offsets and lag, send',
   },
 } as const satisfies Record<string, HandlerSpec>;
 

@@ -17,6 +17,7 @@ import {
   alphaVantageBudget,
   type HortonConfig,
   indicatorSchema,
+  scheduleSchema,
   type TableRole,
   type TopicRole,
   tableNames,
@@ -126,6 +127,15 @@ export const HANDLER_SETTINGS = {
     /** config.indicators */
     indicators: z.array(indicatorSchema),
   }),
+  operations: z.object({
+    ...common,
+    /** Every topic it reads or writes: the command topics and the dead-letter topic. */
+    topics: topics(HANDLERS.operations.produces),
+    /** config.prefix: consumer group and table names derive from it. @default 'horton' */
+    prefix: name,
+    /** config.schedules, reported to the CLI (`horton status`). */
+    schedules: z.array(scheduleSchema),
+  }),
 } satisfies Record<HandlerName, z.ZodType>;
 
 /** What a handler receives (decoded and validated). */
@@ -201,6 +211,7 @@ export function handlerSettings<N extends HandlerName>(
     quote: { rollingWindow: config.quotes.rollingWindow },
     indicators: {},
     backfill: { premium: budget.premium, indicators: config.indicators },
+    operations: { prefix: config.prefix, schedules: config.schedules },
   };
   return { ...base, ...specific[handler] } as EncodedHandlerSettings<N>;
 }

@@ -31,6 +31,7 @@ import {
   SettingsError,
 } from '../../model/settings.ts';
 import type { HortonKafkaCluster } from './kafka-cluster.ts';
+import { wildcardResourceFinding } from './nag.ts';
 import type { HortonNetwork } from './network.ts';
 
 /**
@@ -264,6 +265,50 @@ export class HortonFunction extends Construct {
       new iam.PolicyStatement({
         actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
         resources: [kafka.arns.topicArn(topicName)],
+      }),
+    );
+    return this;
+  }
+
+  /**
+   * Lets an operator function read a topic outside an event source mapping (inspection, not consumption) and
+   * records the topic's name in the settings. Reading joins throwaway groups: see `grantOwnReadGroups`.
+   */
+  bindTopicReader(role: TopicRole, topicName: string, kafka: HortonKafkaCluster): this {
+    this.bindings.topics[role] = topicName;
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+        resources: [kafka.arns.topicArn(topicName)],
+      }),
+    );
+    return this;
+  }
+
+  /** Join and leave the throwaway consumer groups `<groupPrefix>-*` that `bindTopicReader` reads with. */
+  grantOwnReadGroups(kafka: HortonKafkaCluster, groupPrefix: string): this {
+    const groups = kafka.arns.groupArn(`${groupPrefix}-*`);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
+        resources: [groups],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: wildcardResourceFinding(this, groups),
+      reason:
+        'Only the throwaway groups an operator read joins (`<prefix>-operations-<uuid>`, one per read, never ' +
+        'committed): their names cannot be known at deploy time, so the grant is their prefix.',
+    });
+    return this;
+  }
+
+  /** Read the committed offsets of the given consumer groups (lag), never join or alter them. */
+  grantDescribeGroups(kafka: HortonKafkaCluster, groupIds: readonly string[]): this {
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kafka-cluster:DescribeGroup'],
+        resources: groupIds.map((groupId) => kafka.arns.groupArn(groupId)),
       }),
     );
     return this;

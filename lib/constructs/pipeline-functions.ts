@@ -7,6 +7,7 @@ import { Duration, type aws_lambda as lambda, type aws_logs as logs, Validations
 import { Construct, type IDependable } from 'constructs';
 import { consumerGroupId, type HortonConfig, type TableRole } from '../../model/config.ts';
 import { type DynamoDbAction, HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
+import { operationsGroupPrefix } from '../../model/operations.ts';
 import { serviceNameOf } from '../../model/settings.ts';
 import type { AlphaVantageApiKey } from './api-key-secret.ts';
 import { HortonFunction } from './horton-function.ts';
@@ -80,9 +81,18 @@ export class PipelineFunctions extends Construct {
       }
       if (spec.callsAlphaVantage) fn.bindSecret(props.apiKey.secret);
 
-      const usesKafka = spec.produces.length > 0 || spec.trigger.kind === 'kafka';
+      const usesKafka =
+        spec.produces.length > 0 || (spec.readsTopics?.length ?? 0) > 0 || spec.trigger.kind === 'kafka';
       if (usesKafka) fn.connectKafka(kafka, props.bootstrapBrokers);
       for (const role of spec.produces) fn.bindTopic(role, config.topics[role].name, kafka);
+      for (const role of spec.readsTopics ?? []) fn.bindTopicReader(role, config.topics[role].name, kafka);
+      if (spec.readsTopics?.length) fn.grantOwnReadGroups(kafka, operationsGroupPrefix(config.prefix));
+      if (spec.describesGroups) {
+        fn.grantDescribeGroups(
+          kafka,
+          this.kafkaHandlers().map(({ topicRole }) => consumerGroupId(config, topicRole)),
+        );
+      }
 
       if (spec.trigger.kind === 'kafka') {
         const topicRole = spec.trigger.topic;
@@ -115,12 +125,12 @@ export class PipelineFunctions extends Construct {
           {
             id: 'Serverless-LambdaDLQ',
             reason:
-              'Invoked by an operator with a synchronous `aws lambda invoke`, who sees the error directly.',
+              'Invoked by an operator with a synchronous invoke (`horton` CLI or `aws lambda invoke`), who sees the error directly.',
           },
           {
             id: 'Serverless-LambdaAsyncFailureDestination',
             reason:
-              'Invoked by an operator with a synchronous `aws lambda invoke`, who sees the error directly.',
+              'Invoked by an operator with a synchronous invoke (`horton` CLI or `aws lambda invoke`), who sees the error directly.',
           },
         );
       }

@@ -73,6 +73,8 @@ export interface Pipeline {
   /** Present when the dispatcher runs. */
   scheduler: Scheduler | undefined;
   mappings: Map<HandlerName, EventSourceMapping>;
+  /** The selected manually invoked handlers (backfill, operations), for the invoke endpoint. */
+  manual: Map<HandlerName, LambdaHandler>;
   topics: TopicReport | undefined;
   /** Resolves when nothing is in flight and every mapping has consumed its whole topic. */
   waitUntilIdle(options?: WaitOptions): Promise<void>;
@@ -254,7 +256,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       }
     };
 
-    return { scheduler, mappings, topics, waitUntilIdle, stop };
+    const manual = new Map(
+      [...handlers].filter(([name]) => (HANDLERS[name] as HandlerSpec).trigger.kind === 'manual'),
+    );
+    return { scheduler, mappings, manual, topics, waitUntilIdle, stop };
   } catch (error) {
     await stop();
     throw error;

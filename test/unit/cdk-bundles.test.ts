@@ -100,7 +100,7 @@ function sourcesOf(bundle: Bundle): string[] {
 }
 
 describe('bundles', () => {
-  it('bundles every function of the stack (the 7 handlers and the topics custom resource)', () => {
+  it('bundles every function of the stack (the 8 handlers and the topics custom resource)', () => {
     expect(bundles.map((b) => b.functionName).sort()).toEqual(
       [
         'horton-backfill',
@@ -108,6 +108,7 @@ describe('bundles', () => {
         'horton-history',
         'horton-indicators',
         'horton-kafka-topics',
+        'horton-operations',
         'horton-overview',
         'horton-quote',
         'horton-securities',

@@ -82,7 +82,8 @@ function storeFunctionActions(): Map<string, Set<string>> {
 
 /**
  * Table role -> actions, from a handler's index.ts: its table names out of the settings
- * (`const x = settings.tables.<role>` or `const { <role>: x } = settings.tables`) and `storeFn(doc, x`.
+ * (`const x = settings.tables.<role>` or `const { <role>: x } = settings.tables`) and `storeFn(doc, x`, or
+ * `storeFn(doc, settings.tables.<role>` directly.
  */
 function handlerTableActions(name: HandlerName, store: Map<string, Set<string>>): Record<string, string[]> {
   const source = readFileSync(path.join(PROJECT_ROOT, HANDLERS[name].entry), 'utf8');
@@ -96,8 +97,10 @@ function handlerTableActions(name: HandlerName, store: Map<string, Set<string>>)
     }
   }
   const actions: Record<string, Set<string>> = {};
-  for (const [, fn, variable] of source.matchAll(/\b(\w+)(?:<[^>]*>)?\(\s*doc,\s*(\w+)/g)) {
-    const role = tableOf.get(variable as string);
+  for (const [, fn, variable] of source.matchAll(/\b(\w+)(?:<[^>]*>)?\(\s*doc,\s*([\w.]+)/g)) {
+    const role = (variable as string).startsWith('settings.tables.')
+      ? (variable as string).slice('settings.tables.'.length)
+      : tableOf.get(variable as string);
     const used = store.get(fn as string);
     if (!role || !used) continue;
     actions[role] ??= new Set();

@@ -71,7 +71,7 @@ describe('existing cluster and VPC', () => {
     const ours = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) =>
       String((fn as { Properties: { FunctionName?: string } }).Properties.FunctionName).startsWith('hrt-'),
     );
-    expect(ours).toHaveLength(8);
+    expect(ours).toHaveLength(9);
     for (const fn of ours) {
       expect(
         (fn as { Properties: { VpcConfig: { SubnetIds: string[] } } }).Properties.VpcConfig.SubnetIds,

@@ -216,19 +216,24 @@ describe('least-privilege IAM', () => {
     expect(granted).toEqual(expected.sort());
   });
 
-  it.each(HANDLER_NAMES)('%s: Kafka writes exactly to the topics it produces to', (name) => {
-    const spec = HANDLERS[name];
-    const writes = permissions(name)
-      .filter((p) => p.startsWith('kafka-cluster:WriteData on '))
-      .map((p) => p.replace('kafka-cluster:WriteData on ', ''));
-    expect(writes.sort()).toEqual(spec.produces.map((role) => topicArn(config.topics[role].name)).sort());
-    const reads = permissions(name).filter((p) => p.startsWith('kafka-cluster:ReadData'));
-    expect(reads).toEqual(
-      spec.trigger.kind === 'kafka'
-        ? [`kafka-cluster:ReadData on ${topicArn(config.topics[spec.trigger.topic].name)}`]
-        : [],
-    );
-  });
+  it.each(HANDLER_NAMES)(
+    '%s: Kafka writes exactly to the topics it produces to, reads only those it consumes or inspects',
+    (name) => {
+      const spec = HANDLERS[name];
+      const writes = permissions(name)
+        .filter((p) => p.startsWith('kafka-cluster:WriteData on '))
+        .map((p) => p.replace('kafka-cluster:WriteData on ', ''));
+      expect(writes.sort()).toEqual(spec.produces.map((role) => topicArn(config.topics[role].name)).sort());
+      const reads = permissions(name).filter((p) => p.startsWith('kafka-cluster:ReadData'));
+      const readRoles = [
+        ...(spec.trigger.kind === 'kafka' ? [spec.trigger.topic] : []),
+        ...(('readsTopics' in spec ? spec.readsTopics : undefined) ?? []),
+      ];
+      expect(reads.sort()).toEqual(
+        readRoles.map((role) => `kafka-cluster:ReadData on ${topicArn(config.topics[role].name)}`).sort(),
+      );
+    },
+  );
 
   it('attaches no AWS managed policy to any function role', () => {
     // CDK's own provider of the custom resource that strips the VPC's default security group is not ours.

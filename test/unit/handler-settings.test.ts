@@ -38,7 +38,7 @@ describe('handlerSettings', () => {
 
     // Assess
     expect(quote).toEqual({
-      serviceName: 'horton-quote',
+      serviceName: 'acme-quote',
       tracing: false,
       kafka: { brokers: BROKERS.join(','), auth: 'none' },
       topics: { deadLetter: 'acme.dead-letter' },

@@ -1,0 +1,272 @@
+/**
+ * `horton backfill`: invokes the backfill function, follows the published commands through the handlers'
+ * consumer groups with a progress bar per dataset, and summarises the outcome: stored, dead-lettered (with
+ * reasons) and skipped because fresher data was already stored.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { MultiBar, Presets } from 'cli-progress';
+import { JOBS } from '../../model/config.ts';
+import { symbolSchema } from '../../model/messages.ts';
+import {
+  COMMAND_TOPIC_ROLES,
+  type CommandTopicRole,
+  type DeadLetterEntry,
+  type Deployment,
+  type OffsetsReport,
+} from '../../model/operations.ts';
+import { CliError, UsageError } from '../errors.ts';
+import { emit, type Io, table } from '../output.ts';
+import type { Target } from '../target.ts';
+
+export interface BackfillOptions {
+  symbols?: string;
+  datasets: string;
+  outputsize?: string;
+  requestId?: string;
+  issuedAt?: string;
+  follow: boolean;
+  /** Seconds to wait for the handlers before giving up. */
+  timeout: number;
+}
+
+/** The backfill request from the flags; throws UsageError naming the flag before anything is invoked. */
+export function backfillRequest(options: BackfillOptions) {
+  const list = (value: string) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  const datasets = list(options.datasets);
+  if (datasets.length === 0) throw new UsageError('--datasets: name at least one dataset');
+  for (const dataset of datasets) {
+    if (!(JOBS as readonly string[]).includes(dataset)) {
+      throw new UsageError(`--datasets: unknown dataset "${dataset}" (one of ${JOBS.join(', ')})`);
+    }
+  }
+  const symbols =
+    options.symbols === undefined ? undefined : list(options.symbols).map((s) => s.toUpperCase());
+  if (symbols?.length === 0)
+    throw new UsageError('--symbols: name at least one symbol, or leave it out for the whole universe');
+  for (const symbol of symbols ?? []) {
+    if (!symbolSchema.safeParse(symbol).success) {
+      throw new UsageError(`--symbols: "${symbol}" is not a ticker symbol (e.g. IBM, BRK.B)`);
+    }
+  }
+  if (symbols && datasets.includes('universe')) {
+    throw new UsageError(
+      '--datasets: "universe" refreshes the whole securities list and cannot be combined with --symbols',
+    );
+  }
+  if (options.outputsize !== undefined && !['compact', 'full'].includes(options.outputsize)) {
+    throw new UsageError(`--outputsize: "${options.outputsize}" is not compact or full`);
+  }
+  return {
+    ...(symbols ? { symbols } : {}),
+    datasets,
+    ...(options.outputsize ? { historyOutputsize: options.outputsize } : {}),
+    ...(options.requestId ? { requestId: options.requestId } : {}),
+    ...(options.issuedAt ? { issuedAt: options.issuedAt } : {}),
+  };
+}
+
+interface BackfillResponse {
+  requestId: string;
+  correlationId: string;
+  issuedAt: string;
+  published: Record<string, number>;
+}
+
+export interface DatasetProgress {
+  role: CommandTopicRole;
+  handler: string;
+  /** Records that arrived on the topic since the backfill started (its commands, and any other traffic). */
+  published: number;
+  /** Of those, records the handler's group has processed. */
+  handled: number;
+}
+
+/** Progress of each followed topic between the offsets before the backfill and now. */
+export function progressSince(
+  before: OffsetsReport,
+  now: OffsetsReport,
+  roles: CommandTopicRole[],
+): DatasetProgress[] {
+  return roles.map((role) => {
+    let published = 0n;
+    let handled = 0n;
+    for (const partition of now.groups[role].partitions) {
+      const start = BigInt(
+        before.groups[role].partitions.find((p) => p.partition === partition.partition)?.high ??
+          partition.low,
+      );
+      const end = BigInt(partition.high);
+      const committed = partition.committed === '-1' ? BigInt(partition.low) : BigInt(partition.committed);
+      const arrived = end > start ? end - start : 0n;
+      const done = committed > start ? committed - start : 0n;
+      published += arrived;
+      handled += done < arrived ? done : arrived;
+    }
+    return {
+      role,
+      handler: now.groups[role].handler,
+      published: Number(published),
+      handled: Number(handled),
+    };
+  });
+}
+
+export interface DatasetSummary {
+  handler: string;
+  handled: number;
+  stored: number;
+  deadLettered: number;
+  skippedAsFresh: number;
+  reasons: Record<string, number>;
+}
+
+/**
+ * Symbols whose stored snapshot is fresher than this backfill (a later collection got there first), per
+ * dataset. History merges days and keeps no collection time, so it never counts as skipped.
+ */
+async function freshCounts(target: Target, deployment: Deployment, symbols: string[], issuedAt: string) {
+  const counts: Partial<Record<CommandTopicRole, number>> = {};
+  const fresher = (collectedAt: unknown) => typeof collectedAt === 'string' && collectedAt > issuedAt;
+  for (const symbol of symbols) {
+    const [overview, quote, indicators] = await Promise.all([
+      (await target.doc()).send(
+        new GetCommand({ TableName: deployment.tables.fundamentals, Key: { symbol, kind: 'OVERVIEW' } }),
+      ),
+      (await target.doc()).send(new GetCommand({ TableName: deployment.tables.quotes, Key: { symbol } })),
+      (await target.doc()).send(
+        new QueryCommand({
+          TableName: deployment.tables.indicators,
+          KeyConditionExpression: 'symbol = :symbol',
+          ExpressionAttributeValues: { ':symbol': symbol },
+        }),
+      ),
+    ]);
+    if (fresher(overview.Item?.collectedAt)) counts.overview = (counts.overview ?? 0) + 1;
+    if (fresher((quote.Item?.latest as { observedAt?: string } | undefined)?.observedAt))
+      counts.quote = (counts.quote ?? 0) + 1;
+    counts.indicators =
+      (counts.indicators ?? 0) + (indicators.Items ?? []).filter((i) => fresher(i.collectedAt)).length;
+  }
+  return counts;
+}
+
+export async function backfill(target: Target, io: Io, options: BackfillOptions): Promise<void> {
+  const request = backfillRequest(options);
+  const deployment = await target.deployment();
+  const before = await target.operate<OffsetsReport>({ action: 'offsets' });
+  const response = (await target.invokeBackfill(request)) as BackfillResponse;
+  const roleOfTopic = new Map(COMMAND_TOPIC_ROLES.map((role) => [deployment.topics[role], role]));
+  const publishedRoles = Object.entries(response.published)
+    .filter(([, count]) => count > 0)
+    .map(([topic]) => roleOfTopic.get(topic))
+    .filter((role): role is CommandTopicRole => role !== undefined);
+  // Without symbols the securities handler fans out: follow the datasets it will publish to as well.
+  const fanOut = publishedRoles.includes('securities')
+    ? request.datasets.filter((d): d is CommandTopicRole =>
+        (COMMAND_TOPIC_ROLES as readonly string[]).includes(d),
+      )
+    : [];
+  const roles = COMMAND_TOPIC_ROLES.filter((role) => publishedRoles.includes(role) || fanOut.includes(role));
+  const total = Object.values(response.published).reduce((sum, count) => sum + count, 0);
+  if (!io.json) {
+    io.out(`Backfill ${response.requestId} (issued ${response.issuedAt}): ${total} commands published`);
+    io.out(`  repeat exactly: --request-id ${response.requestId} --issued-at ${response.issuedAt}`);
+  }
+  if (!options.follow) {
+    emit(io, response, () => {});
+    return;
+  }
+
+  const progress = await follow(target, io, before, roles, options.timeout);
+  const { deadLetters } = await target.operate<{ deadLetters: DeadLetterEntry[] }>({
+    action: 'dead-letters',
+    correlationId: response.correlationId,
+    fromOffsets: Object.fromEntries(before.deadLetter.map((p) => [String(p.partition), p.high])),
+  });
+  const fresh = request.symbols
+    ? await freshCounts(target, deployment, request.symbols, response.issuedAt)
+    : {};
+  const summary: Record<string, DatasetSummary> = {};
+  for (const row of progress) {
+    const handlerName = row.handler;
+    const letters = deadLetters.filter((letter) => letter.handler.endsWith(handlerName));
+    const reasons: Record<string, number> = {};
+    for (const letter of letters) reasons[letter.reason.code] = (reasons[letter.reason.code] ?? 0) + 1;
+    const skipped = fresh[row.role] ?? 0;
+    summary[row.role === 'securities' ? 'universe' : row.role] = {
+      handler: handlerName,
+      handled: row.handled,
+      deadLettered: letters.length,
+      skippedAsFresh: skipped,
+      stored: Math.max(0, row.handled - letters.length - skipped),
+      reasons,
+    };
+  }
+  emit(io, { ...response, summary, deadLetters }, () => {
+    const rows = table(io, ['Dataset', 'Handled', 'Stored', 'Dead-lettered', 'Skipped as fresh']);
+    for (const [dataset, row] of Object.entries(summary)) {
+      const reasons = Object.entries(row.reasons).map(([code, count]) => `${count} ${code}`);
+      rows.push([
+        dataset,
+        row.handled,
+        row.stored,
+        `${row.deadLettered}${reasons.length ? ` (${reasons.join(', ')})` : ''}`,
+        row.skippedAsFresh,
+      ]);
+    }
+    io.out('Done.');
+    io.out(rows.toString());
+    if (deadLetters.length > 0)
+      io.out(`Dead letters of this backfill: horton dead-letters list --since ${response.issuedAt}`);
+  });
+}
+
+/** Polls the groups' offsets until every followed topic is processed; bars on a terminal, lines otherwise. */
+async function follow(
+  target: Target,
+  io: Io,
+  before: OffsetsReport,
+  roles: CommandTopicRole[],
+  timeoutSeconds: number,
+): Promise<DatasetProgress[]> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const bars = io.interactive
+    ? new MultiBar(
+        { format: '  {dataset} |{bar}| {value}/{total} handled', hideCursor: true, clearOnComplete: false },
+        Presets.shades_classic,
+      )
+    : undefined;
+  const rows = new Map(roles.map((role) => [role, bars?.create(1, 0, { dataset: role.padEnd(10) })]));
+  let last = '';
+  let quietPolls = 0;
+  try {
+    for (;;) {
+      const now = await target.operate<OffsetsReport>({ action: 'offsets' });
+      const progress = progressSince(before, now, roles);
+      for (const row of progress) {
+        rows.get(row.role)?.setTotal(Math.max(row.published, 1));
+        rows.get(row.role)?.update(row.handled);
+      }
+      const line = progress.map((row) => `${row.role} ${row.handled}/${row.published}`).join(', ');
+      if (!bars && !io.json && line !== last) io.out(`  progress: ${line}`);
+      last = line;
+      // Twice in a row: a fan-out becomes visible only after the securities handler commits.
+      const complete = progress.every((row) => row.published > 0 && row.handled === row.published);
+      quietPolls = complete ? quietPolls + 1 : 0;
+      if (quietPolls >= 2) return progress;
+      if (Date.now() > deadline) {
+        throw new CliError(
+          `backfill not finished after ${timeoutSeconds} s (${line}); follow it with horton status`,
+        );
+      }
+      await sleep(500);
+    }
+  } finally {
+    bars?.stop();
+  }
+}

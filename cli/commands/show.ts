@@ -1,0 +1,213 @@
+/** `horton show <symbol>`: everything stored for one security, read from DynamoDB, with terminal charts. */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import asciichart from 'asciichart';
+import { symbolSchema } from '../../model/messages.ts';
+import { CliError, UsageError } from '../errors.ts';
+import { emit, type Io, money, table } from '../output.ts';
+import type { Target } from '../target.ts';
+
+type Item = Record<string, unknown>;
+
+/** Upper-cases and checks a ticker; throws UsageError naming the expected format. */
+export function parseSymbol(value: string): string {
+  const symbol = value.trim().toUpperCase();
+  const result = symbolSchema.safeParse(symbol);
+  if (!result.success) throw new UsageError(`<symbol>: "${value}" is not a ticker symbol (e.g. IBM, BRK.B)`);
+  return symbol;
+}
+
+const STATEMENT_FIELDS: Record<string, string[]> = {
+  INCOME_STATEMENT: ['totalRevenue', 'grossProfit', 'operatingIncome', 'netIncome'],
+  BALANCE_SHEET: ['totalAssets', 'totalLiabilities', 'totalShareholderEquity'],
+  CASH_FLOW: ['operatingCashflow', 'capitalExpenditures'],
+};
+
+export interface StoredSecurity {
+  symbol: string;
+  listing?: Item;
+  fundamentals: Record<string, Item>;
+  yearlyExtremes: Item[];
+  quote?: Item;
+  indicators: Item[];
+  /** Most recent daily closes, oldest first. */
+  recentCloses: Array<{ date: string; close: number }>;
+}
+
+export async function readStoredSecurity(
+  target: Target,
+  symbol: string,
+  days: number,
+): Promise<StoredSecurity> {
+  const { tables } = await target.deployment();
+  const query = async (table: string, extra: Partial<ConstructorParameters<typeof QueryCommand>[0]> = {}) =>
+    ((
+      await (
+        await target.doc()
+      ).send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'symbol = :symbol',
+          ExpressionAttributeValues: { ':symbol': symbol },
+          ...extra,
+        }),
+      )
+    ).Items ?? []) as Item[];
+  const [listing, fundamentals, yearlyExtremes, quote, indicators, prices] = await Promise.all([
+    (await target.doc())
+      .send(new GetCommand({ TableName: tables.securities, Key: { symbol } }))
+      .then((r) => r.Item),
+    query(tables.fundamentals),
+    query(tables.yearlyExtremes),
+    (await target.doc())
+      .send(new GetCommand({ TableName: tables.quotes, Key: { symbol } }))
+      .then((r) => r.Item),
+    query(tables.indicators),
+    // Dates sort after the `#history` bookkeeping item ('#' < '0'), so `>= 0` reads trading days only.
+    query(tables.dailyPrices, {
+      KeyConditionExpression: 'symbol = :symbol AND #date >= :first',
+      ExpressionAttributeNames: { '#date': 'date' },
+      ExpressionAttributeValues: { ':symbol': symbol, ':first': '0' },
+      ScanIndexForward: false,
+      Limit: days,
+    }),
+  ]);
+  return {
+    symbol,
+    ...(listing ? { listing } : {}),
+    fundamentals: Object.fromEntries(fundamentals.map((item) => [String(item.kind), item])),
+    yearlyExtremes: yearlyExtremes.sort((a, b) => Number(a.year) - Number(b.year)),
+    ...(quote ? { quote } : {}),
+    indicators,
+    recentCloses: prices.map((item) => ({ date: String(item.date), close: Number(item.close) })).reverse(),
+  };
+}
+
+function isEmpty(stored: StoredSecurity): boolean {
+  return (
+    !stored.listing &&
+    Object.keys(stored.fundamentals).length === 0 &&
+    stored.yearlyExtremes.length === 0 &&
+    !stored.quote &&
+    stored.indicators.length === 0 &&
+    stored.recentCloses.length === 0
+  );
+}
+
+const number = (value: unknown) =>
+  typeof value === 'number'
+    ? value.toLocaleString('en-US', { maximumFractionDigits: 2 })
+    : String(value ?? '-');
+
+export async function show(
+  target: Target,
+  io: Io,
+  value: string,
+  options: { days: number; years: number },
+): Promise<void> {
+  const symbol = parseSymbol(value);
+  const stored = await readStoredSecurity(target, symbol, options.days);
+  if (isEmpty(stored))
+    throw new CliError(
+      `nothing is stored for ${symbol} (backfill it: horton backfill --symbols ${symbol} --datasets overview,history,quote,indicators)`,
+    );
+  emit(io, stored, () => render(io, stored, options));
+}
+
+function render(io: Io, stored: StoredSecurity, options: { years: number }): void {
+  const overview = (stored.fundamentals.OVERVIEW?.data ?? {}) as Item;
+  const listing = stored.listing ?? {};
+  io.out(`${stored.symbol}  ${String(overview.name ?? listing.name ?? '')}`);
+  io.out(
+    `  listing: ${listing.exchange ?? '-'} ${listing.assetType ?? ''} (source ${listing.source ?? 'not in the universe'})` +
+      (overview.sector ? `; sector ${overview.sector}, industry ${overview.industry ?? '-'}` : ''),
+  );
+  if (overview.marketCapitalization !== undefined) {
+    io.out(
+      `  market cap ${number(overview.marketCapitalization)}, P/E ${number(overview.peRatio)}, EPS ${number(overview.eps)}` +
+        ` (overview collected ${stored.fundamentals.OVERVIEW?.collectedAt ?? '-'})`,
+    );
+  }
+  const statements = table(io, ['Statement', 'Fiscal year end', 'Figures']);
+  for (const [kind, fields] of Object.entries(STATEMENT_FIELDS)) {
+    const report = stored.fundamentals[kind];
+    if (!report) continue;
+    const values = (report.data ?? {}) as Item;
+    statements.push([
+      kind.toLowerCase().replace('_', ' '),
+      String(report.fiscalDateEnding ?? '-'),
+      fields
+        .filter((field) => values[field] !== undefined && values[field] !== null)
+        .map((field) => `${field} ${number(values[field])}`)
+        .join('\n'),
+    ]);
+  }
+  if (statements.length > 0) {
+    io.out('\nLatest annual statements:');
+    io.out(statements.toString());
+  }
+
+  const latest = stored.quote?.latest as Item | undefined;
+  const rolling = stored.quote?.rolling as
+    | { average?: number; count?: number; windowSize?: number }
+    | undefined;
+  if (latest) {
+    io.out(
+      `\nLatest quote: ${money(latest.price)} on ${latest.latestTradingDay} (change ${number(latest.changePercent)}%)` +
+        (rolling
+          ? `; rolling average ${money(rolling.average)} over the last ${rolling.count ?? '?'} quotes`
+          : ''),
+    );
+  }
+
+  if (stored.indicators.length > 0) {
+    const indicators = table(io, ['Indicator', 'Date', 'Latest']);
+    for (const item of stored.indicators) {
+      const values = Object.entries((item.latest ?? {}) as Item).map(([name, v]) => `${name} ${number(v)}`);
+      indicators.push([String(item.indicator), String(item.latestDate ?? '-'), values.join(', ')]);
+    }
+    io.out('\nIndicators:');
+    io.out(indicators.toString());
+  }
+
+  if (stored.yearlyExtremes.length > 0) {
+    const extremes = table(io, ['Year', 'Highest close', 'on', 'Lowest close', 'on']);
+    for (const year of stored.yearlyExtremes.slice(-options.years)) {
+      extremes.push([
+        String(year.year),
+        money(year.highClose),
+        String(year.highDate),
+        money(year.lowClose),
+        String(year.lowDate),
+      ]);
+    }
+    io.out(
+      `\nYearly close extremes (latest ${Math.min(options.years, stored.yearlyExtremes.length)} of ${stored.yearlyExtremes.length} years):`,
+    );
+    io.out(extremes.toString());
+    if (stored.yearlyExtremes.length > 1) {
+      io.out(
+        `\nYearly highest (upper) and lowest (lower) close, ${stored.yearlyExtremes[0]?.year}-${stored.yearlyExtremes.at(-1)?.year}:`,
+      );
+      io.out(
+        asciichart.plot(
+          [
+            stored.yearlyExtremes.map((y) => Number(y.highClose)),
+            stored.yearlyExtremes.map((y) => Number(y.lowClose)),
+          ],
+          { height: 8, format: (x: number) => x.toFixed(2).padStart(10) },
+        ),
+      );
+    }
+  }
+  if (stored.recentCloses.length > 1) {
+    const first = stored.recentCloses[0];
+    const last = stored.recentCloses.at(-1);
+    io.out(`\nDaily close, ${first?.date} to ${last?.date} (${stored.recentCloses.length} trading days):`);
+    io.out(
+      asciichart.plot(
+        stored.recentCloses.map((day) => day.close),
+        { height: 10, format: (x: number) => x.toFixed(2).padStart(10) },
+      ),
+    );
+  }
+}

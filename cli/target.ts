@@ -1,0 +1,171 @@
+/**
+ * Where the CLI's commands go: a local pipeline served by `npm start -- --serve` (found through its session file
+ * in the state dir), or a deployed stack (found through its CloudFormation outputs). Either way the CLI talks AWS
+ * APIs: Lambda Invoke for backfill and the operations function, DynamoDB for stored data; only the endpoints and
+ * credentials differ.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS } from '../localstack/aws-resources.ts';
+import { readServeSession } from '../localstack/serve.ts';
+import { resolveLocalStackOptions } from '../localstack/stack/index.ts';
+import type { Deployment, OperationsRequest } from '../model/operations.ts';
+import { CliError, EXIT } from './errors.ts';
+
+export interface TargetOptions {
+  local?: boolean;
+  stack?: string;
+  region?: string;
+}
+
+export interface Target {
+  /** Human description, e.g. `local pipeline (pid 123, .horton/local)` or `stack Horton in eu-west-1`. */
+  label(): Promise<string>;
+  /** DynamoDB document client of the target. */
+  doc(): Promise<DynamoDBDocumentClient>;
+  invokeBackfill(request: unknown): Promise<unknown>;
+  operate<T>(request: OperationsRequest): Promise<T>;
+  deployment(): Promise<Deployment>;
+  close(): void;
+}
+
+interface Connection {
+  label: string;
+  lambda: LambdaClient;
+  dynamo: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  functions: { backfill: string; operations: string };
+}
+
+/** The hint every "nothing is running" message ends with. */
+export const START_HINT =
+  'start one with `npm start -- --serve` in another terminal, or pass --stack <name> --region <region> for a deployed stack';
+
+/** Request errors of the functions: the caller's input was wrong, so they exit like usage errors. */
+const REJECTIONS = new Set(['BackfillRequestError', 'OperationsRequestError']);
+
+async function invoke(lambda: LambdaClient, functionName: string, payload: unknown): Promise<unknown> {
+  const response = await lambda.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      Payload: new TextEncoder().encode(JSON.stringify(payload)),
+    }),
+  );
+  const text = response.Payload ? new TextDecoder().decode(response.Payload) : 'null';
+  const body = JSON.parse(text || 'null') as unknown;
+  if (response.FunctionError) {
+    const failure = (body ?? {}) as { errorType?: string; errorMessage?: string };
+    throw new CliError(
+      `${functionName}: ${failure.errorMessage ?? 'failed'}`,
+      REJECTIONS.has(failure.errorType ?? '') ? EXIT.usage : EXIT.failed,
+    );
+  }
+  return body;
+}
+
+/**
+ * The target of the options. Connects on first use, so a command validates its arguments (exit 2) before it
+ * finds out whether anything runs (exit 3).
+ */
+export function connect(options: TargetOptions): Target {
+  if (options.local && options.stack)
+    throw new CliError('--local and --stack exclude each other', EXIT.usage);
+  let connection: Promise<Connection> | undefined;
+  let deployment: Promise<Deployment> | undefined;
+  const open = () => {
+    connection ??= options.stack
+      ? connectStack(options.stack, options.region)
+      : Promise.resolve().then(connectLocal);
+    return connection;
+  };
+  const target: Target = {
+    label: async () => (await open()).label,
+    doc: async () => (await open()).doc,
+    invokeBackfill: async (request) => {
+      const { lambda, functions } = await open();
+      return invoke(lambda, functions.backfill, request);
+    },
+    operate: async <T>(request: OperationsRequest) => {
+      const { lambda, functions } = await open();
+      return (await invoke(lambda, functions.operations, request)) as T;
+    },
+    deployment: () => {
+      deployment ??= target.operate<Deployment>({ action: 'describe' });
+      return deployment;
+    },
+    close: () => {
+      void connection?.then(
+        ({ lambda, dynamo }) => {
+          lambda.destroy();
+          dynamo.destroy();
+        },
+        () => {},
+      );
+    },
+  };
+  return target;
+}
+
+function connection(
+  label: string,
+  lambda: LambdaClient,
+  dynamo: DynamoDBClient,
+  functions: Connection['functions'],
+): Connection {
+  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  return { label, lambda, dynamo, doc, functions };
+}
+
+function connectLocal(): Connection {
+  const { stateDir } = resolveLocalStackOptions();
+  const session = readServeSession(stateDir);
+  if (!session) throw new CliError(`no local Horton pipeline is serving: ${START_HINT}`, EXIT.unavailable);
+  const common = { region: session.region, credentials: LOCAL_CREDENTIALS };
+  return connection(
+    `local pipeline (pid ${session.pid}, ${stateDir})`,
+    // The local runner answers every invocation within its function timeout; no SDK retries of a long backfill.
+    new LambdaClient({ ...common, endpoint: session.lambdaEndpoint, maxAttempts: 1 }),
+    new DynamoDBClient({ ...common, endpoint: session.awsEndpoint }),
+    session.functions,
+  );
+}
+
+async function connectStack(stackName: string, region: string | undefined): Promise<Connection> {
+  const common = region ? { region } : {};
+  const cloudFormation = new CloudFormationClient(common);
+  let outputs: Record<string, string>;
+  try {
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    outputs = Object.fromEntries(
+      (Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
+    );
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new CliError(
+      `cannot read stack ${stackName}: ${message}`,
+      /does not exist/.test(message) ? EXIT.unavailable : EXIT.failed,
+    );
+  } finally {
+    cloudFormation.destroy();
+  }
+  const backfill = outputs.BackfillFunctionName;
+  const operations = outputs.OperationsFunctionName;
+  if (!backfill || !operations) {
+    throw new CliError(
+      `stack ${stackName} has no BackfillFunctionName/OperationsFunctionName outputs: deploy this version of Horton`,
+      EXIT.unavailable,
+    );
+  }
+  const lambda = new LambdaClient(common);
+  return connection(
+    `stack ${stackName}${region ? ` in ${region}` : ''}`,
+    lambda,
+    new DynamoDBClient(common),
+    {
+      backfill,
+      operations,
+    },
+  );
+}

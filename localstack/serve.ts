@@ -1,0 +1,97 @@
+/**
+ * The long-running local pipeline (`npm start -- --serve` / `--keep-running`): the handlers keep consuming, the
+ * scheduler fires on its timetable, and the manually invoked functions are served on the Lambda Invoke API, until
+ * Ctrl-C. A session file in the state dir tells the `horton` CLI where to find it (its `--local` mode).
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { HortonConfig } from '../model/config.ts';
+import { startInvokeEndpoint } from './runner/invoke-endpoint.ts';
+import type { LambdaHandler } from './runner/lambda-context.ts';
+import type { Pipeline } from './runner/pipeline.ts';
+import type { LocalStackEndpoints } from './stack/index.ts';
+
+/** What the CLI needs to talk to a serving local pipeline exactly as it talks to AWS. */
+export interface ServeSession {
+  pid: number;
+  startedAt: string;
+  /** Endpoint of the Lambda Invoke API for the manually invoked functions. */
+  lambdaEndpoint: string;
+  /** The AWS emulator (DynamoDB). */
+  awsEndpoint: string;
+  region: string;
+  functions: { backfill: string; operations: string };
+}
+
+export function serveSessionPath(stateDir: string): string {
+  return path.join(stateDir, 'serve.json');
+}
+
+/** The session of a serving pipeline in this state dir, or undefined when none runs (a stale file is ignored). */
+export function readServeSession(stateDir: string): ServeSession | undefined {
+  const file = serveSessionPath(stateDir);
+  if (!existsSync(file)) return undefined;
+  try {
+    const session = JSON.parse(readFileSync(file, 'utf8')) as ServeSession;
+    process.kill(session.pid, 0);
+    return session;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ServeOptions {
+  pipeline: Pipeline;
+  config: HortonConfig;
+  endpoints: LocalStackEndpoints;
+  stateDir: string;
+  /** Port of the invoke endpoint. @default HORTON_INVOKE_PORT, else any free port */
+  port?: number;
+  log: (message: string) => void;
+}
+
+/** Starts serving; the returned function stops the endpoint and the schedules and removes the session file. */
+export async function servePipeline(options: ServeOptions): Promise<() => Promise<void>> {
+  const { pipeline, config, log } = options;
+  const names = { backfill: `${config.prefix}-backfill`, operations: `${config.prefix}-operations` };
+  const functions = new Map<string, { handler: LambdaHandler }>(
+    [...pipeline.manual].map(([name, handler]) => [`${config.prefix}-${name}`, { handler }]),
+  );
+  for (const name of Object.values(names)) {
+    if (!functions.has(name)) throw new Error(`cannot serve ${name}: the pipeline did not load it`);
+  }
+  const endpoint = await startInvokeEndpoint({
+    functions,
+    port: options.port ?? Number(process.env.HORTON_INVOKE_PORT ?? 0),
+    region: options.endpoints.awsRegion,
+  });
+  const session: ServeSession = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    lambdaEndpoint: endpoint.url,
+    awsEndpoint: options.endpoints.awsEndpoint,
+    region: options.endpoints.awsRegion,
+    functions: names,
+  };
+  const file = serveSessionPath(options.stateDir);
+  writeFileSync(file, `${JSON.stringify(session, null, 2)}\n`);
+  pipeline.scheduler?.start();
+
+  // The CLI finds the session in the default state dir; another one must be named in the other terminal too.
+  const stateHint = process.env.HORTON_STATE_DIR ? `HORTON_STATE_DIR=${options.stateDir} ` : '';
+  log(`\nServing: handlers consuming, schedules on their timetable, Lambda Invoke API at ${endpoint.url}.`);
+  log('In another terminal (Ctrl-C here stops it all):');
+  for (const command of [
+    'npx horton status',
+    'npx horton backfill --symbols IBM --datasets history',
+    'npx horton show IBM',
+    'npx horton dead-letters list',
+  ]) {
+    log(`  ${stateHint}${command}`);
+  }
+  return async () => {
+    rmSync(file, { force: true });
+    pipeline.scheduler?.stop();
+    await endpoint.close();
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The operations function's contract: what an operator (the `horton` CLI) may ask the manually invoked
+ * operations Lambda to do inside the VPC, where Kafka is. Shared by the function and the CLI, so a request the
+ * CLI builds is the request the function validates.
+ */
+import * as z from 'zod';
+import type { ScheduleConfig, TableRole } from './config.ts';
+
+/** Roles whose topics carry commands (every topic a handler consumes). */
+export const COMMAND_TOPIC_ROLES = ['securities', 'overview', 'history', 'quote', 'indicators'] as const;
+export type CommandTopicRole = (typeof COMMAND_TOPIC_ROLES)[number];
+
+/** Prefix of the throwaway consumer groups the operations function reads with (its IAM grant covers exactly these). */
+export function operationsGroupPrefix(prefix: string): string {
+  return `${prefix}-operations`;
+}
+
+/** Header on a redriven record, naming the dead letter it came from (`<partition>:<offset>`). */
+export const REDRIVE_HEADER = 'horton-redrive-of';
+/** Kafka key of the marker written to the dead-letter topic once a dead letter has been redriven. */
+export const REDRIVE_MARKER_KEY = 'horton-redrive-marker';
+
+/** Marker record on the dead-letter topic: the dead letter at `deadLetter` was redriven, never again. */
+export const redriveMarkerSchema = z.object({
+  type: z.literal('redrive-marker'),
+  v: z.literal(1),
+  deadLetter: z.object({ partition: z.number().int().min(0), offset: z.string() }),
+  redrivenAt: z.iso.datetime({ offset: true }),
+  topic: z.string(),
+});
+export type RedriveMarker = z.infer<typeof redriveMarkerSchema>;
+
+const deadLetterFilter = {
+  /** Only dead letters with this reason code. */
+  reason: z.string().min(1).optional(),
+  /** Only dead letters that failed at or after this time. */
+  since: z.iso.datetime({ offset: true }).optional(),
+  /** Only dead letters of this correlation id (e.g. `backfill:<requestId>`). */
+  correlationId: z.string().min(1).optional(),
+  /** Start reading the dead-letter topic at these offsets (partition -> offset); default: its beginning. */
+  fromOffsets: z.record(z.string(), z.string()).optional(),
+};
+
+export const operationsRequestSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('describe') }),
+  z.object({ action: z.literal('offsets') }),
+  z.object({ action: z.literal('status') }),
+  z.object({ action: z.literal('dead-letters'), ...deadLetterFilter }),
+  z.object({
+    action: z.literal('dead-letter'),
+    partition: z.number().int().min(0).default(0),
+    offset: z.string().regex(/^\d+$/, 'offset must be a non-negative integer'),
+  }),
+  z.object({ action: z.literal('redrive'), ...deadLetterFilter }),
+  z.object({ action: z.literal('send'), role: z.enum(COMMAND_TOPIC_ROLES), message: z.unknown() }),
+]);
+export type OperationsRequest = z.input<typeof operationsRequestSchema>;
+
+export interface Deployment {
+  prefix: string;
+  topics: Record<CommandTopicRole | 'deadLetter', string>;
+  /** Consumer group of each Kafka-triggered handler. */
+  consumerGroups: Record<string, { role: CommandTopicRole; groupId: string }>;
+  tables: Record<TableRole, string>;
+  schedules: ScheduleConfig[];
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  /** Log start offset. */
+  low: string;
+  /** Next offset to be written (high watermark). */
+  high: string;
+}
+
+export interface GroupOffsets extends PartitionOffsets {
+  /** Next offset the handler's group will process; -1 when it has committed nothing. */
+  committed: string;
+}
+
+export interface OffsetsReport {
+  /** Per consumed topic role, its handler's group position on every partition. */
+  groups: Record<CommandTopicRole, { handler: string; groupId: string; partitions: GroupOffsets[] }>;
+  deadLetter: PartitionOffsets[];
+}
+
+export interface DeadLetterEntry {
+  partition: number;
+  offset: string;
+  /** When the record was appended to the dead-letter topic. */
+  appendedAt: string;
+  /** `horton`: a dead-letter record of model/messages.ts; `other`: anything else (e.g. Lambda's own). */
+  shape: 'horton' | 'other';
+  reason: { code: string; message: string };
+  handler: string;
+  source?: { topic: string; partition: number; offset: string };
+  correlationId?: string;
+  /** Set once redriven. */
+  redriven?: { at: string; topic: string };
+}
+
+export interface DeadLetterDetail extends DeadLetterEntry {
+  originalKey: string | null;
+  /** The original value as UTF-8 text (the bytes are kept base64 in the record). */
+  originalValue: string | null;
+  originalHeaders: Record<string, string>;
+}
+
+export interface HandlerStatus {
+  handler: string;
+  role: CommandTopicRole;
+  groupId: string;
+  lag: number;
+  /** Append time of the last record the group has processed (committed past). */
+  lastProcessedAt?: string;
+}
+
+export interface StatusReport {
+  handlers: HandlerStatus[];
+  deadLetters: { total: number; pending: number; redriven: number };
+}
+
+export interface RedriveReport {
+  sent: Array<{ offset: string; partition: number; topic: string; reason: string; handler: string }>;
+  skipped: Array<{ offset: string; partition: number; why: string }>;
+}
+
+export interface SendReport {
+  topic: string;
+  key: string;
+  commandId: string;
+}

@@ -1,0 +1,163 @@
+/**
+ * The operations function's logic (functions/operations/collect.ts) over an in-memory log: listing applies
+ * redrive markers, a redrive re-publishes the original bytes once, `send` validates before publishing.
+ * The same paths run against the real broker in test/integration/cli.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { progressSince } from '../../cli/commands/backfill.ts';
+import { type OperationsPorts, operate } from '../../functions/operations/collect.ts';
+import type { OutgoingMessage } from '../../functions/shared/kafka/producer.ts';
+import type { ReadRecord } from '../../functions/shared/kafka/reader.ts';
+import type { DeadLetter } from '../../model/messages.ts';
+import { type Deployment, REDRIVE_HEADER, type RedriveReport } from '../../model/operations.ts';
+
+const deployment: Deployment = {
+  prefix: 't',
+  topics: {
+    securities: 't.securities',
+    overview: 't.overview',
+    history: 't.history',
+    quote: 't.quote',
+    indicators: 't.indicators',
+    deadLetter: 't.dead-letter',
+  },
+  consumerGroups: { quote: { role: 'quote', groupId: 't-quote-handler' } },
+  tables: {} as Deployment['tables'],
+  schedules: [],
+};
+
+/** An in-memory log: one partition per topic, offsets from 0. */
+function memoryLog() {
+  const topics = new Map<string, ReadRecord[]>();
+  const append = (message: OutgoingMessage) => {
+    const records = topics.get(message.topic) ?? [];
+    records.push({
+      topic: message.topic,
+      partition: 0,
+      offset: String(records.length),
+      timestamp: Date.parse('2026-12-01T10:00:00Z') + records.length,
+      key: Buffer.from(message.key),
+      value: Buffer.from(message.value),
+      headers: message.headers ?? {},
+    });
+    topics.set(message.topic, records);
+  };
+  const ports: OperationsPorts = {
+    topicOffsets: async (topic) => [{ partition: 0, low: '0', high: String(topics.get(topic)?.length ?? 0) }],
+    groupOffsets: async () => [{ partition: 0, offset: '-1' }],
+    read: async (ranges) =>
+      ranges.flatMap((range) =>
+        (topics.get(range.topic) ?? []).filter(
+          (r) => BigInt(r.offset) >= BigInt(range.from) && BigInt(r.offset) < BigInt(range.to),
+        ),
+      ),
+    publish: async (messages) => messages.forEach(append),
+    now: () => new Date('2026-12-01T12:00:00Z'),
+  };
+  return { topics, append, ports };
+}
+
+function deadLetter(symbol: string, code: string): OutgoingMessage {
+  const original = JSON.stringify({ type: 'collect-quote', symbol });
+  const letter: DeadLetter = {
+    type: 'dead-letter',
+    v: 1,
+    reason: { code, message: `${code} for ${symbol}` },
+    source: { topic: 't.quote', partition: 0, offset: '7' },
+    handler: 't-quote',
+    failedAt: '2026-12-01T10:00:00Z',
+    originalKey: Buffer.from(symbol).toString('base64'),
+    originalValue: Buffer.from(original).toString('base64'),
+    originalHeaders: [{ 'correlation-id': Buffer.from('c-1').toString('base64') }],
+  };
+  return { topic: 't.dead-letter', key: 't.quote-0', value: JSON.stringify(letter) };
+}
+
+describe('operations: dead letters', () => {
+  it('redrives each matching dead letter once, with its original key, value and headers', async () => {
+    const log = memoryLog();
+    log.append(deadLetter('IBM', 'no-data'));
+    log.append(deadLetter('MSFT', 'api-error'));
+
+    const first = (await operate(
+      { action: 'redrive', reason: 'no-data' },
+      deployment,
+      log.ports,
+    )) as RedriveReport;
+    expect(first.sent.map((sent) => sent.offset)).toEqual(['0']);
+    const quotes = log.topics.get('t.quote') ?? [];
+    expect(quotes).toHaveLength(1);
+    expect(quotes[0]?.key?.toString()).toBe('IBM');
+    expect(JSON.parse(quotes[0]?.value?.toString() ?? '')).toEqual({ type: 'collect-quote', symbol: 'IBM' });
+    expect(quotes[0]?.headers).toEqual({ 'correlation-id': 'c-1', [REDRIVE_HEADER]: '0:0' });
+
+    const second = (await operate({ action: 'redrive' }, deployment, log.ports)) as RedriveReport;
+    expect(second.sent.map((sent) => sent.offset)).toEqual(['1']);
+    expect(second.skipped).toEqual([
+      expect.objectContaining({ offset: '0', why: expect.stringMatching(/^already redriven/) }),
+    ]);
+    const third = (await operate({ action: 'redrive' }, deployment, log.ports)) as RedriveReport;
+    expect(third.sent).toEqual([]);
+    expect(log.topics.get('t.quote')).toHaveLength(2);
+  });
+
+  it('lists dead letters without the markers, each with its redrive state', async () => {
+    const log = memoryLog();
+    log.append(deadLetter('IBM', 'no-data'));
+    await operate({ action: 'redrive' }, deployment, log.ports);
+    const { deadLetters } = (await operate({ action: 'dead-letters' }, deployment, log.ports)) as {
+      deadLetters: Array<{ offset: string; redriven?: unknown }>;
+    };
+    expect(deadLetters).toEqual([expect.objectContaining({ offset: '0', redriven: expect.anything() })]);
+  });
+});
+
+describe('operations: send', () => {
+  it('fills in the envelope and publishes a valid command keyed by its symbol', async () => {
+    const log = memoryLog();
+    await operate({ action: 'send', role: 'quote', message: { symbol: 'IBM' } }, deployment, log.ports);
+    const [record] = log.topics.get('t.quote') ?? [];
+    expect(record?.key?.toString()).toBe('IBM');
+    expect(JSON.parse(record?.value?.toString() ?? '')).toMatchObject({
+      type: 'collect-quote',
+      v: 1,
+      symbol: 'IBM',
+    });
+  });
+
+  it('rejects an invalid command and publishes nothing', async () => {
+    const log = memoryLog();
+    await expect(
+      operate({ action: 'send', role: 'quote', message: { symbol: 'not a ticker' } }, deployment, log.ports),
+    ).rejects.toThrow(/symbol/);
+    expect(log.topics.size).toBe(0);
+  });
+});
+
+describe('backfill progress', () => {
+  it('counts records since the start offsets, handled up to what arrived', () => {
+    const before = {
+      groups: {
+        quote: {
+          handler: 'quote',
+          groupId: 'g',
+          partitions: [{ partition: 0, low: '0', high: '10', committed: '10' }],
+        },
+      },
+      deadLetter: [],
+    } as never;
+    const now = {
+      groups: {
+        quote: {
+          handler: 'quote',
+          groupId: 'g',
+          partitions: [{ partition: 0, low: '0', high: '14', committed: '12' }],
+        },
+      },
+      deadLetter: [],
+    } as never;
+    expect(progressSince(before, now, ['quote'])).toEqual([
+      { role: 'quote', handler: 'quote', published: 4, handled: 2 },
+    ]);
+  });
+});
