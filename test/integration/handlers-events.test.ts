@@ -27,7 +27,7 @@ import {
 } from '../../localstack/simulator/index.ts';
 import { ENV, type HortonConfig, tableNames } from '../../model/config.ts';
 import { type DeadLetter, deadLetterSchema } from '../../model/messages.ts';
-import { describeWithFixtures, listFixtures, loadJsonFixture } from '../support/fixtures.ts';
+import { listFixtures, loadJsonFixture } from '../support/fixtures.ts';
 import { type ReadRecord, readTopicAt } from '../support/kafka.ts';
 import { uniqueConfig } from '../support/runner-support.ts';
 
@@ -119,7 +119,7 @@ function expectedDeadLetter(raw: RawKafkaRecord) {
   };
 }
 
-describeWithFixtures('the quote handler with the real Lambda event samples', EVENTS, () => {
+describe('the quote handler with the real Lambda event samples', () => {
   it('fails the invocation for samples that are not Kafka events, dead-lettering nothing', async () => {
     // Prepare
     const others = listFixtures(EVENTS).filter((file) => !isKafkaSample(file));

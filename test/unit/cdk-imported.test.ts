@@ -2,50 +2,23 @@
  * The stack on an existing MSK cluster (provisioned) in an existing VPC imported from context values (no lookup,
  * no credentials), with a custom prefix, a custom topic and deleteTopicsOnRemove.
  */
-import type { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { parseHortonContext } from '../../lib/context.ts';
-import { logicalIdOf, permissionsOfRole, propertiesOf, synthHorton } from './cdk-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import {
+  IMPORTED_CLUSTER_ARN,
+  logicalIdOf,
+  permissionsOfRole,
+  propertiesOf,
+  sharedSynthesis,
+  synthHorton,
+} from './cdk-helpers.ts';
 
-const CLUSTER_ARN =
-  'arn:aws:kafka:eu-west-1:123456789012:cluster/prod-kafka/0a1b2c3d-aaaa-bbbb-cccc-1234567890ab-7';
+const CLUSTER_ARN = IMPORTED_CLUSTER_ARN;
 const TOPIC_PREFIX =
   'arn:aws:kafka:eu-west-1:123456789012:topic/prod-kafka/0a1b2c3d-aaaa-bbbb-cccc-1234567890ab-7';
 const GROUP_PREFIX =
   'arn:aws:kafka:eu-west-1:123456789012:group/prod-kafka/0a1b2c3d-aaaa-bbbb-cccc-1234567890ab-7';
 
-const CONTEXT: Record<string, string> = {
-  clusterArn: CLUSTER_ARN,
-  clusterType: 'provisioned',
-  clusterSecurityGroupId: 'sg-0123456789abcdef0',
-  vpcId: 'vpc-0123456789abcdef0',
-  vpcAzs: 'eu-west-1a,eu-west-1b',
-  privateSubnetIds: 'subnet-aaaa1111,subnet-bbbb2222',
-  deleteTopicsOnRemove: 'true',
-  horton: JSON.stringify({ prefix: 'hrt', topics: { quote: { name: 'hrt.quote', partitions: 6 } } }),
-};
-
-let template: Template;
-
-beforeAll(() => {
-  // Prepare: the same path as bin/horton.ts, from context strings.
-  const context = parseHortonContext(
-    (key) => CONTEXT[key],
-    () => {
-      throw new Error('no file expected');
-    },
-  );
-  // Act
-  const synthesized = synthHorton({
-    config: context.config,
-    props: {
-      ...(context.vpc ? { vpc: context.vpc } : {}),
-      ...(context.cluster ? { cluster: context.cluster } : {}),
-      deleteTopicsOnRemove: context.deleteTopicsOnRemove,
-    },
-  });
-  template = synthesized.template;
-});
+const { template } = sharedSynthesis('imported');
 
 describe('existing cluster and VPC', () => {
   it('creates no VPC, no NAT, no cluster, no cluster security group', () => {

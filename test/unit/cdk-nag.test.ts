@@ -2,71 +2,28 @@
  * cdk-nag (AwsSolutions + Serverless packs) finds nothing unacknowledged, on the default stack and on the
  * imported-cluster stack, and every acknowledgement names one finding and says why.
  */
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { type Synthesized, synthHorton } from './cdk-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { nagFindings, sharedSynthesis } from './cdk-helpers.ts';
 
-function findings(scope: IConstruct): string[] {
-  return [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
-    pack
-      .validateScope(scope)
-      .violations.flatMap((violation) =>
-        violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
-      ),
-  );
-}
-
-function acknowledgements(scope: IConstruct): Array<{ path: string; id: string; reason: string }> {
-  return scope.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-          path: construct.node.path,
-          id,
-          reason,
-        })),
-      ),
-  );
-}
-
-let created: Synthesized;
-let imported: Synthesized;
-
-beforeAll(() => {
-  created = synthHorton();
-  imported = synthHorton({
-    config: { prefix: 'hrt' },
-    props: {
-      vpc: {
-        vpcId: 'vpc-0123456789abcdef0',
-        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-        privateSubnetIds: ['subnet-aaaa1111', 'subnet-bbbb2222'],
-      },
-      cluster: {
-        clusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/prod/0a1b-7',
-        clusterType: 'provisioned',
-        securityGroupId: 'sg-0123456789abcdef0',
-      },
-      deleteTopicsOnRemove: true,
-    },
-  });
-});
+const created = sharedSynthesis('created');
+const imported = sharedSynthesis('imported');
 
 describe('cdk-nag', () => {
   it('reports nothing on the default stack', () => {
-    expect(findings(created.stack)).toEqual([]);
+    expect(created.nagFindings).toEqual([]);
   });
 
   it('reports nothing on the stack with an existing cluster and VPC', () => {
-    expect(findings(imported.stack)).toEqual([]);
+    expect(imported.nagFindings).toEqual([]);
   });
 
   it('acknowledges each finding with a specific reason', () => {
-    const all = [...acknowledgements(created.stack), ...acknowledgements(imported.stack)];
+    const all = [...created.nagAcknowledgements, ...imported.nagAcknowledgements];
     expect(all.length).toBeGreaterThan(0);
     for (const acknowledgement of all) {
       // A reason a reviewer can check: a sentence, not a placeholder.
@@ -81,10 +38,12 @@ describe('cdk-nag', () => {
 
   it('would report a finding (the check is live): an unencrypted queue without TLS enforcement', () => {
     // Prepare
-    const stack = new Stack(new App(), 'Probe');
+    const outdir = mkdtempSync(path.join(os.tmpdir(), 'horton-nag-probe-'));
+    const stack = new Stack(new App({ outdir }), 'Probe');
     new sqs.Queue(stack, 'Plain', { encryption: sqs.QueueEncryption.UNENCRYPTED });
     // Act
-    const reported = findings(stack);
+    const reported = nagFindings(stack);
+    rmSync(outdir, { recursive: true, force: true });
     // Assess
     expect(reported).toEqual(
       expect.arrayContaining([expect.stringMatching(/^AwsSolutions-SQS4 at Probe\/Plain/)]),

@@ -2,15 +2,9 @@
  * The default Horton stack (new VPC, new MSK Serverless cluster, default configuration), resource by resource:
  * what each resource is and how it is wired. Bundling is skipped here (cdk-bundles.test.ts bundles for real).
  */
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  consumerGroupId,
-  ENV,
-  type HortonConfig,
-  settingsEnvironment,
-  tableNames,
-} from '../../model/config.ts';
+import { consumerGroupId, ENV, settingsEnvironment, tableNames } from '../../model/config.ts';
 import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../model/handlers.ts';
 import { TABLES } from '../../model/tables.ts';
 import {
@@ -19,7 +13,7 @@ import {
   logicalIdOf,
   permissionsOfRole,
   propertiesOf,
-  type Synthesized,
+  sharedSynthesis,
   synthHorton,
 } from './cdk-helpers.ts';
 
@@ -29,17 +23,11 @@ const topicArn = (name: string) => `arn:aws:kafka:${REGION_ACCOUNT}:topic/${CLUS
 const groupArn = (name: string) => `arn:aws:kafka:${REGION_ACCOUNT}:group/${CLUSTER_PATH}/${name}`;
 const tableArn = (name: string) => `arn:aws:dynamodb:${REGION_ACCOUNT}:table/${name}`;
 
-let synthesized: Synthesized;
-let template: Template;
-let config: HortonConfig;
+const { template, config } = sharedSynthesis('created');
 /** Values for evaluating intrinsics: the cluster ARN and the table ARNs as literal strings. */
 let values: Record<string, string>;
 
 beforeAll(() => {
-  // Prepare + Act: one synthesis for the whole file.
-  synthesized = synthHorton();
-  template = synthesized.template;
-  config = synthesized.config;
   const cluster = logicalIdOf(template, 'AWS::MSK::ServerlessCluster', 'KafkaCluster');
   values = { [`${cluster}.Arn`]: CREATED_CLUSTER_ARN };
   for (const [role, name] of Object.entries(tableNames(config))) {

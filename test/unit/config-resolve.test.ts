@@ -191,6 +191,33 @@ describe('resolveConfig validation', () => {
     expect(message).toContain('  - quotes.rollingWindow: ');
   });
 
+  it('rejects unknown settings at any depth, naming each by its path', () => {
+    // Prepare: typos that used to be ignored silently
+    const overrides = {
+      quote: { rollingWindow: 5 },
+      universe: { symbols: ['IBM'] },
+      topics: { quote: { partition: 2 } },
+    };
+
+    // Act
+    const error = (() => {
+      try {
+        resolveConfig(overrides);
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      throw new Error('resolveConfig accepted unknown settings');
+    })();
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    expect([...error.problems].sort()).toEqual([
+      'quote: unknown setting',
+      'topics.quote.partition: unknown setting',
+      'universe.symbols: unknown setting',
+    ]);
+  });
+
   it('names the root when the overrides are not an object', () => {
     // Prepare
     const notAnObject = 'horton';
@@ -354,5 +381,16 @@ describe('settingsEnvironment', () => {
     for (const name of [...Object.values(ENV.topics), ...Object.values(ENV.tables)]) {
       expect(env[name], name).toMatch(/\S/);
     }
+  });
+});
+
+describe('watchlist symbols', () => {
+  it('are upper-cased and trimmed once, so every consumer sees the stored spelling', () => {
+    // Act
+    const config = resolveConfig({ universe: { watchlist: ['ibm', ' Msft ', 'BRK.B'] } });
+
+    // Assess
+    expect(config.universe.watchlist).toEqual(['IBM', 'MSFT', 'BRK.B']);
+    expect(settingsEnvironment(config)[ENV.watchlist]).toBe('IBM,MSFT,BRK.B');
   });
 });
