@@ -6,14 +6,22 @@
 import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { parseHortonContext } from '../lib/context.ts';
+import { ContextError, type HortonContext, parseHortonContext } from '../lib/context.ts';
 import { HortonStack } from '../lib/horton-stack.ts';
 
 const app = new App();
-const context = parseHortonContext(
-  (key) => app.node.tryGetContext(key),
-  (file) => readFileSync(file, 'utf8'),
-);
+let context: HortonContext;
+try {
+  context = parseHortonContext(
+    (key) => app.node.tryGetContext(key),
+    (file) => readFileSync(file, 'utf8'),
+  );
+} catch (error) {
+  // A wrong -c value or configuration file is a usage error: one line naming it, no stack trace.
+  if (!(error instanceof ContextError)) throw error;
+  process.stderr.write(`horton: ${error.message}\n`);
+  process.exit(2);
+}
 
 // Only a VPC lookup needs a concrete account and region; everything else synthesizes environment-agnostic.
 const lookupEnv =

@@ -15,7 +15,7 @@
  *   -c alarmEmail=ops@example.com    subscribe an address to the alarm topic
  *   -c nag=false                     skip the cdk-nag checks at synth
  */
-import { type HortonConfig, resolveConfig } from '../model/config.ts';
+import { ConfigError, type HortonConfig, resolveConfig } from '../model/config.ts';
 import type { MskClusterType } from './constructs/kafka-cluster.ts';
 
 export class ContextError extends Error {
@@ -99,7 +99,14 @@ export function parseHortonContext(
   read: (key: string) => unknown,
   readFile: (path: string) => string,
 ): HortonContext {
-  const config = resolveConfig(configOverrides(read, readFile));
+  let config: HortonConfig;
+  try {
+    config = resolveConfig(configOverrides(read, readFile));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const source = optionalString(read, 'config') ? `configuration file ${read('config')}` : 'configuration';
+    throw new ContextError(`${source}: ${error.problems.join('; ')}`);
+  }
 
   const vpcId = optionalString(read, 'vpcId');
   const availabilityZones = list(read, 'vpcAzs');
