@@ -73,7 +73,7 @@ beforeAll(() => {
       )
       .join('\n')}`,
   );
-}, 300_000);
+}, 900_000);
 
 afterAll(() => {
   if (outdir) rmSync(outdir, { recursive: true, force: true });
