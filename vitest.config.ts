@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
-    // The AWS SDK warns on Node 20 about its 2027 releases; Lambda runs Node 22 and the warning only adds noise.
+    // The AWS SDK warns on Node 20 about its 2027 releases; Lambda runs Node 24 and the warning only adds noise.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {

@@ -5,7 +5,7 @@
  * Pure: no environment, file or network access. Callers pass raw overrides (CDK context, a JSON file, CLI
  * flags); `resolveConfig` validates them against the schema and fills in the documented defaults.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A Kafka topic Horton owns. */
 const topicSchema = z.strictObject({
@@ -34,7 +34,7 @@ export type Job = (typeof JOBS)[number];
 export const INDICATOR_FUNCTIONS = ['SMA', 'EMA', 'RSI', 'MACD', 'BBANDS'] as const;
 export type IndicatorFunction = (typeof INDICATOR_FUNCTIONS)[number];
 
-const indicatorSchema = z.strictObject({
+export const indicatorSchema = z.strictObject({
   function: z.enum(INDICATOR_FUNCTIONS),
   /** AlphaVantage `interval`. @default 'daily' */
   interval: z.enum(['daily', 'weekly', 'monthly']).default('daily'),
@@ -180,6 +180,16 @@ const hortonConfigObject = z.strictObject({
     })
     .prefault({}),
   consumers: consumerSchema.prefault({}),
+  observability: z
+    .strictObject({
+      /**
+       * AWS X-Ray tracing of the handlers (active tracing and the Powertools tracer). Off by default: the tracer
+       * adds ~100 KiB to every bundle and its cold-start cost to every function.
+       * @default false
+       */
+      tracing: z.boolean().default(false),
+    })
+    .prefault({}),
   /** @default universe daily 06:00, overview weekly, history and indicators after the close, quotes every 15 min in market hours */
   schedules: z
     .array(scheduleSchema)
@@ -290,68 +300,3 @@ export type TableRole = keyof ReturnType<typeof tableNames>;
  * with a message saying how to set the key, instead of sending it to AlphaVantage.
  */
 export const ALPHAVANTAGE_KEY_PLACEHOLDER = 'SET-ME-alphavantage-api-key';
-
-/**
- * Environment variable names shared by the handlers, the CDK function construct and the local runner, so a
- * handler reads the same variable wherever it runs.
- */
-export const ENV = {
-  kafkaBrokers: 'KAFKA_BOOTSTRAP_BROKERS',
-  kafkaAuth: 'KAFKA_AUTH',
-  alphaVantageBaseUrl: 'ALPHAVANTAGE_BASE_URL',
-  /** Local runs only: the key itself. In AWS the key lives in Secrets Manager (`alphaVantageSecretArn`). */
-  alphaVantageApiKey: 'ALPHAVANTAGE_API_KEY',
-  alphaVantageSecretArn: 'ALPHAVANTAGE_SECRET_ARN',
-  alphaVantageTimeoutMs: 'ALPHAVANTAGE_TIMEOUT_MS',
-  alphaVantageMaxAttempts: 'ALPHAVANTAGE_MAX_ATTEMPTS',
-  alphaVantagePremium: 'ALPHAVANTAGE_PREMIUM',
-  universeSource: 'UNIVERSE_SOURCE',
-  watchlist: 'UNIVERSE_WATCHLIST',
-  universeExchanges: 'UNIVERSE_EXCHANGES',
-  universeAssetTypes: 'UNIVERSE_ASSET_TYPES',
-  indicators: 'INDICATORS',
-  quoteRollingWindow: 'QUOTE_ROLLING_WINDOW',
-  topics: {
-    securities: 'TOPIC_SECURITIES',
-    overview: 'TOPIC_OVERVIEW',
-    history: 'TOPIC_HISTORY',
-    quote: 'TOPIC_QUOTE',
-    indicators: 'TOPIC_INDICATORS',
-    deadLetter: 'TOPIC_DEAD_LETTER',
-  } satisfies Record<TopicRole, string>,
-  tables: {
-    securities: 'TABLE_SECURITIES',
-    fundamentals: 'TABLE_FUNDAMENTALS',
-    dailyPrices: 'TABLE_DAILY_PRICES',
-    yearlyExtremes: 'TABLE_YEARLY_EXTREMES',
-    quotes: 'TABLE_QUOTES',
-    indicators: 'TABLE_INDICATORS',
-  } satisfies Record<TableRole, string>,
-} as const;
-
-/**
- * The settings every handler may read, derived from the configuration (no endpoints, no secrets: the CDK app
- * and the local runner add those). The CDK passes each function only the variables it needs.
- */
-export function settingsEnvironment(config: HortonConfig): Record<string, string> {
-  const budget = alphaVantageBudget(config);
-  const tables = tableNames(config);
-  return {
-    [ENV.alphaVantageBaseUrl]: config.alphaVantage.baseUrl,
-    [ENV.alphaVantageTimeoutMs]: String(config.alphaVantage.timeoutMs),
-    [ENV.alphaVantageMaxAttempts]: String(config.alphaVantage.maxAttempts),
-    [ENV.alphaVantagePremium]: String(budget.premium),
-    [ENV.universeSource]: config.universe.source,
-    [ENV.watchlist]: config.universe.watchlist.join(','),
-    [ENV.universeExchanges]: config.universe.exchanges.join(','),
-    [ENV.universeAssetTypes]: config.universe.assetTypes.join(','),
-    [ENV.indicators]: JSON.stringify(config.indicators),
-    [ENV.quoteRollingWindow]: String(config.quotes.rollingWindow),
-    ...Object.fromEntries(
-      (Object.keys(ENV.topics) as TopicRole[]).map((role) => [ENV.topics[role], config.topics[role].name]),
-    ),
-    ...Object.fromEntries(
-      (Object.keys(ENV.tables) as TableRole[]).map((role) => [ENV.tables[role], tables[role]]),
-    ),
-  };
-}

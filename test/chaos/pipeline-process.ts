@@ -10,7 +10,8 @@
  */
 import { ensureTables, localAwsEnvironment } from '../../localstack/aws-resources.ts';
 import { startPipeline } from '../../localstack/runner/pipeline.ts';
-import { ENV, type HortonConfigInput, type Job, resolveConfig } from '../../model/config.ts';
+import { type HortonConfigInput, type Job, resolveConfig } from '../../model/config.ts';
+import { LOCAL_API_KEY_VARIABLE } from '../../model/settings.ts';
 
 export interface PipelineProcessInput {
   mode: 'cycle' | 'drain';
@@ -32,7 +33,7 @@ const pipeline = await startPipeline({
   brokers: input.brokers,
   env: {
     ...localAwsEnvironment(target),
-    [ENV.alphaVantageApiKey]: 'horton-chaos-key',
+    [LOCAL_API_KEY_VARIABLE]: 'horton-chaos-key',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

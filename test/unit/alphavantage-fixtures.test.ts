@@ -1,6 +1,6 @@
 /**
- * Parses EVERY file in shared/fixtures/alphavantage (real AlphaVantage responses) and checks the result
- * against facts recorded independently in shared/fixtures/PROVENANCE.md (row counts, date ranges,
+ * Parses EVERY file in test/fixtures/alphavantage (real AlphaVantage responses) and checks the result
+ * against facts recorded independently in test/fixtures/PROVENANCE.md (row counts, date ranges,
  * known quirks). A fixture file without an expectation here fails the suite, so new captures get a test.
  */
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * decodeKafkaEvent on EVERY real Lambda Kafka event sample in shared/fixtures/lambda-events (MSK and
+ * decodeKafkaEvent on EVERY real Lambda Kafka event sample in test/fixtures/lambda-events (MSK and
  * self-managed, both self-managed eventSource spellings, signed header bytes, key absent / key null, Avro and
  * protobuf values), and its refusal of events that are not Kafka events.
  */
