@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` is pure and fast; `integration` runs against the real local stack
- * (Kafka broker + AWS emulator + AlphaVantage simulator), started once by the global setup and
- * stopped by it, by pid, when the run ends.
+ * Three projects: `unit` is pure and fast; `cdk` (test/unit/cdk-*.test.ts) shares the standard CDK syntheses,
+ * made once per run by its global setup; `integration` runs against the real local stack (Kafka broker + AWS
+ * emulator + AlphaVantage simulator), started once by the global setup and stopped by it, by pid, when the run
+ * ends. Timeouts leave room for a loaded 2-core machine (a CDK synthesis alone can take 30 s there).
  */
 export default defineConfig({
   test: {
@@ -15,10 +16,19 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
-          // The CDK suites synthesize in beforeAll: seconds alone, tens of seconds on a shared 2-core machine.
-          hookTimeout: 120_000,
-          // Some tests synthesize a stack or walk a full price history; on a loaded machine that passes 5 s.
+          exclude: ['test/unit/cdk-*.test.ts'],
           testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'cdk',
+          include: ['test/unit/cdk-*.test.ts'],
+          globalSetup: ['./test/support/cdk-global-setup.ts'],
+          // Some tests synthesize a variant of their own: over 100 s measured with the machine's load at 20+.
+          testTimeout: 300_000,
+          hookTimeout: 900_000,
         },
       },
       {

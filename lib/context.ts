@@ -18,7 +18,7 @@
  *   -c alarmEmail=ops@example.com    subscribe an address to the alarm topic
  *   -c nag=false                     skip the cdk-nag checks at synth
  */
-import { type HortonConfig, resolveConfig } from '../model/config.ts';
+import { ConfigError, type HortonConfig, resolveConfig } from '../model/config.ts';
 import type { MskClusterType } from './constructs/kafka-cluster.ts';
 
 export class ContextError extends Error {
@@ -115,7 +115,14 @@ export function parseHortonContext(
 ): HortonContext {
   const overrides = configOverrides(read, readFile);
   const apiKeySet = read('apiKeySet') === undefined ? undefined : flag(read, 'apiKeySet', false);
-  const config = resolveConfig(apiKeySet === undefined ? overrides : withApiKeySet(overrides, apiKeySet));
+  let config: HortonConfig;
+  try {
+    config = resolveConfig(apiKeySet === undefined ? overrides : withApiKeySet(overrides, apiKeySet));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const source = optionalString(read, 'config') ? `configuration file ${read('config')}` : 'configuration';
+    throw new ContextError(`${source}: ${error.problems.join('; ')}`);
+  }
 
   const vpcId = optionalString(read, 'vpcId');
   const availabilityZones = list(read, 'vpcAzs');

@@ -4,20 +4,22 @@
  * Manages the local stack (Kafka broker, moto AWS emulator, AlphaVantage simulator) as detached
  * processes; configuration comes from HORTON_* environment variables (see localstack/README.md).
  * Exit codes: 0 success / everything running and ready; 1 failure, or `status` found a service
- * crashed or not ready; 3 `status` found the stack stopped.
+ * crashed or not ready; 2 usage error (unknown flag or command, invalid HORTON_* setting), in one line;
+ * 3 `status` found the stack stopped. `--debug` adds stack traces.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   downLocalStack,
   type LocalStackOptions,
+  LocalStackSettingError,
   localStackStatus,
   resolveLocalStackOptions,
   type ServiceStatus,
   upLocalStack,
 } from './stack/index.ts';
 
-const USAGE = 'usage: npm run local -- up|down|status [--no-simulator] [--json]';
+const USAGE = 'usage: npm run local -- up|down|status [--no-simulator] [--json] [--debug]';
 
 function relative(file: string): string {
   const shown = path.relative(process.cwd(), file);
@@ -89,25 +91,44 @@ async function status(options: LocalStackOptions, json: boolean): Promise<number
   return active.every((service) => service.state === 'running' && service.ready) ? 0 : 1;
 }
 
+/** A mistake in how the command was called: one line, exit code 2. */
+class UsageError extends Error {}
+
+/** The flags, one row each. */
+const FLAGS = {
+  'no-simulator': { type: 'boolean' },
+  json: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { 'no-simulator': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
-  });
-  const command = positionals[0];
-  if (values.help || positionals.length !== 1 || !command) {
-    print(USAGE);
-    return values.help ? 0 : 1;
+  let parsed: { positionals: string[]; values: { [name in keyof typeof FLAGS]?: boolean } };
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: FLAGS });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('.')[0]}; ${USAGE}`);
   }
+  const { positionals, values } = parsed;
+  const command = positionals[0];
+  if (values.help) {
+    print(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1 || !command || !['up', 'down', 'status'].includes(command))
+    throw new UsageError(USAGE);
   const json = values.json ?? false;
-  const options = resolveLocalStackOptions(values['no-simulator'] ? { simulator: false } : {});
+  let options: LocalStackOptions;
+  try {
+    options = resolveLocalStackOptions(values['no-simulator'] ? { simulator: false } : {});
+  } catch (error) {
+    if (error instanceof LocalStackSettingError) throw new UsageError(error.message);
+    throw error;
+  }
   if (json) options.log = (message) => process.stderr.write(`${message}\n`);
   if (command === 'up') return up(options, json);
   if (command === 'down') return down(options, json);
-  if (command === 'status') return status(options, json);
-  print(USAGE);
-  return 1;
+  return status(options, json);
 }
 
 // The SDK (used only for the emulator readiness probe here) warns on every run under Node 20 that
@@ -117,6 +138,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`error: ${(error as Error).message}\n`);
-  process.exitCode = 1;
+  const debug = process.argv.includes('--debug');
+  process.stderr.write(`error: ${debug ? ((error as Error).stack ?? error) : (error as Error).message}\n`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 }

@@ -10,39 +10,73 @@
  *   npm start -- --watch           one cycle, then keep running on the configured schedules
  *   npm start -- --watch --time-compression 3600   ... with one real second standing for an hour
  *   npm start -- --config my.json  overrides of the configuration (model/config.ts), e.g. another watchlist
+ *
+ * Everything given on the command line (flags, the --config file, HORTON_* settings) is read and validated before
+ * anything starts. A mistake there is one line naming the flag, file or setting, exit code 2; other failures exit
+ * 1. `--debug` adds stack traces.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MultiBar, Presets } from 'cli-progress';
-import { type HortonConfig, type Job, resolveConfig } from '../model/config.ts';
+import { ConfigError, type HortonConfig, type Job, resolveConfig } from '../model/config.ts';
 import { HANDLER_NAMES } from '../model/handlers.ts';
 import { LOCAL_API_KEY_VARIABLE } from '../model/settings.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from './aws-resources.ts';
 import { type Pipeline, startPipeline } from './runner/pipeline.ts';
 import { servePipeline } from './serve.ts';
-import { downLocalStack, resolveLocalStackOptions, upLocalStack } from './stack/index.ts';
-import { printSummary } from './summary.ts';
+import {
+  downLocalStack,
+  type LocalStackOptions,
+  LocalStackSettingError,
+  localStackEndpoints,
+  resolveLocalStackOptions,
+  type UpResult,
+  upLocalStack,
+} from './stack/index.ts';
+import { printSummary, type RunStart, runStart } from './summary.ts';
 
 // The AWS SDK warns on Node 20 about its 2027 releases; the Lambda runtime is Node 24. Not actionable here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const { values: args } = parseArgs({
-  options: {
-    watch: { type: 'boolean', default: false },
-    'keep-running': { type: 'boolean', default: false },
-    serve: { type: 'boolean', default: false },
-    'time-compression': { type: 'string' },
-    config: { type: 'string' },
-    help: { type: 'boolean', default: false },
+/** A mistake in how `npm start` was called (flag, --config file, setting): reported in one line, exit code 2. */
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/**
+ * Every flag of `npm start`, one row each: parsing (strict: an unknown flag is a usage error) and `--help` read
+ * this table. A flag with a value gets its check in `readRequest`.
+ */
+const FLAGS = {
+  watch: { type: 'boolean', help: 'after the first cycle, keep running on the configured schedules' },
+  'keep-running': { type: 'boolean', help: 'after the first cycle, serve the horton CLI until Ctrl-C' },
+  serve: {
+    type: 'boolean',
+    help: 'serve the horton CLI at once (handlers, schedules, invoke API), no first cycle',
   },
-  strict: true,
-});
-if (args.help) {
-  // The usage is this file's header comment, without the comment markers.
+  'time-compression': { type: 'string', help: '<N>  one real second stands for N seconds (N > 0)' },
+  config: { type: 'string', help: '<file>  JSON overrides of the configuration (model/config.ts)' },
+  debug: { type: 'boolean', help: 'stack traces with errors' },
+  help: { type: 'boolean', help: 'this help' },
+} as const satisfies Record<string, { type: 'boolean' | 'string'; help: string }>;
+
+/** What this run was asked to do, validated. */
+interface StartRequest {
+  watch: boolean;
+  keepRunning: boolean;
+  serve: boolean;
+  /** Real seconds per simulated second for the schedules; undefined = real time. */
+  timeCompression: number | undefined;
+  config: HortonConfig;
+  stackOptions: LocalStackOptions;
+}
+
+function usage(): string {
+  // The usage is this file's header comment, without the comment markers, then the flag table.
   const header = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
-  process.stdout.write(`${header.replace(/^\/\*\*\n/, '').replace(/^ \* ?/gm, '')}\n`);
-  process.exit(0);
+  const flags = Object.entries(FLAGS).map(([name, flag]) => `  --${name.padEnd(18)} ${flag.help}`);
+  return `${header.replace(/^\/\*\*\n/, '').replace(/^ \* ?/gm, '')}\nFlags:\n${flags.join('\n')}\n`;
 }
 
 /**
@@ -51,13 +85,98 @@ if (args.help) {
  */
 const LOCAL_OVERRIDES = { alphaVantage: { plan: 'premium75' } };
 
-function localConfig(simulatorUrl: string): HortonConfig {
-  const fileOverrides = args.config ? JSON.parse(readFileSync(args.config, 'utf8')) : {};
-  return resolveConfig({
-    ...LOCAL_OVERRIDES,
-    ...fileOverrides,
-    alphaVantage: { ...LOCAL_OVERRIDES.alphaVantage, ...fileOverrides.alphaVantage, baseUrl: simulatorUrl },
-  });
+/** The --config file's overrides: a JSON object. */
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `--config ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--config ${file}: not valid JSON (${(error as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError(`--config ${file}: expected a JSON object of settings`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The configuration of this run: local defaults, the --config overrides, the simulator as AlphaVantage. */
+function localConfig(file: string | undefined, simulatorUrl: string): HortonConfig {
+  const overrides = file ? readConfigFile(file) : {};
+  const alphaVantage =
+    typeof overrides.alphaVantage === 'object' && overrides.alphaVantage !== null
+      ? overrides.alphaVantage
+      : {};
+  try {
+    return resolveConfig({
+      ...LOCAL_OVERRIDES,
+      ...overrides,
+      alphaVantage: { ...LOCAL_OVERRIDES.alphaVantage, ...alphaVantage, baseUrl: simulatorUrl },
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new UsageError(`${file ? `--config ${file}` : 'configuration'}: ${error.problems.join('; ')}`);
+  }
+}
+
+/** Reads and validates the whole request (flags, config file, HORTON_* settings); starts nothing. */
+function readRequest(argv: string[]): StartRequest | 'help' {
+  let values: { [name in keyof typeof FLAGS]?: string | boolean };
+  try {
+    values = parseArgs({
+      args: argv,
+      options: Object.fromEntries(Object.entries(FLAGS).map(([name, flag]) => [name, { type: flag.type }])),
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    const flag = /'([^']+)'/.exec((error as Error).message)?.[1];
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown flag ${flag} (see --help)`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+      throw new UsageError(`unexpected argument ${flag} (flags only; see --help)`);
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+  }
+  if (values.help) return 'help';
+
+  let timeCompression: number | undefined;
+  const compression = values['time-compression'];
+  if (typeof compression === 'string') {
+    timeCompression = Number(compression);
+    if (compression.trim() === '' || !Number.isFinite(timeCompression) || timeCompression <= 0)
+      throw new UsageError(`--time-compression ${compression}: expected a positive number`);
+  }
+
+  let stackOptions: LocalStackOptions;
+  try {
+    stackOptions = resolveLocalStackOptions();
+  } catch (error) {
+    if (error instanceof LocalStackSettingError) throw new UsageError(error.message);
+    throw error;
+  }
+  const { simulatorUrl } = localStackEndpoints(stackOptions);
+  if (!stackOptions.simulator || !simulatorUrl) {
+    throw new UsageError(
+      'HORTON_SIMULATOR=0: npm start needs the AlphaVantage simulator (unset it; `npm run local -- up --no-simulator` runs Kafka + AWS alone)',
+    );
+  }
+  const configFile = typeof values.config === 'string' ? values.config : undefined;
+  return {
+    watch: values.watch === true,
+    keepRunning: values['keep-running'] === true,
+    serve: values.serve === true,
+    timeCompression,
+    config: localConfig(configFile, simulatorUrl),
+    stackOptions,
+  };
 }
 
 const log = (message: string) => process.stdout.write(`${message}\n`);
@@ -74,23 +193,31 @@ const interrupted = new Promise<'interrupted'>((resolve) => {
   process.on('SIGTERM', stop);
 });
 
-async function main(): Promise<void> {
+async function main(request: StartRequest): Promise<void> {
   const started = Date.now();
-  const stackOptions = resolveLocalStackOptions();
+  const { config, stackOptions } = request;
   log('Horton local run: Kafka broker + AWS emulator + AlphaVantage simulator, real handlers\n');
-  const stack = await upLocalStack(stackOptions);
-  const { endpoints } = stack;
-  if (!endpoints.simulatorUrl) throw new Error('the AlphaVantage simulator is disabled (HORTON_SIMULATOR=0)');
-  const config = localConfig(endpoints.simulatorUrl);
-  const target = { endpoint: endpoints.awsEndpoint, region: endpoints.awsRegion };
-  await ensureTables(config, target);
-
+  let stack: UpResult | undefined;
   let pipeline: Pipeline | undefined;
   try {
-    const serving = args.serve || args['keep-running'];
+    stack = await upLocalStack(stackOptions);
+    const { endpoints } = stack;
+    const target = { endpoint: endpoints.awsEndpoint, region: endpoints.awsRegion };
+    await ensureTables(config, target);
+    // Before the handlers start: the dead letters of this run are counted from here, and commands an earlier,
+    // interrupted run left unhandled are announced rather than silently mixed into this cycle.
+    const before: RunStart = await runStart(endpoints.kafkaBrokers, config);
+    if (before.pendingCommands > 0) {
+      log(
+        `${before.pendingCommands} command(s) left unhandled by an earlier run are handled first (writes are idempotent).`,
+      );
+    }
+
+    const serving = request.serve || request.keepRunning;
     pipeline = await startPipeline({
       config,
       brokers: endpoints.kafkaBrokers,
+      // Serving includes the manually invoked functions (backfill, operations) behind the local invoke API.
       ...(serving ? { include: HANDLER_NAMES } : {}),
       env: {
         ...localAwsEnvironment(target),
@@ -101,7 +228,7 @@ async function main(): Promise<void> {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
       scheduler: {
-        ...(args['time-compression'] ? { timeCompression: Number(args['time-compression']) } : {}),
+        ...(request.timeCompression ? { timeCompression: request.timeCompression } : {}),
         // In --watch mode, say when each schedule fires (the first cycle's firings are shown as progress).
         onFire: (fire) => {
           if (watching) {
@@ -124,7 +251,7 @@ async function main(): Promise<void> {
     const scheduler = running.scheduler;
     if (!scheduler) throw new Error('the dispatcher did not start');
 
-    if (args.serve) {
+    if (request.serve) {
       await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
       return;
     }
@@ -144,14 +271,21 @@ async function main(): Promise<void> {
     const cycleSeconds = (Date.now() - cycleStarted) / 1000;
 
     const doc = DynamoDBDocumentClient.from(localDynamoDbClient(target));
-    await printSummary({ config, doc, brokers: endpoints.kafkaBrokers, mappings: running.mappings, log });
+    await printSummary({
+      config,
+      doc,
+      brokers: endpoints.kafkaBrokers,
+      mappings: running.mappings,
+      since: before,
+      log,
+    });
     log(
       `\nOne cycle took ${cycleSeconds.toFixed(1)} s (whole run ${((Date.now() - started) / 1000).toFixed(1)} s).`,
     );
 
-    if (args['keep-running']) {
+    if (request.keepRunning) {
       await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
-    } else if (args.watch) {
+    } else if (request.watch) {
       watching = true;
       scheduler.start();
       log('\nWatching: the schedules fire on their timetable. Ctrl-C to stop.');
@@ -161,10 +295,11 @@ async function main(): Promise<void> {
     }
   } finally {
     await pipeline?.stop();
-    if (!stack.alreadyRunning) {
+    // Without `stack`, `up` failed, and it has already stopped whatever it launched.
+    if (stack && !stack.alreadyRunning) {
       await downLocalStack(stackOptions);
       log('\nStopped the local stack this run started.');
-    } else {
+    } else if (stack) {
       log('\nThe local stack was already running before this run and stays up (`npm run local -- down`).');
     }
   }
@@ -225,13 +360,32 @@ async function withProgress(pipeline: Awaited<ReturnType<typeof startPipeline>>,
   }
 }
 
-main().then(
+const argv = process.argv.slice(2);
+const debug = argv.includes('--debug');
+
+/** One line without --debug (the first line of a multi-line message, plus what follows when it is a report). */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (debug) return error.stack ?? error.message;
+  return error.message;
+}
+
+let request: StartRequest | 'help';
+try {
+  request = readRequest(argv);
+} catch (error) {
+  process.stderr.write(`npm start: ${describeFailure(error)}\n`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+}
+if (request === 'help') {
+  process.stdout.write(usage());
+  process.exit(0);
+}
+main(request).then(
   // Handler modules keep their Kafka producers for the life of the "execution environment"; end it here.
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(
-      `\nnpm start failed: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
-    );
+    process.stderr.write(`\nnpm start failed: ${describeFailure(error)}\n`);
     process.exit(1);
   },
 );

@@ -5,8 +5,8 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import Table from 'cli-table3';
 import { Kafka, logLevel } from 'kafkajs';
-import { type HortonConfig, tableNames } from '../model/config.ts';
-import type { HandlerName } from '../model/handlers.ts';
+import { consumerGroupId, type HortonConfig, tableNames } from '../model/config.ts';
+import { HANDLERS, type HandlerName } from '../model/handlers.ts';
 import type { EventSourceMapping } from './runner/event-source-mapping.ts';
 
 interface SummaryInput {
@@ -14,6 +14,8 @@ interface SummaryInput {
   doc: DynamoDBDocumentClient;
   brokers: string[];
   mappings: Map<HandlerName, EventSourceMapping>;
+  /** Taken before the handlers started: the dead letters shown are this run's. */
+  since: RunStart;
   log: (message: string) => void;
 }
 
@@ -33,18 +35,79 @@ async function queryAll(doc: DynamoDBDocumentClient, table: string, symbol: stri
   return (result.Items ?? []) as Array<Record<string, unknown>>;
 }
 
-export async function deadLetterCount(brokers: string[], topic: string): Promise<number> {
-  const admin = new Kafka({ clientId: 'horton-summary', brokers, logLevel: logLevel.NOTHING }).admin();
+/** Where the topics stood when a run began. */
+export interface RunStart {
+  /** Dead-letter topic end offset per partition (empty when the topic does not exist yet). */
+  deadLetterEnd: Record<number, number>;
+  /** Commands in the handlers' topics that their consumer groups have not committed yet. */
+  pendingCommands: number;
+}
+
+function kafkaAdmin(brokers: string[]) {
+  return new Kafka({ clientId: 'horton-summary', brokers, logLevel: logLevel.NOTHING }).admin();
+}
+
+/** End offset per partition of a topic; empty when the topic does not exist. */
+async function topicEnds(admin: ReturnType<typeof kafkaAdmin>, topic: string) {
+  const existing = await admin.listTopics();
+  if (!existing.includes(topic)) return [];
+  return (await admin.fetchTopicOffsets(topic)).map((p) => ({
+    partition: p.partition,
+    low: Number(p.low),
+    high: Number(p.high),
+  }));
+}
+
+export async function runStart(brokers: string[], config: HortonConfig): Promise<RunStart> {
+  const admin = kafkaAdmin(brokers);
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+    const deadLetterEnd = Object.fromEntries(
+      (await topicEnds(admin, config.topics.deadLetter.name)).map((p) => [p.partition, p.high]),
+    );
+    let pendingCommands = 0;
+    for (const spec of Object.values(HANDLERS)) {
+      if (spec.trigger.kind !== 'kafka') continue;
+      const topic = config.topics[spec.trigger.topic].name;
+      const ends = await topicEnds(admin, topic);
+      if (ends.length === 0) continue;
+      const [committed] = await admin.fetchOffsets({
+        groupId: consumerGroupId(config, spec.trigger.topic),
+        topics: [topic],
+      });
+      for (const end of ends) {
+        const offset = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+        pendingCommands += end.high - (offset >= 0 ? offset : end.low);
+      }
+    }
+    return { deadLetterEnd, pendingCommands };
   } finally {
     await admin.disconnect();
   }
 }
 
-export async function printSummary({ config, doc, brokers, mappings, log }: SummaryInput): Promise<void> {
+/** Records added to the dead-letter topic since `since`. */
+export async function deadLetterCount(brokers: string[], topic: string, since: RunStart): Promise<number> {
+  const admin = kafkaAdmin(brokers);
+  await admin.connect();
+  try {
+    return (await topicEnds(admin, topic)).reduce(
+      (sum, p) => sum + p.high - Math.max(since.deadLetterEnd[p.partition] ?? p.low, p.low),
+      0,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function printSummary({
+  config,
+  doc,
+  brokers,
+  mappings,
+  since,
+  log,
+}: SummaryInput): Promise<void> {
   const tables = tableNames(config);
   const symbols = [...config.universe.watchlist].sort();
 
@@ -125,6 +188,6 @@ export async function printSummary({ config, doc, brokers, mappings, log }: Summ
   );
   log(`\nHandlers: ${handled.join('; ')}`);
   log(
-    `Dead-letter topic ${config.topics.deadLetter.name}: ${await deadLetterCount(brokers, config.topics.deadLetter.name)} records`,
+    `Dead-letter topic ${config.topics.deadLetter.name}: ${await deadLetterCount(brokers, config.topics.deadLetter.name, since)} records this run`,
   );
 }

@@ -8,7 +8,7 @@
 import * as z from 'zod';
 
 /** A Kafka topic Horton owns. */
-const topicSchema = z.object({
+const topicSchema = z.strictObject({
   /** Topic name on the cluster. @default `<prefix>.<role>`, e.g. `horton.quote`, `horton.dead-letter` */
   name: z
     .string()
@@ -34,7 +34,7 @@ export type Job = (typeof JOBS)[number];
 export const INDICATOR_FUNCTIONS = ['SMA', 'EMA', 'RSI', 'MACD', 'BBANDS'] as const;
 export type IndicatorFunction = (typeof INDICATOR_FUNCTIONS)[number];
 
-export const indicatorSchema = z.object({
+export const indicatorSchema = z.strictObject({
   function: z.enum(INDICATOR_FUNCTIONS),
   /** AlphaVantage `interval`. @default 'daily' */
   interval: z.enum(['daily', 'weekly', 'monthly']).default('daily'),
@@ -70,7 +70,7 @@ const scheduleExpressionSchema = z
     'expected an EventBridge Scheduler expression: cron(m h dom mon dow year) or rate(N unit)',
   );
 
-export const scheduleSchema = z.object({
+export const scheduleSchema = z.strictObject({
   /** Unique schedule name (also the EventBridge schedule name suffix). */
   name: scheduleNameSchema,
   /** Which collection the schedule triggers. */
@@ -94,7 +94,7 @@ export const ALPHAVANTAGE_PLANS = {
 } as const;
 export type AlphaVantagePlan = keyof typeof ALPHAVANTAGE_PLANS;
 
-const consumerSchema = z.object({
+const consumerSchema = z.strictObject({
   /** Records per Lambda invocation. @default 100 */
   batchSize: z.number().int().min(1).max(10_000).default(100),
   /** Seconds to gather a batch before invoking. @default 1 */
@@ -111,14 +111,14 @@ export type ConsumerConfig = z.infer<typeof consumerSchema>;
 /** Stocks only: AlphaVantage has no OVERVIEW or statements for ETFs, so an ETF here would dead-letter its overview. */
 export const DEFAULT_WATCHLIST = ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN'];
 
-const hortonConfigObject = z.object({
+const hortonConfigObject = z.strictObject({
   /** Prefix of every resource name (topics, tables, consumer groups, schedules). @default 'horton' */
   prefix: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,19}$/)
     .default('horton'),
   alphaVantage: z
-    .object({
+    .strictObject({
       /** @default 'free' */
       plan: z
         .enum(Object.keys(ALPHAVANTAGE_PLANS) as [AlphaVantagePlan, ...AlphaVantagePlan[]])
@@ -136,14 +136,18 @@ const hortonConfigObject = z.object({
     })
     .prefault({}),
   universe: z
-    .object({
+    .strictObject({
       /**
        * `watchlist`: collect exactly `watchlist`. `listing`: the full LISTING_STATUS universe, filtered.
        * @default 'watchlist'
        */
       source: z.enum(['watchlist', 'listing']).default('watchlist'),
-      /** @default ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN'] */
-      watchlist: z.array(z.string().min(1)).min(1).default(DEFAULT_WATCHLIST),
+      /**
+       * Symbols to collect, upper-cased here once (AlphaVantage symbols are upper case) so every consumer of the
+       * configuration (handlers, summary, schedules) sees the same spelling the tables store.
+       * @default ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN']
+       */
+      watchlist: z.array(z.string().trim().min(1).toUpperCase()).min(1).default(DEFAULT_WATCHLIST),
       /** LISTING_STATUS exchanges to keep; empty = all. @default ['NYSE', 'NASDAQ'] */
       exchanges: z.array(z.string()).default(['NYSE', 'NASDAQ']),
       /** LISTING_STATUS asset types to keep; empty = all. @default ['Stock'] */
@@ -159,14 +163,14 @@ const hortonConfigObject = z.object({
     { function: 'BBANDS', interval: 'daily', timePeriod: 20, seriesType: 'close' },
   ]),
   quotes: z
-    .object({
+    .strictObject({
       /** N in "rolling average of the last N quotes". @default 10 */
       rollingWindow: z.number().int().min(1).max(1000).default(10),
     })
     .prefault({}),
   /** Topic names and partitions, one per handler plus the dead-letter topic. */
   topics: z
-    .object({
+    .strictObject({
       securities: topicSchema.prefault({ partitions: 1 }),
       overview: topicSchema.prefault({}),
       history: topicSchema.prefault({}),
@@ -177,7 +181,7 @@ const hortonConfigObject = z.object({
     .prefault({}),
   consumers: consumerSchema.prefault({}),
   observability: z
-    .object({
+    .strictObject({
       /**
        * AWS X-Ray tracing of the handlers (active tracing and the Powertools tracer). Off by default: the tracer
        * adds ~100 KiB to every bundle and its cold-start cost to every function.
@@ -259,9 +263,20 @@ export type HortonConfigInput = z.input<typeof hortonConfigSchema>;
 export type HortonConfig = z.infer<typeof hortonConfigSchema>;
 export type TopicRole = keyof HortonConfig['topics'];
 
-/** Thrown when overrides do not satisfy the schema; the message lists every problem with its path. */
+/**
+ * Thrown when overrides do not satisfy the schema; the message lists every problem with its path, and `problems`
+ * holds them one per entry (`path: what is wrong`) for callers that report on one line.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid Horton configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+/** `a.b.0.c` for a zod issue path; `(root)` for the whole object. */
+function settingPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.map(String).join('.') || '(root)';
 }
 
 /**
@@ -271,10 +286,14 @@ export class ConfigError extends Error {
 export function resolveConfig(overrides: unknown = {}): HortonConfig {
   const result = hortonConfigSchema.safeParse(overrides ?? {});
   if (!result.success) {
-    const problems = result.error.issues.map(
-      (issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    throw new ConfigError(
+      result.error.issues.flatMap((issue) =>
+        // One problem per unknown key, named by its full path (a typo like `quote` for `quotes`).
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => `${settingPath([...issue.path, key])}: unknown setting`)
+          : [`${settingPath(issue.path)}: ${issue.message}`],
+      ),
     );
-    throw new ConfigError(`Invalid Horton configuration:\n${problems.join('\n')}`);
   }
   return result.data;
 }

@@ -2,7 +2,7 @@
  * Builds Lambda events in exactly the Amazon MSK shape (what an MSK event source mapping delivers), from records
  * read with kafkajs. Pure: no I/O.
  *
- * Shape, as in the Lambda developer guide and the samples under shared/fixtures/lambda-events:
+ * Shape, as in the Lambda developer guide and the samples under test/fixtures/lambda-events:
  * `{ eventSource: "aws:kafka", eventSourceArn, bootstrapServers, records: { "<topic>-<partition>": [record] } }`,
  * each record `{ topic, partition, offset, timestamp, timestampType, key, value, headers }` with key and value
  * base64 (key null when the record has none) and headers a list of single-entry objects `{ name: [bytes] }`

@@ -1,29 +1,13 @@
 /**
  * Fixture mode: serve real recorded AlphaVantage responses when one matches the request. Files are
- * matched by name, `FUNCTION-SYMBOL-[tokens]-VINTAGE.(json|csv)` as in shared/fixtures/alphavantage:
+ * matched by name, `FUNCTION-SYMBOL-[tokens]-VINTAGE.(json|csv)` as in test/fixtures/alphavantage:
  * function and symbol must match, the datatype must match the extension, TIME_SERIES_DAILY must match
  * `compact`/`full` (a name without either is a full history), indicators must match the interval
  * token. Among several matches the newest vintage wins, and files marked `legacy` only when nothing
  * else matches. Bytes are served unchanged.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/**
- * Where the real AlphaVantage captures are expected: `$HORTON_FIXTURES_DIR/alphavantage`, else
- * `../shared/fixtures/alphavantage` next to the repository.
- */
-export function expectedFixturesDir(env: NodeJS.ProcessEnv = process.env): string {
-  const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  return join(env.HORTON_FIXTURES_DIR ?? resolve(repositoryRoot, '..', 'shared', 'fixtures'), 'alphavantage');
-}
-
-/** The captures' directory, or undefined when it does not exist (tests then skip, saying so). */
-export function alphaVantageFixturesDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const directory = expectedFixturesDir(env);
-  return existsSync(directory) ? directory : undefined;
-}
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface FixtureEntry {
   file: string;

@@ -11,7 +11,6 @@ export {
   tradingDaysBetween,
 } from './calendar.ts';
 export { FAULT_MODES, type FaultMode, type FaultRule } from './faults.ts';
-export { alphaVantageFixturesDir, expectedFixturesDir } from './fixtures.ts';
 export { syntheticOverview, syntheticStatement } from './fundamentals.ts';
 export { bbands, ema, macd, rsi, sma } from './indicators.ts';
 export { PLAN_NAMES, PLANS, type PlanName } from './quotas.ts';

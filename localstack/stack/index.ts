@@ -33,7 +33,7 @@ import { ServiceExitedError, waitUntilReady } from './readiness.ts';
 import { type ServiceDefinition, serviceDefinitions } from './services.ts';
 
 export type { LocalStackEndpoints, LocalStackOptions, ServiceName } from './options.ts';
-export { localStackEndpoints, resolveLocalStackOptions } from './options.ts';
+export { LocalStackSettingError, localStackEndpoints, resolveLocalStackOptions } from './options.ts';
 export { findProcessesMentioning } from './processes.ts';
 
 const CRASH_LOG_LINES = 15;
@@ -270,6 +270,7 @@ export async function upLocalStack(input?: LocalStackOptions | Overrides): Promi
           }
         }),
       );
+      for (const { definition } of launched) await definition.afterReady?.();
       for (const [index, { definition, record }] of launched.entries()) {
         const readyMs = readyTimes[index];
         options.log(

@@ -59,12 +59,17 @@ export function simulatorEntryPoint(rootDir: string): string {
   return path.join(rootDir, 'localstack', 'simulator', 'main.ts');
 }
 
+/** A HORTON_* setting of the local stack is invalid: a usage error, reported in one line naming the variable. */
+export class LocalStackSettingError extends Error {
+  override readonly name = 'LocalStackSettingError';
+}
+
 function portFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new Error(`${name}=${raw} is not a TCP port (1-65535)`);
+    throw new LocalStackSettingError(`${name}=${raw} is not a TCP port (1-65535)`);
   }
   return port;
 }
@@ -74,7 +79,7 @@ function flagFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): b
   if (raw === undefined || raw === '') return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new Error(`${name}=${raw} is not a boolean (use 1/0, true/false)`);
+  throw new LocalStackSettingError(`${name}=${raw} is not a boolean (use 1/0, true/false)`);
 }
 
 function defaultJava(env: NodeJS.ProcessEnv): string {
@@ -131,7 +136,7 @@ function assertDistinctPorts(options: LocalStackOptions): void {
   for (const [label, port, used] of wanted) {
     if (!used) continue;
     const clash = ports.get(port);
-    if (clash) throw new Error(`port ${port} is configured for both ${clash} and ${label}`);
+    if (clash) throw new LocalStackSettingError(`port ${port} is configured for both ${clash} and ${label}`);
     ports.set(port, label);
   }
 }

@@ -4,6 +4,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import {
+  emulatorRecordingEnv,
+  replayEmulatorRecording,
+  setAsideEmulatorRecording,
+} from './emulator-state.ts';
 import { ensureEmulatorVenv } from './emulator-venv.ts';
 import { ensureKafkaJars } from './kafka-jars.ts';
 import { readKafkaJarsLock } from './kafka-jars-lock.ts';
@@ -33,6 +38,8 @@ export interface ServiceDefinition {
   /** Downloads, venvs, configs, storage formatting: everything before the launch. Idempotent. */
   prepare: () => Promise<LaunchSpec>;
   probe: ReadinessProbe;
+  /** Runs once the freshly launched process is ready (the emulator restores its saved state here). */
+  afterReady?: () => Promise<void>;
 }
 
 function serviceDir(options: LocalStackOptions, name: ServiceName): string {
@@ -200,6 +207,10 @@ function awsService(options: LocalStackOptions): ServiceDefinition {
     address: awsEndpoint,
     stopGraceMs: 10_000,
     probe: awsEmulatorProbe(awsEndpoint, awsRegion),
+    afterReady: async () => {
+      const replayed = await replayEmulatorRecording(dir, awsEndpoint);
+      if (replayed > 0) options.log(`aws: restored the saved state (${replayed} requests replayed)`);
+    },
     prepare: async () => {
       await assertPythonAvailable(options.pythonCommand);
       const { python } = await ensureEmulatorVenv(
@@ -209,11 +220,17 @@ function awsService(options: LocalStackOptions): ServiceDefinition {
         options.log,
       );
       await mkdir(dir, { recursive: true });
+      await setAsideEmulatorRecording(dir);
       return {
         command: python,
         args: ['-c', MOTO_LAUNCHER, dir, '--host', LOOPBACK_HOST, '--port', String(options.awsPort)],
         cwd: dir,
-        env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+        env: {
+          ...process.env,
+          PYTHONUNBUFFERED: '1',
+          PYTHONDONTWRITEBYTECODE: '1',
+          ...emulatorRecordingEnv(dir),
+        },
         logFile: logFilePath(options.stateDir, 'aws'),
         ports: [options.awsPort],
       };

@@ -9,16 +9,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { collectOverviewSchema } from '../../model/messages.ts';
 import { type E2eEnvironment, produceRaw, scanItems, startE2e } from '../support/e2e-harness.ts';
+import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 import { readTopic, topicSize } from '../support/kafka.ts';
 
-const LISTING = fileURLToPath(
-  new URL('../fixtures/alphavantage/LISTING_STATUS-active-2026.csv.gz', import.meta.url),
-);
+const LISTING = join(ALPHAVANTAGE_FIXTURES_DIR, 'LISTING_STATUS-active-2026.csv');
 const LISTING_SHA256 = '4fd466559d491ee25ecfc3791142766fdbba4e7670bd147654824705210911f5';
 const STOCKS = 7_555;
 const INDICATORS = 5;
@@ -30,7 +27,7 @@ describe('e2e: listing mode fans out every dataset for the whole real universe',
 
   beforeAll(async () => {
     // The simulator serves the real capture (fixture mode) from a folder of its own.
-    const csv = gunzipSync(readFileSync(LISTING));
+    const csv = readFileSync(LISTING);
     expect(createHash('sha256').update(csv).digest('hex')).toBe(LISTING_SHA256);
     fixturesDir = mkdtempSync(join(tmpdir(), 'horton-fan-out-'));
     writeFileSync(join(fixturesDir, 'LISTING_STATUS-active-2026.csv'), csv);

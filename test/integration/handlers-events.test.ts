@@ -1,6 +1,6 @@
 /**
  * The REAL quote handler (functions/quote/index.ts: middy + Powertools + Publisher + DynamoDB) invoked with the
- * REAL Lambda event samples of shared/fixtures/lambda-events, against the run's Kafka broker and AWS emulator:
+ * REAL Lambda event samples of test/fixtures/lambda-events, against the run's Kafka broker and AWS emulator:
  * - none of the samples' values is a Horton command, so every record must be dead-lettered (read back from the
  *   dead-letter topic with kafkajs: reason, coordinates, original bytes) and the response must report no batch
  *   item failures;
@@ -28,7 +28,7 @@ import {
 import { type HortonConfig, tableNames } from '../../model/config.ts';
 import { type DeadLetter, deadLetterSchema } from '../../model/messages.ts';
 import { LOCAL_API_KEY_VARIABLE } from '../../model/settings.ts';
-import { describeWithFixtures, listFixtures, loadJsonFixture } from '../support/fixtures.ts';
+import { listFixtures, loadJsonFixture } from '../support/fixtures.ts';
 import { type ReadRecord, readTopicAt } from '../support/kafka.ts';
 import { uniqueConfig } from '../support/runner-support.ts';
 
@@ -121,7 +121,7 @@ function expectedDeadLetter(raw: RawKafkaRecord) {
   };
 }
 
-describeWithFixtures('the quote handler with the real Lambda event samples', EVENTS, () => {
+describe('the quote handler with the real Lambda event samples', () => {
   it('fails the invocation for samples that are not Kafka events, dead-lettering nothing', async () => {
     // Prepare
     const others = listFixtures(EVENTS).filter((file) => !isKafkaSample(file));

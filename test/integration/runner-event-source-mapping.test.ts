@@ -1,9 +1,8 @@
 /**
  * The local MSK event source mapping against the real broker of the test stack, with test handlers of our own.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { decodeKafkaEvent, kafkaEventSchema } from '../../functions/shared/kafka/event.ts';
 import {
@@ -15,20 +14,13 @@ import type { LambdaHandler } from '../../localstack/runner/lambda-context.ts';
 import { ensureTopics } from '../../localstack/runner/topics.ts';
 import type { HortonConfig } from '../../model/config.ts';
 import { deadLetterSchema } from '../../model/messages.ts';
+import { LAMBDA_EVENTS_DIR } from '../support/fixtures.ts';
 import { readTopicAt } from '../support/kafka.ts';
 import { produce, uniqueConfig } from '../support/runner-support.ts';
 
 const { kafkaBrokers } = inject('localStack');
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixturesDir = process.env.HORTON_FIXTURES_DIR ?? path.resolve(repoRoot, '..', 'shared', 'fixtures');
-const lambdaEvents = path.join(fixturesDir, 'lambda-events');
-const haveFixtures = existsSync(lambdaEvents);
-if (!haveFixtures) {
-  console.warn(
-    `runner-event-source-mapping: fixtures missing at ${lambdaEvents}; sample comparisons are skipped`,
-  );
-}
+const lambdaEvents = LAMBDA_EVENTS_DIR;
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 const started: EventSourceMapping[] = [];
@@ -120,37 +112,34 @@ describe('local MSK event source mapping', () => {
     expect(event.records[`${config.topics.quote.name}-0`]?.[0]?.timestampType).toBe('CREATE_TIME');
   });
 
-  it.skipIf(!haveFixtures)(
-    'builds events like the real samples: same schema, same fields per record',
-    async () => {
-      // Prepare
-      const config = await preparedConfig();
-      await produce(kafkaBrokers, config.topics.quote.name, [
-        { key: 'k', value: 'v', headers: { headerKey: 'x' } },
-      ]);
-      const recorder = recordingHandler();
-      const sample = JSON.parse(readFileSync(path.join(lambdaEvents, 'msk-awsdocs.json'), 'utf8')) as {
-        records: Record<string, Array<Record<string, unknown>>>;
-      };
-      const mskSamples = readdirSync(lambdaEvents).filter((file) => file.startsWith('msk-'));
+  it('builds events like the real samples: same schema, same fields per record', async () => {
+    // Prepare
+    const config = await preparedConfig();
+    await produce(kafkaBrokers, config.topics.quote.name, [
+      { key: 'k', value: 'v', headers: { headerKey: 'x' } },
+    ]);
+    const recorder = recordingHandler();
+    const sample = JSON.parse(readFileSync(path.join(lambdaEvents, 'msk-awsdocs.json'), 'utf8')) as {
+      records: Record<string, Array<Record<string, unknown>>>;
+    };
+    const mskSamples = readdirSync(lambdaEvents).filter((file) => file.startsWith('msk-'));
 
-      // Act
-      const mapping = await startMapping(config, recorder.handler);
-      await mapping.idle();
+    // Act
+    const mapping = await startMapping(config, recorder.handler);
+    await mapping.idle();
 
-      // Assess: the schema that accepts every real MSK sample accepts ours, with the developer guide's fields
-      for (const file of mskSamples) {
-        const real = JSON.parse(readFileSync(path.join(lambdaEvents, file), 'utf8'));
-        expect(kafkaEventSchema.safeParse(real).success, file).toBe(true);
-      }
-      const event = recorder.events[0] as { records: Record<string, Array<Record<string, unknown>>> };
-      expect(kafkaEventSchema.safeParse(event).success).toBe(true);
-      expect(Object.keys(event).sort()).toEqual(Object.keys(sample).sort());
-      const sampleKeys = Object.keys(Object.values(sample.records)[0]?.[0] ?? {}).sort();
-      for (const record of Object.values(event.records).flat())
-        expect(Object.keys(record).sort()).toEqual(sampleKeys);
-    },
-  );
+    // Assess: the schema that accepts every real MSK sample accepts ours, with the developer guide's fields
+    for (const file of mskSamples) {
+      const real = JSON.parse(readFileSync(path.join(lambdaEvents, file), 'utf8'));
+      expect(kafkaEventSchema.safeParse(real).success, file).toBe(true);
+    }
+    const event = recorder.events[0] as { records: Record<string, Array<Record<string, unknown>>> };
+    expect(kafkaEventSchema.safeParse(event).success).toBe(true);
+    expect(Object.keys(event).sort()).toEqual(Object.keys(sample).sort());
+    const sampleKeys = Object.keys(Object.values(sample.records)[0]?.[0] ?? {}).sort();
+    for (const record of Object.values(event.records).flat())
+      expect(Object.keys(record).sort()).toEqual(sampleKeys);
+  });
 
   it('honours the batch size', async () => {
     // Prepare

@@ -14,11 +14,11 @@ import {
   parseGlobalQuote,
   parseTimeSeriesDaily,
 } from '../../functions/shared/alphavantage/index.ts';
-import { alphaVantageFixturesDir, expectedFixturesDir } from '../../localstack/simulator/fixtures.ts';
 import {
   type AlphaVantageSimulator,
   createAlphaVantageSimulator,
 } from '../../localstack/simulator/server.ts';
+import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 
 const NOW = '2026-05-17T12:00:00Z';
 const API_KEY = 'it-secret-key-4242';
@@ -283,14 +283,9 @@ describe('simulator over HTTP', () => {
   });
 });
 
-const fixturesDir = alphaVantageFixturesDir();
-if (fixturesDir === undefined) {
-  console.warn(
-    `[simulator-http] fixture mode SKIPPED: ${expectedFixturesDir()} not found (set HORTON_FIXTURES_DIR)`,
-  );
-}
+const fixturesDir = ALPHAVANTAGE_FIXTURES_DIR;
 
-describe.skipIf(fixturesDir === undefined)('fixture mode over HTTP', () => {
+describe('fixture mode over HTTP', () => {
   it('serves the recorded response when one matches, synthetic data otherwise', async () => {
     const simulator = await createAlphaVantageSimulator({ now: NOW, fixturesDir });
     try {

@@ -1,6 +1,6 @@
 /**
  * classifyResponse / interpretResponse on AlphaVantage's non-data answers. The message texts are the
- * real ones quoted in shared/fixtures/PROVENANCE.md ("Looked for but not saved") and public client
+ * real ones quoted in test/fixtures/PROVENANCE.md ("Looked for but not saved") and public client
  * suites; the JSON wrappers are AlphaVantage's shapes.
  */
 import { describe, expect, it } from 'vitest';

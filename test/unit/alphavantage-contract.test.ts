@@ -10,16 +10,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AlphaVantageFunction, interpretResponse } from '../../functions/shared/alphavantage/index.ts';
 import { type ApiContext, answerQuery } from '../../localstack/simulator/api.ts';
-import { alphaVantageFixturesDir, expectedFixturesDir } from '../../localstack/simulator/fixtures.ts';
 import { PLANS } from '../../localstack/simulator/quotas.ts';
+import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 
-const fixturesDir = alphaVantageFixturesDir();
-if (fixturesDir === undefined) {
-  console.warn(
-    `[alphavantage-contract] SKIPPED: fixture directory ${expectedFixturesDir()} not found (set HORTON_FIXTURES_DIR)`,
-  );
-}
-const readFixture = (file: string) => readFileSync(join(fixturesDir ?? '', file), 'utf8');
+const fixturesDir = ALPHAVANTAGE_FIXTURES_DIR;
+const readFixture = (file: string) => readFileSync(join(fixturesDir, file), 'utf8');
 
 // The 2026 captures were fetched on 2026-05-17; pin the simulator to the same day.
 const NOW = new Date('2026-05-17T12:00:00Z');
@@ -189,7 +184,7 @@ const JSON_CASES: JsonCase[] = [
   },
 ];
 
-describe.skipIf(fixturesDir === undefined)('contract: simulator JSON vs real AlphaVantage JSON', () => {
+describe('contract: simulator JSON vs real AlphaVantage JSON', () => {
   it.each(JSON_CASES)('$name: same raw keys and order, same parsed shape', ({ fn, fixture, params }) => {
     // Prepare
     const real = readFixture(fixture);
@@ -330,38 +325,35 @@ const CSV_CASES: CsvCase[] = [
   },
 ];
 
-describe.skipIf(fixturesDir === undefined)(
-  'contract: simulator CSV vs real AlphaVantage CSV (2026 captures)',
-  () => {
-    it.each(CSV_CASES)(
-      '$name: same header, line end, latest date and parsed shape',
-      ({ fn, fixture, params }) => {
-        const real = readFixture(fixture);
-        const simulated = simulate(params);
-        expect(csvHeader(simulated)).toBe(csvHeader(real));
-        expect(lineEnding(simulated)).toBe(lineEnding(real));
-        expect(simulated.endsWith('\n')).toBe(real.endsWith('\n'));
-        expectSameShape(shapeOf(parsed(fn, real)), shapeOf(parsed(fn, simulated)));
-        if (fn !== 'LISTING_STATUS')
-          expect(simulated.split('\n')[1]?.split(',')[fn === 'GLOBAL_QUOTE' ? 6 : 0]).toBe('2026-05-15');
-      },
-    );
-
-    it('CRLF mode matches the older CRLF captures', () => {
-      const real = readFixture('TIME_SERIES_DAILY-IBM-full-2019.csv');
-      const simulated = simulate(
-        { function: 'TIME_SERIES_DAILY', symbol: 'IBM', datatype: 'csv', outputsize: 'full' },
-        'unlimited',
-        '\r\n',
-      );
+describe('contract: simulator CSV vs real AlphaVantage CSV (2026 captures)', () => {
+  it.each(CSV_CASES)(
+    '$name: same header, line end, latest date and parsed shape',
+    ({ fn, fixture, params }) => {
+      const real = readFixture(fixture);
+      const simulated = simulate(params);
       expect(csvHeader(simulated)).toBe(csvHeader(real));
-      expect(lineEnding(simulated)).toBe('CRLF');
-      expect(simulated.endsWith('\r\n')).toBe(real.endsWith('\r\n'));
-    });
-  },
-);
+      expect(lineEnding(simulated)).toBe(lineEnding(real));
+      expect(simulated.endsWith('\n')).toBe(real.endsWith('\n'));
+      expectSameShape(shapeOf(parsed(fn, real)), shapeOf(parsed(fn, simulated)));
+      if (fn !== 'LISTING_STATUS')
+        expect(simulated.split('\n')[1]?.split(',')[fn === 'GLOBAL_QUOTE' ? 6 : 0]).toBe('2026-05-15');
+    },
+  );
 
-describe.skipIf(fixturesDir === undefined)('contract: error answers', () => {
+  it('CRLF mode matches the older CRLF captures', () => {
+    const real = readFixture('TIME_SERIES_DAILY-IBM-full-2019.csv');
+    const simulated = simulate(
+      { function: 'TIME_SERIES_DAILY', symbol: 'IBM', datatype: 'csv', outputsize: 'full' },
+      'unlimited',
+      '\r\n',
+    );
+    expect(csvHeader(simulated)).toBe(csvHeader(real));
+    expect(lineEnding(simulated)).toBe('CRLF');
+    expect(simulated.endsWith('\r\n')).toBe(real.endsWith('\r\n'));
+  });
+});
+
+describe('contract: error answers', () => {
   it('an invalid call reads byte for byte like the real one (2025 capture, function name swapped)', () => {
     const real = readFixture('error-ErrorMessage-invalid-call-BOP-demo-2025.json').replace(
       'for BOP.',

@@ -1,6 +1,6 @@
 /**
- * Parses EVERY file in shared/fixtures/alphavantage (real AlphaVantage responses) and checks the result
- * against facts recorded independently in shared/fixtures/PROVENANCE.md (row counts, date ranges,
+ * Parses EVERY file in test/fixtures/alphavantage (real AlphaVantage responses) and checks the result
+ * against facts recorded independently in test/fixtures/PROVENANCE.md (row counts, date ranges,
  * known quirks). A fixture file without an expectation here fails the suite, so new captures get a test.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,15 +18,10 @@ import {
   parseOverview,
   parseTimeSeriesDaily,
 } from '../../functions/shared/alphavantage/index.ts';
-import { alphaVantageFixturesDir, expectedFixturesDir } from '../../localstack/simulator/fixtures.ts';
+import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 
-const fixturesDir = alphaVantageFixturesDir();
-if (fixturesDir === undefined) {
-  console.warn(
-    `[alphavantage-fixtures] SKIPPED: fixture directory ${expectedFixturesDir()} not found (set HORTON_FIXTURES_DIR)`,
-  );
-}
-const read = (file: string) => readFileSync(join(fixturesDir ?? '', file), 'utf8');
+const fixturesDir = ALPHAVANTAGE_FIXTURES_DIR;
+const read = (file: string) => readFileSync(join(fixturesDir, file), 'utf8');
 
 type Expectation =
   | { fn: AlphaVantageFunction; rows: number; first: string; last: string }
@@ -211,7 +206,7 @@ function datesOf(fn: AlphaVantageFunction, data: unknown): string[] {
   }
 }
 
-describe.skipIf(fixturesDir === undefined)('every real AlphaVantage fixture parses', () => {
+describe('every real AlphaVantage fixture parses', () => {
   const files = fixturesDir === undefined ? [] : readdirSync(fixturesDir).sort();
 
   it('has an expectation for every fixture file', () => {
@@ -242,7 +237,7 @@ describe.skipIf(fixturesDir === undefined)('every real AlphaVantage fixture pars
   });
 });
 
-describe.skipIf(fixturesDir === undefined)('quirks of the real data', () => {
+describe('quirks of the real data', () => {
   it('keeps days whose range does not contain open/close (27 in IBM 2019, 15 in AAPL 2019): facts, not parse errors', () => {
     const countOdd = (file: string) =>
       parseTimeSeriesDaily(read(file)).bars.filter(

@@ -82,7 +82,7 @@ beforeAll(() => {
       )
       .join('\n')}`,
   );
-}, 300_000);
+}, 900_000);
 
 afterAll(() => {
   if (outdir) rmSync(outdir, { recursive: true, force: true });

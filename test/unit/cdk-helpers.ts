@@ -1,54 +1,36 @@
 /**
- * Shared helpers of the CDK tests (test/unit/cdk-*.test.ts): synthesize the Horton stack without AWS or Docker,
- * and read a template the way a reviewer would (intrinsics evaluated to ARNs, statements per role).
+ * Shared helpers of the CDK tests (test/unit/cdk-*.test.ts): the standard stacks synthesized once per run, a
+ * synthesis of your own when a test needs another configuration, and reading a template the way a reviewer would (intrinsics evaluated to ARNs, statements per role).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { HortonStack, type HortonStackProps, PROJECT_ROOT } from '../../lib/horton-stack.ts';
-import { type HortonConfig, resolveConfig } from '../../model/config.ts';
+import { inject } from 'vitest';
+import type { HortonConfig } from '../../model/config.ts';
+import type { Acknowledgement, StandardStack } from '../support/cdk-synth.ts';
 
-/** The feature flags of cdk.json, so the tests synthesize what `cdk synth` does. */
-const CDK_JSON_CONTEXT = (
-  JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  }
-).context;
+export {
+  IMPORTED_CLUSTER_ARN,
+  IMPORTED_CONTEXT,
+  nagFindings,
+  type Synthesized,
+  synthHorton,
+} from '../support/cdk-synth.ts';
 
 /** The ARN the tests give the cluster the stack creates (its GetAtt is replaced by this when evaluating). */
 export const CREATED_CLUSTER_ARN =
   'arn:aws:kafka:us-east-1:111122223333:cluster/horton-kafka/11111111-2222-3333-4444-555555555555-s1';
 
-export interface Synthesized {
-  app: App;
-  stack: HortonStack;
+/**
+ * One of the standard stacks, synthesized once per run by the `cdk` project's global setup: use it instead of a
+ * synthesis of your own whenever the default or the imported stack will do.
+ */
+export function sharedSynthesis(name: StandardStack): {
   template: Template;
   config: HortonConfig;
-}
-
-export interface SynthOptions {
-  /** Run esbuild for every function (slow, ~15 s); otherwise bundling is skipped. @default false */
-  bundle?: boolean;
-  /** Cloud assembly directory (only meaningful with `bundle`). */
-  outdir?: string;
-  config?: unknown;
-  props?: Omit<HortonStackProps, 'config'>;
-}
-
-export function synthHorton(options: SynthOptions = {}): Synthesized {
-  const app = new App({
-    ...(options.outdir ? { outdir: options.outdir } : {}),
-    // An empty list skips bundling: the template is the same, only the asset contents are missing.
-    // With bundling, record each function's asset directory in its metadata (as the CDK CLI does).
-    context: {
-      ...CDK_JSON_CONTEXT,
-      ...(options.bundle ? { 'aws:cdk:enable-asset-metadata': true } : { 'aws:cdk:bundling-stacks': [] }),
-    },
-  });
-  const config = resolveConfig(options.config ?? {});
-  const stack = new HortonStack(app, 'Horton', { config, ...options.props });
-  return { app, stack, template: Template.fromStack(stack), config };
+  nagFindings: string[];
+  nagAcknowledgements: Acknowledgement[];
+} {
+  const shared = inject('cdkSynthesis')[name];
+  return { ...shared, template: Template.fromJSON(shared.template) };
 }
 
 type Json = unknown;

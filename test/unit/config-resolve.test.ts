@@ -188,6 +188,33 @@ describe('resolveConfig validation', () => {
     expect(message).toContain('  - quotes.rollingWindow: ');
   });
 
+  it('rejects unknown settings at any depth, naming each by its path', () => {
+    // Prepare: typos that used to be ignored silently
+    const overrides = {
+      quote: { rollingWindow: 5 },
+      universe: { symbols: ['IBM'] },
+      topics: { quote: { partition: 2 } },
+    };
+
+    // Act
+    const error = (() => {
+      try {
+        resolveConfig(overrides);
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      throw new Error('resolveConfig accepted unknown settings');
+    })();
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    expect([...error.problems].sort()).toEqual([
+      'quote: unknown setting',
+      'topics.quote.partition: unknown setting',
+      'universe.symbols: unknown setting',
+    ]);
+  });
+
   it('names the root when the overrides are not an object', () => {
     // Prepare
     const notAnObject = 'horton';
@@ -290,5 +317,15 @@ describe('indicatorId', () => {
     expect(ids[0]).toBe(ids[1]);
     expect(ids[0]).not.toContain('20');
     expect(indicatorId({ ...macd, seriesType: 'high' })).not.toBe(ids[0]);
+  });
+});
+
+describe('watchlist symbols', () => {
+  it('are upper-cased and trimmed once, so every consumer sees the stored spelling', () => {
+    // Act
+    const config = resolveConfig({ universe: { watchlist: ['ibm', ' Msft ', 'BRK.B'] } });
+
+    // Assess
+    expect(config.universe.watchlist).toEqual(['IBM', 'MSFT', 'BRK.B']);
   });
 });

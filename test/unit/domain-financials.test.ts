@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DomainValidationError } from '../../functions/shared/domain/errors.ts';
 import { latestAnnualReport } from '../../functions/shared/domain/financials.ts';
+import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 
 describe('latestAnnualReport', () => {
   it('returns undefined for an empty array (e.g. an ETF has no statements)', () => {
@@ -58,15 +58,9 @@ describe('latestAnnualReport', () => {
   });
 });
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const fixturesDir = process.env.HORTON_FIXTURES_DIR ?? resolve(repoRoot, '../shared/fixtures');
-const alphavantageDir = join(fixturesDir, 'alphavantage');
-const haveFixtures = existsSync(alphavantageDir);
-if (!haveFixtures) {
-  console.warn(`[domain-financials] SKIPPING fixture tests: ${alphavantageDir} not found`);
-}
+const alphavantageDir = ALPHAVANTAGE_FIXTURES_DIR;
 
-describe.skipIf(!haveFixtures)('latestAnnualReport over real IBM statements', () => {
+describe('latestAnnualReport over real IBM statements', () => {
   // Expected latest years come from PROVENANCE.md (ranges of annualReports per file), not from the code.
   it.each([
     ['INCOME_STATEMENT-IBM-2026.json', '2025-12-31'],

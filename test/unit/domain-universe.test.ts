@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainValidationError } from '../../functions/shared/domain/errors.ts';
@@ -9,6 +8,7 @@ import {
   securitiesFromWatchlist,
   selectUniverse,
 } from '../../functions/shared/domain/universe.ts';
+import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 
 function row(symbol: string, overrides: Partial<ListingRow> = {}): ListingRow {
   return {
@@ -155,13 +155,9 @@ describe('securitiesFromWatchlist', () => {
   });
 });
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const fixturesDir = process.env.HORTON_FIXTURES_DIR ?? resolve(repoRoot, '../shared/fixtures');
-const listingPath = join(fixturesDir, 'alphavantage', 'LISTING_STATUS-active-2026.csv');
-const haveListing = existsSync(listingPath);
-if (!haveListing) console.warn(`[domain-universe] SKIPPING fixture tests: ${listingPath} not found`);
+const listingPath = join(ALPHAVANTAGE_FIXTURES_DIR, 'LISTING_STATUS-active-2026.csv');
 
-describe.skipIf(!haveListing)('selectUniverse over the real LISTING_STATUS file', () => {
+describe('selectUniverse over the real LISTING_STATUS file', () => {
   /** Minimal CSV read, enough for this file (it has no quoted fields; asserted below). */
   function loadListing(): ListingRow[] {
     const [header, ...lines] = readFileSync(listingPath, 'utf8').trim().split(/\r?\n/);

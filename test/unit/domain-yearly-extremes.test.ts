@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainValidationError } from '../../functions/shared/domain/errors.ts';
@@ -13,6 +12,7 @@ import {
   mergeYearlyExtremes,
   type YearExtremes,
 } from '../../functions/shared/domain/yearly-extremes.ts';
+import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 
 /**
  * Independent oracle: for each year, sort that year's closes by (close, date) and take the ends. Written
@@ -334,17 +334,9 @@ describe('advanceLastStoredDate', () => {
   });
 });
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const fixturesDir = process.env.HORTON_FIXTURES_DIR ?? resolve(repoRoot, '../shared/fixtures');
-const ibmFullPath = join(fixturesDir, 'alphavantage', 'TIME_SERIES_DAILY-IBM-full.json');
-const haveIbmFull = existsSync(ibmFullPath);
-if (!haveIbmFull) {
-  console.warn(
-    `[domain-yearly-extremes] SKIPPING fixture tests: ${ibmFullPath} not found (fixtures dir ${fixturesDir})`,
-  );
-}
+const ibmFullPath = join(ALPHAVANTAGE_FIXTURES_DIR, 'TIME_SERIES_DAILY-IBM-full.json');
 
-describe.skipIf(!haveIbmFull)('yearly extremes over the real IBM full history fixture', () => {
+describe('yearly extremes over the real IBM full history fixture', () => {
   /** Minimal parse of the AlphaVantage payload, kept here so this test does not depend on the parser. */
   function loadIbmCloses(): DailyClose[] {
     const payload = JSON.parse(readFileSync(ibmFullPath, 'utf8')) as {

@@ -11,7 +11,7 @@ import { PermanentError } from '../../functions/shared/errors.ts';
 import type { HistoryState } from '../../functions/shared/store/history.ts';
 import { dailySeriesFor, lastTradingDate } from '../../localstack/simulator/index.ts';
 import type { CollectHistory } from '../../model/messages.ts';
-import { describeWithFixtures, fixturePath } from '../support/fixtures.ts';
+import { fixturePath } from '../support/fixtures.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 
 const FRIDAY = '2026-05-15T21:00:00Z';
@@ -221,7 +221,7 @@ describe('collectHistory against the simulator', () => {
   });
 });
 
-describeWithFixtures('collectHistory with a real provisional response', 'alphavantage', () => {
+describe('collectHistory with a real provisional response', () => {
   // Fixture mode: TIME_SERIES_DAILY-MSFT-compact-2019.json, whose "Last Refreshed" is "2019-01-22 12:41:14"
   const recorded = useSimulatorClient({ fixturesDir: fixturePath('alphavantage') }, { maxAttempts: 1 });
 

@@ -18,7 +18,7 @@ import {
 } from '../../functions/shared/kafka/batch.ts';
 import type { KafkaEvent, KafkaRecord, RawKafkaRecord } from '../../functions/shared/kafka/event.ts';
 import { ContractViolation, type DeadLetter, deadLetterSchema, decodeMessage } from '../../model/messages.ts';
-import { describeWithFixtures, loadJsonFixture } from '../support/fixtures.ts';
+import { loadJsonFixture } from '../support/fixtures.ts';
 
 const FAILED_AT = new Date('2026-05-15T14:00:05.000Z');
 
@@ -122,73 +122,69 @@ const decodeAsQuote: BatchOptions['processRecord'] = async (record) => {
 const at = (record: KafkaRecord, partition: number, offset: number) =>
   record.partition === partition && record.offset === offset;
 
-describeWithFixtures(
-  'processKafkaBatch: poison records from the real Lambda samples',
-  'lambda-events',
-  () => {
-    it('dead-letters a record that is not a Horton command, with its original bytes and coordinates', async () => {
-      // Prepare: the aws-lambda-go sample (signed header bytes) against the quote contract
-      const event = loadJsonFixture<KafkaEvent>('lambda-events', 'msk-aws-lambda-go.json');
-      const original = event.records['AWSKafkaTopic-0']?.[0];
-      const { options, deadLetters } = recorder();
-      options.processRecord = decodeAsQuote;
+describe('processKafkaBatch: poison records from the real Lambda samples', () => {
+  it('dead-letters a record that is not a Horton command, with its original bytes and coordinates', async () => {
+    // Prepare: the aws-lambda-go sample (signed header bytes) against the quote contract
+    const event = loadJsonFixture<KafkaEvent>('lambda-events', 'msk-aws-lambda-go.json');
+    const original = event.records['AWSKafkaTopic-0']?.[0];
+    const { options, deadLetters } = recorder();
+    options.processRecord = decodeAsQuote;
 
-      // Act
-      const { outcome, logs } = await processWithLogs(event, options);
+    // Act
+    const { outcome, logs } = await processWithLogs(event, options);
 
-      // Assess
-      expect(outcome.response).toEqual({ batchItemFailures: [] });
-      expect(outcome).toMatchObject({ processed: 0, deadLettered: 1, failed: 0, skipped: 0 });
-      expect(deadLetters).toHaveLength(1);
-      const [letter] = deadLetters;
-      expect(deadLetterSchema.parse(JSON.parse(JSON.stringify(letter)))).toEqual(letter);
-      expect(letter).toMatchObject({
-        type: 'dead-letter',
-        v: 1,
-        handler: 'quote',
-        failedAt: FAILED_AT.toISOString(),
-        source: { topic: 'AWSKafkaTopic', partition: 0, offset: '0', timestamp: 1595035749700 },
-        originalKey: original?.key,
-        originalValue: original?.value,
-      });
-      expect(letter?.reason.code).toBe('undecodable');
-      // Header [118, -36, 0, 127, -128] -> octets 76 dc 00 7f 80, kept as base64
-      expect(letter?.originalHeaders).toEqual([
-        { headerKey: Buffer.from([0x76, 0xdc, 0x00, 0x7f, 0x80]).toString('base64') },
-      ]);
-      const warning = logs.find((line) => line.message === 'record dead-lettered');
-      expect(warning).toMatchObject({
-        level: 'WARN',
-        topic: 'AWSKafkaTopic',
-        partition: 0,
-        offset: 0,
-        code: 'undecodable',
-      });
+    // Assess
+    expect(outcome.response).toEqual({ batchItemFailures: [] });
+    expect(outcome).toMatchObject({ processed: 0, deadLettered: 1, failed: 0, skipped: 0 });
+    expect(deadLetters).toHaveLength(1);
+    const [letter] = deadLetters;
+    expect(deadLetterSchema.parse(JSON.parse(JSON.stringify(letter)))).toEqual(letter);
+    expect(letter).toMatchObject({
+      type: 'dead-letter',
+      v: 1,
+      handler: 'quote',
+      failedAt: FAILED_AT.toISOString(),
+      source: { topic: 'AWSKafkaTopic', partition: 0, offset: '0', timestamp: 1595035749700 },
+      originalKey: original?.key,
+      originalValue: original?.value,
     });
-
-    it('dead-letters every record of a sample, key absent and key null included, and processes none', async () => {
-      // Prepare: three JSON records that are not quote commands; offset 16 has no key, 17 a null key
-      const event = loadJsonFixture<KafkaEvent>('lambda-events', 'msk-powertools-ts-kafka-default.json');
-      const { options, deadLetters } = recorder();
-      options.processRecord = decodeAsQuote;
-
-      // Act
-      const { outcome } = await processWithLogs(event, options);
-
-      // Assess
-      expect(outcome.response.batchItemFailures).toEqual([]);
-      expect(
-        deadLetters.map((letter) => [letter.source.offset, letter.reason.code, letter.originalKey]),
-      ).toEqual([
-        ['15', 'schema-invalid', 'cmVjb3JkS2V5'],
-        ['16', 'schema-invalid', null],
-        ['17', 'schema-invalid', null],
-      ]);
-      const rawValues = event.records['mytopic-0']?.map((record) => record.value);
-      expect(deadLetters.map((letter) => letter.originalValue)).toEqual(rawValues);
+    expect(letter?.reason.code).toBe('undecodable');
+    // Header [118, -36, 0, 127, -128] -> octets 76 dc 00 7f 80, kept as base64
+    expect(letter?.originalHeaders).toEqual([
+      { headerKey: Buffer.from([0x76, 0xdc, 0x00, 0x7f, 0x80]).toString('base64') },
+    ]);
+    const warning = logs.find((line) => line.message === 'record dead-lettered');
+    expect(warning).toMatchObject({
+      level: 'WARN',
+      topic: 'AWSKafkaTopic',
+      partition: 0,
+      offset: 0,
+      code: 'undecodable',
     });
-  },
-);
+  });
+
+  it('dead-letters every record of a sample, key absent and key null included, and processes none', async () => {
+    // Prepare: three JSON records that are not quote commands; offset 16 has no key, 17 a null key
+    const event = loadJsonFixture<KafkaEvent>('lambda-events', 'msk-powertools-ts-kafka-default.json');
+    const { options, deadLetters } = recorder();
+    options.processRecord = decodeAsQuote;
+
+    // Act
+    const { outcome } = await processWithLogs(event, options);
+
+    // Assess
+    expect(outcome.response.batchItemFailures).toEqual([]);
+    expect(
+      deadLetters.map((letter) => [letter.source.offset, letter.reason.code, letter.originalKey]),
+    ).toEqual([
+      ['15', 'schema-invalid', 'cmVjb3JkS2V5'],
+      ['16', 'schema-invalid', null],
+      ['17', 'schema-invalid', null],
+    ]);
+    const rawValues = event.records['mytopic-0']?.map((record) => record.value);
+    expect(deadLetters.map((letter) => letter.originalValue)).toEqual(rawValues);
+  });
+});
 
 describe('processKafkaBatch: dead letters', () => {
   it('dead-letters a poison record and goes on with the rest of its partition', async () => {

@@ -1,5 +1,5 @@
 /**
- * decodeKafkaEvent on EVERY real Lambda Kafka event sample in shared/fixtures/lambda-events (MSK and
+ * decodeKafkaEvent on EVERY real Lambda Kafka event sample in test/fixtures/lambda-events (MSK and
  * self-managed, both self-managed eventSource spellings, signed header bytes, key absent / key null, Avro and
  * protobuf values), and its refusal of events that are not Kafka events.
  */
@@ -12,7 +12,7 @@ import {
   type KafkaEvent,
   type RawKafkaRecord,
 } from '../../functions/shared/kafka/event.ts';
-import { describeWithFixtures, listFixtures, loadJsonFixture } from '../support/fixtures.ts';
+import { listFixtures, loadJsonFixture } from '../support/fixtures.ts';
 
 const EVENTS = 'lambda-events';
 const isKafkaSample = (file: string) => file.startsWith('msk-') || file.startsWith('self-managed-kafka-');
@@ -25,7 +25,7 @@ function rawRecords(event: KafkaEvent): Array<{ group: string; raw: RawKafkaReco
   return Object.entries(event.records).flatMap(([group, records]) => records.map((raw) => ({ group, raw })));
 }
 
-describeWithFixtures('decodeKafkaEvent on the real Lambda samples', EVENTS, () => {
+describe('decodeKafkaEvent on the real Lambda samples', () => {
   it('finds the samples PROVENANCE.md lists (a lost file must not shrink this suite silently)', () => {
     // Prepare
     const documented = [

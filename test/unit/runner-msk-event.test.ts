@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { decodeKafkaEvent, kafkaEventSchema } from '../../functions/shared/kafka/event.ts';
@@ -10,13 +9,9 @@ import {
   fromKafkaMessage,
   localCluster,
 } from '../../localstack/runner/msk-event.ts';
+import { LAMBDA_EVENTS_DIR } from '../support/fixtures.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixturesDir = process.env.HORTON_FIXTURES_DIR ?? path.resolve(repoRoot, '..', 'shared', 'fixtures');
-const lambdaEvents = path.join(fixturesDir, 'lambda-events');
-const haveFixtures = existsSync(lambdaEvents);
-if (!haveFixtures)
-  console.warn(`runner-msk-event: fixtures missing at ${lambdaEvents}; the sample comparison is skipped`);
+const lambdaEvents = LAMBDA_EVENTS_DIR;
 
 const cluster = localCluster(['127.0.0.1:9092', '127.0.0.1:9093'], 'horton-local');
 
@@ -93,7 +88,7 @@ describe('buildMskEvent', () => {
     expect(decoded.get('horton.quote-0')?.[0]?.key?.toString()).toBe('IBM');
   });
 
-  it.skipIf(!haveFixtures)('has the same fields as the Lambda developer guide MSK sample', () => {
+  it('has the same fields as the Lambda developer guide MSK sample', () => {
     const sample = JSON.parse(readFileSync(path.join(lambdaEvents, 'msk-awsdocs.json'), 'utf8')) as {
       records: Record<string, Array<Record<string, unknown>>>;
     };

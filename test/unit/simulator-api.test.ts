@@ -17,15 +17,10 @@ import {
   parseTimeSeriesDaily,
 } from '../../functions/shared/alphavantage/index.ts';
 import { type ApiContext, answerQuery, isWellFormedSymbol } from '../../localstack/simulator/api.ts';
-import {
-  alphaVantageFixturesDir,
-  expectedFixturesDir,
-  findFixture,
-  indexFixtures,
-  parseFixtureName,
-} from '../../localstack/simulator/fixtures.ts';
+import { findFixture, indexFixtures, parseFixtureName } from '../../localstack/simulator/fixtures.ts';
 import { ema, rsi, sma } from '../../localstack/simulator/indicators.ts';
 import { PLANS } from '../../localstack/simulator/quotas.ts';
+import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 
 const NOW = new Date('2026-05-17T12:00:00Z'); // Sunday; latest trading day Friday 2026-05-15
 
@@ -392,12 +387,7 @@ describe('fundamentals add up', () => {
   });
 });
 
-const fixturesDir = alphaVantageFixturesDir();
-if (fixturesDir === undefined) {
-  console.warn(
-    `[simulator-api] fixture-mode checks SKIPPED: ${expectedFixturesDir()} not found (set HORTON_FIXTURES_DIR)`,
-  );
-}
+const fixturesDir = ALPHAVANTAGE_FIXTURES_DIR;
 
 describe('fixture mode', () => {
   it('parses fixture file names', () => {
@@ -413,43 +403,35 @@ describe('fixture mode', () => {
     expect(parseFixtureName('error-Note-call-frequency-2018.json')).toBeUndefined();
   });
 
-  it.skipIf(fixturesDir === undefined)(
-    'picks the matching capture: function, symbol, datatype, size, interval, newest non-legacy vintage',
-    () => {
-      const entries = indexFixtures(fixturesDir ?? '');
-      const pick = (request: Parameters<typeof findFixture>[1]) => findFixture(entries, request)?.file;
-      expect(
-        pick({ functionName: 'TIME_SERIES_DAILY', symbol: 'msft', datatype: 'json', outputSize: 'compact' }),
-      ).toBe('TIME_SERIES_DAILY-MSFT-compact-2019.json');
-      expect(
-        pick({ functionName: 'TIME_SERIES_DAILY', symbol: 'IBM', datatype: 'json', outputSize: 'full' }),
-      ).toBe('TIME_SERIES_DAILY-IBM-full.json');
-      expect(
-        pick({ functionName: 'TIME_SERIES_DAILY', symbol: 'QCOM', datatype: 'csv', outputSize: 'full' }),
-      ).toBe('TIME_SERIES_DAILY-QCOM-2000-2017.csv');
-      expect(pick({ functionName: 'OVERVIEW', symbol: 'IBM', datatype: 'json' })).toBe(
-        'OVERVIEW-IBM-2026.json',
-      );
-      expect(pick({ functionName: 'SMA', symbol: 'IBM', datatype: 'json', interval: 'weekly' })).toBe(
-        'SMA-IBM-weekly-2022.json',
-      );
-      expect(
-        pick({ functionName: 'SMA', symbol: 'IBM', datatype: 'json', interval: 'daily' }),
-      ).toBeUndefined();
-      expect(pick({ functionName: 'LISTING_STATUS', datatype: 'csv', state: 'active' })).toBe(
-        'LISTING_STATUS-active-2026.csv',
-      );
-    },
-  );
+  it('picks the matching capture: function, symbol, datatype, size, interval, newest non-legacy vintage', () => {
+    const entries = indexFixtures(fixturesDir);
+    const pick = (request: Parameters<typeof findFixture>[1]) => findFixture(entries, request)?.file;
+    expect(
+      pick({ functionName: 'TIME_SERIES_DAILY', symbol: 'msft', datatype: 'json', outputSize: 'compact' }),
+    ).toBe('TIME_SERIES_DAILY-MSFT-compact-2019.json');
+    expect(
+      pick({ functionName: 'TIME_SERIES_DAILY', symbol: 'IBM', datatype: 'json', outputSize: 'full' }),
+    ).toBe('TIME_SERIES_DAILY-IBM-full.json');
+    expect(
+      pick({ functionName: 'TIME_SERIES_DAILY', symbol: 'QCOM', datatype: 'csv', outputSize: 'full' }),
+    ).toBe('TIME_SERIES_DAILY-QCOM-2000-2017.csv');
+    expect(pick({ functionName: 'OVERVIEW', symbol: 'IBM', datatype: 'json' })).toBe(
+      'OVERVIEW-IBM-2026.json',
+    );
+    expect(pick({ functionName: 'SMA', symbol: 'IBM', datatype: 'json', interval: 'weekly' })).toBe(
+      'SMA-IBM-weekly-2022.json',
+    );
+    expect(pick({ functionName: 'SMA', symbol: 'IBM', datatype: 'json', interval: 'daily' })).toBeUndefined();
+    expect(pick({ functionName: 'LISTING_STATUS', datatype: 'csv', state: 'active' })).toBe(
+      'LISTING_STATUS-active-2026.csv',
+    );
+  });
 
-  it.skipIf(fixturesDir === undefined)(
-    'serves the capture byte for byte, and synthetic data when nothing matches',
-    () => {
-      const fixtures = { directory: fixturesDir ?? '', entries: indexFixtures(fixturesDir ?? '') };
-      const served = body({ function: 'GLOBAL_QUOTE', symbol: 'IBM' }, { fixtures });
-      expect(served).toBe(readFileSync(join(fixturesDir ?? '', 'GLOBAL_QUOTE-IBM-2022.json'), 'utf8'));
-      const synthetic = parseGlobalQuote(body({ function: 'GLOBAL_QUOTE', symbol: 'AMZN' }, { fixtures }));
-      expect(synthetic.latestTradingDay).toBe('2026-05-15');
-    },
-  );
+  it('serves the capture byte for byte, and synthetic data when nothing matches', () => {
+    const fixtures = { directory: fixturesDir, entries: indexFixtures(fixturesDir) };
+    const served = body({ function: 'GLOBAL_QUOTE', symbol: 'IBM' }, { fixtures });
+    expect(served).toBe(readFileSync(join(fixturesDir, 'GLOBAL_QUOTE-IBM-2022.json'), 'utf8'));
+    const synthetic = parseGlobalQuote(body({ function: 'GLOBAL_QUOTE', symbol: 'AMZN' }, { fixtures }));
+    expect(synthetic.latestTradingDay).toBe('2026-05-15');
+  });
 });

@@ -13,23 +13,18 @@ import {
   nyseHolidays,
   tradingDaysBetween,
 } from '../../localstack/simulator/calendar.ts';
-import { alphaVantageFixturesDir, expectedFixturesDir } from '../../localstack/simulator/fixtures.ts';
+import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 
-const fixturesDir = alphaVantageFixturesDir();
-if (fixturesDir === undefined) {
-  console.warn(
-    `[simulator-calendar] real-data checks SKIPPED: ${expectedFixturesDir()} not found (set HORTON_FIXTURES_DIR)`,
-  );
-}
+const fixturesDir = ALPHAVANTAGE_FIXTURES_DIR;
 
-describe.skipIf(fixturesDir === undefined)('trading days vs real AlphaVantage histories', () => {
+describe('trading days vs real AlphaVantage histories', () => {
   it.each([
     ['TIME_SERIES_DAILY-IBM-full.json', 'json'],
     ['TIME_SERIES_DAILY-MSFT-full.csv', 'csv'],
     ['TIME_SERIES_DAILY-QCOM-2000-2017.csv', 'csv'],
   ])('%s: same set of dates', (file, format) => {
     // Prepare: the real dates, read without the project's parser.
-    const text = readFileSync(join(fixturesDir ?? '', file), 'utf8');
+    const text = readFileSync(join(fixturesDir, file), 'utf8');
     const realDates =
       format === 'json'
         ? Object.keys(JSON.parse(text)['Time Series (Daily)'])

@@ -6,80 +6,69 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alphaVantageFixturesDir, expectedFixturesDir } from '../../localstack/simulator/fixtures.ts';
 import { bbands, ema, type IndicatorValues, macd, rsi, sma } from '../../localstack/simulator/indicators.ts';
+import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 
-const fixturesDir = alphaVantageFixturesDir();
-if (fixturesDir === undefined) {
-  console.warn(
-    `[simulator-indicators] real-data checks SKIPPED: ${expectedFixturesDir()} not found (set HORTON_FIXTURES_DIR)`,
-  );
-}
-const readJson = (file: string) => JSON.parse(readFileSync(join(fixturesDir ?? '', file), 'utf8'));
+const fixturesDir = ALPHAVANTAGE_FIXTURES_DIR;
+const readJson = (file: string) => JSON.parse(readFileSync(join(fixturesDir, file), 'utf8'));
 
-describe.skipIf(fixturesDir === undefined)(
-  'indicators equal real AlphaVantage values (MSFT daily 2017)',
-  () => {
-    const daily = fixturesDir
-      ? (readJson('TIME_SERIES_DAILY-MSFT-full-2017.json')['Time Series (Daily)'] as Record<
-          string,
-          Record<string, string>
-        >)
-      : {};
-    const dates = Object.keys(daily).sort();
-    const closes = dates.map((date) => Number(daily[date]?.['4. close']));
+describe('indicators equal real AlphaVantage values (MSFT daily 2017)', () => {
+  const daily = readJson('TIME_SERIES_DAILY-MSFT-full-2017.json')['Time Series (Daily)'] as Record<
+    string,
+    Record<string, string>
+  >;
+  const dates = Object.keys(daily).sort();
+  const closes = dates.map((date) => Number(daily[date]?.['4. close']));
 
-    /** Compares every real row with ours; also checks we produce no value where AlphaVantage has none. */
-    function compare(file: string, fn: string, columns: Record<string, IndicatorValues>) {
-      const real = readJson(file)[`Technical Analysis: ${fn}`] as Record<string, Record<string, string>>;
-      let compared = 0;
-      dates.forEach((date, index) => {
-        const row = real[date];
-        for (const [column, values] of Object.entries(columns)) {
-          const ours = values[index];
-          if (row === undefined) {
-            expect(ours, `${date} ${column}: AlphaVantage has no value`).toBeUndefined();
-            continue;
-          }
-          expect(ours, `${date} ${column}`).toBeDefined();
-          expect(
-            Math.abs((ours ?? Number.NaN) - Number(row[column])),
-            `${date} ${column}`,
-          ).toBeLessThanOrEqual(0.0000501);
-          compared += 1;
+  /** Compares every real row with ours; also checks we produce no value where AlphaVantage has none. */
+  function compare(file: string, fn: string, columns: Record<string, IndicatorValues>) {
+    const real = readJson(file)[`Technical Analysis: ${fn}`] as Record<string, Record<string, string>>;
+    let compared = 0;
+    dates.forEach((date, index) => {
+      const row = real[date];
+      for (const [column, values] of Object.entries(columns)) {
+        const ours = values[index];
+        if (row === undefined) {
+          expect(ours, `${date} ${column}: AlphaVantage has no value`).toBeUndefined();
+          continue;
         }
-      });
-      return compared;
-    }
+        expect(ours, `${date} ${column}`).toBeDefined();
+        expect(Math.abs((ours ?? Number.NaN) - Number(row[column])), `${date} ${column}`).toBeLessThanOrEqual(
+          0.0000501,
+        );
+        compared += 1;
+      }
+    });
+    return compared;
+  }
 
-    it('SMA(10)', () =>
-      expect(compare('SMA-MSFT-daily-2017.json', 'SMA', { SMA: sma(closes, 10) })).toBe(4481));
-    it('EMA(10)', () =>
-      expect(compare('EMA-MSFT-daily-2017.json', 'EMA', { EMA: ema(closes, 10) })).toBe(4481));
-    it('RSI(10)', () =>
-      expect(compare('RSI-MSFT-daily-2017.json', 'RSI', { RSI: rsi(closes, 10) })).toBe(4480));
-    it('MACD(12, 26, 9)', () => {
-      const result = macd(closes, 12, 26, 9);
-      expect(
-        compare('MACD-MSFT-daily-2017.json', 'MACD', {
-          MACD: result.macd,
-          MACD_Signal: result.signal,
-          MACD_Hist: result.histogram,
-        }),
-      ).toBe(3 * 4457);
-    });
-    it('BBANDS(5, 3, 3)', () => {
-      const result = bbands(closes, 5, 3, 3);
-      expect(
-        compare('BBANDS-MSFT-daily-2017.json', 'BBANDS', {
-          'Real Lower Band': result.lower,
-          'Real Middle Band': result.middle,
-          'Real Upper Band': result.upper,
-        }),
-      ).toBe(3 * 4486);
-    });
-  },
-);
+  it('SMA(10)', () =>
+    expect(compare('SMA-MSFT-daily-2017.json', 'SMA', { SMA: sma(closes, 10) })).toBe(4481));
+  it('EMA(10)', () =>
+    expect(compare('EMA-MSFT-daily-2017.json', 'EMA', { EMA: ema(closes, 10) })).toBe(4481));
+  it('RSI(10)', () =>
+    expect(compare('RSI-MSFT-daily-2017.json', 'RSI', { RSI: rsi(closes, 10) })).toBe(4480));
+  it('MACD(12, 26, 9)', () => {
+    const result = macd(closes, 12, 26, 9);
+    expect(
+      compare('MACD-MSFT-daily-2017.json', 'MACD', {
+        MACD: result.macd,
+        MACD_Signal: result.signal,
+        MACD_Hist: result.histogram,
+      }),
+    ).toBe(3 * 4457);
+  });
+  it('BBANDS(5, 3, 3)', () => {
+    const result = bbands(closes, 5, 3, 3);
+    expect(
+      compare('BBANDS-MSFT-daily-2017.json', 'BBANDS', {
+        'Real Lower Band': result.lower,
+        'Real Middle Band': result.middle,
+        'Real Upper Band': result.upper,
+      }),
+    ).toBe(3 * 4486);
+  });
+});
 
 describe('indicator definitions on small series', () => {
   it('SMA averages the last n values, from index n-1', () => {

@@ -1,0 +1,407 @@
+/**
+ * `npm run chaos`: the reliability suite (not part of `npm test`). On a private local stack (own state dir, free
+ * ports), with the real broker and emulator, the real handlers in a pipeline process of their own, and in-process
+ * AlphaVantage simulators with a pinned clock:
+ *
+ * 1. clean: one collection cycle, no faults: the reference DynamoDB state and dead letters.
+ * 2. chaos: the same cycle (another prefix) under AlphaVantage faults (10 % 5xx, 5 % timeouts, 1 % malformed JSON,
+ *    1 % `{}`, plus limit answers from a per-second quota), while the pipeline process is killed with SIGKILL
+ *    twice and the broker once; each is started again. Final state must equal the clean run's item for item, and
+ *    the dead-letter topic must hold nothing the clean run's does not.
+ * 3. fuzz: 10,000 records over every handler topic (fast-check; poison of many kinds plus a few valid commands):
+ *    the pipeline process never crashes, every poison record is dead-lettered exactly once, nothing is stored
+ *    from it.
+ *
+ * Ends with one JSON line of figures; exit code 0 when every check holds.
+ *   npm run chaos [-- --fuzz-records 10000]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { Kafka, logLevel } from 'kafkajs';
+import { localDynamoDbClient } from '../../localstack/aws-resources.ts';
+import { ensureTopics } from '../../localstack/runner/topics.ts';
+import { type AlphaVantageSimulator, createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
+import {
+  downLocalStack,
+  type LocalStackOptions,
+  localStackEndpoints,
+  localStackStatus,
+  upLocalStack,
+} from '../../localstack/stack/index.ts';
+import { type HortonConfigInput, resolveConfig, type TableRole, tableNames } from '../../model/config.ts';
+import { scanItems } from '../support/e2e-harness.ts';
+import { upOnFreePorts } from '../support/global-setup.ts';
+import { readTopic } from '../support/kafka.ts';
+import type { PipelineProcessInput } from './pipeline-process.ts';
+
+// The AWS SDK warns on Node 20 about its 2027 releases (Lambda runs Node 22); the pipeline processes inherit this.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const { values: flags } = parseArgs({
+  options: { 'fuzz-records': { type: 'string', default: '10000' } },
+  strict: true,
+});
+const FUZZ_RECORDS = Number(flags['fuzz-records']);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SIMULATOR_NOW = '2026-05-15T21:00:00Z';
+const WATCHLIST = ['IBM', 'MSFT', 'AAPL', 'UNKNOWN'];
+const CYCLE_TIMEOUT_MS = 600_000;
+const runId = randomBytes(3).toString('hex');
+const log = (message: string) => process.stderr.write(`chaos: ${message}\n`);
+
+type Item = Record<string, unknown>;
+
+function configFor(name: string, simulator: AlphaVantageSimulator): HortonConfigInput {
+  return {
+    prefix: `ch${name}${runId}`,
+    alphaVantage: { plan: 'premium75', baseUrl: simulator.url, timeoutMs: 1_000, maxAttempts: 2 },
+    universe: { watchlist: WATCHLIST },
+    // Retries are how faults are survived; the budget is about converging, not about the odds of a streak.
+    consumers: { retryAttempts: 20 },
+  };
+}
+
+function startPipelineProcess(input: PipelineProcessInput): ChildProcess & { done: Promise<number | null> } {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'test/chaos/pipeline-process.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, CHAOS_PIPELINE: JSON.stringify(input) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  const done = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      if (code === 0) log(`pipeline process ${child.pid} done: ${output.trim()}`);
+      resolve(code);
+    }),
+  );
+  return Object.assign(child, { done });
+}
+
+async function until(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Every table's items, keyed and sorted, for an item-for-item comparison across prefixes. */
+async function tableContents(doc: DynamoDBDocumentClient, prefix: string) {
+  const names = tableNames(resolveConfig({ prefix }));
+  const result: Record<string, Item[]> = {};
+  for (const role of Object.keys(names) as TableRole[]) {
+    const items = await scanItems<Item>(doc, names[role]);
+    result[role] = items
+      .map((item) => normalise(item, prefix))
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  }
+  return result;
+}
+
+/** The prefix appears in ids and names; everything else must match exactly. */
+function normalise(item: Item, prefix: string): Item {
+  return JSON.parse(JSON.stringify(item).replaceAll(prefix, '<prefix>')) as Item;
+}
+
+async function deadLetterSummary(kafka: Kafka, prefix: string): Promise<string[]> {
+  const records = await readTopic(kafka, `${prefix}.dead-letter`, 60_000);
+  return records
+    .map((record) => {
+      const letter = JSON.parse(record.value?.toString('utf8') ?? 'null');
+      const command = letter.originalValue
+        ? JSON.parse(Buffer.from(letter.originalValue, 'base64').toString('utf8'))
+        : {};
+      const indicator = command.indicator ? ` ${JSON.stringify(command.indicator)}` : '';
+      return `${String(letter.handler).replace(prefix, '<prefix>')} ${command.symbol}${indicator}: ${letter.reason.code}`;
+    })
+    .sort();
+}
+
+function diff(clean: Record<string, Item[]>, chaos: Record<string, Item[]>): string[] {
+  const problems: string[] = [];
+  for (const table of Object.keys(clean)) {
+    const a = (clean[table] ?? []).map((item) => JSON.stringify(item));
+    const b = new Set((chaos[table] ?? []).map((item) => JSON.stringify(item)));
+    const missing = a.filter((item) => !b.has(item));
+    const extra = [...b].filter((item) => !a.includes(item));
+    for (const item of missing.slice(0, 3)) problems.push(`${table}: clean has ${item.slice(0, 300)}`);
+    for (const item of extra.slice(0, 3)) problems.push(`${table}: chaos has ${item.slice(0, 300)}`);
+    if (missing.length + extra.length > 6)
+      problems.push(`${table}: ${missing.length} missing, ${extra.length} extra in all`);
+  }
+  return problems;
+}
+
+async function main(): Promise<boolean> {
+  const started = Date.now();
+  const hortonDir = path.join(ROOT, '.horton');
+  const { options, result } = await upOnFreePorts({
+    stateDir: path.join(hortonDir, `chaos-${process.pid}`),
+    simulator: false,
+    log: () => undefined,
+  });
+  const stack: LocalStackOptions = options;
+  log(`stack up in ${(result.totalMs / 1000).toFixed(1)} s (${stack.stateDir})`);
+  const { kafkaBrokers: brokers, awsEndpoint, awsRegion } = localStackEndpoints(stack);
+  const doc = DynamoDBDocumentClient.from(localDynamoDbClient({ endpoint: awsEndpoint, region: awsRegion }));
+  const kafka = new Kafka({ clientId: 'horton-chaos', brokers, logLevel: logLevel.NOTHING });
+  const cleanSimulator = await createAlphaVantageSimulator({ now: SIMULATOR_NOW });
+  const faultySimulator = await createAlphaVantageSimulator({
+    now: SIMULATOR_NOW,
+    plan: 'premium-75',
+    quotas: { perSecond: 8 },
+    faults: [
+      { mode: 'http-error', probability: 0.1, status: 503 },
+      { mode: 'timeout', probability: 0.05 },
+      { mode: 'malformed-json', probability: 0.01 },
+      { mode: 'empty-json', probability: 0.01 },
+    ],
+    faultSeed: 11,
+  });
+  const base = { brokers, awsEndpoint, awsRegion, firedAt: SIMULATOR_NOW, timeoutMs: CYCLE_TIMEOUT_MS };
+  const checks: Record<string, boolean> = {};
+  const figures: Record<string, unknown> = {};
+  try {
+    // 1. clean reference
+    const cleanConfig = configFor('clean', cleanSimulator);
+    const cleanStarted = Date.now();
+    const clean = startPipelineProcess({ ...base, mode: 'cycle', config: cleanConfig });
+    if ((await clean.done) !== 0) throw new Error('the clean cycle failed');
+    figures.cleanCycleSeconds = (Date.now() - cleanStarted) / 1000;
+    const cleanRequests = cleanSimulator.stats().requests.total;
+    log(`clean cycle: ${figures.cleanCycleSeconds} s, ${cleanRequests} AlphaVantage requests`);
+
+    // 2. the same cycle under faults and kills
+    const chaosConfig = configFor('fault', faultySimulator);
+    const chaosStarted = Date.now();
+    const kills = { pipeline: 0, broker: 0, pipelineExits: [] as Array<number | null> };
+    const requests = () => faultySimulator.stats().requests.byOutcome.data;
+    let child = startPipelineProcess({ ...base, mode: 'cycle', config: chaosConfig });
+    const killPipelineAt = async (dataAnswers: number) => {
+      await until(
+        async () => requests() >= dataAnswers || (await isDone(child)),
+        `${dataAnswers} answers`,
+        600_000,
+      );
+      if (await isDone(child)) return;
+      process.kill(child.pid as number, 'SIGKILL');
+      kills.pipelineExits.push(await child.done);
+      kills.pipeline += 1;
+      log(`killed the pipeline process (SIGKILL) after ${requests()} data answers; starting it again`);
+      child = startPipelineProcess({ ...base, mode: 'cycle', config: chaosConfig });
+    };
+    await killPipelineAt(Math.round(cleanRequests * 0.2));
+    await until(
+      async () => requests() >= Math.round(cleanRequests * 0.45) || (await isDone(child)),
+      'answers',
+      600_000,
+    );
+    if (!(await isDone(child))) {
+      const broker = (await localStackStatus(stack)).find((service) => service.name === 'kafka');
+      if (broker?.pid) {
+        process.kill(broker.pid, 'SIGKILL');
+        kills.broker += 1;
+        log(`killed the broker (SIGKILL, pid ${broker.pid}) after ${requests()} data answers; up again`);
+        await until(
+          async () => (await localStackStatus(stack)).find((s) => s.name === 'kafka')?.state === 'crashed',
+          'the broker to die',
+          30_000,
+        );
+        await upLocalStack(stack);
+      }
+    }
+    await killPipelineAt(Math.round(cleanRequests * 0.7));
+    // A pipeline process that exits on its own (not killed by us) is a crash: counted, and started again so the
+    // run still shows whether the data converges.
+    let crashes = 0;
+    for (;;) {
+      const exit = await Promise.race([
+        child.done,
+        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), CYCLE_TIMEOUT_MS)),
+      ]);
+      if (exit === 0) break;
+      if (exit === 'timeout') child.kill('SIGKILL');
+      crashes += 1;
+      log(`the pipeline process exited with ${exit} (crash ${crashes}); starting it again`);
+      if (exit === 'timeout' || crashes >= 5) throw new Error(`the chaos cycle did not finish (${exit})`);
+      child = startPipelineProcess({ ...base, mode: 'cycle', config: chaosConfig });
+    }
+    checks.pipelineNeverCrashed = crashes === 0;
+    figures.pipelineCrashes = crashes;
+    figures.chaosCycleSeconds = (Date.now() - chaosStarted) / 1000;
+    figures.kills = { pipeline: kills.pipeline, broker: kills.broker };
+    figures.faults = faultySimulator.stats().requests.faultsByMode;
+    figures.limitAnswers = faultySimulator.stats().requests.limited;
+    figures.chaosRequests = faultySimulator.stats().requests.total;
+
+    const cleanTables = await tableContents(doc, cleanConfig.prefix as string);
+    const chaosTables = await tableContents(doc, chaosConfig.prefix as string);
+    const problems = diff(cleanTables, chaosTables);
+    for (const problem of problems.slice(0, 20)) log(`DIFF ${problem}`);
+    figures.items = Object.values(cleanTables).reduce((sum, items) => sum + items.length, 0);
+    checks.stateEqualsClean = problems.length === 0 && figures.items !== 0;
+    checks.killsHappened = kills.pipeline === 2 && kills.broker === 1;
+    const cleanLetters = await deadLetterSummary(kafka, cleanConfig.prefix as string);
+    const chaosLetters = await deadLetterSummary(kafka, chaosConfig.prefix as string);
+    const unexpected = chaosLetters.filter((letter) => !cleanLetters.includes(letter));
+    for (const letter of unexpected.slice(0, 10)) log(`UNEXPECTED DEAD LETTER ${letter}`);
+    figures.deadLetters = {
+      clean: cleanLetters.length,
+      chaos: chaosLetters.length,
+      unexpected: unexpected.length,
+    };
+    checks.noUnexpectedDeadLetters = unexpected.length === 0;
+
+    // 3. fuzz
+    Object.assign(figures, await fuzz({ base, brokers, doc, kafka, simulator: cleanSimulator, checks }));
+  } finally {
+    await cleanSimulator.close();
+    await faultySimulator.close();
+    doc.destroy();
+    await downLocalStack(stack);
+    await rm(stack.stateDir, { recursive: true, force: true });
+  }
+  const passed = Object.values(checks).every(Boolean);
+  process.stdout.write(
+    `${JSON.stringify({ suite: 'chaos', passed, checks, ...figures, totalSeconds: (Date.now() - started) / 1000 })}\n`,
+  );
+  return passed;
+}
+
+async function isDone(child: ChildProcess): Promise<boolean> {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+const FUZZ_SYMBOLS = ['IBM', 'MSFT'];
+
+async function fuzz(input: {
+  base: Omit<PipelineProcessInput, 'mode' | 'config'>;
+  brokers: string[];
+  doc: DynamoDBDocumentClient;
+  kafka: Kafka;
+  simulator: AlphaVantageSimulator;
+  checks: Record<string, boolean>;
+}) {
+  const configInput = configFor('fuzz', input.simulator);
+  const config = resolveConfig(configInput);
+  await ensureTopics(input.brokers, config);
+  const roles = ['securities', 'overview', 'history', 'quote', 'indicators'] as const;
+  const valid = (role: (typeof roles)[number], index: number) => {
+    const symbol = FUZZ_SYMBOLS[index % FUZZ_SYMBOLS.length] as string;
+    const envelope = {
+      v: 1,
+      commandId: `fuzz-valid-${index}`,
+      correlationId: 'fuzz',
+      issuedAt: SIMULATOR_NOW,
+    };
+    return role === 'overview'
+      ? { ...envelope, type: 'collect-overview', symbol }
+      : role === 'quote'
+        ? { ...envelope, type: 'collect-quote', symbol }
+        : undefined;
+  };
+  // Poison: anything the topic's contract rejects. Every kind carries a marker so it can never be a valid command.
+  const poison = fc.oneof(
+    fc.uint8Array({ minLength: 0, maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+    fc.jsonValue().map((value) => Buffer.from(JSON.stringify({ fuzz: value }))),
+    fc.string().map((text) => Buffer.from(`{"v":1,"type":${JSON.stringify(text)}`)),
+    fc
+      .record({
+        v: fc.oneof(fc.constant(2), fc.constant('1'), fc.constant(null)),
+        type: fc.constantFrom(
+          'collect-quote',
+          'collect-overview',
+          'collect-history',
+          'collect-indicator',
+          'collect-universe',
+        ),
+        commandId: fc.string({ maxLength: 4 }),
+        symbol: fc.oneof(fc.constant('A..B'), fc.constant(''), fc.constant('ibm'), fc.string()),
+      })
+      .map((value) => Buffer.from(JSON.stringify(value))),
+  );
+  const samples = fc.sample(poison, { numRuns: FUZZ_RECORDS, seed: 42 });
+  const producer = input.kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  let validCount = 0;
+  const poisonCount = { total: 0 };
+  for (let start = 0; start < samples.length; start += 500) {
+    const byTopic = new Map<string, Array<{ key: string; value: Buffer }>>();
+    for (let index = start; index < Math.min(start + 500, samples.length); index += 1) {
+      const role = roles[index % roles.length] as (typeof roles)[number];
+      const topic = config.topics[role].name;
+      const command = index % 100 === 1 || index % 100 === 3 ? valid(role, index) : undefined;
+      const list = byTopic.get(topic) ?? [];
+      if (command) {
+        validCount += 1;
+        list.push({ key: command.symbol, value: Buffer.from(JSON.stringify(command)) });
+      } else {
+        poisonCount.total += 1;
+        list.push({ key: `k${index % 7}`, value: samples[index] as Buffer });
+      }
+      byTopic.set(topic, list);
+    }
+    await producer.sendBatch({
+      topicMessages: [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+  await producer.disconnect();
+  const fuzzStarted = Date.now();
+  const child = startPipelineProcess({ ...input.base, mode: 'drain', config: configInput });
+  const exit = await child.done;
+  const fuzzSeconds = (Date.now() - fuzzStarted) / 1000;
+  input.checks.fuzzNoCrash = exit === 0;
+  const letters = (await readTopic(input.kafka, config.topics.deadLetter.name, 120_000)).map((record) =>
+    JSON.parse(record.value?.toString('utf8') ?? 'null'),
+  );
+  const sources = letters.map(
+    (letter) => `${letter.source.topic}/${letter.source.partition}/${letter.source.offset}`,
+  );
+  const once = new Set(sources);
+  input.checks.fuzzEveryPoisonDeadLetteredOnce =
+    sources.length === poisonCount.total && once.size === sources.length;
+  const stored = await tableContents(input.doc, config.prefix);
+  const storedSymbols = new Set(
+    Object.values(stored)
+      .flat()
+      .map((item) => String(item.symbol)),
+  );
+  input.checks.fuzzNothingStoredFromPoison = [...storedSymbols].every((symbol) =>
+    FUZZ_SYMBOLS.includes(symbol),
+  );
+  return {
+    fuzz: {
+      records: samples.length,
+      poison: poisonCount.total,
+      valid: validCount,
+      deadLetters: sources.length,
+      distinctSources: once.size,
+      storedSymbols: [...storedSymbols].sort(),
+      seconds: fuzzSeconds,
+      recordsPerSecond: Math.round(samples.length / fuzzSeconds),
+    },
+  };
+}
+
+main().then(
+  (passed) => process.exit(passed ? 0 : 1),
+  (error: unknown) => {
+    process.stderr.write(
+      `chaos: failed: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
+    );
+    process.exit(1);
+  },
+);

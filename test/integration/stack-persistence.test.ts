@@ -1,0 +1,118 @@
+/**
+ * Both halves of the local stack have the same lifetime (ADR 0050): the emulator's tables and items survive
+ * `down`/`up` and a `kill -9` of the emulator, as the broker's topics do. A stack of its own (state dir, ports), so
+ * killing its emulator harms no other test.
+ */
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import {
+  downLocalStack,
+  type LocalStackOptions,
+  localStackEndpoints,
+  upLocalStack,
+} from '../../localstack/stack/index.ts';
+import { upOnFreePorts } from '../support/global-setup.ts';
+
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('local stack state across down/up and an emulator crash', () => {
+  const { cacheDir } = inject('localStackConfig');
+  const stateDir = path.join(path.dirname(cacheDir), `test-persistence-${process.pid}`);
+  let options: LocalStackOptions | undefined;
+
+  afterAll(async () => {
+    if (options) await downLocalStack(options);
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('keeps tables, items and topics through down/up and through kill -9 of the emulator', async () => {
+    // Prepare: a stack with a table, an item updated twice (order matters) and a topic
+    const started = await upOnFreePorts({ stateDir, cacheDir, simulator: false, log: () => undefined });
+    options = started.options;
+    const stack = options;
+    const { awsEndpoint, awsRegion, kafkaBrokers } = localStackEndpoints(stack);
+    const client = () =>
+      new DynamoDBClient({
+        endpoint: awsEndpoint,
+        region: awsRegion,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+    const setup = DynamoDBDocumentClient.from(client());
+    await setup.send(
+      new CreateTableCommand({
+        TableName: 'persist-quotes',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'symbol', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'symbol', KeyType: 'HASH' }],
+      }),
+    );
+    await setup.send(new PutCommand({ TableName: 'persist-quotes', Item: { symbol: 'IBM', version: 1 } }));
+    await setup.send(
+      new UpdateCommand({
+        TableName: 'persist-quotes',
+        Key: { symbol: 'IBM' },
+        UpdateExpression: 'SET version = version + :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    const admin = new Kafka({ brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic: 'persist-topic', numPartitions: 1 }],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    const readBack = async () => {
+      const doc = DynamoDBDocumentClient.from(client());
+      const tables = (await doc.send(new ListTablesCommand({}))).TableNames;
+      const item = (await doc.send(new GetCommand({ TableName: 'persist-quotes', Key: { symbol: 'IBM' } })))
+        .Item;
+      const kafka = new Kafka({ brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+      await kafka.connect();
+      const topics = await kafka.listTopics();
+      await kafka.disconnect();
+      doc.destroy();
+      return { tables, item, hasTopic: topics.includes('persist-topic') };
+    };
+
+    // Act: down, then up
+    await downLocalStack(stack);
+    const afterRestart = await upLocalStack(stack);
+    const restored = await readBack();
+
+    // Assess
+    expect(afterRestart.alreadyRunning).toBe(false);
+    expect(restored).toEqual({
+      tables: ['persist-quotes'],
+      item: { symbol: 'IBM', version: 2 },
+      hasTopic: true,
+    });
+
+    // Act: the emulator is killed (no shutdown of any kind), then up
+    const emulatorPid = afterRestart.services.find((service) => service.name === 'aws')?.pid;
+    if (emulatorPid === undefined) throw new Error('aws missing from the up result');
+    process.kill(emulatorPid, 'SIGKILL');
+    for (let waited = 0; isAlive(emulatorPid) && waited < 100; waited += 1)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const afterCrash = await upLocalStack(stack);
+    const recovered = await readBack();
+
+    // Assess: only the emulator was restarted, and it has its tables and items back
+    expect(afterCrash.services.find((service) => service.name === 'aws')?.outcome).toBe('started');
+    expect(afterCrash.services.find((service) => service.name === 'kafka')?.outcome).toBe('already-running');
+    expect(recovered).toEqual(restored);
+    setup.destroy();
+  }, 240_000);
+});
