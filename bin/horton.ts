@@ -8,12 +8,20 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { parseHortonContext } from '../lib/context.ts';
 import { HortonStack } from '../lib/horton-stack.ts';
+import { planRefusal } from '../model/plan-report.ts';
 
 const app = new App();
 const context = parseHortonContext(
   (key) => app.node.tryGetContext(key),
   (file) => readFileSync(file, 'utf8'),
 );
+
+// Refused before anything is synthesized: deployed as is, the daily quota would run out and commands dead-letter.
+const refusal = planRefusal(context.config);
+if (refusal) {
+  process.stderr.write(`${refusal}\n`);
+  process.exit(2);
+}
 
 // Only a VPC lookup needs a concrete account and region; everything else synthesizes environment-agnostic.
 const lookupEnv =

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MultiBar, Presets } from 'cli-progress';
 import { ENV, type HortonConfig, type Job, resolveConfig } from '../model/config.ts';
+import { planRefusal } from '../model/plan-report.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from './aws-resources.ts';
 import { type Pipeline, startPipeline } from './runner/pipeline.ts';
 import { downLocalStack, resolveLocalStackOptions, upLocalStack } from './stack/index.ts';
@@ -45,12 +46,16 @@ if (args.help) {
  */
 const LOCAL_OVERRIDES = { alphaVantage: { plan: 'premium75' } };
 
-function localConfig(simulatorUrl: string): HortonConfig {
+function localConfig(simulatorUrl?: string): HortonConfig {
   const fileOverrides = args.config ? JSON.parse(readFileSync(args.config, 'utf8')) : {};
   return resolveConfig({
     ...LOCAL_OVERRIDES,
     ...fileOverrides,
-    alphaVantage: { ...LOCAL_OVERRIDES.alphaVantage, ...fileOverrides.alphaVantage, baseUrl: simulatorUrl },
+    alphaVantage: {
+      ...LOCAL_OVERRIDES.alphaVantage,
+      ...fileOverrides.alphaVantage,
+      ...(simulatorUrl ? { baseUrl: simulatorUrl } : {}),
+    },
   });
 }
 
@@ -70,6 +75,12 @@ const interrupted = new Promise<'interrupted'>((resolve) => {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const refusal = planRefusal(localConfig());
+  if (refusal) {
+    // Before anything starts: the configuration would run out of quota, as it would deployed.
+    process.stderr.write(`${refusal}\n`);
+    process.exit(2);
+  }
   const stackOptions = resolveLocalStackOptions();
   log('Horton local run: Kafka broker + AWS emulator + AlphaVantage simulator, real handlers\n');
   const stack = await upLocalStack(stackOptions);
