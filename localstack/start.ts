@@ -133,7 +133,10 @@ async function main(): Promise<void> {
       // The universe first, so the dataset jobs fan out over the stored securities.
       await scheduler.fireNow('universe' satisfies Job);
       await running.waitUntilIdle({ timeoutMs: 300_000 });
-      for (const job of ['overview', 'history', 'quote', 'indicators'] as const) await scheduler.fireNow(job);
+      for (const job of ['overview', 'history', 'quote'] as const) await scheduler.fireNow(job);
+      await running.waitUntilIdle({ timeoutMs: 600_000 });
+      // Computed indicators read the daily prices the history job has just stored.
+      await scheduler.fireNow('indicators' satisfies Job);
       await running.waitUntilIdle({ timeoutMs: 600_000 });
     });
     if ((await Promise.race([cycle, interrupted])) === 'interrupted') {

@@ -47,7 +47,8 @@ export const HANDLERS = {
     entry: 'functions/overview/index.ts',
     trigger: { kind: 'kafka', topic: 'overview' },
     produces: ['deadLetter'],
-    reads: [],
+    // The stored overview and statements decide whether a newer fiscal period can exist (freshness).
+    reads: ['fundamentals'],
     writes: ['fundamentals'],
     callsAlphaVantage: true,
     description: 'OVERVIEW + latest annual INCOME_STATEMENT, BALANCE_SHEET, CASH_FLOW -> fundamentals table',
@@ -74,7 +75,8 @@ export const HANDLERS = {
     entry: 'functions/indicators/index.ts',
     trigger: { kind: 'kafka', topic: 'indicators' },
     produces: ['deadLetter'],
-    reads: [],
+    // Computed indicators read the stored daily prices; fetched ones read their stored item (freshness).
+    reads: ['dailyPrices', 'indicators'],
     writes: ['indicators'],
     callsAlphaVantage: true,
     description: 'One configured technical indicator for one security -> indicators table',

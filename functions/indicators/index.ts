@@ -9,11 +9,13 @@ import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
 import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability } from '../shared/observability.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
-import { putSnapshot } from '../shared/store/snapshots.ts';
+import { getRecentBars } from '../shared/store/history.ts';
+import { getCollectedAt, putSnapshot } from '../shared/store/snapshots.ts';
 import { collectIndicator } from './collect.ts';
 
 const observability = createObservability('horton-indicators');
 const indicatorsTable = requiredEnv(ENV.tables.indicators);
+const dailyPricesTable = requiredEnv(ENV.tables.dailyPrices);
 const deadLetterTopic = requiredEnv(ENV.topics.deadLetter);
 const doc = createDocumentClient();
 const publisher = Publisher.fromConnection(connectionFromEnv('horton-indicators'));
@@ -29,6 +31,8 @@ export const handler = createKafkaHandler({
     const outcome = await collectIndicator(command, {
       alphaVantage,
       put: (item) => putSnapshot(doc, indicatorsTable, 'symbol', item),
+      storedCollectedAt: (symbol, indicator) => getCollectedAt(doc, indicatorsTable, { symbol, indicator }),
+      recentBars: (symbol, count) => getRecentBars(doc, dailyPricesTable, symbol, count),
     });
     logger.info('indicator processed', { ...outcome });
   },
