@@ -356,6 +356,7 @@ export const ENV = {
   universeAssetTypes: 'UNIVERSE_ASSET_TYPES',
   indicators: 'INDICATORS',
   quoteRollingWindow: 'QUOTE_ROLLING_WINDOW',
+  fundamentalsMaxAgeDays: 'FUNDAMENTALS_MAX_AGE_DAYS',
   topics: {
     securities: 'TOPIC_SECURITIES',
     overview: 'TOPIC_OVERVIEW',
@@ -392,6 +393,7 @@ export function settingsEnvironment(config: HortonConfig): Record<string, string
     [ENV.universeAssetTypes]: config.universe.assetTypes.join(','),
     [ENV.indicators]: JSON.stringify(config.indicators),
     [ENV.quoteRollingWindow]: String(config.quotes.rollingWindow),
+    [ENV.fundamentalsMaxAgeDays]: String(config.freshness.fundamentalsMaxAgeDays),
     ...Object.fromEntries(
       (Object.keys(ENV.topics) as TopicRole[]).map((role) => [ENV.topics[role], config.topics[role].name]),
     ),

@@ -4,17 +4,18 @@
  */
 import { ENV } from '../../model/config.ts';
 import { alphaVantageFromEnv } from '../shared/clients.ts';
-import { requiredEnv } from '../shared/env.ts';
+import { intEnv, requiredEnv } from '../shared/env.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
 import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability } from '../shared/observability.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
-import { putFundamentals } from '../shared/store/fundamentals.ts';
+import { getStoredFundamentals, putFundamentals } from '../shared/store/fundamentals.ts';
 import { collectOverview } from './collect.ts';
 
 const observability = createObservability('horton-overview');
 const fundamentalsTable = requiredEnv(ENV.tables.fundamentals);
 const deadLetterTopic = requiredEnv(ENV.topics.deadLetter);
+const maxAgeDays = intEnv(ENV.fundamentalsMaxAgeDays, 28);
 const doc = createDocumentClient();
 const publisher = Publisher.fromConnection(connectionFromEnv('horton-overview'));
 const alphaVantage = alphaVantageFromEnv(observability);
@@ -29,6 +30,8 @@ export const handler = createKafkaHandler({
     const outcome = await collectOverview(command, {
       alphaVantage,
       put: (items) => putFundamentals(doc, fundamentalsTable, items),
+      stored: (symbol) => getStoredFundamentals(doc, fundamentalsTable, symbol),
+      maxAgeDays,
     });
     logger.info('fundamentals processed', { ...outcome });
   },

@@ -21,7 +21,7 @@ export const HANDLER_SETTINGS: Record<string, readonly string[]> = {
     ENV.universeAssetTypes,
     ENV.indicators,
   ],
-  overview: [],
+  overview: [ENV.fundamentalsMaxAgeDays],
   history: [ENV.alphaVantagePremium],
   quote: [ENV.quoteRollingWindow],
   indicators: [],

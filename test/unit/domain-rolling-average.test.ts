@@ -409,3 +409,45 @@ describe('averageOf', () => {
     expect(() => averageOf([])).toThrow(DomainValidationError);
   });
 });
+
+describe('identical observations (same fingerprint: trading day, price, volume)', () => {
+  const quote = (id: string, minute: number, price: number, fingerprint?: string) => ({
+    id,
+    observedAt: `2026-05-16T12:${String(minute).padStart(2, '0')}:00Z`,
+    price,
+    ...(fingerprint ? { fingerprint } : {}),
+  });
+  const closing = '2026-05-15|420.5|1000';
+
+  it('counts an observation once, however often the market-closed quote repeats', () => {
+    const { state } = applyQuoteObservations(
+      undefined,
+      [
+        quote('a', 0, 400, '2026-05-15|400|900'),
+        quote('b', 1, 420.5, closing),
+        quote('c', 2, 420.5, closing),
+      ],
+      10,
+    );
+
+    expect(state?.count).toBe(2);
+    expect(state?.average).toBe(410.25);
+  });
+
+  it('keeps the earliest of identical observations whatever the arrival order', () => {
+    const early = quote('late-id', 1, 420.5, closing);
+    const later = quote('early-id', 2, 420.5, closing);
+
+    const forward = applyQuoteObservations(undefined, [early, later], 10).state;
+    const backward = applyQuoteObservations(undefined, [later, early], 10).state;
+
+    expect(forward?.observations).toEqual([early]);
+    expect(backward?.observations).toEqual([early]);
+  });
+
+  it('still counts equal prices without a fingerprint (windows stored before it existed)', () => {
+    const { state } = applyQuoteObservations(undefined, [quote('a', 0, 420.5), quote('b', 1, 420.5)], 10);
+
+    expect(state?.count).toBe(2);
+  });
+});

@@ -66,8 +66,11 @@ export function nextPeriodEnd(periodEnd: string): string {
   return new Date(Date.UTC(year, month + 3, 0)).toISOString().slice(0, 10);
 }
 
+/** The reason of a replayed quote command, which the quote handler reports as a duplicate. */
+export const QUOTE_APPLIED = 'this command was already applied';
+
 export const QUOTE_RULES: readonly Rule<QuoteFacts>[] = [
-  { when: 'this command was already applied', applies: (facts) => facts.applied, call: false },
+  { when: QUOTE_APPLIED, applies: (facts) => facts.applied, call: false },
   { when: 'no quote stored yet', applies: (facts) => facts.lastObservedAt === undefined, call: true },
   { when: 'the market is open', applies: (_facts, now) => isMarketOpen(now), call: true },
   {
