@@ -350,6 +350,8 @@ export const ENV = {
   alphaVantageTimeoutMs: 'ALPHAVANTAGE_TIMEOUT_MS',
   alphaVantageMaxAttempts: 'ALPHAVANTAGE_MAX_ATTEMPTS',
   alphaVantagePremium: 'ALPHAVANTAGE_PREMIUM',
+  alphaVantageRequestsPerDay: 'ALPHAVANTAGE_REQUESTS_PER_DAY',
+  alphaVantageOverBudget: 'ALPHAVANTAGE_OVER_BUDGET',
   universeSource: 'UNIVERSE_SOURCE',
   watchlist: 'UNIVERSE_WATCHLIST',
   universeExchanges: 'UNIVERSE_EXCHANGES',
@@ -387,6 +389,9 @@ export function settingsEnvironment(config: HortonConfig): Record<string, string
     [ENV.alphaVantageTimeoutMs]: String(config.alphaVantage.timeoutMs),
     [ENV.alphaVantageMaxAttempts]: String(config.alphaVantage.maxAttempts),
     [ENV.alphaVantagePremium]: String(budget.premium),
+    // Empty = no daily cap.
+    [ENV.alphaVantageRequestsPerDay]: budget.requestsPerDay === null ? '' : String(budget.requestsPerDay),
+    [ENV.alphaVantageOverBudget]: config.alphaVantage.overBudget,
     [ENV.universeSource]: config.universe.source,
     [ENV.watchlist]: config.universe.watchlist.join(','),
     [ENV.universeExchanges]: config.universe.exchanges.join(','),

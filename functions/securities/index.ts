@@ -11,7 +11,7 @@ import { createObservability } from '../shared/observability.ts';
 import { putAll } from '../shared/store/batch-write.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { scanAll } from '../shared/store/snapshots.ts';
-import { collectUniverse, type StoredSecurity, type UniverseSettings } from './collect.ts';
+import { type BudgetPort, collectUniverse, type StoredSecurity, type UniverseSettings } from './collect.ts';
 
 const observability = createObservability('horton-securities');
 const securitiesTable = requiredEnv(ENV.tables.securities);
@@ -37,6 +37,12 @@ const settings: UniverseSettings = {
   exchanges: list(ENV.universeExchanges),
   assetTypes: list(ENV.universeAssetTypes),
   indicators: jsonEnv(ENV.indicators, (value) => value as IndicatorConfig[]),
+  collectWhatFits: optionalEnv(ENV.alphaVantageOverBudget, 'refuse') === 'collect-what-fits',
+};
+const requestsPerDay = optionalEnv(ENV.alphaVantageRequestsPerDay, '');
+// The plan's static daily cap until the shared limiter's count of today's calls is wired in.
+const budget: BudgetPort = {
+  remainingToday: async () => (requestsPerDay === '' ? null : Number(requestsPerDay)),
 };
 const doc = createDocumentClient();
 const publisher = Publisher.fromConnection(connectionFromEnv('horton-securities'));
@@ -52,6 +58,7 @@ export const handler = createKafkaHandler({
     const outcome = await collectUniverse(command, {
       alphaVantage,
       settings,
+      budget,
       listStored: () => scanAll<StoredSecurity>(doc, securitiesTable),
       upsert: (securities) =>
         putAll(
@@ -70,6 +77,9 @@ export const handler = createKafkaHandler({
         skipped: outcome.skipped.slice(0, 50),
         count: outcome.skipped.length,
       });
+    }
+    if (outcome.deferred && Object.values(outcome.deferred).some((count) => count > 0)) {
+      logger.warn('commands deferred for lack of AlphaVantage budget', { deferred: outcome.deferred });
     }
     logger.info('universe fanned out', { ...outcome, skipped: outcome.skipped.length });
   },

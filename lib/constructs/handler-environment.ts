@@ -20,6 +20,8 @@ export const HANDLER_SETTINGS: Record<string, readonly string[]> = {
     ENV.universeExchanges,
     ENV.universeAssetTypes,
     ENV.indicators,
+    ENV.alphaVantageOverBudget,
+    ENV.alphaVantageRequestsPerDay,
   ],
   overview: [ENV.fundamentalsMaxAgeDays],
   history: [ENV.alphaVantagePremium],
