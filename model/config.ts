@@ -5,7 +5,7 @@
  * Pure: no environment, file or network access. Callers pass raw overrides (CDK context, a JSON file, CLI
  * flags); `resolveConfig` validates them against the schema and fills in the documented defaults.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A Kafka topic Horton owns. */
 const topicSchema = z.object({
@@ -36,7 +36,7 @@ export type IndicatorFunction = (typeof INDICATOR_FUNCTIONS)[number];
 export const INDICATOR_SOURCES = ['computed', 'alphavantage'] as const;
 export type IndicatorSource = (typeof INDICATOR_SOURCES)[number];
 
-const indicatorSchema = z.object({
+export const indicatorSchema = z.object({
   function: z.enum(INDICATOR_FUNCTIONS),
   /** AlphaVantage `interval`. @default 'daily' */
   interval: z.enum(['daily', 'weekly', 'monthly']).default('daily'),
@@ -233,6 +233,16 @@ const hortonConfigObject = z.object({
     })
     .prefault({}),
   consumers: consumerSchema.prefault({}),
+  observability: z
+    .object({
+      /**
+       * AWS X-Ray tracing of the handlers (active tracing and the Powertools tracer). Off by default: the tracer
+       * adds ~100 KiB to every bundle and its cold-start cost to every function.
+       * @default false
+       */
+      tracing: z.boolean().default(false),
+    })
+    .prefault({}),
   /**
    * Sized for the free plan (25 calls a day) with the default watchlist of 5 (`npm run plan` shows the
    * budget): quotes 3 times a trading day (15 calls), history once after the close (5), indicators computed
@@ -335,75 +345,3 @@ export type TableRole = keyof ReturnType<typeof tableNames>;
  * with a message saying how to set the key, instead of sending it to AlphaVantage.
  */
 export const ALPHAVANTAGE_KEY_PLACEHOLDER = 'SET-ME-alphavantage-api-key';
-
-/**
- * Environment variable names shared by the handlers, the CDK function construct and the local runner, so a
- * handler reads the same variable wherever it runs.
- */
-export const ENV = {
-  kafkaBrokers: 'KAFKA_BOOTSTRAP_BROKERS',
-  kafkaAuth: 'KAFKA_AUTH',
-  alphaVantageBaseUrl: 'ALPHAVANTAGE_BASE_URL',
-  /** Local runs only: the key itself. In AWS the key lives in Secrets Manager (`alphaVantageSecretArn`). */
-  alphaVantageApiKey: 'ALPHAVANTAGE_API_KEY',
-  alphaVantageSecretArn: 'ALPHAVANTAGE_SECRET_ARN',
-  alphaVantageTimeoutMs: 'ALPHAVANTAGE_TIMEOUT_MS',
-  alphaVantageMaxAttempts: 'ALPHAVANTAGE_MAX_ATTEMPTS',
-  alphaVantagePremium: 'ALPHAVANTAGE_PREMIUM',
-  alphaVantageRequestsPerDay: 'ALPHAVANTAGE_REQUESTS_PER_DAY',
-  alphaVantageOverBudget: 'ALPHAVANTAGE_OVER_BUDGET',
-  universeSource: 'UNIVERSE_SOURCE',
-  watchlist: 'UNIVERSE_WATCHLIST',
-  universeExchanges: 'UNIVERSE_EXCHANGES',
-  universeAssetTypes: 'UNIVERSE_ASSET_TYPES',
-  indicators: 'INDICATORS',
-  quoteRollingWindow: 'QUOTE_ROLLING_WINDOW',
-  fundamentalsMaxAgeDays: 'FUNDAMENTALS_MAX_AGE_DAYS',
-  topics: {
-    securities: 'TOPIC_SECURITIES',
-    overview: 'TOPIC_OVERVIEW',
-    history: 'TOPIC_HISTORY',
-    quote: 'TOPIC_QUOTE',
-    indicators: 'TOPIC_INDICATORS',
-    deadLetter: 'TOPIC_DEAD_LETTER',
-  } satisfies Record<TopicRole, string>,
-  tables: {
-    securities: 'TABLE_SECURITIES',
-    fundamentals: 'TABLE_FUNDAMENTALS',
-    dailyPrices: 'TABLE_DAILY_PRICES',
-    yearlyExtremes: 'TABLE_YEARLY_EXTREMES',
-    quotes: 'TABLE_QUOTES',
-    indicators: 'TABLE_INDICATORS',
-  } satisfies Record<TableRole, string>,
-} as const;
-
-/**
- * The settings every handler may read, derived from the configuration (no endpoints, no secrets: the CDK app
- * and the local runner add those). The CDK passes each function only the variables it needs.
- */
-export function settingsEnvironment(config: HortonConfig): Record<string, string> {
-  const budget = alphaVantageBudget(config);
-  const tables = tableNames(config);
-  return {
-    [ENV.alphaVantageBaseUrl]: config.alphaVantage.baseUrl,
-    [ENV.alphaVantageTimeoutMs]: String(config.alphaVantage.timeoutMs),
-    [ENV.alphaVantageMaxAttempts]: String(config.alphaVantage.maxAttempts),
-    [ENV.alphaVantagePremium]: String(budget.premium),
-    // Empty = no daily cap.
-    [ENV.alphaVantageRequestsPerDay]: budget.requestsPerDay === null ? '' : String(budget.requestsPerDay),
-    [ENV.alphaVantageOverBudget]: config.alphaVantage.overBudget,
-    [ENV.universeSource]: config.universe.source,
-    [ENV.watchlist]: config.universe.watchlist.join(','),
-    [ENV.universeExchanges]: config.universe.exchanges.join(','),
-    [ENV.universeAssetTypes]: config.universe.assetTypes.join(','),
-    [ENV.indicators]: JSON.stringify(config.indicators),
-    [ENV.quoteRollingWindow]: String(config.quotes.rollingWindow),
-    [ENV.fundamentalsMaxAgeDays]: String(config.freshness.fundamentalsMaxAgeDays),
-    ...Object.fromEntries(
-      (Object.keys(ENV.topics) as TopicRole[]).map((role) => [ENV.topics[role], config.topics[role].name]),
-    ),
-    ...Object.fromEntries(
-      (Object.keys(ENV.tables) as TableRole[]).map((role) => [ENV.tables[role], tables[role]]),
-    ),
-  };
-}

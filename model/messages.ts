@@ -8,7 +8,7 @@
  * producers have moved; additive optional fields keep the version.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DATASETS, INDICATOR_FUNCTIONS, INDICATOR_SOURCES } from './config.ts';
 
 /** Ticker symbols as AlphaVantage spells them (BRK.B, BF-B, ...), upper case. */

@@ -8,7 +8,7 @@
  * failed half-way publishes exact duplicates that downstream writes absorb.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DATASETS, type IndicatorConfig } from '../../model/config.ts';
 import { type CollectUniverse, type Command, symbolSchema } from '../../model/messages.ts';
 import { planFanOut } from '../shared/domain/fan-out.ts';

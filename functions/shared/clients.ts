@@ -1,20 +1,28 @@
 /**
- * Module-scope clients for a handler, built once per execution environment from its environment variables.
+ * Module-scope clients for a handler, built once per execution environment from its settings
+ * (functions/shared/settings.ts). The one place where the AlphaVantage client is built: a new client setting is
+ * a field of `alphaVantage` in model/settings.ts, read here.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ENV } from '../../model/config.ts';
+import type { HandlerSettings } from '../../model/settings.ts';
 import { AlphaVantageClient } from './alphavantage/client.ts';
 import { AlphaVantageTransport } from './alphavantage/http.ts';
-import { apiKeyFromEnvironment } from './api-key.ts';
-import { intEnv, requiredEnv } from './env.ts';
+import { apiKeySource } from './api-key.ts';
 import type { Observability } from './observability.ts';
+import type { RuntimeEnvironment } from './settings.ts';
 
-export function alphaVantageFromEnv(observability: Observability): AlphaVantageClient {
+export type AlphaVantageSettings = HandlerSettings<'quote'>['alphaVantage'];
+
+export function alphaVantageClient(
+  settings: AlphaVantageSettings,
+  runtime: RuntimeEnvironment,
+  observability: Observability,
+): AlphaVantageClient {
   const transport = new AlphaVantageTransport({
-    baseUrl: requiredEnv(ENV.alphaVantageBaseUrl),
-    apiKey: apiKeyFromEnvironment(),
-    timeoutMs: intEnv(ENV.alphaVantageTimeoutMs, 10_000),
-    maxAttempts: intEnv(ENV.alphaVantageMaxAttempts, 3),
+    baseUrl: settings.baseUrl,
+    apiKey: apiKeySource(settings.secretArn, runtime.localApiKey),
+    timeoutMs: settings.timeoutMs,
+    maxAttempts: settings.maxAttempts,
   });
   return new AlphaVantageClient(transport, {
     onLimit: (fn, message) => {

@@ -7,7 +7,7 @@
  * delete a topic, on update or on stack delete, unless `DeleteTopicsOnRemove` is "true" (then only on delete).
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The resource's properties as CloudFormation sends them (numbers and booleans arrive as strings). */
 export const topicsPropertiesSchema = z.object({

@@ -7,8 +7,8 @@ import { Duration, type aws_lambda as lambda, type aws_logs as logs, Validations
 import { Construct, type IDependable } from 'constructs';
 import { consumerGroupId, type HortonConfig, type TableRole } from '../../model/config.ts';
 import { HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
+import { serviceNameOf } from '../../model/settings.ts';
 import type { AlphaVantageApiKey } from './api-key-secret.ts';
-import { handlerSettings } from './handler-environment.ts';
 import { HortonFunction, type TableAccess } from './horton-function.ts';
 import type { HortonKafkaCluster } from './kafka-cluster.ts';
 import type { HortonNetwork } from './network.ts';
@@ -42,10 +42,7 @@ export interface PipelineFunctionsProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** Powertools service name of a handler: the `service` dimension of its Horton metrics. */
-export function serviceNameOf(name: HandlerName): string {
-  return `horton-${name}`;
-}
+export { serviceNameOf } from '../../model/settings.ts';
 
 function tableAccess(spec: HandlerSpec, role: TableRole): TableAccess | undefined {
   const reads = (spec.reads as readonly TableRole[]).includes(role);
@@ -77,7 +74,8 @@ export class PipelineFunctions extends Construct {
         description: spec.description.slice(0, 256),
         serviceName: serviceNameOf(name),
         network: props.network,
-        environment: handlerSettings(config, name, spec),
+        handler: { name, config },
+        tracing: config.observability.tracing,
         timeout:
           spec.trigger.kind === 'kafka'
             ? (props.kafkaHandlerTimeout ?? Duration.minutes(5))

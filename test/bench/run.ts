@@ -5,11 +5,16 @@
  * alphavantage-keep-alive: the same sequence of GLOBAL_QUOTE calls through Horton's AlphaVantage client, once
  * with the execution environment's keep-alive pool and once with a fresh connection per call. Reports the time
  * ratio and the TCP connections the simulator accepted, the figure that proves the pool is reused.
+ *
+ * handlers: bundle sizes, cold import times against a minimal baseline bundle, per-record throughput (handlers.ts).
+ *
+ * `npm run bench -- <name>` runs one; no name runs them all.
  */
 import { Agent } from 'undici';
 import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
 import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
 import { createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
+import { handlersBenchmark } from './handlers.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 const SYMBOLS = ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN'];
@@ -58,4 +63,17 @@ async function keepAliveBenchmark() {
   }
 }
 
-await keepAliveBenchmark();
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  'alphavantage-keep-alive': keepAliveBenchmark,
+  handlers: handlersBenchmark,
+};
+
+const selected = process.argv.slice(2);
+const unknown = selected.filter((name) => !(name in BENCHMARKS));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+for (const name of selected.length > 0 ? selected : Object.keys(BENCHMARKS)) await BENCHMARKS[name]?.();

@@ -14,7 +14,7 @@ import {
   type ClientHooks,
   type LimitPolicy,
 } from '../../functions/shared/alphavantage/client.ts';
-import { AlphaVantageTransport, keepAliveAgent } from '../../functions/shared/alphavantage/http.ts';
+import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
 import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
 import { type AlphaVantageSimulator, createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
 
@@ -85,8 +85,8 @@ describe('keep-alive', () => {
     own = undefined;
   });
 
-  it('reuses the module-scope pool: 25 sequential calls open at most 2 TCP connections', async () => {
-    // Prepare: a simulator of its own, so no earlier connection is counted; the production pool
+  it("reuses fetch's keep-alive pool: 25 sequential calls open at most 2 TCP connections", async () => {
+    // Prepare: a simulator of its own, so no earlier connection is counted; the production pool (fetch's global)
     own = await createAlphaVantageSimulator({ now: NOW });
     const pooled = new AlphaVantageClient(
       new AlphaVantageTransport({
@@ -107,17 +107,13 @@ describe('keep-alive', () => {
       }
     }
 
-    // Assess: connections are reused, not opened per request. undici hands a socket back to the pool just
-    // after the body has been read, so the call that follows at once may open a second socket (measured:
-    // exactly 2 for 50 sequential calls, with undici alone as well); from then on the two are reused.
+    // Assess: connections are reused, not opened per request. fetch's pool hands a socket back just after the
+    // body has been read, so the call that follows at once may open a second socket; from then on the two are
+    // reused.
     const stats = own.stats();
     expect(stats.requests.total).toBe(25);
     expect(stats.connections.accepted).toBeLessThanOrEqual(2);
     expect(acceptedAfter.at(-1)).toBe(acceptedAfter[2]);
-  });
-
-  afterAll(async () => {
-    await keepAliveAgent().close();
   });
 });
 

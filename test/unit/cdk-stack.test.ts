@@ -4,14 +4,9 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  consumerGroupId,
-  ENV,
-  type HortonConfig,
-  settingsEnvironment,
-  tableNames,
-} from '../../model/config.ts';
+import { consumerGroupId, type HortonConfig, tableNames } from '../../model/config.ts';
 import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../model/handlers.ts';
+import { HANDLER_SETTINGS, handlerSettings, localBindings, SETTINGS_VARIABLE } from '../../model/settings.ts';
 import { TABLES } from '../../model/tables.ts';
 import {
   CREATED_CLUSTER_ARN,
@@ -48,21 +43,24 @@ beforeAll(() => {
     values[id] = name;
   }
   values[logicalIdOf(template, 'AWS::SecretsManager::Secret', 'AlphaVantageApiKey')] = 'SECRET_ARN';
-});
+  // A synthesis takes seconds, and tens of seconds on a loaded 2-core machine.
+}, 120_000);
 
 function functionProperties(name: string): Record<string, unknown> {
   return propertiesOf(template, 'AWS::Lambda::Function', `Handlers${name}Function`);
 }
 
-/** The function's environment with table names and the secret ARN evaluated (the brokers stay a GetAtt). */
+/** The function's environment variables, as synthesized. */
 function environmentOf(name: string): Record<string, unknown> {
-  const raw = (functionProperties(name).Environment as { Variables: Record<string, unknown> }).Variables;
-  return Object.fromEntries(
-    Object.entries(raw).map(([key, value]) => [
-      key,
-      key === 'KAFKA_BOOTSTRAP_BROKERS' ? value : evaluate(value, values),
-    ]),
-  );
+  return (functionProperties(name).Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** The function's settings (HORTON_SETTINGS) with table names and the secret ARN evaluated. */
+function settingsOf(name: string): Record<string, unknown> {
+  return JSON.parse(String(evaluate(environmentOf(name)[SETTINGS_VARIABLE], values))) as Record<
+    string,
+    unknown
+  >;
 }
 
 describe('functions', () => {
@@ -77,18 +75,18 @@ describe('functions', () => {
   });
 
   it.each(HANDLER_NAMES)(
-    '%s: Node 22 on arm64, JSON logs into its own log group, X-Ray, in the VPC',
+    '%s: Node 24 on arm64, JSON logs into its own log group, no X-Ray by default, in the VPC',
     (name) => {
       const properties = functionProperties(name);
       expect(properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: 512,
         Timeout: HANDLERS[name].trigger.kind === 'kafka' ? 300 : 60,
-        TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' },
       });
+      expect(properties.TracingConfig).toBeUndefined();
       const logGroupRef = (properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(template.findResources('AWS::Logs::LogGroup')[logGroupRef]).toMatchObject({
         Properties: { LogGroupName: `/aws/lambda/horton-${name}`, RetentionInDays: 30 },
@@ -107,53 +105,38 @@ describe('functions', () => {
   );
 
   it.each(HANDLER_NAMES)(
-    '%s: gets only the settings and resources it needs, as environment variables',
+    '%s: gets exactly its settings contract in one variable, built by the function the local runner uses',
     (name) => {
+      // Only the settings variable: no NODE_OPTIONS (--enable-source-maps slows every load), no loose settings.
+      expect(Object.keys(environmentOf(name))).toEqual([SETTINGS_VARIABLE]);
+      const settings = settingsOf(name);
+      const brokers = `<${logicalIdOf(template, 'Custom::HortonKafkaTopics', 'Topics')}.BootstrapBrokers>`;
       const spec = HANDLERS[name];
-      const environment = environmentOf(name);
-      const settings = settingsEnvironment(config);
-      // Topics it produces to, tables it touches: exactly those.
-      const topicVariables = Object.keys(environment).filter((key) => key.startsWith('TOPIC_'));
-      expect(topicVariables.sort()).toEqual(spec.produces.map((role) => ENV.topics[role]).sort());
-      for (const role of spec.produces) expect(environment[ENV.topics[role]]).toBe(config.topics[role].name);
-      const tableVariables = Object.keys(environment).filter((key) => key.startsWith('TABLE_'));
-      const touched = [...new Set([...spec.reads, ...spec.writes])];
-      expect(tableVariables.sort()).toEqual(touched.map((role) => ENV.tables[role]).sort());
+      expect(settings).toEqual(
+        handlerSettings(name, config, {
+          ...localBindings(config, name, []),
+          kafka: { brokers, auth: 'iam' },
+          ...(spec.callsAlphaVantage ? { alphaVantageSecretArn: 'SECRET_ARN' } : {}),
+        }),
+      );
+      expect(HANDLER_SETTINGS[name].safeParse(settings).success).toBe(true);
       // The secret's ARN only where AlphaVantage is called; never a key.
-      expect(ENV.alphaVantageSecretArn in environment).toBe(spec.callsAlphaVantage);
-      expect(ENV.alphaVantageApiKey in environment).toBe(false);
-      expect(ENV.alphaVantageBaseUrl in environment).toBe(spec.callsAlphaVantage);
-      // Every other value is the configuration's value.
-      for (const [key, value] of Object.entries(environment)) {
-        if (key in settings) expect(value).toBe(settings[key]);
-      }
-      expect(environment).toMatchObject({
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: `horton-${name}`,
-        KAFKA_AUTH: 'iam',
-        KAFKA_BOOTSTRAP_BROKERS: {
-          'Fn::GetAtt': [logicalIdOf(template, 'Custom::HortonKafkaTopics', 'Topics'), 'BootstrapBrokers'],
-        },
-      });
+      expect(JSON.stringify(settings)).not.toMatch(/apikey/i);
     },
   );
 
-  it('gives the securities handler the universe and indicator settings, and the dispatcher none of them', () => {
-    expect(environmentOf('securities')).toMatchObject({
-      [ENV.universeSource]: 'watchlist',
-      [ENV.watchlist]: config.universe.watchlist.join(','),
-      [ENV.indicators]: JSON.stringify(config.indicators),
-    });
-    expect(Object.keys(environmentOf('dispatcher')).sort()).toEqual(
-      [
-        'KAFKA_AUTH',
-        'KAFKA_BOOTSTRAP_BROKERS',
-        'NODE_OPTIONS',
-        'POWERTOOLS_SERVICE_NAME',
-        'TOPIC_SECURITIES',
-      ].sort(),
-    );
-  });
+  it('turns X-Ray on for every handler when the configuration asks for it', () => {
+    const traced = synthHorton({ config: { observability: { tracing: true } } });
+    for (const name of HANDLER_NAMES) {
+      const properties = propertiesOf(traced.template, 'AWS::Lambda::Function', `Handlers${name}Function`);
+      expect(properties.TracingConfig, name).toEqual({ Mode: 'Active' });
+      expect(permissionsOfRole(traced.template, `Handlers${name}Role`)).toContain(
+        'xray:PutTraceSegments on *',
+      );
+      const variables = (properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(JSON.stringify(variables[SETTINGS_VARIABLE]), name).toContain('\\"tracing\\":true');
+    }
+  }, 120_000);
 });
 
 describe('least-privilege IAM', () => {
@@ -167,8 +150,6 @@ describe('least-privilege IAM', () => {
     'ec2:DeleteNetworkInterface on *',
     'ec2:DescribeNetworkInterfaces on *',
     'ec2:UnassignPrivateIpAddresses on *',
-    'xray:PutTelemetryRecords on *',
-    'xray:PutTraceSegments on *',
   ];
 
   function permissions(name: HandlerName): string[] {

@@ -13,14 +13,16 @@ import {
 } from '../../functions/shared/kafka/consumer-handler.ts';
 import type { KafkaEvent, RawKafkaRecord } from '../../functions/shared/kafka/event.ts';
 import { Publisher } from '../../functions/shared/kafka/producer.ts';
-import { createObservability } from '../../functions/shared/observability.ts';
+import { createObservability, type Observability } from '../../functions/shared/observability.ts';
 import { createLambdaContext } from '../../localstack/runner/lambda-context.ts';
 import { type CollectQuote, type DeadLetter, deadLetterSchema } from '../../model/messages.ts';
 
-beforeAll(() => {
+let observability: Observability;
+beforeAll(async () => {
   // No EMF output on stdout and quiet logs: this suite asserts on what is published, not on log lines.
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  observability = await createObservability({ serviceName: 'horton-quote-test', tracing: false });
 });
 afterAll(() => {
   vi.unstubAllEnvs();
@@ -86,7 +88,7 @@ const quoteHandler = (publisher: Publisher, handle: KafkaHandlerOptions<'quote'>
   createKafkaHandler({
     name: 'quote',
     role: 'quote',
-    observability: createObservability('horton-quote-test'),
+    observability,
     publisher: () => publisher,
     deadLetterTopic: 'horton.dead-letter',
     handle,

@@ -1,11 +1,11 @@
 /**
  * The handlers' Kafka publisher and connection settings, with kafkajs replaced at its producer boundary (the
  * broker path is covered by the integration suites): what goes on the wire (topic, key, value, headers, acks),
- * one lazy connection per execution environment, and fail-fast connection settings.
+ * one lazy connection per execution environment (connection settings: test/unit/handler-settings.test.ts).
  */
 import type { Kafka, Producer, ProducerBatch } from 'kafkajs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connectionFromEnv, kafkaConfig, Publisher } from '../../functions/shared/kafka/producer.ts';
+import { kafkaConfig, Publisher } from '../../functions/shared/kafka/producer.ts';
 import type { CollectQuote, CollectUniverse, DeadLetter } from '../../model/messages.ts';
 
 /** A kafkajs stand-in that records connects and batches. */
@@ -205,51 +205,5 @@ describe('kafkaConfig', () => {
     expect(config.ssl).toBe(true);
     expect(config.sasl).toMatchObject({ mechanism: 'oauthbearer' });
     expect(withoutRegion).toThrow(/region/);
-  });
-});
-
-describe('connectionFromEnv', () => {
-  it('reads brokers (trimmed, empty entries dropped), auth and region', () => {
-    // Prepare
-    vi.stubEnv('KAFKA_BOOTSTRAP_BROKERS', 'b-1:9098, b-2:9098,');
-    vi.stubEnv('KAFKA_AUTH', 'iam');
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-
-    // Act
-    const connection = connectionFromEnv('horton-history');
-
-    // Assess
-    expect(connection).toEqual({
-      brokers: ['b-1:9098', 'b-2:9098'],
-      auth: 'iam',
-      region: 'us-east-1',
-      clientId: 'horton-history',
-    });
-  });
-
-  it('defaults to IAM auth, as in AWS', () => {
-    // Prepare
-    vi.stubEnv('KAFKA_BOOTSTRAP_BROKERS', 'b-1:9098');
-    vi.stubEnv('KAFKA_AUTH', undefined);
-
-    // Act
-    const connection = connectionFromEnv('horton-quote');
-
-    // Assess
-    expect(connection.auth).toBe('iam');
-  });
-
-  it('fails the cold start, naming the variable, when brokers are missing or auth is unknown', () => {
-    // Prepare
-    vi.stubEnv('KAFKA_BOOTSTRAP_BROKERS', ' ');
-
-    // Act
-    const missing = () => connectionFromEnv('x');
-
-    // Assess
-    expect(missing).toThrow(/KAFKA_BOOTSTRAP_BROKERS/);
-    vi.stubEnv('KAFKA_BOOTSTRAP_BROKERS', 'b:1');
-    vi.stubEnv('KAFKA_AUTH', 'scram');
-    expect(() => connectionFromEnv('x')).toThrow(/KAFKA_AUTH must be "iam" or "none", got "scram"/);
   });
 });

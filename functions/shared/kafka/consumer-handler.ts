@@ -31,14 +31,32 @@ export interface KafkaHandlerOptions<R extends CommandRole> {
   deadlineMarginMs?: number;
 }
 
+/** Logging of one record: every line carries the record's correlationId, commandId and symbol. */
+export interface RecordLogger {
+  debug(message: string, details?: Record<string, unknown>): void;
+  info(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
 /** What one record's processing gets besides the message. */
 export interface RecordScope {
   record: KafkaRecord;
   /**
-   * A logger carrying this record's correlationId, commandId and symbol. Per record, not appended to the
-   * shared logger, because partitions are processed concurrently and their keys must not mix.
+   * Not appended to the shared logger, because partitions are processed concurrently and their keys must not
+   * mix; and not a child logger, whose construction per record cost a third of a handler's CPU: the record's
+   * keys are merged into each line it writes instead.
    */
-  logger: Logger;
+  logger: RecordLogger;
+}
+
+function recordLogger(logger: Logger, keys: Record<string, unknown>): RecordLogger {
+  return {
+    debug: (message, details) => logger.debug(message, details ? { ...keys, ...details } : keys),
+    info: (message, details) => logger.info(message, details ? { ...keys, ...details } : keys),
+    warn: (message, details) => logger.warn(message, details ? { ...keys, ...details } : keys),
+    error: (message, details) => logger.error(message, details ? { ...keys, ...details } : keys),
+  };
 }
 
 export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerOptions<R>) {
@@ -55,14 +73,12 @@ export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerO
       shouldStop: () => context.getRemainingTimeInMillis() < margin,
       processRecord: async (record) => {
         const message = decodeMessage(options.role, record.value);
-        const recordLogger = logger.createChild({
-          persistentKeys: {
-            correlationId: message.correlationId,
-            commandId: message.commandId,
-            ...('symbol' in message ? { symbol: message.symbol } : {}),
-          },
-        });
-        await options.handle(message, { record, logger: recordLogger });
+        const keys = {
+          correlationId: message.correlationId,
+          commandId: message.commandId,
+          ...('symbol' in message ? { symbol: message.symbol } : {}),
+        };
+        await options.handle(message, { record, logger: recordLogger(logger, keys) });
       },
     });
     metrics.addMetric('RecordsProcessed', MetricUnit.Count, outcome.processed);

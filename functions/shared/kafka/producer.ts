@@ -5,7 +5,6 @@
  * In AWS the cluster uses IAM access control: SASL/OAUTHBEARER with a token signed by the function's role
  * (aws-msk-iam-sasl-signer-js) over TLS. Locally the broker listens in plaintext on loopback.
  */
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { Kafka, type KafkaConfig, logLevel, type Producer } from 'kafkajs';
 import type { Command, DeadLetter } from '../../../model/messages.ts';
 import { messageKey } from '../../../model/messages.ts';
@@ -35,22 +34,26 @@ export function kafkaConfig(connection: KafkaConnection): KafkaConfig {
     ssl: true,
     sasl: {
       mechanism: 'oauthbearer',
-      oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
+      // Loaded on first connect, not at cold start: a consumer that never dead-letters never signs a token, and
+      // the signer (with its own credential chain) is the heaviest module of a handler's bundle to evaluate.
+      oauthBearerProvider: async () => {
+        const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
+        return { value: (await generateAuthToken({ region })).token };
+      },
     },
   };
 }
 
-export function connectionFromEnv(clientId: string): KafkaConnection {
-  const brokers = (process.env.KAFKA_BOOTSTRAP_BROKERS ?? '')
-    .split(',')
-    .map((broker) => broker.trim())
-    .filter((broker) => broker !== '');
-  if (brokers.length === 0)
-    throw new Error('Environment variable KAFKA_BOOTSTRAP_BROKERS is required but not set');
-  const auth = (process.env.KAFKA_AUTH ?? 'iam') as KafkaAuth;
-  if (auth !== 'iam' && auth !== 'none') throw new Error(`KAFKA_AUTH must be "iam" or "none", got "${auth}"`);
-  const region = process.env.AWS_REGION;
-  return { brokers, auth, clientId, ...(region ? { region } : {}) };
+/** What a handler's settings say about its producer (model/settings.ts `kafka`, `serviceName`; the region). */
+export interface ProducerSettings {
+  serviceName: string;
+  kafka: { brokers: string[]; auth: KafkaAuth };
+  runtime: { region: string | undefined };
+}
+
+export function connectionOf(settings: ProducerSettings): KafkaConnection {
+  const { region } = settings.runtime;
+  return { ...settings.kafka, clientId: settings.serviceName, ...(region ? { region } : {}) };
 }
 
 export interface OutgoingMessage {
