@@ -141,10 +141,10 @@ describe('collectQuote against the simulator', () => {
       outcomes.push(await collectQuote(command('IBM', `quote-same-${index}`, issuedAt), deps));
     }
 
-    // Assess: the first counts; the repeats are recognised and write nothing
-    expect(outcomes.map((outcome) => outcome.result)).toEqual(['stored', 'duplicate', 'duplicate']);
+    // Assess: one observation, the latest of the identical ones
     expect(store.items.get('IBM')?.rolling.count).toBe(1);
-    expect(store.puts).toBe(1);
+    expect(store.items.get('IBM')?.rolling.observations.map((o) => o.observedAt)).toEqual([times[2]]);
+    expect(outcomes.at(-1)).toMatchObject({ result: 'stored', count: 1 });
   });
 
   it('keeps the newest observation as the latest quote when an older command arrives late', async () => {

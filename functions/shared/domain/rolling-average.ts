@@ -69,8 +69,10 @@ export interface RollingAverageUpdate {
  *   a re-delivery carries a different price or time);
  * - the window is full and the observation is older than its oldest entry (late arrival, or a re-delivery
  *   of an observation that has since been evicted);
- * - the window holds an observation with the same fingerprint that sorts earlier. Of identical observations
- *   the earliest counts, whatever the arrival order: a later-arriving earlier one replaces it.
+ * - the window holds an observation with the same fingerprint that sorts later. Of identical observations
+ *   the latest counts (it replaces an earlier twin): only replacing by later ones keeps the window the N
+ *   latest of the deduplicated observations whatever the arrival order, since a twin evicted or refused as
+ *   too old is older than everything the window keeps.
  *
  * Window size changes (configuration N changed between invocations):
  * - lowered: the window is trimmed to the newest `windowSize` observations at once;
@@ -136,7 +138,7 @@ function insertIntoWindow(window: Keyed[], ids: Set<string>, entry: Keyed, windo
       ? -1
       : window.findIndex((other) => other.observation.fingerprint === fingerprint);
   if (twin >= 0) {
-    if (compareKeyed(entry, window[twin] as Keyed) >= 0) return false;
+    if (compareKeyed(entry, window[twin] as Keyed) <= 0) return false;
     const [replaced] = window.splice(twin, 1);
     if (replaced) ids.delete(replaced.observation.id);
   }
