@@ -17,6 +17,8 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           // The CDK suites synthesize in beforeAll: seconds alone, tens of seconds on a shared 2-core machine.
           hookTimeout: 120_000,
+          // Some tests synthesize a stack or walk a full price history; on a loaded machine that passes 5 s.
+          testTimeout: 30_000,
         },
       },
       {

@@ -243,6 +243,48 @@ const hortonConfigObject = z.object({
       tracing: z.boolean().default(false),
     })
     .prefault({}),
+  /** Settings of the AWS deployment only (the CDK app); the local runner ignores them. */
+  deployment: z
+    .object({
+      /**
+       * Set once the AlphaVantage key is in the secret. Until then every schedule is deployed DISABLED, so no
+       * firing runs against the placeholder key (and nothing is dead-lettered); deploy again with `true` to
+       * start collecting.
+       * @default false
+       */
+      apiKeySet: z.boolean().default(false),
+      /** How long the dead-letter topic keeps records, in days (Kafka `retention.ms`). @default 14 */
+      deadLetterRetentionDays: z.number().int().min(1).max(3650).default(14),
+      /** DynamoDB deletion protection on the tables (turn off before deleting them by hand). @default true */
+      tableDeletionProtection: z.boolean().default(true),
+      /**
+       * Provisioned event pollers of the Kafka event source mappings (one shared poller group); each poller
+       * costs money even when idle, so the low-cost variant uses one.
+       * @default { minimum: 1, maximum: 3 }
+       */
+      pollers: z
+        .object({
+          /** @default 1 */
+          minimum: z.number().int().min(1).max(200).default(1),
+          /** @default 3 */
+          maximum: z.number().int().min(1).max(2000).default(3),
+        })
+        .prefault({})
+        .refine(
+          (pollers) => pollers.maximum >= pollers.minimum,
+          'pollers.maximum must be >= pollers.minimum',
+        ),
+      /** NAT gateways of a new VPC (an existing VPC brings its own egress): 1 is cheapest, one per AZ survives an AZ loss. @default 1 */
+      natGateways: z.number().int().min(1).max(3).default(1),
+      /**
+       * VPC flow logs of a new VPC: `ALL` traffic, `REJECT`ed traffic only (a fraction of the log volume), or `off`.
+       * @default 'ALL'
+       */
+      flowLogs: z.enum(['ALL', 'REJECT', 'off']).default('ALL'),
+      /** Consumer lag (records, Lambda `OffsetLag`) that raises a consumer's lag alarm after 15 minutes. @default 1000 */
+      lagAlarmThreshold: z.number().int().min(1).default(1000),
+    })
+    .prefault({}),
   /**
    * Sized for the free plan (25 calls a day) with the default watchlist of 5 (`npm run plan` shows the
    * budget): quotes 3 times a trading day (15 calls), history once after the close (5), indicators computed

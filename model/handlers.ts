@@ -6,6 +6,12 @@
  */
 import type { TableRole, TopicRole } from './config.ts';
 
+/**
+ * DynamoDB actions Horton's store modules use. A TransactWriteItems of Puts is authorised as PutItem per item
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
+ */
+export type DynamoDbAction = 'GetItem' | 'PutItem' | 'Query' | 'Scan' | 'BatchWriteItem';
+
 export interface HandlerSpec {
   /** Entry file, relative to the repository root; exports `handler`. */
   entry: string;
@@ -16,8 +22,11 @@ export interface HandlerSpec {
     | { kind: 'manual' };
   /** Topics it publishes to (every Kafka-triggered handler also publishes to the dead-letter topic). */
   produces: TopicRole[];
-  reads: TableRole[];
-  writes: TableRole[];
+  /**
+   * DynamoDB actions per table: exactly what the handler's store calls (functions/shared/store/*) send, and all
+   * the function is granted. test/unit/cdk-grants.test.ts derives them from the sources and compares.
+   */
+  tables: Partial<Record<TableRole, readonly DynamoDbAction[]>>;
   /** Calls AlphaVantage (needs the API key secret). */
   callsAlphaVantage: boolean;
   description: string;
@@ -28,8 +37,7 @@ export const HANDLERS = {
     entry: 'functions/dispatcher/index.ts',
     trigger: { kind: 'schedule' },
     produces: ['securities'],
-    reads: [],
-    writes: [],
+    tables: {},
     callsAlphaVantage: false,
     description: 'Turns a schedule firing into a collect command on the securities topic',
   },
@@ -37,8 +45,7 @@ export const HANDLERS = {
     entry: 'functions/securities/index.ts',
     trigger: { kind: 'kafka', topic: 'securities' },
     produces: ['overview', 'history', 'quote', 'indicators', 'deadLetter'],
-    reads: ['securities'],
-    writes: ['securities'],
+    tables: { securities: ['Scan', 'BatchWriteItem'] },
     callsAlphaVantage: true,
     description:
       'LISTING_STATUS or the watchlist -> securities table -> one command per security and dataset',
@@ -48,8 +55,7 @@ export const HANDLERS = {
     trigger: { kind: 'kafka', topic: 'overview' },
     produces: ['deadLetter'],
     // The stored overview and statements decide whether a newer fiscal period can exist (freshness).
-    reads: ['fundamentals'],
-    writes: ['fundamentals'],
+    tables: { fundamentals: ['Query', 'PutItem'] },
     callsAlphaVantage: true,
     description: 'OVERVIEW + latest annual INCOME_STATEMENT, BALANCE_SHEET, CASH_FLOW -> fundamentals table',
   },
@@ -57,8 +63,10 @@ export const HANDLERS = {
     entry: 'functions/history/index.ts',
     trigger: { kind: 'kafka', topic: 'history' },
     produces: ['deadLetter'],
-    reads: ['dailyPrices', 'yearlyExtremes'],
-    writes: ['dailyPrices', 'yearlyExtremes'],
+    tables: {
+      dailyPrices: ['GetItem', 'PutItem', 'BatchWriteItem'],
+      yearlyExtremes: ['Query', 'BatchWriteItem'],
+    },
     callsAlphaVantage: true,
     description: 'TIME_SERIES_DAILY -> daily prices + per-trading-year close extremes (incremental)',
   },
@@ -66,8 +74,7 @@ export const HANDLERS = {
     entry: 'functions/quote/index.ts',
     trigger: { kind: 'kafka', topic: 'quote' },
     produces: ['deadLetter'],
-    reads: ['quotes'],
-    writes: ['quotes'],
+    tables: { quotes: ['GetItem', 'PutItem'] },
     callsAlphaVantage: true,
     description: 'GLOBAL_QUOTE -> latest quote + rolling average of the last N quotes (conditional writes)',
   },
@@ -76,8 +83,7 @@ export const HANDLERS = {
     trigger: { kind: 'kafka', topic: 'indicators' },
     produces: ['deadLetter'],
     // Computed indicators read the stored daily prices; fetched ones read their stored item (freshness).
-    reads: ['dailyPrices', 'indicators'],
-    writes: ['indicators'],
+    tables: { dailyPrices: ['Query'], indicators: ['GetItem', 'PutItem'] },
     callsAlphaVantage: true,
     description: 'One configured technical indicator for one security -> indicators table',
   },
@@ -85,8 +91,7 @@ export const HANDLERS = {
     entry: 'functions/backfill/index.ts',
     trigger: { kind: 'manual' },
     produces: ['securities', 'overview', 'history', 'quote', 'indicators'],
-    reads: [],
-    writes: [],
+    tables: {},
     callsAlphaVantage: false,
     description: 'Operator request (symbols, datasets, options) -> validated collect commands',
   },

@@ -27,6 +27,8 @@ import { HANDLERS, type HandlerName } from './handlers.ts';
 export const SETTINGS_VARIABLE = 'HORTON_SETTINGS';
 /** Local runs only: the AlphaVantage key itself. In AWS the key lives in Secrets Manager. */
 export const LOCAL_API_KEY_VARIABLE = 'ALPHAVANTAGE_API_KEY';
+/** Local runs only: set by the runner so batch responses name why records failed (see localstack/runner). */
+export const REPORT_FAILURE_CAUSES_VARIABLE = 'HORTON_REPORT_FAILURE_CAUSES';
 
 const name = z.string().min(1);
 
@@ -182,7 +184,7 @@ export function handlerSettings<N extends HandlerName>(
 ): EncodedHandlerSettings<N> {
   const spec = HANDLERS[handler];
   const budget = alphaVantageBudget(config);
-  const touched = [...new Set<TableRole>([...spec.reads, ...spec.writes])];
+  const touched = Object.keys(spec.tables) as TableRole[];
   const alphaVantage = {
     baseUrl: config.alphaVantage.baseUrl,
     timeoutMs: config.alphaVantage.timeoutMs,
@@ -214,9 +216,12 @@ export function handlerSettings<N extends HandlerName>(
   return { ...base, ...specific[handler] } as EncodedHandlerSettings<N>;
 }
 
-/** Powertools service name of a handler: the `service` key of its logs, dimension of its Horton metrics. */
-export function serviceNameOf(handler: HandlerName): string {
-  return `horton-${handler}`;
+/**
+ * Powertools service name of a handler: the `service` key of its logs, dimension of its Horton metrics; per
+ * prefix, so two deployments in one account keep their metrics and alarms apart.
+ */
+export function serviceNameOf(prefix: string, handler: HandlerName): string {
+  return `${prefix}-${handler}`;
 }
 
 /** The bindings of a local run: names straight from the configuration, the local broker without auth. */
@@ -226,7 +231,7 @@ export function localBindings(
   brokers: readonly string[],
 ): SettingsBindings {
   return {
-    serviceName: serviceNameOf(handler),
+    serviceName: serviceNameOf(config.prefix, handler),
     kafka: { brokers: brokers.join(','), auth: 'none' },
     topics: Object.fromEntries(
       (Object.keys(config.topics) as TopicRole[]).map((role) => [role, config.topics[role].name]),

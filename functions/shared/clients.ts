@@ -27,7 +27,8 @@ export function alphaVantageClient(
   return new AlphaVantageClient(transport, {
     onLimit: (fn, message) => {
       observability.metrics.addMetric('AlphaVantageLimitResponses', MetricUnit.Count, 1);
-      observability.logger.warn('AlphaVantage limit reached', { function: fn, message });
+      // Not `message`: Powertools reserves that key for the log line's own text and drops the extra one.
+      observability.logger.warn('AlphaVantage limit reached', { function: fn, answer: message });
     },
   });
 }

@@ -9,6 +9,7 @@ import {
   HANDLER_SETTINGS,
   type HandlerSettings,
   LOCAL_API_KEY_VARIABLE,
+  REPORT_FAILURE_CAUSES_VARIABLE,
   SETTINGS_VARIABLE,
 } from '../../model/settings.ts';
 
@@ -18,6 +19,11 @@ export interface RuntimeEnvironment {
   region: string | undefined;
   /** Local runs only: the AlphaVantage key itself (in AWS: the secret named by alphaVantage.secretArn). */
   localApiKey: string | undefined;
+  /**
+   * Local runs only: batch responses also carry `failureCauses`, so the runner's on-failure dead letters can say
+   * why a record kept failing. Lambda's own response stays the documented shape.
+   */
+  reportFailureCauses: boolean;
 }
 
 export function runtimeEnvironment(): RuntimeEnvironment {
@@ -25,6 +31,7 @@ export function runtimeEnvironment(): RuntimeEnvironment {
   return {
     region: nonEmpty(process.env.AWS_REGION),
     localApiKey: nonEmpty(process.env[LOCAL_API_KEY_VARIABLE]),
+    reportFailureCauses: process.env[REPORT_FAILURE_CAUSES_VARIABLE] === '1',
   };
 }
 

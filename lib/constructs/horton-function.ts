@@ -22,7 +22,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { KafkaDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct, type IDependable } from 'constructs';
 import type { ConsumerConfig, HortonConfig, TableRole, TopicRole } from '../../model/config.ts';
-import type { HandlerName } from '../../model/handlers.ts';
+import type { DynamoDbAction, HandlerName } from '../../model/handlers.ts';
 import {
   HANDLER_SETTINGS,
   handlerSettings,
@@ -43,8 +43,6 @@ export const ESM_REQUIRE_BANNER =
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** esbuild's target for FUNCTION_RUNTIME. */
 export const ESBUILD_TARGET = 'node24';
-
-export type TableAccess = 'read' | 'write' | 'readWrite';
 
 export interface HortonFunctionProps {
   /** Entry file relative to `projectRoot`; it exports `handler`. */
@@ -229,12 +227,10 @@ export class HortonFunction extends Construct {
     return this.function.functionName;
   }
 
-  /** Grants table access and records the table's name in the settings. */
-  bindTable(role: TableRole, table: ITable, access: TableAccess): this {
+  /** Grants exactly these DynamoDB actions on the table and records the table's name in the settings. */
+  bindTable(role: TableRole, table: ITable, actions: readonly DynamoDbAction[]): this {
     this.bindings.tables[role] = table.tableName;
-    if (access === 'read') table.grantReadData(this.role);
-    else if (access === 'write') table.grantWriteData(this.role);
-    else table.grantReadWriteData(this.role);
+    table.grant(this.role, ...actions.map((action) => `dynamodb:${action}`));
     return this;
   }
 
@@ -299,6 +295,14 @@ export class HortonFunction extends Construct {
       bisectBatchOnError: false,
       onFailure: new KafkaDlq(options.deadLetterTopicName),
       provisionedPollerConfig: options.pollers,
+      // Per-mapping metrics the alarms watch (lib/constructs/monitoring.ts): polling, dead letters, errors, lag.
+      metricsConfig: {
+        metrics: [
+          lambda.MetricType.EVENT_COUNT,
+          lambda.MetricType.ERROR_COUNT,
+          lambda.MetricType.KAFKA_METRICS,
+        ],
+      },
     });
     for (const dependency of options.dependsOn ?? []) mapping.node.addDependency(dependency);
     // The mapping's pollers must not start before the role can read: the grants below are in the default policy.

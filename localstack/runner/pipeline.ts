@@ -12,12 +12,14 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { logLevel } from 'kafkajs';
+import pRetry from 'p-retry';
 import type { HortonConfig } from '../../model/config.ts';
 import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
 import {
   type EncodedHandlerSettings,
   handlerSettings,
   localBindings,
+  REPORT_FAILURE_CAUSES_VARIABLE,
   SETTINGS_VARIABLE,
 } from '../../model/settings.ts';
 import {
@@ -28,7 +30,7 @@ import {
   type WaitOptions,
 } from './event-source-mapping.ts';
 import type { LambdaHandler } from './lambda-context.ts';
-import type { RunnerLogger } from './partition-worker.ts';
+import { DeliveryStalled, type RunnerLogger } from './partition-worker.ts';
 import { type FireRecord, Scheduler } from './scheduler.ts';
 import { ensureTopics, type TopicReport } from './topics.ts';
 
@@ -94,9 +96,14 @@ export function localHandlerSettings<N extends HandlerName>(
   return handlerSettings(name, config, localBindings(config, name, brokers));
 }
 
-/** Process-wide variables of a local run: the caller's, and kafkajs's partitioner notice off (the handlers' is fine). */
+/** Process-wide variables of a local run: the caller's, kafkajs's partitioner notice off (the handlers' is fine). */
 function runnerEnvironment(extra: Record<string, string> = {}): Record<string, string> {
-  return { KAFKAJS_NO_PARTITIONER_WARNING: '1', ...extra };
+  return {
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // So the on-failure dead letters keep the handler's reason (see partition-worker.ts).
+    [REPORT_FAILURE_CAUSES_VARIABLE]: '1',
+    ...extra,
+  };
 }
 
 /** Sets variables and returns a function that puts back what was there before. */
@@ -215,12 +222,28 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const waitUntilIdle = async (wait: WaitOptions = {}) => {
       const timeoutMs = wait.timeoutMs ?? 120_000;
       const deadline = Date.now() + timeoutMs;
+      // While the broker restarts, reading offsets fails (e.g. KafkaJSGroupCoordinatorNotFound): that is not the
+      // pipeline failing, so ask again with a growing pause, within the overall deadline.
+      const lagWithRetry = (mapping: EventSourceMapping) =>
+        pRetry(() => mapping.lag(), {
+          retries: 20,
+          minTimeout: 200,
+          maxTimeout: 5_000,
+          maxRetryTime: Math.max(0, deadline - Date.now()),
+          shouldRetry: ({ error }) => !(error instanceof DeliveryStalled),
+          onFailedAttempt: ({ error, attemptNumber }) =>
+            log.warn('cannot read the consumer lag yet; will retry', {
+              topic: mapping.topic,
+              attempt: attemptNumber,
+              error: error.message,
+            }),
+        });
       let idleSnapshots = 0;
       let lastLags: number[] = [];
       while (idleSnapshots < 2) {
         // Read "busy" BEFORE the lags: whatever an invocation produced before it finished is then visible.
         const busy = (scheduler?.pending ?? 0) > 0 || [...mappings.values()].some((mapping) => mapping.busy);
-        lastLags = await Promise.all([...mappings.values()].map((mapping) => mapping.lag()));
+        lastLags = await Promise.all([...mappings.values()].map((mapping) => lagWithRetry(mapping)));
         idleSnapshots = !busy && lastLags.every((lag) => lag === 0) ? idleSnapshots + 1 : 0;
         if (idleSnapshots >= 2) break;
         if (Date.now() >= deadline) {

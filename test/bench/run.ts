@@ -8,12 +8,15 @@
  *
  * handlers: bundle sizes, cold import times against a minimal baseline bundle, per-record throughput (handlers.ts).
  *
+ * fan-out-publish: see fan-out.ts.
+ *
  * `npm run bench -- <name>` runs one; no name runs them all.
  */
 import { Agent } from 'undici';
 import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
 import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
 import { createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
+import { fanOutBenchmark } from './fan-out.ts';
 import { handlersBenchmark } from './handlers.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
@@ -66,6 +69,7 @@ async function keepAliveBenchmark() {
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   'alphavantage-keep-alive': keepAliveBenchmark,
   handlers: handlersBenchmark,
+  'fan-out-publish': fanOutBenchmark,
 };
 
 const selected = process.argv.slice(2);

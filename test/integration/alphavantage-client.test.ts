@@ -8,14 +8,16 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   AlphaVantageClient,
   type ClientHooks,
   type LimitPolicy,
 } from '../../functions/shared/alphavantage/client.ts';
 import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
+import { alphaVantageClient } from '../../functions/shared/clients.ts';
 import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
+import { createObservability } from '../../functions/shared/observability.ts';
 import { type AlphaVantageSimulator, createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
 
 /** Distinctive, so a leak is unmistakable (and long enough for the transport's own redaction to apply). */
@@ -77,6 +79,44 @@ afterAll(async () => {
   await simulator.close();
 });
 beforeEach(() => simulator.reset());
+
+// Before the keep-alive suite, which closes the module-scope pool this client uses.
+describe("the handlers' client", () => {
+  it("logs a limit answer with its text (the handlers' client, real Powertools logger)", async () => {
+    // Prepare: the handlers' module-scope client, built from its settings
+    simulator.configure({ plan: 'free', quotas: { perSecond: 100, perMinute: 100, perDay: 1 } });
+    const lines: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      const handlersClient = alphaVantageClient(
+        { baseUrl: simulator.url, timeoutMs: 5_000, maxAttempts: 1 },
+        { region: undefined, localApiKey: API_KEY, reportFailureCauses: false },
+        await createObservability({ serviceName: 'horton-limit-log-test', tracing: false }),
+      );
+      await handlersClient.globalQuote('IBM');
+
+      // Act
+      await failure(handlersClient.globalQuote('IBM'));
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+
+    // Assess: the line names the function and carries AlphaVantage's own text
+    const limitLines = lines
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('AlphaVantage limit reached'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(limitLines).toHaveLength(1);
+    expect(limitLines[0]).toMatchObject({ function: 'GLOBAL_QUOTE' });
+    expect(String(limitLines[0]?.answer)).toMatch(/rate limit|requests per day/i);
+  });
+});
 
 describe('keep-alive', () => {
   let own: AlphaVantageSimulator | undefined;
@@ -202,6 +242,31 @@ describe('retries in place', () => {
   });
 });
 
+describe('an empty {} answer', () => {
+  it('is retried in place when it is transient, and the data of the next attempt is returned', async () => {
+    // Prepare: one `{}` for a symbol that has data
+    simulator.setFaults([{ mode: 'empty-json', count: 1 }]);
+
+    // Act
+    const overview = await client({ maxAttempts: 3 }).overview('IBM');
+
+    // Assess
+    expect(overview.symbol).toBe('IBM');
+    expect(simulator.stats().requests).toMatchObject({ total: 2, faults: 1 });
+  });
+
+  it('is believed (PermanentError "no-data") only when every attempt got it', async () => {
+    // Act: AlphaVantage answers OVERVIEW for an unknown symbol with `{}`
+    const error = await failure(client({ maxAttempts: 3 }).overview('UNKNOWN'));
+
+    // Assess
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as PermanentError).code).toBe('no-data');
+    expect(error.message).toMatch(/OVERVIEW UNKNOWN: empty JSON object \{\}, on every attempt/);
+    expect(simulator.stats().requests.total).toBe(3);
+  });
+});
+
 describe('answers that must not be retried in place', () => {
   it('waits in place for a minute limit, bounded, then fails with TransientError "alphavantage-limit"', async () => {
     // Prepare: one request a minute, the first one spent; waits of 100 ms doubling, at most 300 ms in all
@@ -276,7 +341,6 @@ describe('answers that must not be retried in place', () => {
   it.each([
     ['TIME_SERIES_DAILY', 'api-error', (c: AlphaVantageClient) => c.dailySeries('UNKNOWN', 'compact')],
     ['GLOBAL_QUOTE', 'no-data', (c: AlphaVantageClient) => c.globalQuote('UNKNOWN')],
-    ['OVERVIEW', 'no-data', (c: AlphaVantageClient) => c.overview('UNKNOWN')],
     [
       'SMA',
       'api-error',

@@ -258,16 +258,11 @@ describe('the quote handler with a valid command', () => {
     // Act
     const response = await handler(event, context());
 
-    // Assess
+    // Assess: Lambda's shape, plus the cause the local runner asks for (handlerEnvironment sets the flag)
+    const partition = `${config.topics.quote.name}-${record?.partition}`;
     expect(response).toEqual({
-      batchItemFailures: [
-        {
-          itemIdentifier: {
-            partition: `${config.topics.quote.name}-${record?.partition}`,
-            offset: record?.offset,
-          },
-        },
-      ],
+      batchItemFailures: [{ itemIdentifier: { partition, offset: record?.offset } }],
+      failureCauses: { [`${partition}@${record?.offset}`]: expect.stringContaining('HTTP 503') },
     });
     expect(await storedQuote('MSFT')).toBeUndefined();
     expect(simulator.stats().requests.total).toBe(config.alphaVantage.maxAttempts);

@@ -3,7 +3,7 @@
  * with stand-in handlers of our own that publish the way Horton's handlers do (shared Publisher, settings from
  * the model's settings function, the process environment the pipeline sets).
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, KafkaJSGroupCoordinatorNotFound, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { decodeKafkaEvent } from '../../functions/shared/kafka/event.ts';
 import { connectionOf, Publisher } from '../../functions/shared/kafka/producer.ts';
@@ -170,5 +170,29 @@ describe('startPipeline', () => {
       }),
     ).rejects.toThrow('cannot load the quote handler from functions/quote/index.ts');
     expect(process.env.HORTON_SETTINGS).toBeUndefined();
+  });
+
+  it('waits out a broker that cannot answer for the lag for a moment, instead of failing', async () => {
+    // Prepare: a quiet pipeline whose offset reads fail twice the way they do while the broker restarts
+    const config = uniqueConfig();
+    const quote: LambdaHandler = async () => ({ batchItemFailures: [] });
+    pipeline = await startPipeline({ config, brokers: kafkaBrokers, handlers: { quote }, log: quiet });
+    const mapping = pipeline.mappings.get('quote');
+    if (!mapping) throw new Error('no quote mapping');
+    const realLag = mapping.lag.bind(mapping);
+    let reads = 0;
+    mapping.lag = async () => {
+      reads += 1;
+      // kafkajs' typings omit the constructor's message argument, which its errors need at run time.
+      const Coordinator = KafkaJSGroupCoordinatorNotFound as unknown as new (message: string) => Error;
+      if (reads <= 2) throw new Coordinator('Failed to find group coordinator');
+      return realLag();
+    };
+
+    // Act
+    await pipeline.waitUntilIdle({ timeoutMs: 30_000, pollMs: 50 });
+
+    // Assess: the two failures were asked again, then the idle snapshots were taken
+    expect(reads).toBeGreaterThanOrEqual(4);
   });
 });

@@ -8,7 +8,8 @@
  *   up before midnight), TransientError('alphavantage-limit') with `retryAfterMs`: the record is retried later.
  * - malformed or cut-off body -> retried in place by the transport, then TransientError;
  * - premium-only -> PermanentError('premium-only'); "Error Message" -> PermanentError('api-error');
- *   no data (`{}`) -> PermanentError('no-data'); data of an unexpected shape -> PermanentError('invalid-response').
+ *   no data -> PermanentError('no-data') (a bare `{}`, which also comes transiently, only once the transport's
+ *   attempts all got it); data of an unexpected shape -> PermanentError('invalid-response').
  *
  * This keeps each execution environment polite on its own; a quota shared by all concurrent environments is the
  * job of a distributed limiter in front of `call` (the same seam).
@@ -57,6 +58,9 @@ class LimitAnswer extends Error {
   }
 }
 
+/** The transport's attempts all got a retryable "no data" answer: then it is believed. */
+const EMPTY_EVERY_TIME = 'alphavantage-empty';
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Milliseconds until the next UTC midnight, when AlphaVantage's daily quota resets. */
@@ -102,6 +106,9 @@ export class AlphaVantageClient implements AlphaVantageApi {
       try {
         return await this.callOnce(fn, params, what);
       } catch (error) {
+        if (error instanceof TransientError && error.code === EMPTY_EVERY_TIME) {
+          throw new PermanentError('no-data', `${error.message}, on every attempt`, { cause: error });
+        }
         if (!(error instanceof LimitAnswer)) throw error;
         if (error.scope === 'day' || waited + wait > this.maxLimitWaitMs) {
           throw new TransientError(
@@ -140,6 +147,8 @@ export class AlphaVantageClient implements AlphaVantageApi {
         case 'error':
           throw new AbortError(new PermanentError('api-error', `${what}: ${result.message}`));
         case 'empty':
+          // Retried in place like a cut-off body; `call` turns it into no-data when every attempt got it.
+          if (result.retryable) throw new TransientError(EMPTY_EVERY_TIME, `${what}: ${result.message}`);
           throw new AbortError(new PermanentError('no-data', `${what}: ${result.message}`));
         case 'invalid':
           throw new AbortError(new PermanentError('invalid-response', `${what}: ${result.message}`));

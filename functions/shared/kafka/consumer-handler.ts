@@ -7,6 +7,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { type ContractRole, decodeMessage, type MessageFor } from '../../../model/messages.ts';
 import { type Observability, withObservability } from '../observability.ts';
+import { runtimeEnvironment } from '../settings.ts';
 import { processKafkaBatch } from './batch.ts';
 import type { KafkaBatchResponse, KafkaRecord } from './event.ts';
 import type { Publisher } from './producer.ts';
@@ -62,6 +63,7 @@ function recordLogger(logger: Logger, keys: Record<string, unknown>): RecordLogg
 export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerOptions<R>) {
   const { logger, metrics } = options.observability;
   const deadlineMarginMs = options.deadlineMarginMs ?? 75_000;
+  const reportCauses = runtimeEnvironment().reportFailureCauses;
   return withObservability(options.observability, async (event: unknown, context: Context) => {
     const margin = Math.min(deadlineMarginMs, context.getRemainingTimeInMillis() / 4);
     const outcome = await processKafkaBatch(event, {
@@ -90,6 +92,8 @@ export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerO
       failed: outcome.failed,
       skipped: outcome.skipped,
     });
+    if (reportCauses && outcome.failureCauses.size > 0)
+      return { ...outcome.response, failureCauses: Object.fromEntries(outcome.failureCauses) };
     return outcome.response satisfies KafkaBatchResponse;
   });
 }
