@@ -9,6 +9,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ContextError, type HortonContext, parseHortonContext } from '../lib/context.ts';
 import { HortonStack } from '../lib/horton-stack.ts';
 import { ConfigError } from '../model/config.ts';
+import { planRefusal } from '../model/plan-report.ts';
 
 const app = new App();
 
@@ -27,6 +28,13 @@ function readContext(): HortonContext {
   }
 }
 const context = readContext();
+
+// Refused before anything is synthesized: deployed as is, the daily quota would run out and commands dead-letter.
+const refusal = planRefusal(context.config);
+if (refusal) {
+  process.stderr.write(`${refusal}\n`);
+  process.exit(2);
+}
 
 // Only a VPC lookup needs a concrete account and region; everything else synthesizes environment-agnostic.
 const lookupEnv =

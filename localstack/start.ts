@@ -21,6 +21,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MultiBar, Presets } from 'cli-progress';
 import { ConfigError, type HortonConfig, type Job, resolveConfig } from '../model/config.ts';
 import { HANDLER_NAMES } from '../model/handlers.ts';
+import { planRefusal } from '../model/plan-report.ts';
 import { LOCAL_API_KEY_VARIABLE } from '../model/settings.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from './aws-resources.ts';
 import { type Pipeline, startPipeline } from './runner/pipeline.ts';
@@ -169,12 +170,16 @@ function readRequest(argv: string[]): StartRequest | 'help' {
     );
   }
   const configFile = typeof values.config === 'string' ? values.config : undefined;
+  const config = localConfig(configFile, simulatorUrl);
+  // A configuration that would run out of quota is refused before anything starts, as `cdk synth` refuses it.
+  const refusal = planRefusal(config);
+  if (refusal) throw new UsageError(refusal);
   return {
     watch: values.watch === true,
     keepRunning: values['keep-running'] === true,
     serve: values.serve === true,
     timeCompression,
-    config: localConfig(configFile, simulatorUrl),
+    config,
     stackOptions,
   };
 }
@@ -261,7 +266,10 @@ async function main(request: StartRequest): Promise<void> {
       // The universe first, so the dataset jobs fan out over the stored securities.
       await scheduler.fireNow('universe' satisfies Job);
       await running.waitUntilIdle({ timeoutMs: 300_000 });
-      for (const job of ['overview', 'history', 'quote', 'indicators'] as const) await scheduler.fireNow(job);
+      for (const job of ['overview', 'history', 'quote'] as const) await scheduler.fireNow(job);
+      await running.waitUntilIdle({ timeoutMs: 600_000 });
+      // Computed indicators read the daily prices the history job has just stored.
+      await scheduler.fireNow('indicators' satisfies Job);
       await running.waitUntilIdle({ timeoutMs: 600_000 });
     });
     if ((await Promise.race([cycle, interrupted])) === 'interrupted') {

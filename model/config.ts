@@ -33,6 +33,8 @@ export type Job = (typeof JOBS)[number];
 
 export const INDICATOR_FUNCTIONS = ['SMA', 'EMA', 'RSI', 'MACD', 'BBANDS'] as const;
 export type IndicatorFunction = (typeof INDICATOR_FUNCTIONS)[number];
+export const INDICATOR_SOURCES = ['computed', 'alphavantage'] as const;
+export type IndicatorSource = (typeof INDICATOR_SOURCES)[number];
 
 export const indicatorSchema = z.strictObject({
   function: z.enum(INDICATOR_FUNCTIONS),
@@ -42,8 +44,36 @@ export const indicatorSchema = z.strictObject({
   timePeriod: z.number().int().min(2).max(500).default(20),
   /** AlphaVantage `series_type`. @default 'close' */
   seriesType: z.enum(['close', 'open', 'high', 'low']).default('close'),
+  /**
+   * `computed`: from the stored daily prices, with AlphaVantage's (TA-Lib's) definitions; costs no call.
+   * `alphavantage`: one call per security and firing. Only daily indicators can be computed (only daily
+   * prices are stored).
+   * @default 'computed' for daily indicators, 'alphavantage' for weekly and monthly ones
+   */
+  source: z.enum(INDICATOR_SOURCES).optional(),
 });
 export type IndicatorConfig = z.infer<typeof indicatorSchema>;
+
+/** An indicator's source; absent means the default, so commands published before `source` existed still work. */
+export function indicatorSource(indicator: Pick<IndicatorConfig, 'interval' | 'source'>): IndicatorSource {
+  return indicator.source ?? (indicator.interval === 'daily' ? 'computed' : 'alphavantage');
+}
+
+/** Daily indicators default to `computed`; only daily prices are stored, so others need AlphaVantage. */
+function withIndicatorSource(
+  indicator: z.infer<typeof indicatorSchema>,
+  context: z.RefinementCtx,
+): IndicatorConfig {
+  const source = indicatorSource(indicator);
+  if (source === 'computed' && indicator.interval !== 'daily') {
+    context.addIssue({
+      code: 'custom',
+      path: ['source'],
+      message: `only daily indicators can be computed (only daily prices are stored); use source "alphavantage" for ${indicator.interval}`,
+    });
+  }
+  return { ...indicator, source };
+}
 
 /** A stable id for one configured indicator, used as a sort key and in message contracts. */
 export function indicatorId(indicator: IndicatorConfig): string {
@@ -133,6 +163,14 @@ const hortonConfigObject = z.strictObject({
       timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
       /** Attempts per call for transient failures (5xx, timeouts), with backoff and jitter. @default 3 */
       maxAttempts: z.number().int().min(1).max(10).default(3),
+      /**
+       * What happens when the daily plan (`npm run plan`) needs more calls than the plan's daily budget.
+       * `refuse`: `cdk synth` and `npm start` fail and print the plan. `collect-what-fits`: deploy anyway; each
+       * firing publishes only what the remaining budget covers (quotes of the watchlist first, then the
+       * stalest datasets) and logs what it deferred.
+       * @default 'refuse'
+       */
+      overBudget: z.enum(['refuse', 'collect-what-fits']).default('refuse'),
     })
     .prefault({}),
   universe: z
@@ -152,16 +190,35 @@ const hortonConfigObject = z.strictObject({
       exchanges: z.array(z.string()).default(['NYSE', 'NASDAQ']),
       /** LISTING_STATUS asset types to keep; empty = all. @default ['Stock'] */
       assetTypes: z.array(z.string()).default(['Stock']),
+      /**
+       * Securities the daily plan assumes in `listing` mode, where the universe is only known at run time.
+       * @default 5000 (roughly the NYSE and NASDAQ stocks of LISTING_STATUS)
+       */
+      plannedListingSize: z.number().int().min(1).default(5000),
     })
     .prefault({}),
-  /** Technical indicators collected per security. @default SMA(20), EMA(20), RSI(14), MACD, BBANDS(20), daily on close */
-  indicators: z.array(indicatorSchema).prefault([
+  /**
+   * Technical indicators collected per security.
+   * @default SMA(20), EMA(20), RSI(14), MACD, BBANDS(20), daily on close, computed from stored prices
+   */
+  indicators: z.array(indicatorSchema.transform(withIndicatorSource)).prefault([
     { function: 'SMA', interval: 'daily', timePeriod: 20, seriesType: 'close' },
     { function: 'EMA', interval: 'daily', timePeriod: 20, seriesType: 'close' },
     { function: 'RSI', interval: 'daily', timePeriod: 14, seriesType: 'close' },
     { function: 'MACD', interval: 'daily', timePeriod: 20, seriesType: 'close' },
     { function: 'BBANDS', interval: 'daily', timePeriod: 20, seriesType: 'close' },
   ]),
+  /** When a stored dataset counts as fresh, so its call is skipped (functions/shared/domain/freshness.ts). */
+  freshness: z
+    .object({
+      /**
+       * Overview and statements are fetched again when a newer fiscal period can exist (from the stored
+       * LatestQuarter / fiscalDateEnding) or when the stored copy is this many days old.
+       * @default 28
+       */
+      fundamentalsMaxAgeDays: z.number().int().min(1).max(366).default(28),
+    })
+    .prefault({}),
   quotes: z
     .strictObject({
       /** N in "rolling average of the last N quotes". @default 10 */
@@ -232,14 +289,21 @@ const hortonConfigObject = z.strictObject({
       lagAlarmThreshold: z.number().int().min(1).default(1000),
     })
     .prefault({}),
-  /** @default universe daily 06:00, overview weekly, history and indicators after the close, quotes every 15 min in market hours */
+  /**
+   * Sized for the free plan (25 calls a day) with the default watchlist of 5 (`npm run plan` shows the
+   * budget): quotes 3 times a trading day (15 calls), history once after the close (5), indicators computed
+   * from the stored closes after it (0), overview and statements on Saturday, only when due (at most 20 on a
+   * day without quotes or history), the watchlist universe every morning (0 calls in watchlist mode).
+   * @default universe 06:00 Mon-Fri, quotes 10:30, 12:30, 15:30 Mon-Fri, history 17:30 Mon-Fri,
+   * indicators 17:45 Mon-Fri, overview 07:00 Sat (exchange time)
+   */
   schedules: z
     .array(scheduleSchema)
     .prefault([
       { name: 'universe-daily', job: 'universe', expression: 'cron(0 6 ? * MON-FRI *)' },
       { name: 'overview-weekly', job: 'overview', expression: 'cron(0 7 ? * SAT *)' },
       { name: 'history-daily', job: 'history', expression: 'cron(30 17 ? * MON-FRI *)' },
-      { name: 'quote-intraday', job: 'quote', expression: 'cron(0/15 9-16 ? * MON-FRI *)' },
+      { name: 'quote-intraday', job: 'quote', expression: 'cron(30 10,12,15 ? * MON-FRI *)' },
       { name: 'indicators-daily', job: 'indicators', expression: 'cron(45 17 ? * MON-FRI *)' },
     ])
     .refine(

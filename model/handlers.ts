@@ -58,7 +58,8 @@ export const HANDLERS = {
     entry: 'functions/overview/index.ts',
     trigger: { kind: 'kafka', topic: 'overview' },
     produces: ['deadLetter'],
-    tables: { fundamentals: ['PutItem'] },
+    // The stored overview and statements decide whether a newer fiscal period can exist (freshness).
+    tables: { fundamentals: ['Query', 'PutItem'] },
     callsAlphaVantage: true,
     description: 'OVERVIEW + latest annual INCOME_STATEMENT, BALANCE_SHEET, CASH_FLOW -> fundamentals table',
   },
@@ -85,7 +86,8 @@ export const HANDLERS = {
     entry: 'functions/indicators/index.ts',
     trigger: { kind: 'kafka', topic: 'indicators' },
     produces: ['deadLetter'],
-    tables: { indicators: ['PutItem'] },
+    // Computed indicators read the stored daily prices; fetched ones read their stored item (freshness).
+    tables: { dailyPrices: ['Query'], indicators: ['GetItem', 'PutItem'] },
     callsAlphaVantage: true,
     description: 'One configured technical indicator for one security -> indicators table',
   },

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { DATASETS, INDICATOR_FUNCTIONS } from './config.ts';
+import { DATASETS, INDICATOR_FUNCTIONS, INDICATOR_SOURCES } from './config.ts';
 import { TICKER_PATTERN } from './symbols.ts';
 
 /** Ticker symbols as AlphaVantage spells them (BRK.B, BF-B, ...), upper case: the universe's own rule. */
@@ -59,6 +59,8 @@ export const indicatorSpecSchema = z.object({
   interval: z.enum(['daily', 'weekly', 'monthly']),
   timePeriod: z.number().int().min(2).max(500),
   seriesType: z.enum(['close', 'open', 'high', 'low']),
+  /** Absent in commands published before it existed: then the interval decides (`indicatorSource`). */
+  source: z.enum(INDICATOR_SOURCES).optional(),
 });
 export const collectIndicatorSchema = z.object({
   type: z.literal('collect-indicator'),

@@ -90,12 +90,18 @@ export const HANDLER_SETTINGS = {
     }),
     /** config.indicators */
     indicators: z.array(indicatorSchema),
+    /** config.alphaVantage.overBudget is `collect-what-fits`. @default false */
+    collectWhatFits: z.boolean(),
+    /** The plan's daily cap; null = none. @default 25 (the free plan) */
+    requestsPerDay: z.number().int().positive().nullable(),
   }),
   overview: z.object({
     ...common,
     topics: topics(HANDLERS.overview.produces),
     tables: tables(['fundamentals']),
     alphaVantage: alphaVantageSettings,
+    /** config.freshness.fundamentalsMaxAgeDays. @default 28 */
+    fundamentalsMaxAgeDays: z.number().int().positive(),
   }),
   history: z.object({
     ...common,
@@ -116,7 +122,7 @@ export const HANDLER_SETTINGS = {
   indicators: z.object({
     ...common,
     topics: topics(HANDLERS.indicators.produces),
-    tables: tables(['indicators']),
+    tables: tables(['dailyPrices', 'indicators']),
     alphaVantage: alphaVantageSettings,
   }),
   backfill: z.object({
@@ -205,8 +211,13 @@ export function handlerSettings<N extends HandlerName>(
   };
   const specific: { [K in HandlerName]: Record<string, unknown> } = {
     dispatcher: {},
-    securities: { universe: config.universe, indicators: config.indicators },
-    overview: {},
+    securities: {
+      universe: config.universe,
+      indicators: config.indicators,
+      collectWhatFits: config.alphaVantage.overBudget === 'collect-what-fits',
+      requestsPerDay: budget.requestsPerDay,
+    },
+    overview: { fundamentalsMaxAgeDays: config.freshness.fundamentalsMaxAgeDays },
     history: { premium: budget.premium },
     quote: { rollingWindow: config.quotes.rollingWindow },
     indicators: {},

@@ -7,6 +7,7 @@
 import type { CollectHistory } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
 import type { DailyBar } from '../shared/alphavantage/index.ts';
+import { historyFreshness } from '../shared/domain/freshness.ts';
 import { planHistoryFetch, selectNewCloses } from '../shared/domain/history-plan.ts';
 import { affectedYears, mergeYearlyExtremes, type YearExtremes } from '../shared/domain/yearly-extremes.ts';
 import { PermanentError } from '../shared/errors.ts';
@@ -29,6 +30,8 @@ export interface HistoryDeps {
 }
 
 export interface HistoryOutcome {
+  /** Set when the freshness rules skipped the call: why. */
+  fresh?: string;
   outputsize: 'compact' | 'full';
   newBars: number;
   changedYears: number[];
@@ -44,6 +47,23 @@ export async function collectHistory(command: CollectHistory, deps: HistoryDeps)
     );
   }
   const state = await deps.store.getState(symbol);
+  const freshness = historyFreshness(
+    {
+      ...(state ? { lastStoredDate: state.lastStoredDate } : {}),
+      fullLoadDone: state?.fullLoadDone ?? false,
+      requestedFull: command.outputsize === 'full',
+    },
+    new Date(command.issuedAt),
+  );
+  if (!freshness.call) {
+    return {
+      fresh: freshness.reason,
+      outputsize: command.outputsize ?? 'compact',
+      newBars: 0,
+      changedYears: [],
+      lastStoredDate: state?.lastStoredDate,
+    };
+  }
   const plan = planHistoryFetch({
     ...(state ? { lastStoredDate: state.lastStoredDate } : {}),
     fullLoadDone: state?.fullLoadDone ?? false,

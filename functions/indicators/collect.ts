@@ -1,11 +1,17 @@
 /**
  * Indicator collection: one configured technical indicator for one security. Stores the latest point and the
  * most recent points (newest first) under (symbol, indicator id).
+ *
+ * A `computed` indicator is calculated from the stored daily prices and costs no AlphaVantage call; an
+ * `alphavantage` one is fetched, at most once per trading day after its close (freshness rules), and a replay
+ * of an applied command finds its result stored and calls nothing.
  */
-import { indicatorId } from '../../model/config.ts';
+import { indicatorId, indicatorSource } from '../../model/config.ts';
 import type { CollectIndicator } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
-import { PermanentError } from '../shared/errors.ts';
+import { barsNeeded, computeIndicator, type PriceBar } from '../shared/domain/computed-indicator.ts';
+import { indicatorFreshness } from '../shared/domain/freshness.ts';
+import { PermanentError, TransientError } from '../shared/errors.ts';
 import type { Snapshot } from '../shared/store/snapshots.ts';
 
 /** Points kept per item: enough for a chart of the last weeks, far below DynamoDB's 400 KB item limit. */
@@ -14,26 +20,68 @@ export const RECENT_POINTS = 30;
 export interface IndicatorDeps {
   alphaVantage: Pick<AlphaVantageApi, 'indicator'>;
   put(item: Snapshot): Promise<'written' | 'stale'>;
+  /** `collectedAt` of the stored item, if any. */
+  storedCollectedAt(symbol: string, indicator: string): Promise<string | undefined>;
+  /** The newest `count` stored daily bars of the symbol, ascending by date. */
+  recentBars(symbol: string, count: number): Promise<PriceBar[]>;
 }
 
-export async function collectIndicator(command: CollectIndicator, deps: IndicatorDeps) {
+export type IndicatorOutcome =
+  | {
+      result: 'written' | 'stale';
+      indicator: string;
+      source: 'computed' | 'alphavantage';
+      latestDate: string;
+    }
+  | { result: 'fresh'; indicator: string; reason: string };
+
+export async function collectIndicator(
+  command: CollectIndicator,
+  deps: IndicatorDeps,
+): Promise<IndicatorOutcome> {
   const { symbol, indicator } = command;
-  const series = await deps.alphaVantage.indicator(symbol, indicator);
-  const points = series.points.slice(0, RECENT_POINTS).map(({ timestamp: _timestamp, ...point }) => point);
+  const id = indicatorId(indicator);
+  const source = indicatorSource(indicator);
+  let points: ({ date: string } & Record<string, number>)[];
+  if (source === 'computed') {
+    const bars = await deps.recentBars(symbol, barsNeeded(indicator, RECENT_POINTS));
+    points = computeIndicator(indicator, bars, RECENT_POINTS);
+    if (points.length === 0) {
+      // The history handler stores the prices; the record is retried once it has (the schedules run it first).
+      throw new TransientError(
+        'no-history',
+        `${symbol}: ${bars.length} daily prices stored, too few for ${id}`,
+      );
+    }
+  } else {
+    const freshness = indicatorFreshness(
+      { collectedAt: await deps.storedCollectedAt(symbol, id) },
+      new Date(command.issuedAt),
+    );
+    if (!freshness.call) return { result: 'fresh', indicator: id, reason: freshness.reason };
+    const series = await deps.alphaVantage.indicator(symbol, indicator);
+    points = series.points
+      .slice(0, RECENT_POINTS)
+      .map(
+        ({ timestamp: _timestamp, ...point }) =>
+          point as unknown as { date: string } & Record<string, number>,
+      );
+  }
   const latest = points[0];
   if (!latest) throw new PermanentError('no-data', `${symbol}: ${indicator.function} returned no points`);
   const { date: latestDate, ...latestValues } = latest;
   const item: Snapshot = {
     symbol,
-    indicator: indicatorId(indicator),
+    indicator: id,
     function: indicator.function,
     interval: indicator.interval,
     timePeriod: indicator.timePeriod,
     seriesType: indicator.seriesType,
+    source,
     latestDate,
     latest: latestValues,
     recent: points,
     collectedAt: command.issuedAt,
   };
-  return { result: await deps.put(item), indicator: item.indicator, latestDate };
+  return { result: await deps.put(item), indicator: id, source, latestDate };
 }

@@ -8,7 +8,8 @@ import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
-import { putSnapshot } from '../shared/store/snapshots.ts';
+import { getRecentBars } from '../shared/store/history.ts';
+import { getCollectedAt, putSnapshot } from '../shared/store/snapshots.ts';
 import { collectIndicator } from './collect.ts';
 
 const settings = loadSettings('indicators');
@@ -27,6 +28,9 @@ export const handler = createKafkaHandler({
     const outcome = await collectIndicator(command, {
       alphaVantage,
       put: (item) => putSnapshot(doc, settings.tables.indicators, 'symbol', item),
+      storedCollectedAt: (symbol, indicator) =>
+        getCollectedAt(doc, settings.tables.indicators, { symbol, indicator }),
+      recentBars: (symbol, count) => getRecentBars(doc, settings.tables.dailyPrices, symbol, count),
     });
     logger.info('indicator processed', { ...outcome });
   },

@@ -2,25 +2,42 @@
  * Fundamentals collection for one symbol: OVERVIEW plus the latest annual report of INCOME_STATEMENT,
  * BALANCE_SHEET and CASH_FLOW. Everything is fetched first and written in one transaction, so a failure on the
  * fourth call leaves nothing half-written and the retry starts clean.
+ *
+ * The four calls are made only when the stored copy can be out of date (freshness rules): a newer fiscal period
+ * has ended since the stored one, or the copy reached its maximum age. A replay finds its own result stored.
  */
 
 import type { CollectOverview } from '../../model/messages.ts';
 import type { AlphaVantageApi, StatementFunction } from '../shared/alphavantage/client.ts';
 import { latestAnnualReport } from '../shared/domain/financials.ts';
-import type { FundamentalItem } from '../shared/store/fundamentals.ts';
+import { fundamentalsFreshness } from '../shared/domain/freshness.ts';
+import type { FundamentalItem, StoredFundamentals } from '../shared/store/fundamentals.ts';
 
 const STATEMENTS: readonly StatementFunction[] = ['INCOME_STATEMENT', 'BALANCE_SHEET', 'CASH_FLOW'];
 
 export interface OverviewDeps {
   alphaVantage: Pick<AlphaVantageApi, 'overview' | 'financialStatement'>;
   put(items: readonly FundamentalItem[]): Promise<'written' | 'stale'>;
+  /** What is stored for the symbol: when the overview was collected and its newest fiscal period end. */
+  stored(symbol: string): Promise<StoredFundamentals>;
+  /** Refetch a stored copy this many days old. */
+  maxAgeDays: number;
 }
+
+export type OverviewOutcome =
+  | { result: 'written' | 'stale'; statements: Record<string, string | null> }
+  | { result: 'fresh'; reason: string };
 
 export async function collectOverview(
   command: CollectOverview,
   deps: OverviewDeps,
-): Promise<{ result: 'written' | 'stale'; statements: Record<string, string | null> }> {
+): Promise<OverviewOutcome> {
   const { symbol, issuedAt } = command;
+  const freshness = fundamentalsFreshness(
+    { ...(await deps.stored(symbol)), maxAgeDays: deps.maxAgeDays },
+    new Date(issuedAt),
+  );
+  if (!freshness.call) return { result: 'fresh', reason: freshness.reason };
   const overview = await deps.alphaVantage.overview(symbol);
   const items: FundamentalItem[] = [
     { symbol, kind: 'OVERVIEW', collectedAt: issuedAt, data: { ...overview } },

@@ -8,7 +8,7 @@ import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
-import { putFundamentals } from '../shared/store/fundamentals.ts';
+import { getStoredFundamentals, putFundamentals } from '../shared/store/fundamentals.ts';
 import { collectOverview } from './collect.ts';
 
 const settings = loadSettings('overview');
@@ -27,6 +27,8 @@ export const handler = createKafkaHandler({
     const outcome = await collectOverview(command, {
       alphaVantage,
       put: (items) => putFundamentals(doc, settings.tables.fundamentals, items),
+      stored: (symbol) => getStoredFundamentals(doc, settings.tables.fundamentals, symbol),
+      maxAgeDays: settings.fundamentalsMaxAgeDays,
     });
     logger.info('fundamentals processed', { ...outcome });
   },

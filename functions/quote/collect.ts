@@ -4,11 +4,14 @@
  * in DynamoDB, and concurrent invocations for one symbol serialize on the item's version.
  *
  * Idempotent: the observation id is the command id, so a re-delivered command is recognised in the window and
- * writes nothing.
+ * writes nothing; it is recognised before the call, so it costs no call either. Quotes are fetched only while
+ * the market can move them (freshness rules: in the session, or once after the close), and a quote identical
+ * to one in the window (same trading day, price and volume) is not counted twice.
  */
 
 import type { CollectQuote } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
+import { QUOTE_APPLIED, quoteFreshness } from '../shared/domain/freshness.ts';
 import { applyQuoteObservation, type QuoteObservation } from '../shared/domain/rolling-average.ts';
 import { TransientError } from '../shared/errors.ts';
 import type { LatestQuote, QuoteItem } from '../shared/store/quotes.ts';
@@ -29,14 +32,29 @@ export interface QuoteDeps {
 
 export type QuoteOutcome =
   | { result: 'stored'; average: number; count: number; version: number; attempts: number }
-  | { result: 'duplicate' };
+  | { result: 'duplicate' }
+  | { result: 'fresh'; reason: string };
 
 export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Promise<QuoteOutcome> {
+  const before = await deps.store.get(command.symbol);
+  const freshness = quoteFreshness(
+    {
+      applied: before?.rolling.observations.some((entry) => entry.id === command.commandId) ?? false,
+      ...(before ? { lastObservedAt: before.latest.observedAt } : {}),
+    },
+    new Date(command.issuedAt),
+  );
+  if (!freshness.call) {
+    return freshness.reason === QUOTE_APPLIED
+      ? { result: 'duplicate' }
+      : { result: 'fresh', reason: freshness.reason };
+  }
   const quote = await deps.alphaVantage.globalQuote(command.symbol);
   const observation: QuoteObservation = {
     id: command.commandId,
     observedAt: command.issuedAt,
     price: quote.price,
+    fingerprint: `${quote.latestTradingDay}|${quote.price}|${quote.volume}`,
   };
   const latest: LatestQuote = {
     symbol: command.symbol,
@@ -54,7 +72,7 @@ export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Prom
 
   const maxConflicts = deps.maxConflicts ?? 8;
   for (let attempt = 1; attempt <= maxConflicts; attempt += 1) {
-    const stored = await deps.store.get(command.symbol);
+    const stored = attempt === 1 ? before : await deps.store.get(command.symbol);
     const update = applyQuoteObservation(stored?.rolling, observation, deps.windowSize);
     if (!update.changed) return { result: 'duplicate' };
     // The latest quote is the newest observation in the window, not the last one to arrive.

@@ -4,11 +4,14 @@
  *
  * Listing mode fetches LISTING_STATUS only when the command asks for a refresh (the daily universe schedule) or
  * nothing is stored yet; the frequent dataset schedules fan out over the stored universe, which spends no quota.
+ *
+ * When the configuration collects only what fits the daily budget (`alphaVantage.overBudget`), the fan-out
+ * publishes what the remaining budget covers, watchlist quotes first, and reports what it deferred.
  */
 import type { IndicatorConfig } from '../../model/config.ts';
 import type { CollectUniverse } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
-import { type FanOutPlan, planFanOut } from '../shared/domain/fan-out.ts';
+import { type FanOutPlan, fitFanOut, planFanOut } from '../shared/domain/fan-out.ts';
 import {
   type Security,
   type SkippedSymbol,
@@ -22,6 +25,14 @@ export interface UniverseSettings {
   exchanges: readonly string[];
   assetTypes: readonly string[];
   indicators: readonly IndicatorConfig[];
+  /** Publish only what the remaining daily budget covers (`alphaVantage.overBudget: collect-what-fits`). */
+  collectWhatFits: boolean;
+}
+
+/** The AlphaVantage budget left today, shared by every caller. */
+export interface BudgetPort {
+  /** Calls left today; null = no daily cap. */
+  remainingToday(): Promise<number | null>;
 }
 
 export interface StoredSecurity extends Security {
@@ -34,6 +45,7 @@ export interface SecuritiesDeps {
   listStored(): Promise<StoredSecurity[]>;
   upsert(securities: readonly StoredSecurity[]): Promise<void>;
   publish(plan: FanOutPlan): Promise<void>;
+  budget: BudgetPort;
   settings: UniverseSettings;
 }
 
@@ -42,6 +54,8 @@ export interface UniverseOutcome {
   securities: number;
   skipped: SkippedSymbol[];
   published: Record<keyof FanOutPlan, number>;
+  /** Commands left out for lack of budget (collect-what-fits only). */
+  deferred?: Record<keyof FanOutPlan, number>;
 }
 
 export async function collectUniverse(
@@ -81,12 +95,20 @@ export async function collectUniverse(
 
   const restrictTo = command.symbols ? new Set(command.symbols) : undefined;
   const symbols = securities.map((s) => s.symbol).filter((symbol) => !restrictTo || restrictTo.has(symbol));
-  const plan = planFanOut({
+  const wanted = planFanOut({
     parent: command,
     symbols,
     datasets: command.datasets,
     indicators: settings.indicators,
   });
+  const fitted = settings.collectWhatFits
+    ? fitFanOut(
+        wanted,
+        { remaining: await deps.budget.remainingToday(), prioritySymbols: new Set(settings.watchlist) },
+        command.issuedAt,
+      )
+    : undefined;
+  const plan = fitted?.plan ?? wanted;
   await deps.publish(plan);
   return {
     source,
@@ -98,5 +120,6 @@ export async function collectUniverse(
       quote: plan.quote.length,
       indicators: plan.indicators.length,
     },
+    ...(fitted ? { deferred: fitted.deferred } : {}),
   };
 }

@@ -10,13 +10,19 @@ import { loadSettings } from '../shared/settings.ts';
 import { putAll } from '../shared/store/batch-write.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { scanAll } from '../shared/store/snapshots.ts';
-import { collectUniverse, type StoredSecurity, type UniverseSettings } from './collect.ts';
+import { type BudgetPort, collectUniverse, type StoredSecurity, type UniverseSettings } from './collect.ts';
 
 const settings = loadSettings('securities');
 const observability = await createObservability(settings);
 const securitiesTable = settings.tables.securities;
 const { topics } = settings;
-const universe: UniverseSettings = { ...settings.universe, indicators: settings.indicators };
+const universe: UniverseSettings = {
+  ...settings.universe,
+  indicators: settings.indicators,
+  collectWhatFits: settings.collectWhatFits,
+};
+// The plan's static daily cap until the shared limiter's count of today's calls is wired in.
+const budget: BudgetPort = { remainingToday: async () => settings.requestsPerDay };
 const doc = createDocumentClient();
 const publisher = Publisher.fromConnection(connectionOf(settings));
 const alphaVantage = alphaVantageClient(settings.alphaVantage, settings.runtime, observability);
@@ -31,6 +37,7 @@ export const handler = createKafkaHandler({
     const outcome = await collectUniverse(command, {
       alphaVantage,
       settings: universe,
+      budget,
       listStored: () => scanAll<StoredSecurity>(doc, securitiesTable),
       upsert: (securities) =>
         putAll(
@@ -49,6 +56,9 @@ export const handler = createKafkaHandler({
         skipped: outcome.skipped.slice(0, 50),
         count: outcome.skipped.length,
       });
+    }
+    if (outcome.deferred && Object.values(outcome.deferred).some((count) => count > 0)) {
+      logger.warn('commands deferred for lack of AlphaVantage budget', { deferred: outcome.deferred });
     }
     logger.info('universe fanned out', { ...outcome, skipped: outcome.skipped.length });
   },

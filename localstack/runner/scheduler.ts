@@ -12,9 +12,9 @@
  */
 import type { Job, ScheduleConfig } from '../../model/config.ts';
 import { JOBS } from '../../model/config.ts';
+import { type CompiledSchedule, compileSchedule } from '../../model/schedule-expression.ts';
 import { invokeHandler, type LambdaHandler } from './lambda-context.ts';
 import type { RunnerLogger } from './partition-worker.ts';
-import { type CompiledSchedule, compileSchedule } from './schedule-expression.ts';
 
 /** What the dispatcher receives. */
 export interface ScheduleInput {

@@ -3,8 +3,9 @@
  * same symbol are produced to every partition of the quote topic (so the event source mapping invokes the
  * handler for them concurrently) and, in a last round, the quote handler is invoked directly several times at
  * once. Their issue times are deliberately out of order, one command is re-delivered, and the simulator's clock
- * moves between rounds so each round quotes a different price. The stored window must be exactly the last N
- * observations by time, and its average their mean, computed here.
+ * moves between rounds so each round quotes a different price. Within a round every command quotes the same
+ * (trading day, price, volume): one observation, counted once, as of its latest command. The stored window must
+ * be exactly the last N of those observations by time, and its average their mean, computed here.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,7 +16,7 @@ import { type E2eEnvironment, produceRaw, startE2e } from '../support/e2e-harnes
 import { readTopic } from '../support/kafka.ts';
 
 const SYMBOL = 'MSFT';
-const WINDOW = 5;
+const WINDOW = 2;
 /** Three consecutive trading days; the simulator's clock is moved to each in turn (after the close). */
 const DAYS = ['2026-11-16', '2026-11-17', '2026-11-18'] as const;
 const closeOf = (day: string) => `${day}T22:00:00Z`;
@@ -133,7 +134,10 @@ describe('e2e: rolling average of the last N quotes under concurrent invocations
   it('keeps exactly the last N observations by issue time, and their mean', async () => {
     // Prepare: the expectation, from the commands alone.
     const { doc, tables } = environment as E2eEnvironment;
-    const newestFirst = [...priceOf.keys()].sort((a, b) => b - a);
+    // Identical quotes (one per day) count once, as of their latest command.
+    const latestPerPrice = new Map<number, number>();
+    for (const [k, price] of priceOf) latestPerPrice.set(price, Math.max(k, latestPerPrice.get(price) ?? -1));
+    const newestFirst = [...latestPerPrice.values()].sort((a, b) => b - a);
     const expectedIds = newestFirst.slice(0, WINDOW).reverse();
     const expectedMean = expectedIds.reduce((sum, k) => sum + (priceOf.get(k) as number), 0) / WINDOW;
     const newest = newestFirst[0] as number;
@@ -147,12 +151,12 @@ describe('e2e: rolling average of the last N quotes under concurrent invocations
     // Assess
     expect(stored.rolling.windowSize).toBe(WINDOW);
     expect(stored.rolling.count).toBe(WINDOW);
-    expect(stored.rolling.observations).toEqual(
-      expectedIds.map((k) => ({ id: commandId(k), observedAt: issuedAt(k), price: priceOf.get(k) })),
-    );
+    expect(
+      stored.rolling.observations.map(({ id, observedAt, price }) => ({ id, observedAt, price })),
+    ).toEqual(expectedIds.map((k) => ({ id: commandId(k), observedAt: issuedAt(k), price: priceOf.get(k) })));
     expect(stored.rolling.average).toBeCloseTo(expectedMean, 9);
-    // The mix is real: the window holds prices of all three days.
-    expect(new Set(stored.rolling.observations.map((entry) => entry.price)).size).toBe(3);
+    // The mix is real: the window holds prices of two days, the oldest day's evicted.
+    expect(new Set(stored.rolling.observations.map((entry) => entry.price)).size).toBe(WINDOW);
     // The latest quote is the newest observation's, not the last one to arrive.
     expect(stored.latest).toMatchObject({
       price: priceOf.get(newest),

@@ -103,6 +103,8 @@ export async function startE2e(options: E2eOptions): Promise<E2eEnvironment> {
   });
   const overrides = options.config ?? {};
   const config = resolveConfig({
+    // The suites count AlphaVantage requests per indicator: fetched unless a suite configures its indicators.
+    indicators: resolveConfig({}).indicators.map((indicator) => ({ ...indicator, source: 'alphavantage' })),
     ...overrides,
     prefix,
     alphaVantage: { plan: 'premium75', ...overrides.alphaVantage, baseUrl: simulator.url },
@@ -185,14 +187,19 @@ export async function startE2e(options: E2eOptions): Promise<E2eEnvironment> {
   return environment;
 }
 
-/** Fires one full collection cycle as `npm start` does: the universe first, then every dataset job. */
+/**
+ * Fires one full collection cycle as `npm start` does: the universe first, then every dataset job, indicators
+ * last (computed ones read the prices the history job stores).
+ */
 export async function runCollectionCycle(environment: E2eEnvironment, timeoutMs = 120_000): Promise<void> {
   const { pipeline } = environment;
   const scheduler = pipeline.scheduler;
   if (!scheduler) throw new Error('the dispatcher is not part of this pipeline');
   await scheduler.fireNow('universe');
   await pipeline.waitUntilIdle({ timeoutMs });
-  for (const job of ['overview', 'history', 'quote', 'indicators'] as const) await scheduler.fireNow(job);
+  for (const job of ['overview', 'history', 'quote'] as const) await scheduler.fireNow(job);
+  await pipeline.waitUntilIdle({ timeoutMs });
+  await scheduler.fireNow('indicators');
   await pipeline.waitUntilIdle({ timeoutMs });
 }
 

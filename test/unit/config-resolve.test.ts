@@ -39,13 +39,17 @@ describe('resolveConfig defaults', () => {
       baseUrl: 'https://www.alphavantage.co',
       timeoutMs: 10_000,
       maxAttempts: 3,
+      overBudget: 'refuse',
     });
     expect(config.universe).toEqual({
       source: 'watchlist',
       watchlist: ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN'],
       exchanges: ['NYSE', 'NASDAQ'],
       assetTypes: ['Stock'],
+      plannedListingSize: 5000,
     });
+    expect(config.indicators.every((indicator) => indicator.source === 'computed')).toBe(true);
+    expect(config.freshness).toEqual({ fundamentalsMaxAgeDays: 28 });
     expect(config.indicators.map((indicator) => indicator.function)).toEqual([
       'SMA',
       'EMA',
@@ -71,6 +75,28 @@ describe('resolveConfig defaults', () => {
       ['history', 'indicators', 'overview', 'quote', 'universe'].sort(),
     );
     expect(config.schedules.every((s) => s.enabled && s.timezone === 'America/New_York')).toBe(true);
+  });
+
+  it('computes daily indicators by default and fetches the others', () => {
+    const config = resolveConfig({
+      indicators: [
+        { function: 'SMA' },
+        { function: 'EMA', interval: 'weekly' },
+        { function: 'RSI', source: 'alphavantage' },
+      ],
+    });
+
+    expect(config.indicators.map((indicator) => indicator.source)).toEqual([
+      'computed',
+      'alphavantage',
+      'alphavantage',
+    ]);
+  });
+
+  it('refuses a computed weekly indicator, naming the field', () => {
+    expect(
+      configErrorOf({ indicators: [{ function: 'SMA', interval: 'weekly', source: 'computed' }] }),
+    ).toContain('indicators.0.source: only daily indicators can be computed');
   });
 
   it('treats undefined and null like an empty override', () => {
@@ -100,7 +126,7 @@ describe('resolveConfig defaults', () => {
     // Assess
     expect(config.alphaVantage).toMatchObject({ plan: 'premium150', timeoutMs: 2_500, maxAttempts: 3 });
     expect(config.indicators).toEqual([
-      { function: 'SMA', interval: 'daily', timePeriod: 20, seriesType: 'close' },
+      { function: 'SMA', interval: 'daily', timePeriod: 20, seriesType: 'close', source: 'computed' },
     ]);
     expect(config.topics.quote).toEqual({ name: 'acme.quote', partitions: 3 });
     expect(config.topics.history.name).toBe('horton.history');

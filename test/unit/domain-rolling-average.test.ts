@@ -429,3 +429,75 @@ describe('averageOf', () => {
     expect(() => averageOf([])).toThrow(DomainValidationError);
   });
 });
+
+describe('identical observations (same fingerprint: trading day, price, volume)', () => {
+  const quote = (id: string, minute: number, price: number, fingerprint?: string) => ({
+    id,
+    observedAt: `2026-05-16T12:${String(minute).padStart(2, '0')}:00Z`,
+    price,
+    ...(fingerprint ? { fingerprint } : {}),
+  });
+  const closing = '2026-05-15|420.5|1000';
+
+  it('counts an observation once, however often the market-closed quote repeats', () => {
+    const { state } = applyQuoteObservations(
+      undefined,
+      [
+        quote('a', 0, 400, '2026-05-15|400|900'),
+        quote('b', 1, 420.5, closing),
+        quote('c', 2, 420.5, closing),
+      ],
+      10,
+    );
+
+    expect(state?.count).toBe(2);
+    expect(state?.average).toBe(410.25);
+  });
+
+  it('keeps the latest of identical observations whatever the arrival order', () => {
+    const early = quote('late-id', 1, 420.5, closing);
+    const later = quote('early-id', 2, 420.5, closing);
+
+    const forward = applyQuoteObservations(undefined, [early, later], 10).state;
+    const backward = applyQuoteObservations(undefined, [later, early], 10).state;
+
+    expect(forward?.observations).toEqual([later]);
+    expect(backward?.observations).toEqual([later]);
+  });
+
+  it('is the N latest of the deduplicated observations in every arrival order (property)', () => {
+    const observations = fc.array(
+      fc.record({
+        minute: fc.integer({ min: 0, max: 59 }),
+        price: fc.integer({ min: 1, max: 4 }),
+        arrival: fc.integer(),
+      }),
+      { maxLength: 12 },
+    );
+    fc.assert(
+      fc.property(observations, fc.integer({ min: 1, max: 4 }), (raw, windowSize) => {
+        const all = raw.map((entry, index) =>
+          quote(`id-${String(index).padStart(2, '0')}`, entry.minute, entry.price, `day|${entry.price}|1`),
+        );
+        const byTime = (a: (typeof all)[number], b: (typeof all)[number]) =>
+          a.observedAt.localeCompare(b.observedAt) || a.id.localeCompare(b.id);
+        const latestPerFingerprint = new Map<string, (typeof all)[number]>();
+        for (const entry of [...all].sort(byTime)) latestPerFingerprint.set(entry.fingerprint ?? '', entry);
+        const expected = [...latestPerFingerprint.values()].sort(byTime).slice(-windowSize);
+        const shuffled = all
+          .map((entry, index) => ({ entry, arrival: raw[index]?.arrival ?? 0 }))
+          .sort((a, b) => a.arrival - b.arrival)
+          .map(({ entry }) => entry);
+        let state: Parameters<typeof applyQuoteObservations>[0];
+        for (const entry of shuffled) state = applyQuoteObservations(state, [entry], windowSize).state;
+        expect(state?.observations ?? []).toEqual(expected);
+      }),
+    );
+  });
+
+  it('still counts equal prices without a fingerprint (windows stored before it existed)', () => {
+    const { state } = applyQuoteObservations(undefined, [quote('a', 0, 420.5), quote('b', 1, 420.5)], 10);
+
+    expect(state?.count).toBe(2);
+  });
+});

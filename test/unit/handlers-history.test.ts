@@ -158,13 +158,16 @@ describe('collectHistory against the simulator', () => {
     expect(store.bars.get('MSFT')?.size).toBe(105);
     expect(storedExtremes(store, 'MSFT')).toEqual(bruteForceExtremes(store.bars.get('MSFT')?.values() ?? []));
     expect(store.states.get('MSFT')).toMatchObject({ lastStoredDate: '2026-05-22', fullLoadDone: false });
+    // The repeat is recognised before the call: the newest closed trading day is stored.
     expect(repeat).toEqual({
+      fresh: 'the newest closed trading day is stored',
       outputsize: 'compact',
       newBars: 0,
       changedYears: [],
       lastStoredDate: '2026-05-22',
     });
     expect(store.barWrites).toHaveLength(2);
+    expect(av.simulator.stats().requests.total).toBe(2);
   });
 
   it('first load on a premium plan asks for the full history and records it', async () => {
@@ -241,5 +244,24 @@ describe('collectHistory with a real provisional response', () => {
       lastStoredDate: '2019-01-18',
       firstStoredDate: '2018-08-28',
     });
+  });
+});
+
+describe('collectHistory calls once per closed trading day', () => {
+  it.each([
+    ['Friday 17:30 ET, Thursday stored', '2026-05-15T21:30:00Z', '2026-05-14', 1],
+    ['Friday 17:30 ET, Friday stored', '2026-05-15T21:30:00Z', '2026-05-15', 0],
+    ['Friday 11:00 ET (session open), Thursday stored', '2026-05-15T15:00:00Z', '2026-05-14', 0],
+    ['Saturday, Friday stored', '2026-05-16T15:00:00Z', '2026-05-15', 0],
+    ['Memorial Day evening, Friday stored', '2026-05-25T21:30:00Z', '2026-05-22', 0],
+  ])('%s -> %s call(s)', async (_case, issuedAt, lastStoredDate, calls) => {
+    const store = new MemoryHistoryStore();
+    store.states.set('MSFT', { lastStoredDate, firstStoredDate: '2026-01-02', fullLoadDone: false });
+    av.simulator.configure({ now: issuedAt });
+
+    const outcome = await collectHistory(command('MSFT', issuedAt), deps(store, false).deps);
+
+    expect(av.simulator.stats().requests.total).toBe(calls);
+    expect(outcome.fresh === undefined).toBe(calls === 1);
   });
 });

@@ -1,10 +1,14 @@
 /**
  * collectIndicator (functions/indicators/collect.ts) with the REAL AlphaVantage client against an in-process
- * simulator: one snapshot per (symbol, indicator id) with the latest point and the most recent points.
+ * simulator: one snapshot per (symbol, indicator id) with the latest point and the most recent points. Fetched
+ * indicators call at most once per closed trading day; computed ones call nothing and equal what the
+ * simulator serves and what AlphaVantage itself served (test/fixtures/computed-indicators).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { collectIndicator, RECENT_POINTS } from '../../functions/indicators/collect.ts';
-import { PermanentError } from '../../functions/shared/errors.ts';
+import type { PriceBar } from '../../functions/shared/domain/computed-indicator.ts';
+import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
 import type { Snapshot } from '../../functions/shared/store/snapshots.ts';
 import { dailySeriesFor, lastTradingDate, sma } from '../../localstack/simulator/index.ts';
 import type { CollectIndicator, IndicatorSpec } from '../../model/messages.ts';
@@ -32,24 +36,47 @@ function recordingPut() {
       items.push(structuredClone(item));
       return 'written' as const;
     },
+    storedCollectedAt: async () => undefined,
+    recentBars: async (): Promise<PriceBar[]> => [],
   };
 }
+
+/** Stored bars as the history handler leaves them: the simulator's daily series up to NOW. */
+function storedBars(symbol: string, now = NOW) {
+  const bars = dailySeriesFor(symbol, new Date(now));
+  return async (_symbol: string, count: number): Promise<PriceBar[]> => bars.slice(-count);
+}
+
+/** An AlphaVantage port that fails the test if a computed indicator calls it. */
+const noCalls = {
+  indicator: async () => {
+    throw new Error('a computed indicator called AlphaVantage');
+  },
+};
 
 describe('collectIndicator against the simulator', () => {
   it('stores the latest SMA value and the recent points, newest first, under a stable indicator id', async () => {
     // Prepare
-    const { items, put } = recordingPut();
-    const spec: IndicatorSpec = { function: 'SMA', interval: 'daily', timePeriod: 20, seriesType: 'close' };
+    const ports = recordingPut();
+    const { items } = ports;
+    const spec: IndicatorSpec = {
+      function: 'SMA',
+      interval: 'daily',
+      timePeriod: 20,
+      seriesType: 'close',
+      source: 'alphavantage',
+    };
     const closes = dailySeriesFor('IBM', new Date(NOW)).map((bar) => bar.close);
 
     // Act
-    const outcome = await collectIndicator(command('IBM', spec), { alphaVantage: av.client, put });
+    const outcome = await collectIndicator(command('IBM', spec), { alphaVantage: av.client, ...ports });
 
     // Assess
     const expectedLatest = sma(closes, 20).at(-1) ?? Number.NaN;
     expect(outcome).toEqual({
       result: 'written',
       indicator: 'SMA:daily:20:close',
+      source: 'alphavantage',
       latestDate: lastTradingDate(new Date(NOW)),
     });
     const [item] = items;
@@ -73,11 +100,18 @@ describe('collectIndicator against the simulator', () => {
 
   it('identifies MACD without a time period and stores all three of its values', async () => {
     // Prepare
-    const { items, put } = recordingPut();
-    const spec: IndicatorSpec = { function: 'MACD', interval: 'daily', timePeriod: 20, seriesType: 'close' };
+    const ports = recordingPut();
+    const { items } = ports;
+    const spec: IndicatorSpec = {
+      function: 'MACD',
+      interval: 'daily',
+      timePeriod: 20,
+      seriesType: 'close',
+      source: 'alphavantage',
+    };
 
     // Act
-    const outcome = await collectIndicator(command('MSFT', spec), { alphaVantage: av.client, put });
+    const outcome = await collectIndicator(command('MSFT', spec), { alphaVantage: av.client, ...ports });
 
     // Assess
     expect(outcome.indicator).toBe('MACD:daily:close');
@@ -86,11 +120,12 @@ describe('collectIndicator against the simulator', () => {
 
   it('uses the weekly series when asked, keyed by the week’s last trading day', async () => {
     // Prepare
-    const { items, put } = recordingPut();
+    const ports = recordingPut();
+    const { items } = ports;
     const spec: IndicatorSpec = { function: 'RSI', interval: 'weekly', timePeriod: 14, seriesType: 'close' };
 
     // Act
-    const outcome = await collectIndicator(command('AAPL', spec), { alphaVantage: av.client, put });
+    const outcome = await collectIndicator(command('AAPL', spec), { alphaVantage: av.client, ...ports });
 
     // Assess
     expect(outcome.indicator).toBe('RSI:weekly:14:close');
@@ -108,16 +143,135 @@ describe('collectIndicator against the simulator', () => {
 
   it('fails permanently, writing nothing, for a symbol AlphaVantage does not know', async () => {
     // Prepare
-    const { items, put } = recordingPut();
-    const spec: IndicatorSpec = { function: 'EMA', interval: 'daily', timePeriod: 20, seriesType: 'close' };
+    const ports = recordingPut();
+    const { items } = ports;
+    const spec: IndicatorSpec = {
+      function: 'EMA',
+      interval: 'daily',
+      timePeriod: 20,
+      seriesType: 'close',
+      source: 'alphavantage',
+    };
 
     // Act
-    const run = collectIndicator(command('UNKNOWN', spec), { alphaVantage: av.client, put });
+    const run = collectIndicator(command('UNKNOWN', spec), { alphaVantage: av.client, ...ports });
 
     // Assess
     await expect(run).rejects.toSatisfy(
       (error) => error instanceof PermanentError && error.code === 'api-error',
     );
     expect(items).toEqual([]);
+  });
+});
+
+describe('fetched indicators call once per closed trading day', () => {
+  const spec: IndicatorSpec = {
+    function: 'RSI',
+    interval: 'daily',
+    timePeriod: 14,
+    seriesType: 'close',
+    source: 'alphavantage',
+  };
+
+  it.each([
+    ['collected after the last close (Friday 17:45 ET)', '2026-05-15T21:45:00Z', false],
+    ['replayed: the stored item is this command', NOW, false],
+    ['collected before the last close (Friday 15:00 ET)', '2026-05-15T19:00:00Z', true],
+  ])('%s -> calls: %s', async (_case, collectedAt, calls) => {
+    const ports = { ...recordingPut(), storedCollectedAt: async () => collectedAt };
+    const before = av.simulator.stats().requests.total;
+
+    const outcome = await collectIndicator(command('IBM', spec), { alphaVantage: av.client, ...ports });
+
+    expect(av.simulator.stats().requests.total - before).toBe(calls ? 1 : 0);
+    expect(outcome.result).toBe(calls ? 'written' : 'fresh');
+    expect(ports.items).toHaveLength(calls ? 1 : 0);
+  });
+});
+
+describe('computed indicators', () => {
+  const DEFAULTS: IndicatorSpec[] = [
+    { function: 'SMA', interval: 'daily', timePeriod: 20, seriesType: 'close' },
+    { function: 'EMA', interval: 'daily', timePeriod: 20, seriesType: 'close' },
+    { function: 'RSI', interval: 'daily', timePeriod: 14, seriesType: 'close' },
+    { function: 'MACD', interval: 'daily', timePeriod: 20, seriesType: 'close' },
+    { function: 'BBANDS', interval: 'daily', timePeriod: 20, seriesType: 'close' },
+  ];
+
+  it.each(DEFAULTS.map((spec) => [spec.function, spec] as const))(
+    '%s from the stored bars equals what the simulator serves, without a call',
+    async (_name, spec) => {
+      const computed = { ...recordingPut(), recentBars: storedBars('NVDA') };
+      const fetched = recordingPut();
+
+      const outcome = await collectIndicator(command('NVDA', spec), { alphaVantage: noCalls, ...computed });
+      await collectIndicator(command('NVDA', { ...spec, source: 'alphavantage' }), {
+        alphaVantage: av.client,
+        ...fetched,
+      });
+
+      expect(outcome).toMatchObject({ result: 'written', source: 'computed', latestDate: '2026-05-15' });
+      const [ours] = computed.items;
+      const [theirs] = fetched.items;
+      expect(ours?.recent).toHaveLength(RECENT_POINTS);
+      expect(ours?.recent).toEqual(theirs?.recent);
+      expect(ours?.latest).toEqual(theirs?.latest);
+    },
+  );
+
+  it('is retried, writing nothing, while too few daily prices are stored', async () => {
+    const ports = recordingPut();
+    const spec = DEFAULTS[2] as IndicatorSpec;
+
+    const run = collectIndicator(command('IBM', spec), { alphaVantage: noCalls, ...ports });
+
+    await expect(run).rejects.toSatisfy(
+      (error) => error instanceof TransientError && error.code === 'no-history',
+    );
+    expect(ports.items).toEqual([]);
+  });
+});
+
+/**
+ * AlphaVantage's own MSFT values of 2017-11-03 (trimmed excerpt, see test/fixtures/computed-indicators/README.md):
+ * the last 30 points of SMA(10), EMA(10), RSI(10) and MACD(12, 26, 9), and the 330 daily bars before them.
+ */
+describe('computed indicators equal AlphaVantage’s values', () => {
+  const excerpt = JSON.parse(
+    readFileSync(new URL('../fixtures/computed-indicators/MSFT-daily-2017.json', import.meta.url), 'utf8'),
+  ) as {
+    bars: PriceBar[];
+    alphaVantage: Record<string, { points: Record<string, Record<string, string>> }>;
+  };
+  const issuedAt = '2017-11-03T21:45:00Z';
+  const fields: Record<string, Record<string, string>> = {
+    SMA: { SMA: 'value' },
+    EMA: { EMA: 'value' },
+    RSI: { RSI: 'value' },
+    MACD: { MACD: 'macd', MACD_Signal: 'signal', MACD_Hist: 'histogram' },
+  };
+
+  it.each([
+    ['SMA', 10],
+    ['EMA', 10],
+    ['RSI', 10],
+    ['MACD', 26],
+  ] as const)('%s', async (fn, timePeriod) => {
+    const ports = {
+      ...recordingPut(),
+      recentBars: async (_symbol: string, count: number) => excerpt.bars.slice(-count),
+    };
+    const spec: IndicatorSpec = { function: fn, interval: 'daily', timePeriod, seriesType: 'close' };
+
+    await collectIndicator({ ...command('MSFT', spec), issuedAt }, { alphaVantage: noCalls, ...ports });
+
+    const expected = Object.entries(excerpt.alphaVantage[fn]?.points ?? {}).map(([date, row]) => ({
+      date,
+      ...Object.fromEntries(
+        Object.entries(fields[fn] ?? {}).map(([column, field]) => [field, Number(row[column])]),
+      ),
+    }));
+    expect(expected).toHaveLength(RECENT_POINTS);
+    expect(ports.items[0]?.recent).toEqual(expected);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * collectOverview (functions/overview/collect.ts) with the REAL AlphaVantage client against an in-process
  * simulator. Everything is fetched before anything is written: when the fourth call fails, nothing is written.
+ * The four calls are made only when the stored copy can be out of date.
  */
 import { describe, expect, it } from 'vitest';
 import { collectOverview } from '../../functions/overview/collect.ts';
@@ -34,6 +35,9 @@ function recordingPut(result: 'written' | 'stale' = 'written') {
   };
 }
 
+/** The freshness ports with nothing stored yet: every collection is due. */
+const nothingStored = { stored: async () => ({}), maxAgeDays: 28 };
+
 describe('collectOverview against the simulator', () => {
   it('writes the overview and the latest annual statements in one put', async () => {
     // Prepare
@@ -46,7 +50,7 @@ describe('collectOverview against the simulator', () => {
     av.simulator.reset();
 
     // Act
-    const outcome = await collectOverview(command('IBM'), { alphaVantage: av.client, put });
+    const outcome = await collectOverview(command('IBM'), { alphaVantage: av.client, put, ...nothingStored });
 
     // Assess
     expect(writes).toHaveLength(1);
@@ -78,7 +82,7 @@ describe('collectOverview against the simulator', () => {
     av.simulator.setFaults([{ mode: 'http-error', functions: ['CASH_FLOW'] }]);
 
     // Act
-    const run = collectOverview(command('MSFT'), { alphaVantage: av.client, put });
+    const run = collectOverview(command('MSFT'), { alphaVantage: av.client, put, ...nothingStored });
 
     // Assess
     await expect(run).rejects.toSatisfy(
@@ -99,7 +103,7 @@ describe('collectOverview against the simulator', () => {
     av.simulator.setFaults([{ mode: 'empty-json', functions: ['CASH_FLOW'] }]);
 
     // Act
-    const run = collectOverview(command('AAPL'), { alphaVantage: av.client, put });
+    const run = collectOverview(command('AAPL'), { alphaVantage: av.client, put, ...nothingStored });
 
     // Assess
     await expect(run).rejects.toSatisfy(
@@ -113,7 +117,7 @@ describe('collectOverview against the simulator', () => {
     const { writes, put } = recordingPut();
 
     // Act
-    const run = collectOverview(command('SPY'), { alphaVantage: av.client, put });
+    const run = collectOverview(command('SPY'), { alphaVantage: av.client, put, ...nothingStored });
 
     // Assess
     await expect(run).rejects.toSatisfy(
@@ -129,9 +133,46 @@ describe('collectOverview against the simulator', () => {
     const { put } = recordingPut('stale');
 
     // Act
-    const outcome = await collectOverview(command('NVDA'), { alphaVantage: av.client, put });
+    const outcome = await collectOverview(command('NVDA'), {
+      alphaVantage: av.client,
+      put,
+      ...nothingStored,
+    });
 
     // Assess
     expect(outcome.result).toBe('stale');
+  });
+});
+
+describe('collectOverview calls only when a newer fiscal period can exist', () => {
+  // NOW is Saturday 2026-05-16: the quarter ending 2026-03-31 is over, the one ending 2026-06-30 is not.
+  it.each([
+    ['nothing stored', {}, 4],
+    ['a replay: the stored copy is this command', { collectedAt: NOW, latestPeriodEnd: '2026-03-31' }, 0],
+    [
+      'latest quarter stored, copy a week old',
+      { collectedAt: '2026-05-09T11:00:00Z', latestPeriodEnd: '2026-03-31' },
+      0,
+    ],
+    ['a newer quarter has ended', { collectedAt: '2026-05-09T11:00:00Z', latestPeriodEnd: '2025-12-31' }, 4],
+    [
+      'copy older than the maximum age',
+      { collectedAt: '2026-04-11T11:00:00Z', latestPeriodEnd: '2026-03-31' },
+      4,
+    ],
+  ])('%s -> %s calls', async (_case, stored, calls) => {
+    const { writes, put } = recordingPut();
+    const before = av.simulator.stats().requests.total;
+
+    const outcome = await collectOverview(command('IBM'), {
+      alphaVantage: av.client,
+      put,
+      stored: async () => stored,
+      maxAgeDays: 28,
+    });
+
+    expect(av.simulator.stats().requests.total - before).toBe(calls);
+    expect(writes).toHaveLength(calls === 0 ? 0 : 1);
+    expect(outcome.result).toBe(calls === 0 ? 'fresh' : 'written');
   });
 });

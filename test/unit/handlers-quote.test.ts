@@ -81,7 +81,12 @@ describe('collectQuote against the simulator', () => {
       observedAt: NOW,
     });
     expect(item?.rolling.observations).toEqual([
-      { id: 'quote-0001', observedAt: NOW, price: latestBar?.close },
+      {
+        id: 'quote-0001',
+        observedAt: NOW,
+        price: latestBar?.close,
+        fingerprint: `${latestBar?.date}|${latestBar?.close}|${latestBar?.volume}`,
+      },
     ]);
   });
 
@@ -102,13 +107,15 @@ describe('collectQuote against the simulator', () => {
   });
 
   it('keeps the N newest observations and averages them', async () => {
-    // Prepare: five firings a quarter hour apart, window of 3
+    // Prepare: five firings on five trading days (11:00 ET), each quoting that day's price; window of 3
     const store = new MemoryQuoteStore();
     const deps = { alphaVantage: av.client, store, windowSize: 3 };
-    const times = ['14:00', '14:15', '14:30', '14:45', '15:00'].map((time) => `2026-05-15T${time}:00Z`);
+    const days = ['2026-05-11', '2026-05-12', '2026-05-13', '2026-05-14', '2026-05-15'];
+    const times = days.map((day) => `${day}T15:00:00Z`);
 
     // Act
     for (const [index, issuedAt] of times.entries()) {
+      av.simulator.configure({ now: issuedAt });
       await collectQuote(command('AAPL', `quote-1${index}`, issuedAt), deps);
     }
 
@@ -116,19 +123,41 @@ describe('collectQuote against the simulator', () => {
     const rolling = store.items.get('AAPL')?.rolling;
     expect(rolling?.count).toBe(3);
     expect(rolling?.observations.map((o) => o.observedAt)).toEqual(times.slice(-3));
-    const price = dailySeriesFor('AAPL', new Date(NOW)).at(-1)?.close ?? Number.NaN;
-    expect(rolling?.average).toBeCloseTo(price, 10);
+    const prices = times.slice(-3).map((time) => dailySeriesFor('AAPL', new Date(time)).at(-1)?.close ?? 0);
+    expect(new Set(prices).size).toBe(3);
+    // The simulator quotes prices with 4 decimals, the series keeps more.
+    expect(rolling?.average).toBeCloseTo(prices.reduce((sum, price) => sum + price, 0) / 3, 3);
     expect(rolling?.version).toBe(5);
+  });
+
+  it('does not count an identical quote twice: same trading day, price and volume', async () => {
+    // Prepare: the simulator quotes the same thing all day; three firings in the session
+    const store = new MemoryQuoteStore();
+    const deps = { alphaVantage: av.client, store, windowSize: 10 };
+    const times = ['14:00', '14:30', '15:00'].map((time) => `2026-05-15T${time}:00Z`);
+
+    // Act
+    const outcomes = [];
+    for (const [index, issuedAt] of times.entries()) {
+      outcomes.push(await collectQuote(command('IBM', `quote-same-${index}`, issuedAt), deps));
+    }
+
+    // Assess: one observation, the latest of the identical ones
+    expect(store.items.get('IBM')?.rolling.count).toBe(1);
+    expect(store.items.get('IBM')?.rolling.observations.map((o) => o.observedAt)).toEqual([times[2]]);
+    expect(outcomes.at(-1)).toMatchObject({ result: 'stored', count: 1 });
   });
 
   it('keeps the newest observation as the latest quote when an older command arrives late', async () => {
     // Prepare
     const store = new MemoryQuoteStore();
     const deps = { alphaVantage: av.client, store, windowSize: 10 };
+    av.simulator.configure({ now: '2026-05-15T15:00:00Z' });
     await collectQuote(command('NVDA', 'quote-new', '2026-05-15T15:00:00Z'), deps);
 
     // Act
-    const late = await collectQuote(command('NVDA', 'quote-old', '2026-05-15T14:45:00Z'), deps);
+    av.simulator.configure({ now: '2026-05-14T15:00:00Z' });
+    const late = await collectQuote(command('NVDA', 'quote-old', '2026-05-14T15:00:00Z'), deps);
 
     // Assess
     expect(late).toMatchObject({ result: 'stored', count: 2 });
@@ -218,7 +247,8 @@ describe('collectQuote against the simulator', () => {
     await expect(run).rejects.toSatisfy(
       (error) => error instanceof PermanentError && error.code === 'no-data',
     );
-    expect(store.gets).toBe(0);
+    // One read: the freshness check before the call.
+    expect(store.gets).toBe(1);
     expect(store.items.size).toBe(0);
   });
 });
@@ -228,3 +258,54 @@ async function referenceLatest(symbol: string): Promise<QuoteItem['latest']> {
   const quote = await av.client.globalQuote(symbol);
   return { ...quote, symbol, observedAt: NOW };
 }
+
+describe('collectQuote calls only while the market can move the quote', () => {
+  const observedAt = (time: string) => ({
+    symbol: 'MSFT',
+    latest: { observedAt: time } as QuoteItem['latest'],
+    rolling: applyQuoteObservation(undefined, { id: 'earlier', observedAt: time, price: 1 }, 10).state,
+  });
+
+  it.each([
+    ['Friday 15:00 ET, in the session', '2026-05-15T19:00:00Z', '2026-05-15T18:00:00Z', 1],
+    [
+      'Friday 17:00 ET, stored quote from 15:30 ET: the closing quote',
+      '2026-05-15T21:00:00Z',
+      '2026-05-15T19:30:00Z',
+      1,
+    ],
+    ['Friday 17:30 ET, closing quote stored at 17:00 ET', '2026-05-15T21:30:00Z', '2026-05-15T21:00:00Z', 0],
+    ['Saturday, closing quote stored', '2026-05-16T15:00:00Z', '2026-05-15T21:00:00Z', 0],
+    [
+      'Memorial Day (NYSE holiday) 11:00 ET, closing quote of Friday stored',
+      '2026-05-25T15:00:00Z',
+      '2026-05-22T21:00:00Z',
+      0,
+    ],
+    ['Tuesday after Memorial Day, 11:00 ET', '2026-05-26T15:00:00Z', '2026-05-22T21:00:00Z', 1],
+  ])('%s -> %s call(s)', async (_case, issuedAt, storedAt, calls) => {
+    const store = new MemoryQuoteStore();
+    store.items.set('MSFT', observedAt(storedAt));
+    av.simulator.configure({ now: issuedAt });
+
+    const outcome = await collectQuote(command('MSFT', 'quote-fresh', issuedAt), {
+      alphaVantage: av.client,
+      store,
+      windowSize: 10,
+    });
+
+    expect(av.simulator.stats().requests.total).toBe(calls);
+    expect(outcome.result).toBe(calls === 1 ? 'stored' : 'fresh');
+  });
+
+  it('costs no call to replay an applied command', async () => {
+    const store = new MemoryQuoteStore();
+    const deps = { alphaVantage: av.client, store, windowSize: 10 };
+    await collectQuote(command('AMZN', 'quote-replayed'), deps);
+
+    const replay = await collectQuote(command('AMZN', 'quote-replayed'), deps);
+
+    expect(replay).toEqual({ result: 'duplicate' });
+    expect(av.simulator.stats().requests.total).toBe(1);
+  });
+});

@@ -36,6 +36,7 @@ function settings(overrides: Partial<UniverseSettings> = {}): UniverseSettings {
     exchanges: ['NYSE', 'NASDAQ'],
     assetTypes: ['Stock'],
     indicators,
+    collectWhatFits: false,
     ...overrides,
   };
 }
@@ -43,7 +44,11 @@ function settings(overrides: Partial<UniverseSettings> = {}): UniverseSettings {
 const av = useSimulatorClient({ now: NOW });
 
 /** The securities table and the publisher, in memory. */
-function recorders(universe: UniverseSettings, stored: StoredSecurity[] = []) {
+function recorders(
+  universe: UniverseSettings,
+  stored: StoredSecurity[] = [],
+  remainingToday: number | null = 25,
+) {
   const table = new Map(stored.map((security) => [security.symbol, security]));
   const published: FanOutPlan[] = [];
   const deps: SecuritiesDeps = {
@@ -56,6 +61,7 @@ function recorders(universe: UniverseSettings, stored: StoredSecurity[] = []) {
     publish: async (plan) => {
       published.push(structuredClone(plan));
     },
+    budget: { remainingToday: async () => remainingToday },
   };
   return { deps, table, published };
 }
@@ -194,5 +200,67 @@ describe('collectUniverse: listing', () => {
     // Assess: fanning out over nothing until the next universe refresh would silently skip a collection
     expect(outcome.securities).toBeGreaterThan(0);
     expect(published[0]?.quote.length ?? 0).toBeGreaterThan(0);
+  });
+});
+
+describe('collectUniverse: collect what fits', () => {
+  const watchlist = ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN'];
+  const fetched = indicators.map((indicator) => ({ ...indicator, source: 'alphavantage' as const }));
+  const all = ['overview', 'history', 'quote', 'indicators'] as const;
+
+  it('publishes everything, without a budget check, when the configuration refuses to go over budget', async () => {
+    const { deps, published } = recorders(settings({ watchlist }), [], 3);
+
+    const outcome = await collectUniverse(command({ datasets: [...all] }), deps);
+
+    expect(outcome.published).toEqual({ overview: 5, history: 5, quote: 5, indicators: 25 });
+    expect(outcome.deferred).toBeUndefined();
+    expect(published).toHaveLength(1);
+  });
+
+  it('publishes the watchlist quotes first, then what the remaining budget covers, and says what it deferred', async () => {
+    const { deps, published } = recorders(
+      settings({ watchlist, collectWhatFits: true, indicators: fetched }),
+      [],
+      12,
+    );
+
+    const outcome = await collectUniverse(command({ datasets: [...all] }), deps);
+
+    // 5 quotes + 5 history + 2 indicators = 12 calls; no overview (4 each) fits in what is left.
+    expect(outcome.published).toEqual({ overview: 0, history: 5, quote: 5, indicators: 2 });
+    expect(outcome.deferred).toEqual({ overview: 5, history: 0, quote: 0, indicators: 23 });
+    expect(published[0]?.quote.map((quote) => quote.symbol).sort()).toEqual([...watchlist].sort());
+  });
+
+  it('always publishes computed indicators, which cost no call', async () => {
+    const { deps } = recorders(settings({ watchlist, collectWhatFits: true }), [], 0);
+
+    const outcome = await collectUniverse(command({ datasets: ['quote', 'indicators'] }), deps);
+
+    expect(outcome.published).toEqual({ overview: 0, history: 0, quote: 0, indicators: 25 });
+    expect(outcome.deferred).toEqual({ overview: 0, history: 0, quote: 5, indicators: 0 });
+  });
+
+  it('rotates what a short budget covers from one day to the next, so no symbol starves', async () => {
+    const budgetOfTwo = () => recorders(settings({ watchlist, collectWhatFits: true }), [], 2);
+    const first = budgetOfTwo();
+    const second = budgetOfTwo();
+
+    await collectUniverse(command({ datasets: ['history'], issuedAt: '2026-05-14T14:30:00Z' }), first.deps);
+    await collectUniverse(command({ datasets: ['history'], issuedAt: '2026-05-15T14:30:00Z' }), second.deps);
+
+    const symbols = (run: typeof first) => run.published[0]?.history.map((history) => history.symbol);
+    expect(symbols(first)).toHaveLength(2);
+    expect(symbols(second)).toHaveLength(2);
+    expect(symbols(first)).not.toEqual(symbols(second));
+  });
+
+  it('publishes everything when the plan has no daily cap', async () => {
+    const { deps } = recorders(settings({ watchlist, collectWhatFits: true }), [], null);
+
+    const outcome = await collectUniverse(command({ datasets: [...all] }), deps);
+
+    expect(outcome.published).toEqual({ overview: 5, history: 5, quote: 5, indicators: 25 });
   });
 });

@@ -7,14 +7,14 @@
  * - Europe/Berlin: CET = UTC+1, CEST = UTC+2; DST 2025 starts Sun 2025-03-30.
  */
 import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../model/config.ts';
 import {
   compileSchedule,
   eventBridgeCronToCroner,
   parseScheduleExpression,
   ScheduleExpressionError,
   upcomingFirings,
-} from '../../localstack/runner/schedule-expression.ts';
-import { resolveConfig } from '../../model/config.ts';
+} from '../../model/schedule-expression.ts';
 
 const iso = (dates: Date[]) => dates.map((date) => date.toISOString());
 

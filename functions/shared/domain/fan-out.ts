@@ -5,7 +5,7 @@
  * Child command ids are derived from the parent id, the dataset, the symbol (and the indicator), so replaying the
  * parent produces byte-identical children: downstream writes keyed by command id stay idempotent.
  */
-import { type Dataset, type IndicatorConfig, indicatorId } from '../../../model/config.ts';
+import { type Dataset, type IndicatorConfig, indicatorId, indicatorSource } from '../../../model/config.ts';
 import type {
   CollectHistory,
   CollectIndicator,
@@ -60,4 +60,74 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
     }
   }
   return plan;
+}
+
+/** What a fan-out may spend when the configuration collects only what fits the daily budget. */
+export interface FanOutBudget {
+  /** Calls left today; null = no daily cap (everything is published). */
+  remaining: number | null;
+  /** Symbols whose quotes go first (the watchlist). */
+  prioritySymbols: ReadonlySet<string>;
+}
+
+export interface FittedFanOut {
+  plan: FanOutPlan;
+  /** Commands left out of this firing, per dataset. */
+  deferred: Record<keyof FanOutPlan, number>;
+  /** AlphaVantage calls the published commands can cost at most. */
+  calls: number;
+}
+
+/** Calls one command can cost at most (the handlers' freshness rules may skip them). */
+function callsOf(dataset: keyof FanOutPlan, command: FanOutPlan[keyof FanOutPlan][number]): number {
+  if (dataset === 'overview') return 4;
+  if (dataset === 'indicators') {
+    return indicatorSource((command as CollectIndicator).indicator) === 'computed' ? 0 : 1;
+  }
+  return 1;
+}
+
+/**
+ * Keeps the commands the remaining budget covers, in priority order: commands that cost nothing, the
+ * watchlist's quotes, the other quotes, then history, overview and fetched indicators. Within a dataset the
+ * start rotates by the firing's day, so what one day defers goes first on a later day instead of starving.
+ * Deterministic for a given parent command and budget.
+ */
+export function fitFanOut(plan: FanOutPlan, budget: FanOutBudget, issuedAt: string): FittedFanOut {
+  const fitted: FanOutPlan = { overview: [], history: [], quote: [], indicators: [] };
+  const deferred = { overview: 0, history: 0, quote: 0, indicators: 0 };
+  const day = Math.floor(Date.parse(issuedAt) / 86_400_000);
+  const rotate = <T>(items: readonly T[]) => {
+    const start = items.length === 0 ? 0 : day % items.length;
+    return [...items.slice(start), ...items.slice(0, start)];
+  };
+  type Entry = { dataset: keyof FanOutPlan; command: FanOutPlan[keyof FanOutPlan][number]; calls: number };
+  const entries = (dataset: keyof FanOutPlan, commands: readonly Entry['command'][]) =>
+    rotate(commands).map((command) => ({ dataset, command, calls: callsOf(dataset, command) }));
+  const all = [
+    ...entries('quote', plan.quote),
+    ...entries('history', plan.history),
+    ...entries('overview', plan.overview),
+    ...entries('indicators', plan.indicators),
+  ];
+  const rank = (entry: Entry) =>
+    entry.calls === 0
+      ? 0
+      : entry.dataset === 'quote' && budget.prioritySymbols.has(entry.command.symbol)
+        ? 1
+        : 2;
+  // A stable sort keeps the dataset order and the rotation within each rank.
+  const ordered = [...all].sort((a, b) => rank(a) - rank(b));
+  let left = budget.remaining ?? Number.POSITIVE_INFINITY;
+  let calls = 0;
+  for (const entry of ordered) {
+    if (entry.calls > left) {
+      deferred[entry.dataset] += 1;
+      continue;
+    }
+    left -= entry.calls;
+    calls += entry.calls;
+    (fitted[entry.dataset] as Entry['command'][]).push(entry.command);
+  }
+  return { plan: fitted, deferred, calls };
 }

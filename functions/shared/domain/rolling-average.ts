@@ -29,6 +29,12 @@ export interface QuoteObservation {
   readonly observedAt: string;
   /** Quoted price; finite and not negative. */
   readonly price: number;
+  /**
+   * What makes two quotes the same observation: AlphaVantage's latest trading day, price and volume. A quote
+   * taken while the market does not trade repeats the previous one; it is not counted twice. Optional: windows
+   * stored before it existed compare by id only.
+   */
+  readonly fingerprint?: string;
 }
 
 export interface RollingAverageState {
@@ -66,7 +72,11 @@ export interface RollingAverageUpdate {
  * - the observation's id is already in the window (a re-delivery; the first version of an id wins, even if
  *   a re-delivery carries a different price or time);
  * - the window is full and the observation is older than its oldest entry (late arrival, or a re-delivery
- *   of an observation that has since been evicted).
+ *   of an observation that has since been evicted);
+ * - the window holds an observation with the same fingerprint that sorts later. Of identical observations
+ *   the latest counts (it replaces an earlier twin): only replacing by later ones keeps the window the N
+ *   latest of the deduplicated observations whatever the arrival order, since a twin evicted or refused as
+ *   too old is older than everything the window keeps.
  *
  * Window size changes (configuration N changed between invocations):
  * - lowered: the window is trimmed to the newest `windowSize` observations at once;
@@ -126,6 +136,16 @@ export function applyQuoteObservations(
  */
 function insertIntoWindow(window: Keyed[], ids: Set<string>, entry: Keyed, windowSize: number): boolean {
   if (ids.has(entry.observation.id)) return false;
+  const { fingerprint } = entry.observation;
+  const twin =
+    fingerprint === undefined
+      ? -1
+      : window.findIndex((other) => other.observation.fingerprint === fingerprint);
+  if (twin >= 0) {
+    if (compareKeyed(entry, window[twin] as Keyed) <= 0) return false;
+    const [replaced] = window.splice(twin, 1);
+    if (replaced) ids.delete(replaced.observation.id);
+  }
   const oldest = window[0];
   if (window.length >= windowSize && oldest !== undefined && compareKeyed(entry, oldest) < 0) return false;
   // Binary search for the first element that sorts after the entry.
@@ -180,8 +200,18 @@ function toKeyed(observation: QuoteObservation, what: string): Keyed {
       `${what}.price must be a finite, non-negative number, got ${describeValue(observation.price)}`,
     );
   }
+  if (observation.fingerprint !== undefined && typeof observation.fingerprint !== 'string') {
+    throw new DomainValidationError(
+      `${what}.fingerprint must be a string, got ${describeValue(observation.fingerprint)}`,
+    );
+  }
   return {
-    observation: { id: observation.id, observedAt: observation.observedAt, price: observation.price },
+    observation: {
+      id: observation.id,
+      observedAt: observation.observedAt,
+      price: observation.price,
+      ...(observation.fingerprint === undefined ? {} : { fingerprint: observation.fingerprint }),
+    },
     epochMs,
   };
 }

@@ -4,7 +4,7 @@
  * from one collection beside statements from another, and a failed write leaves nothing half-written.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 
 export type FundamentalKind = 'OVERVIEW' | 'INCOME_STATEMENT' | 'BALANCE_SHEET' | 'CASH_FLOW';
 
@@ -47,4 +47,37 @@ export async function putFundamentals(
     }
     throw error;
   }
+}
+
+/** What the freshness rules read of a symbol's stored fundamentals. */
+export interface StoredFundamentals {
+  /** When the stored overview was collected. */
+  collectedAt?: string;
+  /** Newest fiscal period end stored: the overview's latest quarter or a statement's fiscalDateEnding. */
+  latestPeriodEnd?: string;
+}
+
+/** One Query over the symbol's (at most four) items. */
+export async function getStoredFundamentals(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  symbol: string,
+): Promise<StoredFundamentals> {
+  const result = await doc.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'symbol = :symbol',
+      ExpressionAttributeValues: { ':symbol': symbol },
+    }),
+  );
+  const items = (result.Items ?? []) as FundamentalItem[];
+  const overview = items.find((item) => item.kind === 'OVERVIEW');
+  const periodEnds = [overview?.data.latestQuarter, ...items.map((item) => item.fiscalDateEnding)].filter(
+    (date): date is string => typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date),
+  );
+  const latestPeriodEnd = periodEnds.sort().at(-1);
+  return {
+    ...(overview ? { collectedAt: overview.collectedAt } : {}),
+    ...(latestPeriodEnd ? { latestPeriodEnd } : {}),
+  };
 }

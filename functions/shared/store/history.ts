@@ -117,3 +117,31 @@ export async function putHistoryState(
     new PutCommand({ TableName: table, Item: { symbol, date: HISTORY_STATE_SORT_KEY, ...state } }),
   );
 }
+
+/**
+ * The newest `count` daily bars of a symbol, ascending: one Query read backwards from the newest date. The key
+ * condition starts at '0' so the `#history` item is never read.
+ */
+export async function getRecentBars(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  symbol: string,
+  count: number,
+): Promise<DailyBar[]> {
+  const bars: DailyBar[] = [];
+  const pages = paginateQuery(
+    { client: doc, pageSize: Math.min(count, 1000) },
+    {
+      TableName: table,
+      KeyConditionExpression: 'symbol = :symbol AND #date >= :first',
+      ExpressionAttributeNames: { '#date': 'date' },
+      ExpressionAttributeValues: { ':symbol': symbol, ':first': '0' },
+      ScanIndexForward: false,
+    },
+  );
+  for await (const page of pages) {
+    bars.push(...((page.Items ?? []) as DailyBar[]));
+    if (bars.length >= count) break;
+  }
+  return bars.slice(0, count).reverse();
+}

@@ -5,7 +5,7 @@
  * command can never overwrite fresher data.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 
 export interface Snapshot {
   collectedAt: string;
@@ -43,4 +43,16 @@ export async function scanAll<T>(doc: DynamoDBDocumentClient, table: string): Pr
     items.push(...((page.Items ?? []) as T[]));
   }
   return items;
+}
+
+/** `collectedAt` of the item under (partition key, sort key), if stored. */
+export async function getCollectedAt(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  key: Record<string, string>,
+): Promise<string | undefined> {
+  const result = await doc.send(
+    new GetCommand({ TableName: table, Key: key, ProjectionExpression: 'collectedAt' }),
+  );
+  return (result.Item as { collectedAt?: string } | undefined)?.collectedAt;
 }

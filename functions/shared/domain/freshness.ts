@@ -1,0 +1,148 @@
+/**
+ * Freshness rules: before a call to AlphaVantage, decide from what is stored whether the data can have changed
+ * since. Pure and table-driven: each dataset has an ordered list of rules, the first whose `applies` holds
+ * decides, and its `when` is the reason the handler logs. The handlers' collect.ts apply them through their
+ * injected store ports; the daily plan (model/plan.ts) runs the same rules over a simulated month, so the
+ * budget it prints is the one the handlers spend.
+ *
+ * `now` is the command's `issuedAt` (the schedule's firing time), not the wall clock: a replay of a command
+ * judges exactly as its first delivery did, and a replay of an applied command finds its own result stored.
+ */
+import { isAfterClose, isMarketOpen, latestClosedTradingDay } from './exchange-calendar.ts';
+
+export interface FreshnessDecision {
+  /** Whether the call is needed. */
+  call: boolean;
+  /** Why, for the log line: the `when` of the rule that decided. */
+  reason: string;
+}
+
+interface Rule<Facts> {
+  when: string;
+  applies(facts: Facts, now: Date): boolean;
+  call: boolean;
+}
+
+/** What the quote handler has stored for a symbol. */
+export interface QuoteFacts {
+  /** The command's observation is already in the rolling window (a re-delivery). */
+  applied: boolean;
+  /** When the stored latest quote was taken; absent when nothing is stored. */
+  lastObservedAt?: string;
+}
+
+/** What the history handler has stored for a symbol. */
+export interface HistoryFacts {
+  /** Newest stored trading day; absent when nothing is stored. */
+  lastStoredDate?: string;
+  fullLoadDone: boolean;
+  /** The command asks for outputsize=full (a backfill). */
+  requestedFull: boolean;
+}
+
+/** A stored snapshot (overview and statements, or an indicator fetched from AlphaVantage). */
+export interface SnapshotFacts {
+  /** `collectedAt` of the stored item: the issue time of the command that wrote it. */
+  collectedAt?: string;
+}
+
+export interface FundamentalsFacts extends SnapshotFacts {
+  /** Newest fiscal period end stored: the overview's LatestQuarter or a statement's fiscalDateEnding. */
+  latestPeriodEnd?: string;
+  /** Refetch when the stored copy is this many days old. */
+  maxAgeDays: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** A stored item written by this command or a later one: the call would fetch what is already there. */
+const alreadyApplied = (facts: SnapshotFacts, now: Date) =>
+  facts.collectedAt !== undefined && Date.parse(facts.collectedAt) >= now.getTime();
+
+/** End of the fiscal quarter after the one ending `periodEnd` (quarter ends are month ends). */
+export function nextPeriodEnd(periodEnd: string): string {
+  const [year, month] = periodEnd.split('-').map(Number) as [number, number];
+  // Day 0 of the month after next-plus-two is the last day of the quarter's final month.
+  return new Date(Date.UTC(year, month + 3, 0)).toISOString().slice(0, 10);
+}
+
+/** The reason of a replayed quote command, which the quote handler reports as a duplicate. */
+export const QUOTE_APPLIED = 'this command was already applied';
+
+export const QUOTE_RULES: readonly Rule<QuoteFacts>[] = [
+  { when: QUOTE_APPLIED, applies: (facts) => facts.applied, call: false },
+  { when: 'no quote stored yet', applies: (facts) => facts.lastObservedAt === undefined, call: true },
+  { when: 'the market is open', applies: (_facts, now) => isMarketOpen(now), call: true },
+  {
+    when: 'the stored quote predates the last close',
+    applies: (facts, now) =>
+      !isAfterClose(new Date(facts.lastObservedAt as string), latestClosedTradingDay(now)),
+    call: true,
+  },
+  { when: 'the market has not traded since the stored quote', applies: () => true, call: false },
+];
+
+export const HISTORY_RULES: readonly Rule<HistoryFacts>[] = [
+  { when: 'no history stored yet', applies: (facts) => facts.lastStoredDate === undefined, call: true },
+  {
+    when: 'a full load was requested and none is done',
+    applies: (facts) => facts.requestedFull && !facts.fullLoadDone,
+    call: true,
+  },
+  {
+    when: 'a trading day closed after the newest stored one',
+    applies: (facts, now) => (facts.lastStoredDate as string) < latestClosedTradingDay(now),
+    call: true,
+  },
+  { when: 'the newest closed trading day is stored', applies: () => true, call: false },
+];
+
+/** Indicators fetched from AlphaVantage: once per trading day, after its close. */
+export const INDICATOR_RULES: readonly Rule<SnapshotFacts>[] = [
+  { when: 'this command or a later one was already applied', applies: alreadyApplied, call: false },
+  { when: 'no indicator stored yet', applies: (facts) => facts.collectedAt === undefined, call: true },
+  {
+    when: 'the stored indicator predates the last close',
+    applies: (facts, now) =>
+      !isAfterClose(new Date(facts.collectedAt as string), latestClosedTradingDay(now)),
+    call: true,
+  },
+  { when: 'the stored indicator includes the last close', applies: () => true, call: false },
+];
+
+export const FUNDAMENTALS_RULES: readonly Rule<FundamentalsFacts>[] = [
+  { when: 'this command or a later one was already applied', applies: alreadyApplied, call: false },
+  { when: 'no overview stored yet', applies: (facts) => facts.collectedAt === undefined, call: true },
+  {
+    when: 'the stored overview reached its maximum age',
+    applies: (facts, now) =>
+      now.getTime() - Date.parse(facts.collectedAt as string) >= facts.maxAgeDays * DAY_MS,
+    call: true,
+  },
+  {
+    when: 'no fiscal period is stored',
+    applies: (facts) => facts.latestPeriodEnd === undefined,
+    call: true,
+  },
+  {
+    when: 'a newer fiscal period has ended',
+    applies: (facts, now) => nextPeriodEnd(facts.latestPeriodEnd as string) < now.toISOString().slice(0, 10),
+    call: true,
+  },
+  { when: 'no newer fiscal period can exist yet', applies: () => true, call: false },
+];
+
+/** The decision of the first rule that applies. */
+export function decide<Facts>(rules: readonly Rule<Facts>[], facts: Facts, now: Date): FreshnessDecision {
+  for (const rule of rules) {
+    if (rule.applies(facts, now)) return { call: rule.call, reason: rule.when };
+  }
+  // Every table ends with a catch-all rule.
+  throw new Error('unreachable: no freshness rule applied');
+}
+
+export const quoteFreshness = (facts: QuoteFacts, now: Date) => decide(QUOTE_RULES, facts, now);
+export const historyFreshness = (facts: HistoryFacts, now: Date) => decide(HISTORY_RULES, facts, now);
+export const indicatorFreshness = (facts: SnapshotFacts, now: Date) => decide(INDICATOR_RULES, facts, now);
+export const fundamentalsFreshness = (facts: FundamentalsFacts, now: Date) =>
+  decide(FUNDAMENTALS_RULES, facts, now);
