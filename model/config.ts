@@ -262,6 +262,7 @@ export function tableNames(config: HortonConfig) {
     yearlyExtremes: `${p}-yearly-extremes`,
     quotes: `${p}-quotes`,
     indicators: `${p}-indicators`,
+    alphaVantageQuota: `${p}-alphavantage-quota`,
   } as const;
 }
 export type TableRole = keyof ReturnType<typeof tableNames>;
@@ -286,6 +287,10 @@ export const ENV = {
   alphaVantageTimeoutMs: 'ALPHAVANTAGE_TIMEOUT_MS',
   alphaVantageMaxAttempts: 'ALPHAVANTAGE_MAX_ATTEMPTS',
   alphaVantagePremium: 'ALPHAVANTAGE_PREMIUM',
+  /** The limiter's pace: the plan's (or overridden) per-minute budget. */
+  alphaVantageRequestsPerMinute: 'ALPHAVANTAGE_REQUESTS_PER_MINUTE',
+  /** The limiter's daily cap; empty = no daily cap. */
+  alphaVantageRequestsPerDay: 'ALPHAVANTAGE_REQUESTS_PER_DAY',
   universeSource: 'UNIVERSE_SOURCE',
   watchlist: 'UNIVERSE_WATCHLIST',
   universeExchanges: 'UNIVERSE_EXCHANGES',
@@ -307,6 +312,7 @@ export const ENV = {
     yearlyExtremes: 'TABLE_YEARLY_EXTREMES',
     quotes: 'TABLE_QUOTES',
     indicators: 'TABLE_INDICATORS',
+    alphaVantageQuota: 'TABLE_ALPHAVANTAGE_QUOTA',
   } satisfies Record<TableRole, string>,
 } as const;
 
@@ -322,6 +328,8 @@ export function settingsEnvironment(config: HortonConfig): Record<string, string
     [ENV.alphaVantageTimeoutMs]: String(config.alphaVantage.timeoutMs),
     [ENV.alphaVantageMaxAttempts]: String(config.alphaVantage.maxAttempts),
     [ENV.alphaVantagePremium]: String(budget.premium),
+    [ENV.alphaVantageRequestsPerMinute]: String(budget.requestsPerMinute),
+    [ENV.alphaVantageRequestsPerDay]: budget.requestsPerDay === null ? '' : String(budget.requestsPerDay),
     [ENV.universeSource]: config.universe.source,
     [ENV.watchlist]: config.universe.watchlist.join(','),
     [ENV.universeExchanges]: config.universe.exchanges.join(','),

@@ -18,7 +18,10 @@ export interface HandlerSpec {
   produces: TopicRole[];
   reads: TableRole[];
   writes: TableRole[];
-  /** Calls AlphaVantage (needs the API key secret). */
+  /**
+   * Calls AlphaVantage: needs the API key secret, and takes every call from the shared budget (the
+   * `alphaVantageQuota` table, UpdateItem and GetItem only; see docs/decisions/0020-alphavantage-limiter.md).
+   */
   callsAlphaVantage: boolean;
   description: string;
 }

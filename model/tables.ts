@@ -10,6 +10,8 @@ export interface TableSpec {
   sortKey?: { name: string; type: 'S' | 'N' };
   /** What one item is, for the README's data model and for readers of the code. */
   item: string;
+  /** Attribute holding an epoch-seconds expiry: DynamoDB deletes the item some time after it. */
+  timeToLiveAttribute?: string;
 }
 
 export const TABLES: Record<TableRole, TableSpec> = {
@@ -40,5 +42,12 @@ export const TABLES: Record<TableRole, TableSpec> = {
     partitionKey: { name: 'symbol', type: 'S' },
     sortKey: { name: 'indicator', type: 'S' },
     item: 'indicator = e.g. SMA:daily:20:close; latest value(s) and date, plus the recent points',
+  },
+  alphaVantageQuota: {
+    partitionKey: { name: 'pk', type: 'S' },
+    item:
+      'the shared AlphaVantage budget (docs/decisions/0020-alphavantage-limiter.md): `pace` holds the ' +
+      'theoretical arrival time of the next call (GCRA), `day#YYYY-MM-DD` the calls of that UTC day',
+    timeToLiveAttribute: 'expiresAt',
   },
 };

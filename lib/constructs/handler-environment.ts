@@ -8,7 +8,10 @@
 import { ENV, type HortonConfig, settingsEnvironment } from '../../model/config.ts';
 import type { HandlerSpec } from '../../model/handlers.ts';
 
-/** What every AlphaVantage caller reads to build its client. */
+/**
+ * What every AlphaVantage caller reads to build its client. The limiter's settings (quota table, pace, daily
+ * cap) are set by `bindAlphaVantageQuota` with their grant.
+ */
 const ALPHAVANTAGE_CLIENT = [ENV.alphaVantageBaseUrl, ENV.alphaVantageTimeoutMs, ENV.alphaVantageMaxAttempts];
 
 /** Non-resource settings per handler, beyond the AlphaVantage client ones. */

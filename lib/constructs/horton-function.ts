@@ -188,6 +188,29 @@ export class HortonFunction extends Construct {
     return this;
   }
 
+  /**
+   * The shared AlphaVantage budget: sets the quota table and the pace and daily cap the limiter enforces, and
+   * grants exactly the two item actions the limiter uses (UpdateItem to take a slot, GetItem to read usage).
+   */
+  bindAlphaVantageQuota(
+    table: ITable,
+    budget: { requestsPerMinute: number; requestsPerDay: number | null },
+  ): this {
+    this.addEnvironment(ENV.tables.alphaVantageQuota, table.tableName);
+    this.addEnvironment(ENV.alphaVantageRequestsPerMinute, String(budget.requestsPerMinute));
+    this.addEnvironment(
+      ENV.alphaVantageRequestsPerDay,
+      budget.requestsPerDay === null ? '' : String(budget.requestsPerDay),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
+        resources: [table.tableArn],
+      }),
+    );
+    return this;
+  }
+
   /** Grants read of the AlphaVantage key secret and sets its ARN variable (never the value). */
   bindSecret(secret: secretsmanager.ISecret): this {
     this.addEnvironment(ENV.alphaVantageSecretArn, secret.secretArn);

@@ -1,11 +1,16 @@
 /**
  * One function per entry of the handler catalogue (model/handlers.ts), wired from the entry alone: tables it reads
  * and writes, topics it produces to, the topic it consumes (an MSK event source mapping with its stable consumer
- * group), the API key secret when it calls AlphaVantage.
+ * group), the API key secret and the shared AlphaVantage quota when it calls AlphaVantage.
  */
 import { Duration, type aws_lambda as lambda, type aws_logs as logs, Validations } from 'aws-cdk-lib';
 import { Construct, type IDependable } from 'constructs';
-import { consumerGroupId, type HortonConfig, type TableRole } from '../../model/config.ts';
+import {
+  alphaVantageBudget,
+  consumerGroupId,
+  type HortonConfig,
+  type TableRole,
+} from '../../model/config.ts';
 import { HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
 import type { AlphaVantageApiKey } from './api-key-secret.ts';
 import { handlerSettings } from './handler-environment.ts';
@@ -91,7 +96,10 @@ export class PipelineFunctions extends Construct {
         const access = tableAccess(spec, role);
         if (access) fn.bindTable(role, props.tables.tables[role], access);
       }
-      if (spec.callsAlphaVantage) fn.bindSecret(props.apiKey.secret);
+      if (spec.callsAlphaVantage) {
+        fn.bindSecret(props.apiKey.secret);
+        fn.bindAlphaVantageQuota(props.tables.tables.alphaVantageQuota, alphaVantageBudget(config));
+      }
 
       const usesKafka = spec.produces.length > 0 || spec.trigger.kind === 'kafka';
       if (usesKafka) fn.connectKafka(kafka, props.bootstrapBrokers);

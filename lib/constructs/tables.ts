@@ -37,6 +37,7 @@ export class HortonTables extends Construct {
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         encryption: dynamodb.TableEncryption.AWS_MANAGED,
         removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+        ...(spec.timeToLiveAttribute ? { timeToLiveAttribute: spec.timeToLiveAttribute } : {}),
       });
       return [role, table] as const;
     });

@@ -15,7 +15,7 @@ import {
   type LimitPolicy,
 } from '../../functions/shared/alphavantage/client.ts';
 import { AlphaVantageTransport, keepAliveAgent } from '../../functions/shared/alphavantage/http.ts';
-import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
+import { DeferredError, PermanentError, TransientError } from '../../functions/shared/errors.ts';
 import { type AlphaVantageSimulator, createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
 
 /** Distinctive, so a leak is unmistakable (and long enough for the transport's own redaction to apply). */
@@ -207,7 +207,7 @@ describe('retries in place', () => {
 });
 
 describe('answers that must not be retried in place', () => {
-  it('waits in place for a minute limit, bounded, then fails with TransientError "alphavantage-limit"', async () => {
+  it('waits in place for a minute limit, bounded, then defers with DeferredError "alphavantage-limit" (never a failure)', async () => {
     // Prepare: one request a minute, the first one spent; waits of 100 ms doubling, at most 300 ms in all
     simulator.configure({ quotas: { perMinute: 1 } });
     const limits: string[] = [];
@@ -222,9 +222,9 @@ describe('answers that must not be retried in place', () => {
     const error = await failure(limited.globalQuote('IBM'));
 
     // Assess: the limit answer was tried again after the waits (not by the transport's 5 attempts), then given up
-    expect(error).toBeInstanceOf(TransientError);
-    expect((error as TransientError).code).toBe('alphavantage-limit');
-    expect((error as TransientError).retryAfterMs).toBeGreaterThan(0);
+    expect(error).toBeInstanceOf(DeferredError);
+    expect((error as DeferredError).code).toBe('alphavantage-limit');
+    expect((error as DeferredError).retryAfterMs).toBeGreaterThan(0);
     expect(error.message).toContain('limit reached (');
     expect(error.message).not.toContain('(day)');
     const { total, limited: limitedCount } = simulator.stats().requests;
@@ -244,7 +244,7 @@ describe('answers that must not be retried in place', () => {
     const error = await failure(limited.globalQuote('IBM'));
 
     // Assess: 2 requests in all
-    expect((error as TransientError).code).toBe('alphavantage-limit');
+    expect((error as DeferredError).code).toBe('alphavantage-limit');
     expect(simulator.stats().requests).toMatchObject({ total: 2, limited: 1 });
   });
 
@@ -258,9 +258,10 @@ describe('answers that must not be retried in place', () => {
     const error = await failure(limited.dailySeries('IBM', 'compact'));
 
     // Assess
-    expect((error as TransientError).code).toBe('alphavantage-limit');
+    expect(error).toBeInstanceOf(DeferredError);
+    expect((error as DeferredError).code).toBe('alphavantage-limit');
     expect(error.message).toContain('(day)');
-    expect((error as TransientError).retryAfterMs).toBeGreaterThan(0);
+    expect((error as DeferredError).retryAfterMs).toBeGreaterThan(0);
     expect(simulator.stats().requests.total).toBe(2);
   });
 

@@ -55,6 +55,8 @@ export function connectionFromEnv(clientId: string): KafkaConnection {
 
 export interface OutgoingMessage {
   topic: string;
+  /** @default the partitioner's choice for the key */
+  partition?: number;
   key: string;
   value: string;
   headers?: Record<string, string>;
@@ -95,7 +97,12 @@ export class Publisher {
       acks: -1,
       topicMessages: [...byTopic.entries()].map(([topic, topicMessages]) => ({
         topic,
-        messages: topicMessages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
+        messages: topicMessages.map((m) => ({
+          key: m.key,
+          value: m.value,
+          headers: m.headers ?? {},
+          ...(m.partition === undefined ? {} : { partition: m.partition }),
+        })),
       })),
     });
   }
