@@ -505,6 +505,30 @@ describe('processKafkaBatch: deferrals (no AlphaVantage slot before the deadline
     expect(holds).toEqual([90_000]);
   });
 
+  it('hands back, rather than fails, the records it has no time left to start', async () => {
+    // Prepare: the deadline check turns true after one record
+    const event = mskEvent([raw('horton.quote', 0, 50, 'a'), raw('horton.quote', 0, 51, 'b')]);
+    const { options, processed } = recorder();
+    let checks = 0;
+    options.shouldStop = () => {
+      checks += 1;
+      return checks > 1;
+    };
+    const parked: number[][] = [];
+    options.park = async (records) => {
+      parked.push(records.map((record) => record.offset));
+    };
+
+    // Act
+    const { outcome } = await processWithLogs(event, options);
+
+    // Assess
+    expect(processed).toEqual(['horton.quote-0@50']);
+    expect(parked).toEqual([[51]]);
+    expect(outcome.response.batchItemFailures).toEqual([]);
+    expect(outcome).toMatchObject({ failed: 0, deferred: 1 });
+  });
+
   it('keeps the first deferral time of a record handed back before', async () => {
     // Prepare
     const since = new Date(FAILED_AT.getTime() - 3_600_000).toISOString();

@@ -31,7 +31,7 @@ export interface BatchOptions {
   logger: BatchLogger;
   /**
    * Checked before each record: when true (the invocation is about to time out), the record is not started but
-   * reported as failed, so it and the rest of its partition are redelivered.
+   * handed back with the rest of its partition (`park`), or else reported as failed, so they are redelivered.
    */
   shouldStop?: () => boolean;
   /**
@@ -108,6 +108,24 @@ export async function processKafkaBatch(event: unknown, options: BatchOptions): 
       for (const [index, record] of records.entries()) {
         const coordinates = { topic: record.topic, partition: record.partition, offset: record.offset };
         if (options.shouldStop?.()) {
+          // Not started for lack of time: handed back like a deferral, so it costs no retry either.
+          if (options.park) {
+            const rest = records.slice(index);
+            try {
+              await options.park(rest, headerText(record, DEFERRED_SINCE_HEADER) ?? now().toISOString());
+              outcome.deferred += rest.length;
+              options.logger.warn('invocation deadline near: records handed back', {
+                ...coordinates,
+                records: rest.length,
+              });
+              return;
+            } catch (parkError) {
+              options.logger.error('handing records back failed; record will be retried', {
+                ...coordinates,
+                error: (parkError as Error).message,
+              });
+            }
+          }
           options.logger.warn('invocation deadline near: record left for redelivery', coordinates);
           outcome.failed += 1;
           outcome.skipped += records.length - index - 1;
