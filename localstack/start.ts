@@ -8,6 +8,7 @@
  *   npm start -- --watch           one cycle, then keep running on the configured schedules
  *   npm start -- --watch --time-compression 3600   ... with one real second standing for an hour
  *   npm start -- --config my.json  overrides of the configuration (model/config.ts), e.g. another watchlist
+ *   npm start -- --live            the real AlphaVantage (ALPHAVANTAGE_API_KEY, the configured base URL and plan)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -28,6 +29,7 @@ const { values: args } = parseArgs({
     'keep-running': { type: 'boolean', default: false },
     'time-compression': { type: 'string' },
     config: { type: 'string' },
+    live: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -39,14 +41,23 @@ if (args.help) {
   process.exit(0);
 }
 
+if (args.live && !process.env.ALPHAVANTAGE_API_KEY?.trim()) {
+  process.stderr.write(
+    'npm start --live: set ALPHAVANTAGE_API_KEY to your AlphaVantage key (free: https://www.alphavantage.co/support/#api-key)\n',
+  );
+  process.exit(2);
+}
+
 /**
  * Local defaults on top of the shared configuration: a paid plan, so the first history load is `full` and the
  * yearly extremes cover the simulator's whole history. The simulator itself runs without quotas by default.
  */
 const LOCAL_OVERRIDES = { alphaVantage: { plan: 'premium75' } };
 
-function localConfig(simulatorUrl: string): HortonConfig {
+function localConfig(simulatorUrl: string | undefined): HortonConfig {
   const fileOverrides = args.config ? JSON.parse(readFileSync(args.config, 'utf8')) : {};
+  // Live: exactly the configuration (its plan, its base URL); the limiter keeps the calls within that plan.
+  if (simulatorUrl === undefined) return resolveConfig(fileOverrides);
   return resolveConfig({
     ...LOCAL_OVERRIDES,
     ...fileOverrides,
@@ -70,12 +81,17 @@ const interrupted = new Promise<'interrupted'>((resolve) => {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const stackOptions = resolveLocalStackOptions();
-  log('Horton local run: Kafka broker + AWS emulator + AlphaVantage simulator, real handlers\n');
+  const stackOptions = resolveLocalStackOptions(args.live ? { simulator: false } : {});
+  log(
+    `Horton local run: Kafka broker + AWS emulator + ${args.live ? 'the REAL AlphaVantage' : 'AlphaVantage simulator'}, real handlers\n`,
+  );
   const stack = await upLocalStack(stackOptions);
   const { endpoints } = stack;
-  if (!endpoints.simulatorUrl) throw new Error('the AlphaVantage simulator is disabled (HORTON_SIMULATOR=0)');
-  const config = localConfig(endpoints.simulatorUrl);
+  if (!args.live && !endpoints.simulatorUrl)
+    throw new Error(
+      'the AlphaVantage simulator is disabled (HORTON_SIMULATOR=0); use --live for the real API',
+    );
+  const config = localConfig(args.live ? undefined : endpoints.simulatorUrl);
   const target = { endpoint: endpoints.awsEndpoint, region: endpoints.awsRegion };
   await ensureTables(config, target);
 
