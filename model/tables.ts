@@ -22,7 +22,10 @@ export const TABLES: Record<TableRole, TableSpec> = {
   fundamentals: {
     partitionKey: { name: 'symbol', type: 'S' },
     sortKey: { name: 'kind', type: 'S' },
-    item: 'kind = OVERVIEW | INCOME_STATEMENT | BALANCE_SHEET | CASH_FLOW; the overview or the latest annual report',
+    item:
+      'kind = OVERVIEW | INCOME_STATEMENT | BALANCE_SHEET | CASH_FLOW; the overview or the latest annual report; ' +
+      'kind = STAGED: the parts an unfinished collect-overview command fetched (expire via expiresAt)',
+    timeToLiveAttribute: 'expiresAt',
   },
   dailyPrices: {
     partitionKey: { name: 'symbol', type: 'S' },

@@ -9,7 +9,7 @@ import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
 import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability } from '../shared/observability.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
-import { putFundamentals } from '../shared/store/fundamentals.ts';
+import { loadStagedParts, putFundamentals, stageParts } from '../shared/store/fundamentals.ts';
 import { collectOverview } from './collect.ts';
 
 const observability = createObservability('horton-overview');
@@ -28,7 +28,9 @@ export const handler = createKafkaHandler({
   handle: async (command, { logger }) => {
     const outcome = await collectOverview(command, {
       alphaVantage,
-      put: (items) => putFundamentals(doc, fundamentalsTable, items),
+      put: (items, options) => putFundamentals(doc, fundamentalsTable, items, options),
+      loadStaged: (symbol, commandId) => loadStagedParts(doc, fundamentalsTable, symbol, commandId),
+      stage: (symbol, commandId, parts) => stageParts(doc, fundamentalsTable, symbol, commandId, parts),
     });
     logger.info('fundamentals processed', { ...outcome });
   },

@@ -10,6 +10,7 @@ import { Agent } from 'undici';
 import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
 import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
 import { createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
+import { quotaBenchmark } from './quota.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 const SYMBOLS = ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN'];
@@ -58,4 +59,18 @@ async function keepAliveBenchmark() {
   }
 }
 
-await keepAliveBenchmark();
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  'alphavantage-keep-alive': keepAliveBenchmark,
+  quota: quotaBenchmark,
+};
+const name = process.argv[2] ?? 'alphavantage-keep-alive';
+const benchmark = BENCHMARKS[name];
+if (!benchmark) {
+  process.stderr.write(
+    `npm run bench: unknown benchmark "${name}"; one of: ${Object.keys(BENCHMARKS).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+await benchmark();
+// Handler modules keep Kafka producers for the life of the process (an execution environment): end it here.
+process.exit(0);

@@ -117,8 +117,14 @@ describe('functions', () => {
       expect(topicVariables.sort()).toEqual(spec.produces.map((role) => ENV.topics[role]).sort());
       for (const role of spec.produces) expect(environment[ENV.topics[role]]).toBe(config.topics[role].name);
       const tableVariables = Object.keys(environment).filter((key) => key.startsWith('TABLE_'));
-      const touched = [...new Set([...spec.reads, ...spec.writes])];
+      // AlphaVantage callers also take their calls from the shared budget (bindAlphaVantageQuota).
+      const touched = [
+        ...new Set([...spec.reads, ...spec.writes]),
+        ...(spec.callsAlphaVantage ? (['alphaVantageQuota'] as const) : []),
+      ];
       expect(tableVariables.sort()).toEqual(touched.map((role) => ENV.tables[role]).sort());
+      expect(ENV.alphaVantageRequestsPerMinute in environment).toBe(spec.callsAlphaVantage);
+      expect(ENV.alphaVantageRequestsPerDay in environment).toBe(spec.callsAlphaVantage);
       // The secret's ARN only where AlphaVantage is called; never a key.
       expect(ENV.alphaVantageSecretArn in environment).toBe(spec.callsAlphaVantage);
       expect(ENV.alphaVantageApiKey in environment).toBe(false);
@@ -216,6 +222,8 @@ describe('least-privilege IAM', () => {
         `kafka-cluster:WriteData on ${topicArn('horton.dead-letter')}`,
         'secretsmanager:DescribeSecret on SECRET_ARN',
         'secretsmanager:GetSecretValue on SECRET_ARN',
+        `dynamodb:GetItem on ${tableArn('horton-alphavantage-quota')}`,
+        `dynamodb:UpdateItem on ${tableArn('horton-alphavantage-quota')}`,
         ...[
           'BatchGetItem',
           'BatchWriteItem',
@@ -241,10 +249,21 @@ describe('least-privilege IAM', () => {
       const granted = permissions(name).filter((p) => p.startsWith('dynamodb:'));
       const tablesTouched = new Set(granted.map((p) => p.split(' on ')[1]));
       const names = tableNames(config);
+      const quotaTable = tableArn(names.alphaVantageQuota);
       expect([...tablesTouched].sort()).toEqual(
-        [...new Set([...spec.reads, ...spec.writes])].map((role) => tableArn(names[role])).sort(),
+        [
+          ...[...new Set([...spec.reads, ...spec.writes])].map((role) => tableArn(names[role])),
+          ...(spec.callsAlphaVantage ? [quotaTable] : []),
+        ].sort(),
+      );
+      // The shared budget: exactly the two item actions the limiter uses, and only for AlphaVantage callers.
+      expect(granted.filter((p) => p.endsWith(` on ${quotaTable}`)).sort()).toEqual(
+        spec.callsAlphaVantage
+          ? [`dynamodb:GetItem on ${quotaTable}`, `dynamodb:UpdateItem on ${quotaTable}`]
+          : [],
       );
       for (const role of Object.keys(names) as Array<keyof typeof names>) {
+        if (role === 'alphaVantageQuota') continue;
         const canWrite = granted.includes(`dynamodb:PutItem on ${tableArn(names[role])}`);
         const canRead = granted.includes(`dynamodb:GetItem on ${tableArn(names[role])}`);
         expect(canWrite).toBe((spec.writes as readonly string[]).includes(role));

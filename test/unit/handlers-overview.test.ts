@@ -1,11 +1,12 @@
 /**
  * collectOverview (functions/overview/collect.ts) with the REAL AlphaVantage client against an in-process
- * simulator. Everything is fetched before anything is written: when the fourth call fails, nothing is written.
+ * simulator. Everything is fetched before anything is written: when the fourth call fails, nothing is written,
+ * but a temporary failure stages the parts fetched so far and the retry of the command resumes from them.
  */
 import { describe, expect, it } from 'vitest';
 import { collectOverview } from '../../functions/overview/collect.ts';
 import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
-import type { FundamentalItem } from '../../functions/shared/store/fundamentals.ts';
+import type { FundamentalItem, StagedParts } from '../../functions/shared/store/fundamentals.ts';
 import type { CollectOverview } from '../../model/messages.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 
@@ -25,11 +26,24 @@ const av = useSimulatorClient({ now: NOW }, { maxAttempts: MAX_ATTEMPTS });
 
 function recordingPut(result: 'written' | 'stale' = 'written') {
   const writes: Array<readonly FundamentalItem[]> = [];
+  const staged = new Map<string, { commandId: string; parts: StagedParts }>();
+  const clears: boolean[] = [];
   return {
     writes,
-    put: async (items: readonly FundamentalItem[]) => {
+    staged,
+    clears,
+    put: async (items: readonly FundamentalItem[], options: { clearStaged: boolean }) => {
       writes.push(structuredClone(items));
+      clears.push(options.clearStaged);
+      if (options.clearStaged) staged.delete(items[0]?.symbol ?? '');
       return result;
+    },
+    loadStaged: async (symbol: string, commandId: string) => {
+      const entry = staged.get(symbol);
+      return entry?.commandId === commandId ? structuredClone(entry.parts) : {};
+    },
+    stage: async (symbol: string, commandId: string, parts: StagedParts) => {
+      staged.set(symbol, { commandId, parts: structuredClone(parts) });
     },
   };
 }
@@ -37,7 +51,8 @@ function recordingPut(result: 'written' | 'stale' = 'written') {
 describe('collectOverview against the simulator', () => {
   it('writes the overview and the latest annual statements in one put', async () => {
     // Prepare
-    const { writes, put } = recordingPut();
+    const store = recordingPut();
+    const { writes } = store;
     const income = await av.client.financialStatement('INCOME_STATEMENT', 'IBM');
     const newestAnnual = income.annualReports
       .map((report) => report.fiscalDateEnding)
@@ -46,7 +61,7 @@ describe('collectOverview against the simulator', () => {
     av.simulator.reset();
 
     // Act
-    const outcome = await collectOverview(command('IBM'), { alphaVantage: av.client, put });
+    const outcome = await collectOverview(command('IBM'), { alphaVantage: av.client, ...store });
 
     // Assess
     expect(writes).toHaveLength(1);
@@ -63,6 +78,7 @@ describe('collectOverview against the simulator', () => {
     expect(outcome).toEqual({
       result: 'written',
       statements: { INCOME_STATEMENT: newestAnnual, BALANCE_SHEET: newestAnnual, CASH_FLOW: newestAnnual },
+      resumed: 0,
     });
     expect(av.simulator.stats().requests.byFunction).toEqual({
       OVERVIEW: 1,
@@ -74,11 +90,12 @@ describe('collectOverview against the simulator', () => {
 
   it('writes nothing when the fourth call fails transiently', async () => {
     // Prepare: CASH_FLOW answers 503 every time
-    const { writes, put } = recordingPut();
+    const store = recordingPut();
+    const { writes } = store;
     av.simulator.setFaults([{ mode: 'http-error', functions: ['CASH_FLOW'] }]);
 
     // Act
-    const run = collectOverview(command('MSFT'), { alphaVantage: av.client, put });
+    const run = collectOverview(command('MSFT'), { alphaVantage: av.client, ...store });
 
     // Assess
     await expect(run).rejects.toSatisfy(
@@ -93,27 +110,68 @@ describe('collectOverview against the simulator', () => {
     });
   });
 
+  it('keeps the three calls made when the fourth fails transiently: the retry calls for CASH_FLOW only', async () => {
+    // Prepare: CASH_FLOW answers 503 on every attempt of the first run
+    const store = recordingPut();
+    av.simulator.setFaults([{ mode: 'http-error', functions: ['CASH_FLOW'], count: MAX_ATTEMPTS }]);
+    await expect(collectOverview(command('AMZN'), { alphaVantage: av.client, ...store })).rejects.toThrow();
+    const callsBefore = { ...av.simulator.stats().requests.byFunction };
+
+    // Act: the event source mapping redelivers the same command
+    const outcome = await collectOverview(command('AMZN'), { alphaVantage: av.client, ...store });
+
+    // Assess: one more call (CASH_FLOW), all four written, the staged parts cleared with the write
+    const callsAfter = av.simulator.stats().requests.byFunction;
+    expect(callsAfter).toEqual({ ...callsBefore, CASH_FLOW: (callsBefore.CASH_FLOW ?? 0) + 1 });
+    expect(outcome.resumed).toBe(3);
+    expect(store.writes.at(-1)?.map((item) => item.kind)).toEqual([
+      'OVERVIEW',
+      'INCOME_STATEMENT',
+      'BALANCE_SHEET',
+      'CASH_FLOW',
+    ]);
+    expect(store.clears.at(-1)).toBe(true);
+    expect(store.staged.size).toBe(0);
+  });
+
+  it('does not resume from parts another command staged', async () => {
+    // Prepare
+    const store = recordingPut();
+    await store.stage('IBM', 'overview-IBM-older', { OVERVIEW: { Symbol: 'IBM', Name: 'stale' } });
+
+    // Act
+    await collectOverview(command('IBM'), { alphaVantage: av.client, ...store });
+
+    // Assess
+    expect(av.simulator.stats().requests.byFunction.OVERVIEW).toBe(1);
+    expect(store.writes[0]?.[0]?.data).not.toMatchObject({ Name: 'stale' });
+  });
+
   it('writes nothing when the fourth call fails permanently', async () => {
     // Prepare: CASH_FLOW answers "{}" (AlphaVantage's "no data")
-    const { writes, put } = recordingPut();
+    const store = recordingPut();
+    const { writes } = store;
     av.simulator.setFaults([{ mode: 'empty-json', functions: ['CASH_FLOW'] }]);
 
     // Act
-    const run = collectOverview(command('AAPL'), { alphaVantage: av.client, put });
+    const run = collectOverview(command('AAPL'), { alphaVantage: av.client, ...store });
 
     // Assess
     await expect(run).rejects.toSatisfy(
       (error) => error instanceof PermanentError && error.code === 'no-data',
     );
     expect(writes).toEqual([]);
+    // Dead-lettered, never resumed: nothing staged.
+    expect(store.staged.size).toBe(0);
   });
 
   it('stops at the first call for a symbol without company data (an ETF), spending no more quota', async () => {
     // Prepare
-    const { writes, put } = recordingPut();
+    const store = recordingPut();
+    const { writes } = store;
 
     // Act
-    const run = collectOverview(command('SPY'), { alphaVantage: av.client, put });
+    const run = collectOverview(command('SPY'), { alphaVantage: av.client, ...store });
 
     // Assess
     await expect(run).rejects.toSatisfy(
@@ -125,10 +183,10 @@ describe('collectOverview against the simulator', () => {
 
   it('reports a stale write as such', async () => {
     // Prepare: the store already holds a fresher collection
-    const { put } = recordingPut('stale');
+    const store = recordingPut('stale');
 
     // Act
-    const outcome = await collectOverview(command('NVDA'), { alphaVantage: av.client, put });
+    const outcome = await collectOverview(command('NVDA'), { alphaVantage: av.client, ...store });
 
     // Assess
     expect(outcome.result).toBe('stale');
