@@ -83,6 +83,15 @@ function figures(
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 
+function report(result: ScenarioFigures | undefined): void {
+  if (!result) return;
+  out(
+    `  ${result.scenario}: ${result.requests} requests, ${result.usefulCalls}/${result.expectedCalls} useful, ` +
+      `${result.limitAnswers} limit answers, ${result.redundantCalls} redundant, ` +
+      `${result.connectionsPerCall} connections/call, utilisation ${result.utilisation} over ${result.elapsedSeconds} s`,
+  );
+}
+
 export async function quotaBenchmark(): Promise<void> {
   const stackOptions = resolveLocalStackOptions({ simulator: false, log: () => {} });
   const stack = await upLocalStack(stackOptions);
@@ -151,7 +160,7 @@ export async function quotaBenchmark(): Promise<void> {
       symbol: symbolName(index),
     }));
     await publisher.publishCommands(config.topics.quote.name, commands);
-    await running.waitUntilIdle({ timeoutMs: 1_800_000 });
+    await running.waitUntilIdle({ timeoutMs: 900_000 });
     results.push(
       figures(
         'quote-refresh',
@@ -160,6 +169,7 @@ export async function quotaBenchmark(): Promise<void> {
         simulator.stats().connections.accepted - before,
       ),
     );
+    report(results.at(-1));
 
     // (b) full cycle of the watchlist
     out(`quota (b): full cycle of ${CYCLE_SYMBOLS} symbols at ${RATE}/min`);
@@ -169,7 +179,7 @@ export async function quotaBenchmark(): Promise<void> {
     await scheduler.fireNow('universe');
     await running.waitUntilIdle({ timeoutMs: 600_000 });
     for (const job of ['overview', 'history', 'quote', 'indicators'] as const) await scheduler.fireNow(job);
-    await running.waitUntilIdle({ timeoutMs: 1_800_000 });
+    await running.waitUntilIdle({ timeoutMs: 900_000 });
     results.push(
       figures(
         'full-cycle',
@@ -178,18 +188,12 @@ export async function quotaBenchmark(): Promise<void> {
         simulator.stats().connections.accepted - before,
       ),
     );
+    report(results.at(-1));
   } finally {
     await pipeline?.stop();
     await publisher.disconnect();
     await simulator.close();
     if (!stack.alreadyRunning) await downLocalStack(stackOptions);
-  }
-  for (const result of results) {
-    out(
-      `  ${result.scenario}: ${result.requests} requests, ${result.usefulCalls}/${result.expectedCalls} useful, ` +
-        `${result.limitAnswers} limit answers, ${result.redundantCalls} redundant, ` +
-        `${result.connectionsPerCall} connections/call, utilisation ${result.utilisation} over ${result.elapsedSeconds} s`,
-    );
   }
   out(JSON.stringify({ benchmark: 'quota', rate: RATE, partitions: PARTITIONS, scenarios: results }));
 }
