@@ -144,7 +144,7 @@ describe('e2e: one full collection cycle', () => {
       ).toEqual({ count: before[role].length, lost: [], gained: [] });
     }
     expect(await readTopic(current.kafka, current.config.topics.deadLetter.name)).toEqual([]);
-  });
+  }, 180_000);
 
   it('a later history run appends the new trading days and folds them into the stored extremes', async () => {
     // Prepare: four weeks later, across the 4th of July, the simulator has new bars.
