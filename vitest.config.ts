@@ -8,13 +8,17 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
-    // The AWS SDK warns on Node 20 about its 2027 releases; Lambda runs Node 22 and the warning only adds noise.
+    // The AWS SDK warns on Node 20 about its 2027 releases; Lambda runs Node 24 and the warning only adds noise.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // The CDK suites synthesize in beforeAll: seconds alone, tens of seconds on a shared 2-core machine.
+          hookTimeout: 120_000,
+          // Some tests synthesize a stack or walk a full price history; on a loaded machine that passes 5 s.
+          testTimeout: 30_000,
         },
       },
       {

@@ -6,14 +6,27 @@
 import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { parseHortonContext } from '../lib/context.ts';
+import { ContextError, type HortonContext, parseHortonContext } from '../lib/context.ts';
 import { HortonStack } from '../lib/horton-stack.ts';
+import { ConfigError } from '../model/config.ts';
 
 const app = new App();
-const context = parseHortonContext(
-  (key) => app.node.tryGetContext(key),
-  (file) => readFileSync(file, 'utf8'),
-);
+
+/** Bad context or configuration: the reason on stderr, no stack trace (unless --debug), exit code 2. */
+function readContext(): HortonContext {
+  try {
+    return parseHortonContext(
+      (key) => app.node.tryGetContext(key),
+      (file) => readFileSync(file, 'utf8'),
+    );
+  } catch (error) {
+    if (!(error instanceof ContextError || error instanceof ConfigError)) throw error;
+    if (process.argv.includes('--debug') || app.node.tryGetContext('debug')) console.error(error);
+    else console.error(`horton: ${error.message}`);
+    process.exit(2);
+  }
+}
+const context = readContext();
 
 // Only a VPC lookup needs a concrete account and region; everything else synthesizes environment-agnostic.
 const lookupEnv =

@@ -10,7 +10,10 @@
  *   -c privateSubnetIds=subnet-a,subnet-b   (one per AZ, same order)
  *   -c clusterArn=arn:aws:kafka:...  existing MSK cluster (IAM access control on)
  *   -c clusterType=provisioned|serverless   required with clusterArn
- *   -c clusterSecurityGroupId=sg-... security group of the existing cluster (opened to the functions on 9098)
+ *   -c clusterSecurityGroupId=sg-... security group of the existing cluster (opened to the functions on 9098);
+ *                                    required with clusterArn
+ *   -c apiKeySet=true                the AlphaVantage key is in the secret: deploy the schedules enabled
+ *                                    (same as deployment.apiKeySet in the configuration; default false)
  *   -c deleteTopicsOnRemove=true     delete the topics with the stack (default: keep them)
  *   -c alarmEmail=ops@example.com    subscribe an address to the alarm topic
  *   -c nag=false                     skip the cdk-nag checks at synth
@@ -95,11 +98,24 @@ function configOverrides(read: (key: string) => unknown, readFile: (path: string
   return inline ?? {};
 }
 
+/** `-c apiKeySet=...` on top of the configuration's `deployment.apiKeySet`. */
+function withApiKeySet(overrides: unknown, apiKeySet: boolean): unknown {
+  if (!overrides || typeof overrides !== 'object' || Array.isArray(overrides)) return overrides;
+  const base = overrides as Record<string, unknown>;
+  const deployment =
+    base.deployment && typeof base.deployment === 'object'
+      ? (base.deployment as Record<string, unknown>)
+      : {};
+  return { ...base, deployment: { ...deployment, apiKeySet } };
+}
+
 export function parseHortonContext(
   read: (key: string) => unknown,
   readFile: (path: string) => string,
 ): HortonContext {
-  const config = resolveConfig(configOverrides(read, readFile));
+  const overrides = configOverrides(read, readFile);
+  const apiKeySet = read('apiKeySet') === undefined ? undefined : flag(read, 'apiKeySet', false);
+  const config = resolveConfig(apiKeySet === undefined ? overrides : withApiKeySet(overrides, apiKeySet));
 
   const vpcId = optionalString(read, 'vpcId');
   const availabilityZones = list(read, 'vpcAzs');
@@ -126,6 +142,12 @@ export function parseHortonContext(
   }
   if (clusterArn && clusterType !== 'provisioned' && clusterType !== 'serverless') {
     throw new ContextError('with clusterArn, give clusterType=provisioned or clusterType=serverless');
+  }
+  if (clusterArn && !clusterSecurityGroupId) {
+    throw new ContextError(
+      'with clusterArn, give clusterSecurityGroupId=sg-... (the security group attached to the cluster: ' +
+        'aws kafka describe-cluster-v2 --cluster-arn <arn>)',
+    );
   }
 
   const alarmEmail = optionalString(read, 'alarmEmail');

@@ -39,7 +39,9 @@ export interface HortonStackProps extends StackProps {
    */
   readonly vpc?: VpcImport;
   /**
-   * An existing MSK cluster (IAM access control on), optionally with its security group to open to the functions.
+   * An existing MSK cluster (IAM access control on) and the id of the security group attached to it, which is
+   * opened to the functions on 9098. Without that id the stack stops at synth: a group of its own would be
+   * attached to nothing and the first connection (the topics resource) would fail at deploy.
    * @default - a new MSK Serverless cluster
    */
   readonly cluster?: ExistingClusterProps & { readonly securityGroupId?: string };
@@ -49,7 +51,8 @@ export interface HortonStackProps extends StackProps {
    */
   readonly deleteTopicsOnRemove?: boolean;
   /**
-   * What happens to the tables and the API key secret when they leave the stack.
+   * What happens to the tables and the API key secret when they leave the stack. Their names are unique per
+   * stack instance, so a stack created again after `cdk destroy` does not collide with what was retained.
    * @default RemovalPolicy.RETAIN
    */
   readonly dataRemovalPolicy?: RemovalPolicy;
@@ -78,6 +81,12 @@ export class HortonStack extends Stack {
     const projectRoot = props.projectRoot ?? PROJECT_ROOT;
     const dataRemovalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
 
+    if (props.cluster && !props.cluster.securityGroupId) {
+      throw new Error(
+        'An existing cluster needs its security group: pass -c clusterSecurityGroupId=sg-... (aws kafka ' +
+          'describe-cluster-v2 --cluster-arn <arn>: SecurityGroupIds of the cluster).',
+      );
+    }
     if (props.cluster && !props.vpc) {
       Annotations.of(this).addWarningV2(
         'horton:cluster-without-vpc',
@@ -87,6 +96,8 @@ export class HortonStack extends Stack {
     }
 
     this.network = new HortonNetwork(this, 'Network', {
+      natGateways: config.deployment.natGateways,
+      flowLogs: config.deployment.flowLogs,
       ...(props.vpc ? { existingVpc: this.importVpc(props.vpc) } : {}),
       ...(props.cluster?.securityGroupId
         ? {

@@ -111,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // The SDK (used only for the emulator readiness probe here) warns on every run under Node 20 that
-// its 2027 releases need Node 22; the Lambda target already is Node 22, so the notice is noise here.
+// its 2027 releases need Node 22; the Lambda target is Node 24, so the notice is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 try {

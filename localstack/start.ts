@@ -14,13 +14,14 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MultiBar, Presets } from 'cli-progress';
-import { ENV, type HortonConfig, type Job, resolveConfig } from '../model/config.ts';
+import { type HortonConfig, type Job, resolveConfig } from '../model/config.ts';
+import { LOCAL_API_KEY_VARIABLE } from '../model/settings.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from './aws-resources.ts';
 import { type Pipeline, startPipeline } from './runner/pipeline.ts';
 import { downLocalStack, resolveLocalStackOptions, upLocalStack } from './stack/index.ts';
 import { printSummary } from './summary.ts';
 
-// The AWS SDK warns on Node 20 about its 2027 releases; the Lambda runtime is Node 22. Not actionable here.
+// The AWS SDK warns on Node 20 about its 2027 releases; the Lambda runtime is Node 24. Not actionable here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const { values: args } = parseArgs({
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
       env: {
         ...localAwsEnvironment(target),
         // Locally the key is an env var (in AWS: Secrets Manager). The simulator accepts any non-empty key.
-        [ENV.alphaVantageApiKey]: process.env.ALPHAVANTAGE_API_KEY ?? 'horton-local-key',
+        [LOCAL_API_KEY_VARIABLE]: process.env[LOCAL_API_KEY_VARIABLE] ?? 'horton-local-key',
         POWERTOOLS_METRICS_DISABLED: 'true',
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

@@ -5,7 +5,7 @@
  * Pure: no environment, file or network access. Callers pass raw overrides (CDK context, a JSON file, CLI
  * flags); `resolveConfig` validates them against the schema and fills in the documented defaults.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A Kafka topic Horton owns. */
 const topicSchema = z.object({
@@ -34,7 +34,7 @@ export type Job = (typeof JOBS)[number];
 export const INDICATOR_FUNCTIONS = ['SMA', 'EMA', 'RSI', 'MACD', 'BBANDS'] as const;
 export type IndicatorFunction = (typeof INDICATOR_FUNCTIONS)[number];
 
-const indicatorSchema = z.object({
+export const indicatorSchema = z.object({
   function: z.enum(INDICATOR_FUNCTIONS),
   /** AlphaVantage `interval`. @default 'daily' */
   interval: z.enum(['daily', 'weekly', 'monthly']).default('daily'),
@@ -176,6 +176,58 @@ const hortonConfigObject = z.object({
     })
     .prefault({}),
   consumers: consumerSchema.prefault({}),
+  observability: z
+    .object({
+      /**
+       * AWS X-Ray tracing of the handlers (active tracing and the Powertools tracer). Off by default: the tracer
+       * adds ~100 KiB to every bundle and its cold-start cost to every function.
+       * @default false
+       */
+      tracing: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** Settings of the AWS deployment only (the CDK app); the local runner ignores them. */
+  deployment: z
+    .object({
+      /**
+       * Set once the AlphaVantage key is in the secret. Until then every schedule is deployed DISABLED, so no
+       * firing runs against the placeholder key (and nothing is dead-lettered); deploy again with `true` to
+       * start collecting.
+       * @default false
+       */
+      apiKeySet: z.boolean().default(false),
+      /** How long the dead-letter topic keeps records, in days (Kafka `retention.ms`). @default 14 */
+      deadLetterRetentionDays: z.number().int().min(1).max(3650).default(14),
+      /** DynamoDB deletion protection on the tables (turn off before deleting them by hand). @default true */
+      tableDeletionProtection: z.boolean().default(true),
+      /**
+       * Provisioned event pollers of the Kafka event source mappings (one shared poller group); each poller
+       * costs money even when idle, so the low-cost variant uses one.
+       * @default { minimum: 1, maximum: 3 }
+       */
+      pollers: z
+        .object({
+          /** @default 1 */
+          minimum: z.number().int().min(1).max(200).default(1),
+          /** @default 3 */
+          maximum: z.number().int().min(1).max(2000).default(3),
+        })
+        .prefault({})
+        .refine(
+          (pollers) => pollers.maximum >= pollers.minimum,
+          'pollers.maximum must be >= pollers.minimum',
+        ),
+      /** NAT gateways of a new VPC (an existing VPC brings its own egress): 1 is cheapest, one per AZ survives an AZ loss. @default 1 */
+      natGateways: z.number().int().min(1).max(3).default(1),
+      /**
+       * VPC flow logs of a new VPC: `ALL` traffic, `REJECT`ed traffic only (a fraction of the log volume), or `off`.
+       * @default 'ALL'
+       */
+      flowLogs: z.enum(['ALL', 'REJECT', 'off']).default('ALL'),
+      /** Consumer lag (records, Lambda `OffsetLag`) that raises a consumer's lag alarm after 15 minutes. @default 1000 */
+      lagAlarmThreshold: z.number().int().min(1).default(1000),
+    })
+    .prefault({}),
   /** @default universe daily 06:00, overview weekly, history and indicators after the close, quotes every 15 min in market hours */
   schedules: z
     .array(scheduleSchema)
@@ -272,75 +324,3 @@ export type TableRole = keyof ReturnType<typeof tableNames>;
  * with a message saying how to set the key, instead of sending it to AlphaVantage.
  */
 export const ALPHAVANTAGE_KEY_PLACEHOLDER = 'SET-ME-alphavantage-api-key';
-
-/**
- * Environment variable names shared by the handlers, the CDK function construct and the local runner, so a
- * handler reads the same variable wherever it runs.
- */
-export const ENV = {
-  kafkaBrokers: 'KAFKA_BOOTSTRAP_BROKERS',
-  kafkaAuth: 'KAFKA_AUTH',
-  alphaVantageBaseUrl: 'ALPHAVANTAGE_BASE_URL',
-  /** Local runs only: the key itself. In AWS the key lives in Secrets Manager (`alphaVantageSecretArn`). */
-  alphaVantageApiKey: 'ALPHAVANTAGE_API_KEY',
-  alphaVantageSecretArn: 'ALPHAVANTAGE_SECRET_ARN',
-  alphaVantageTimeoutMs: 'ALPHAVANTAGE_TIMEOUT_MS',
-  alphaVantageMaxAttempts: 'ALPHAVANTAGE_MAX_ATTEMPTS',
-  alphaVantagePremium: 'ALPHAVANTAGE_PREMIUM',
-  /** The limiter's pace: the plan's (or overridden) per-minute budget. */
-  alphaVantageRequestsPerMinute: 'ALPHAVANTAGE_REQUESTS_PER_MINUTE',
-  /** The limiter's daily cap; empty = no daily cap. */
-  alphaVantageRequestsPerDay: 'ALPHAVANTAGE_REQUESTS_PER_DAY',
-  universeSource: 'UNIVERSE_SOURCE',
-  watchlist: 'UNIVERSE_WATCHLIST',
-  universeExchanges: 'UNIVERSE_EXCHANGES',
-  universeAssetTypes: 'UNIVERSE_ASSET_TYPES',
-  indicators: 'INDICATORS',
-  quoteRollingWindow: 'QUOTE_ROLLING_WINDOW',
-  topics: {
-    securities: 'TOPIC_SECURITIES',
-    overview: 'TOPIC_OVERVIEW',
-    history: 'TOPIC_HISTORY',
-    quote: 'TOPIC_QUOTE',
-    indicators: 'TOPIC_INDICATORS',
-    deadLetter: 'TOPIC_DEAD_LETTER',
-  } satisfies Record<TopicRole, string>,
-  tables: {
-    securities: 'TABLE_SECURITIES',
-    fundamentals: 'TABLE_FUNDAMENTALS',
-    dailyPrices: 'TABLE_DAILY_PRICES',
-    yearlyExtremes: 'TABLE_YEARLY_EXTREMES',
-    quotes: 'TABLE_QUOTES',
-    indicators: 'TABLE_INDICATORS',
-    alphaVantageQuota: 'TABLE_ALPHAVANTAGE_QUOTA',
-  } satisfies Record<TableRole, string>,
-} as const;
-
-/**
- * The settings every handler may read, derived from the configuration (no endpoints, no secrets: the CDK app
- * and the local runner add those). The CDK passes each function only the variables it needs.
- */
-export function settingsEnvironment(config: HortonConfig): Record<string, string> {
-  const budget = alphaVantageBudget(config);
-  const tables = tableNames(config);
-  return {
-    [ENV.alphaVantageBaseUrl]: config.alphaVantage.baseUrl,
-    [ENV.alphaVantageTimeoutMs]: String(config.alphaVantage.timeoutMs),
-    [ENV.alphaVantageMaxAttempts]: String(config.alphaVantage.maxAttempts),
-    [ENV.alphaVantagePremium]: String(budget.premium),
-    [ENV.alphaVantageRequestsPerMinute]: String(budget.requestsPerMinute),
-    [ENV.alphaVantageRequestsPerDay]: budget.requestsPerDay === null ? '' : String(budget.requestsPerDay),
-    [ENV.universeSource]: config.universe.source,
-    [ENV.watchlist]: config.universe.watchlist.join(','),
-    [ENV.universeExchanges]: config.universe.exchanges.join(','),
-    [ENV.universeAssetTypes]: config.universe.assetTypes.join(','),
-    [ENV.indicators]: JSON.stringify(config.indicators),
-    [ENV.quoteRollingWindow]: String(config.quotes.rollingWindow),
-    ...Object.fromEntries(
-      (Object.keys(ENV.topics) as TopicRole[]).map((role) => [ENV.topics[role], config.topics[role].name]),
-    ),
-    ...Object.fromEntries(
-      (Object.keys(ENV.tables) as TableRole[]).map((role) => [ENV.tables[role], tables[role]]),
-    ),
-  };
-}

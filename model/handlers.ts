@@ -6,6 +6,25 @@
  */
 import type { TableRole, TopicRole } from './config.ts';
 
+/**
+ * DynamoDB actions Horton's store modules use. A TransactWriteItems of Puts is authorised as PutItem per item
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
+ */
+export type DynamoDbAction =
+  | 'GetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'Query'
+  | 'Scan'
+  | 'BatchWriteItem';
+
+/** What the AlphaVantage limiter (functions/shared/store/alphavantage-quota.ts) sends to its quota table. */
+export const ALPHAVANTAGE_QUOTA_ACTIONS = [
+  'UpdateItem',
+  'GetItem',
+] as const satisfies readonly DynamoDbAction[];
+
 export interface HandlerSpec {
   /** Entry file, relative to the repository root; exports `handler`. */
   entry: string;
@@ -16,11 +35,14 @@ export interface HandlerSpec {
     | { kind: 'manual' };
   /** Topics it publishes to (every Kafka-triggered handler also publishes to the dead-letter topic). */
   produces: TopicRole[];
-  reads: TableRole[];
-  writes: TableRole[];
+  /**
+   * DynamoDB actions per table: exactly what the handler's store calls (functions/shared/store/*) send, and all
+   * the function is granted. test/unit/cdk-grants.test.ts derives them from the sources and compares.
+   */
+  tables: Partial<Record<TableRole, readonly DynamoDbAction[]>>;
   /**
    * Calls AlphaVantage: needs the API key secret, and takes every call from the shared budget (the
-   * `alphaVantageQuota` table, UpdateItem and GetItem only; see docs/decisions/0020-alphavantage-limiter.md).
+   * `alphaVantageQuota` table, `ALPHAVANTAGE_QUOTA_ACTIONS` only; see docs/decisions/0020-alphavantage-limiter.md).
    */
   callsAlphaVantage: boolean;
   description: string;
@@ -31,8 +53,7 @@ export const HANDLERS = {
     entry: 'functions/dispatcher/index.ts',
     trigger: { kind: 'schedule' },
     produces: ['securities'],
-    reads: [],
-    writes: [],
+    tables: {},
     callsAlphaVantage: false,
     description: 'Turns a schedule firing into a collect command on the securities topic',
   },
@@ -40,8 +61,7 @@ export const HANDLERS = {
     entry: 'functions/securities/index.ts',
     trigger: { kind: 'kafka', topic: 'securities' },
     produces: ['overview', 'history', 'quote', 'indicators', 'deadLetter'],
-    reads: ['securities'],
-    writes: ['securities'],
+    tables: { securities: ['Scan', 'BatchWriteItem'] },
     callsAlphaVantage: true,
     description:
       'LISTING_STATUS or the watchlist -> securities table -> one command per security and dataset',
@@ -50,8 +70,7 @@ export const HANDLERS = {
     entry: 'functions/overview/index.ts',
     trigger: { kind: 'kafka', topic: 'overview' },
     produces: ['deadLetter'],
-    reads: [],
-    writes: ['fundamentals'],
+    tables: { fundamentals: ['GetItem', 'PutItem', 'DeleteItem'] },
     callsAlphaVantage: true,
     description: 'OVERVIEW + latest annual INCOME_STATEMENT, BALANCE_SHEET, CASH_FLOW -> fundamentals table',
   },
@@ -59,8 +78,10 @@ export const HANDLERS = {
     entry: 'functions/history/index.ts',
     trigger: { kind: 'kafka', topic: 'history' },
     produces: ['deadLetter'],
-    reads: ['dailyPrices', 'yearlyExtremes'],
-    writes: ['dailyPrices', 'yearlyExtremes'],
+    tables: {
+      dailyPrices: ['GetItem', 'PutItem', 'BatchWriteItem'],
+      yearlyExtremes: ['Query', 'BatchWriteItem'],
+    },
     callsAlphaVantage: true,
     description: 'TIME_SERIES_DAILY -> daily prices + per-trading-year close extremes (incremental)',
   },
@@ -68,8 +89,7 @@ export const HANDLERS = {
     entry: 'functions/quote/index.ts',
     trigger: { kind: 'kafka', topic: 'quote' },
     produces: ['deadLetter'],
-    reads: ['quotes'],
-    writes: ['quotes'],
+    tables: { quotes: ['GetItem', 'PutItem'] },
     callsAlphaVantage: true,
     description: 'GLOBAL_QUOTE -> latest quote + rolling average of the last N quotes (conditional writes)',
   },
@@ -77,8 +97,7 @@ export const HANDLERS = {
     entry: 'functions/indicators/index.ts',
     trigger: { kind: 'kafka', topic: 'indicators' },
     produces: ['deadLetter'],
-    reads: [],
-    writes: ['indicators'],
+    tables: { indicators: ['PutItem'] },
     callsAlphaVantage: true,
     description: 'One configured technical indicator for one security -> indicators table',
   },
@@ -86,8 +105,7 @@ export const HANDLERS = {
     entry: 'functions/backfill/index.ts',
     trigger: { kind: 'manual' },
     produces: ['securities', 'overview', 'history', 'quote', 'indicators'],
-    reads: [],
-    writes: [],
+    tables: {},
     callsAlphaVantage: false,
     description: 'Operator request (symbols, datasets, options) -> validated collect commands',
   },

@@ -8,13 +8,14 @@
  * producers have moved; additive optional fields keep the version.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DATASETS, INDICATOR_FUNCTIONS } from './config.ts';
+import { TICKER_PATTERN } from './symbols.ts';
 
-/** Ticker symbols as AlphaVantage spells them (BRK.B, BF-B, ...), upper case. */
+/** Ticker symbols as AlphaVantage spells them (BRK.B, BF-B, ...), upper case: the universe's own rule. */
 export const symbolSchema = z
   .string()
-  .regex(/^[A-Z0-9][A-Z0-9.-]{0,14}$/, 'symbol must be an upper-case ticker such as IBM or BRK.B');
+  .regex(TICKER_PATTERN, 'symbol must be an upper-case ticker such as IBM, BRK.B or BF-B');
 
 const envelope = {
   v: z.literal(1),
@@ -85,6 +86,17 @@ export const deadLetterSchema = z.object({
   /** Original key and value, base64, exactly as received. */
   originalKey: z.string().nullable(),
   originalValue: z.string().nullable(),
+  /**
+   * Present when the original value did not fit in a deliverable dead letter: `originalValue` then holds only its
+   * first `keptBytes` bytes; `length` and `sha256` describe the whole value (the source offset still has it).
+   */
+  originalValueCut: z
+    .object({
+      length: z.number().int().min(0),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      keptBytes: z.number().int().min(0),
+    })
+    .optional(),
   originalHeaders: z.array(z.record(z.string(), z.string())).default([]),
   correlationId: z.string().optional(),
 });

@@ -5,23 +5,15 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { ENV, type IndicatorConfig } from '../../model/config.ts';
-import { jsonEnv, requiredEnv } from '../shared/env.ts';
-import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
+import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability, withObservability } from '../shared/observability.ts';
+import { loadSettings } from '../shared/settings.ts';
 import { BackfillRequestError, planBackfill } from './plan.ts';
 
-const observability = createObservability('horton-backfill');
-const publisher = Publisher.fromConnection(connectionFromEnv('horton-backfill'));
-const topics = {
-  securities: requiredEnv(ENV.topics.securities),
-  overview: requiredEnv(ENV.topics.overview),
-  history: requiredEnv(ENV.topics.history),
-  quote: requiredEnv(ENV.topics.quote),
-  indicators: requiredEnv(ENV.topics.indicators),
-};
-const premium = requiredEnv(ENV.alphaVantagePremium) === 'true';
-const indicators = jsonEnv(ENV.indicators, (value) => value as IndicatorConfig[]);
+const settings = loadSettings('backfill');
+const observability = await createObservability(settings);
+const publisher = Publisher.fromConnection(connectionOf(settings));
+const { topics, premium, indicators } = settings;
 
 export const handler = withObservability(observability, async (event: unknown, context: Context) => {
   let plan: ReturnType<typeof planBackfill>;

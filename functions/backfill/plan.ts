@@ -8,15 +8,30 @@
  * failed half-way publishes exact duplicates that downstream writes absorb.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DATASETS, type IndicatorConfig } from '../../model/config.ts';
 import { type CollectUniverse, type Command, symbolSchema } from '../../model/messages.ts';
 import { planFanOut } from '../shared/domain/fan-out.ts';
 
+/**
+ * Most symbols one request may name. Publishing is chunked, so this is not a broker limit: it keeps one request
+ * (and its response, which counts what was published) to a size an operator can reason about.
+ */
+export const MAX_BACKFILL_SYMBOLS = 10_000;
+/**
+ * How far `issuedAt` may lie ahead of the invocation's clock (clock skew between the operator and Lambda). A later
+ * one would order its quote after every real one for years: that quote would stay "latest" for good.
+ */
+export const ISSUED_AT_TOLERANCE_MS = 5 * 60_000;
+
 export const backfillRequestSchema = z
   .object({
     /** Securities to collect; omitted = the whole stored universe. Lower case is accepted and normalized. */
-    symbols: z.array(z.string().trim().toUpperCase().pipe(symbolSchema)).min(1).max(10_000).optional(),
+    symbols: z
+      .array(z.string().trim().toUpperCase().pipe(symbolSchema))
+      .min(1)
+      .max(MAX_BACKFILL_SYMBOLS, `at most ${MAX_BACKFILL_SYMBOLS} symbols per backfill: split the request`)
+      .optional(),
     /** What to collect. `universe` refreshes the securities list (only without `symbols`). */
     datasets: z.array(z.enum(['universe', ...DATASETS])).min(1),
     /** Force the TIME_SERIES_DAILY size; `full` needs a premium AlphaVantage plan. */
@@ -69,6 +84,11 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
   if (request.historyOutputsize === 'full' && !context.premium) {
     throw new BackfillRequestError(
       'Invalid backfill request: historyOutputsize "full" is a premium AlphaVantage feature and this deployment is configured for the free plan',
+    );
+  }
+  if (request.issuedAt && Date.parse(request.issuedAt) > context.now.getTime() + ISSUED_AT_TOLERANCE_MS) {
+    throw new BackfillRequestError(
+      `Invalid backfill request: issuedAt: ${request.issuedAt} is in the future (now ${context.now.toISOString()}, tolerance ${ISSUED_AT_TOLERANCE_MS / 60_000} min); it orders quote observations, so a future one would stay the latest quote for good`,
     );
   }
   const requestId = request.requestId ?? context.fallbackRequestId;

@@ -5,7 +5,7 @@
  * of the same firing publish the same command and downstream writes stay idempotent.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { JOBS, scheduleNameSchema } from '../../model/config.ts';
 import type { CollectUniverse } from '../../model/messages.ts';
 

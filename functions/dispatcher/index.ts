@@ -4,15 +4,15 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { ENV } from '../../model/config.ts';
-import { requiredEnv } from '../shared/env.ts';
-import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
+import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability, withObservability } from '../shared/observability.ts';
+import { loadSettings } from '../shared/settings.ts';
 import { commandForSchedule, scheduleInputSchema } from './command.ts';
 
-const observability = createObservability('horton-dispatcher');
-const securitiesTopic = requiredEnv(ENV.topics.securities);
-const publisher = Publisher.fromConnection(connectionFromEnv('horton-dispatcher'));
+const settings = loadSettings('dispatcher');
+const observability = await createObservability(settings);
+const securitiesTopic = settings.topics.securities;
+const publisher = Publisher.fromConnection(connectionOf(settings));
 
 export const handler = withObservability(observability, async (event: unknown, _context: Context) => {
   const parsed = scheduleInputSchema.safeParse(event);

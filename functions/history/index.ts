@@ -2,12 +2,11 @@
  * History handler: consumes collect-history commands (MSK event source mapping) and keeps daily prices and the
  * per-trading-year close extremes up to date.
  */
-import { ENV } from '../../model/config.ts';
-import { alphaVantageFromEnv } from '../shared/clients.ts';
-import { requiredEnv } from '../shared/env.ts';
+import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
-import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
+import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability } from '../shared/observability.ts';
+import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import {
   getHistoryState,
@@ -18,14 +17,12 @@ import {
 } from '../shared/store/history.ts';
 import { collectHistory, type HistoryStore } from './collect.ts';
 
-const observability = createObservability('horton-history');
-const dailyPricesTable = requiredEnv(ENV.tables.dailyPrices);
-const extremesTable = requiredEnv(ENV.tables.yearlyExtremes);
-const deadLetterTopic = requiredEnv(ENV.topics.deadLetter);
-const premium = requiredEnv(ENV.alphaVantagePremium) === 'true';
+const settings = loadSettings('history');
+const observability = await createObservability(settings);
+const { dailyPrices: dailyPricesTable, yearlyExtremes: extremesTable } = settings.tables;
 const doc = createDocumentClient();
-const publisher = Publisher.fromConnection(connectionFromEnv('horton-history'));
-const alphaVantage = alphaVantageFromEnv(observability);
+const publisher = Publisher.fromConnection(connectionOf(settings));
+const alphaVantage = alphaVantageClient(settings.alphaVantage, settings.runtime, observability);
 
 const store: HistoryStore = {
   getState: (symbol) => getHistoryState(doc, dailyPricesTable, symbol),
@@ -40,12 +37,12 @@ export const handler = createKafkaHandler({
   role: 'history',
   observability,
   publisher: () => publisher,
-  deadLetterTopic,
+  deadLetterTopic: settings.topics.deadLetter,
   handle: async (command, { logger }) => {
     const outcome = await collectHistory(command, {
       alphaVantage,
       store,
-      premium,
+      premium: settings.premium,
       warn: (message, details) => logger.warn(message, details),
     });
     logger.info('history stored', { ...outcome });

@@ -2,29 +2,28 @@
  * Indicators handler: consumes collect-indicator commands (MSK event source mapping), one configured technical
  * indicator of one security per command.
  */
-import { ENV } from '../../model/config.ts';
-import { alphaVantageFromEnv } from '../shared/clients.ts';
-import { requiredEnv } from '../shared/env.ts';
+import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
-import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
+import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability } from '../shared/observability.ts';
+import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { putSnapshot } from '../shared/store/snapshots.ts';
 import { collectIndicator } from './collect.ts';
 
-const observability = createObservability('horton-indicators');
-const indicatorsTable = requiredEnv(ENV.tables.indicators);
-const deadLetterTopic = requiredEnv(ENV.topics.deadLetter);
+const settings = loadSettings('indicators');
+const indicatorsTable = settings.tables.indicators;
+const observability = await createObservability(settings);
 const doc = createDocumentClient();
-const publisher = Publisher.fromConnection(connectionFromEnv('horton-indicators'));
-const alphaVantage = alphaVantageFromEnv(observability);
+const publisher = Publisher.fromConnection(connectionOf(settings));
+const alphaVantage = alphaVantageClient(settings.alphaVantage, settings.runtime, observability);
 
 export const handler = createKafkaHandler({
   name: 'indicators',
   role: 'indicators',
   observability,
   publisher: () => publisher,
-  deadLetterTopic,
+  deadLetterTopic: settings.topics.deadLetter,
   handle: async (command, { logger }) => {
     const outcome = await collectIndicator(command, {
       alphaVantage,

@@ -2,29 +2,28 @@
  * Overview handler: consumes collect-overview commands (MSK event source mapping) and stores the company
  * overview and the latest annual financial statements.
  */
-import { ENV } from '../../model/config.ts';
-import { alphaVantageFromEnv } from '../shared/clients.ts';
-import { requiredEnv } from '../shared/env.ts';
+import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
-import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
+import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability } from '../shared/observability.ts';
+import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { loadStagedParts, putFundamentals, stageParts } from '../shared/store/fundamentals.ts';
 import { collectOverview } from './collect.ts';
 
-const observability = createObservability('horton-overview');
-const fundamentalsTable = requiredEnv(ENV.tables.fundamentals);
-const deadLetterTopic = requiredEnv(ENV.topics.deadLetter);
+const settings = loadSettings('overview');
+const fundamentalsTable = settings.tables.fundamentals;
+const observability = await createObservability(settings);
 const doc = createDocumentClient();
-const publisher = Publisher.fromConnection(connectionFromEnv('horton-overview'));
-const alphaVantage = alphaVantageFromEnv(observability);
+const publisher = Publisher.fromConnection(connectionOf(settings));
+const alphaVantage = alphaVantageClient(settings.alphaVantage, settings.runtime, observability);
 
 export const handler = createKafkaHandler({
   name: 'overview',
   role: 'overview',
   observability,
   publisher: () => publisher,
-  deadLetterTopic,
+  deadLetterTopic: settings.topics.deadLetter,
   handle: async (command, { logger }) => {
     const outcome = await collectOverview(command, {
       alphaVantage,

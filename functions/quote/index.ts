@@ -2,34 +2,32 @@
  * Quote handler: consumes collect-quote commands (MSK event source mapping) and keeps each symbol's latest quote
  * and the rolling average of its last N quotes.
  */
-import { ENV } from '../../model/config.ts';
-import { alphaVantageFromEnv } from '../shared/clients.ts';
-import { intEnv, requiredEnv } from '../shared/env.ts';
+import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
-import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
+import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability } from '../shared/observability.ts';
+import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { getQuoteItem, putQuoteItemIfVersion } from '../shared/store/quotes.ts';
 import { collectQuote } from './collect.ts';
 
-const observability = createObservability('horton-quote');
-const quotesTable = requiredEnv(ENV.tables.quotes);
-const deadLetterTopic = requiredEnv(ENV.topics.deadLetter);
-const windowSize = intEnv(ENV.quoteRollingWindow, 10);
+const settings = loadSettings('quote');
+const observability = await createObservability(settings);
+const quotesTable = settings.tables.quotes;
 const doc = createDocumentClient();
-const publisher = Publisher.fromConnection(connectionFromEnv('horton-quote'));
-const alphaVantage = alphaVantageFromEnv(observability);
+const publisher = Publisher.fromConnection(connectionOf(settings));
+const alphaVantage = alphaVantageClient(settings.alphaVantage, settings.runtime, observability);
 
 export const handler = createKafkaHandler({
   name: 'quote',
   role: 'quote',
   observability,
   publisher: () => publisher,
-  deadLetterTopic,
+  deadLetterTopic: settings.topics.deadLetter,
   handle: async (command, { logger }) => {
     const outcome = await collectQuote(command, {
       alphaVantage,
-      windowSize,
+      windowSize: settings.rollingWindow,
       store: {
         get: (symbol) => getQuoteItem(doc, quotesTable, symbol),
         putIfVersion: (item, expected) => putQuoteItemIfVersion(doc, quotesTable, item, expected),

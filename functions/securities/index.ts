@@ -2,45 +2,24 @@
  * Securities handler: consumes collect-universe commands (MSK event source mapping), keeps the securities table
  * and fans out one command per security and dataset to the dataset topics.
  */
-import { ENV, type IndicatorConfig } from '../../model/config.ts';
-import { alphaVantageFromEnv } from '../shared/clients.ts';
-import { jsonEnv, optionalEnv, requiredEnv } from '../shared/env.ts';
+import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
-import { connectionFromEnv, Publisher } from '../shared/kafka/producer.ts';
+import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability } from '../shared/observability.ts';
+import { loadSettings } from '../shared/settings.ts';
 import { putAll } from '../shared/store/batch-write.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { scanAll } from '../shared/store/snapshots.ts';
 import { collectUniverse, type StoredSecurity, type UniverseSettings } from './collect.ts';
 
-const observability = createObservability('horton-securities');
-const securitiesTable = requiredEnv(ENV.tables.securities);
-const topics = {
-  overview: requiredEnv(ENV.topics.overview),
-  history: requiredEnv(ENV.topics.history),
-  quote: requiredEnv(ENV.topics.quote),
-  indicators: requiredEnv(ENV.topics.indicators),
-  deadLetter: requiredEnv(ENV.topics.deadLetter),
-};
-const list = (name: string) =>
-  optionalEnv(name, '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-const source = requiredEnv(ENV.universeSource);
-if (source !== 'watchlist' && source !== 'listing') {
-  throw new Error(`${ENV.universeSource} must be "watchlist" or "listing", got "${source}"`);
-}
-const settings: UniverseSettings = {
-  source,
-  watchlist: list(ENV.watchlist),
-  exchanges: list(ENV.universeExchanges),
-  assetTypes: list(ENV.universeAssetTypes),
-  indicators: jsonEnv(ENV.indicators, (value) => value as IndicatorConfig[]),
-};
+const settings = loadSettings('securities');
+const observability = await createObservability(settings);
+const securitiesTable = settings.tables.securities;
+const { topics } = settings;
+const universe: UniverseSettings = { ...settings.universe, indicators: settings.indicators };
 const doc = createDocumentClient();
-const publisher = Publisher.fromConnection(connectionFromEnv('horton-securities'));
-const alphaVantage = alphaVantageFromEnv(observability);
+const publisher = Publisher.fromConnection(connectionOf(settings));
+const alphaVantage = alphaVantageClient(settings.alphaVantage, settings.runtime, observability);
 
 export const handler = createKafkaHandler({
   name: 'securities',
@@ -51,7 +30,7 @@ export const handler = createKafkaHandler({
   handle: async (command, { logger }) => {
     const outcome = await collectUniverse(command, {
       alphaVantage,
-      settings,
+      settings: universe,
       listStored: () => scanAll<StoredSecurity>(doc, securitiesTable),
       upsert: (securities) =>
         putAll(

@@ -1,50 +1,46 @@
 /**
- * Module-scope clients for a handler, built once per execution environment from its environment variables.
+ * Module-scope clients for a handler, built once per execution environment from its settings
+ * (functions/shared/settings.ts). The one place where the AlphaVantage client is built: a new client setting is
+ * a field of `alphaVantage` in model/settings.ts, read here.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENV } from '../../model/config.ts';
+import type { HandlerSettings } from '../../model/settings.ts';
 import { AlphaVantageClient } from './alphavantage/client.ts';
 import { AlphaVantageTransport } from './alphavantage/http.ts';
-import { apiKeyFromEnvironment } from './api-key.ts';
-import { intEnv, optionalEnv, requiredEnv } from './env.ts';
+import { apiKeySource } from './api-key.ts';
 import type { Observability } from './observability.ts';
+import type { RuntimeEnvironment } from './settings.ts';
 import { DynamoDbQuotaLimiter } from './store/alphavantage-quota.ts';
 import { createDocumentClient } from './store/client.ts';
 
-/**
- * The shared AlphaVantage budget, as configured for this function (model/config.ts `alphaVantageBudget`,
- * passed as the quota table, the per-minute pace and the daily cap).
- */
-export function alphaVantageQuotaFromEnv(doc: DynamoDBDocumentClient): DynamoDbQuotaLimiter {
-  const perDay = optionalEnv(ENV.alphaVantageRequestsPerDay, '');
-  requiredEnv(ENV.alphaVantageRequestsPerMinute);
-  return new DynamoDbQuotaLimiter({
-    doc,
-    table: requiredEnv(ENV.tables.alphaVantageQuota),
-    requestsPerMinute: intEnv(ENV.alphaVantageRequestsPerMinute, 0),
-    requestsPerDay: perDay === '' ? null : intEnv(ENV.alphaVantageRequestsPerDay, 0),
-  });
-}
+export type AlphaVantageSettings = HandlerSettings<'quote'>['alphaVantage'];
 
-export function alphaVantageFromEnv(
+/**
+ * The AlphaVantage client of a handler, every request behind the shared budget (`settings.quota`: the quota
+ * table, pace and daily cap; docs/decisions/0020-alphavantage-limiter.md).
+ */
+export function alphaVantageClient(
+  settings: AlphaVantageSettings,
+  runtime: RuntimeEnvironment,
   observability: Observability,
   doc: DynamoDBDocumentClient = createDocumentClient(),
 ): AlphaVantageClient {
   const transport = new AlphaVantageTransport({
-    baseUrl: requiredEnv(ENV.alphaVantageBaseUrl),
-    apiKey: apiKeyFromEnvironment(),
-    timeoutMs: intEnv(ENV.alphaVantageTimeoutMs, 10_000),
-    maxAttempts: intEnv(ENV.alphaVantageMaxAttempts, 3),
+    baseUrl: settings.baseUrl,
+    apiKey: apiKeySource(settings.secretArn, runtime.localApiKey),
+    timeoutMs: settings.timeoutMs,
+    maxAttempts: settings.maxAttempts,
   });
   return new AlphaVantageClient(
     transport,
     {
       onLimit: (fn, message) => {
         observability.metrics.addMetric('AlphaVantageLimitResponses', MetricUnit.Count, 1);
-        observability.logger.warn('AlphaVantage limit reached', { function: fn, message });
+        // Not `message`: Powertools reserves that key for the log line's own text and drops the extra one.
+        observability.logger.warn('AlphaVantage limit reached', { function: fn, answer: message });
       },
     },
-    { limiter: alphaVantageQuotaFromEnv(doc) },
+    { limiter: new DynamoDbQuotaLimiter({ doc, ...settings.quota }) },
   );
 }

@@ -1,6 +1,7 @@
 /**
- * Powertools logger, tracer and metrics, one set per execution environment, and the middy wrapper every
- * handler uses: middleware first (tracer, logger, metrics, in that order), handler last.
+ * Powertools logger and metrics, one set per execution environment, the X-Ray tracer where the settings turn
+ * tracing on, and the middy wrapper every handler uses: middleware first (tracer, logger, metrics, in that
+ * order), handler last.
  *
  * The logger never sees the AlphaVantage key: the client redacts it from every URL it reports.
  */
@@ -8,29 +9,42 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 
 export const METRICS_NAMESPACE = 'Horton';
 
+/**
+ * Set by the stack's bundler (esbuild `define`) to config.observability.tracing: with `false` the tracer's import
+ * is dead code and leaves the bundle. Undefined when running from source (local runner, tests): the settings
+ * alone decide.
+ */
+declare const HORTON_BUNDLE_TRACER: boolean | undefined;
+
 export interface Observability {
   logger: Logger;
-  tracer: Tracer;
   metrics: Metrics;
+  /** The tracer's middleware, when tracing is on. */
+  tracing: MiddlewareObj | undefined;
 }
 
-/**
- * @param defaultServiceName used when POWERTOOLS_SERVICE_NAME is not set (the CDK sets it per deployment, so two
- * deployments with different prefixes keep their logs and metrics apart).
- */
-export function createObservability(defaultServiceName: string): Observability {
-  const serviceName = process.env.POWERTOOLS_SERVICE_NAME || defaultServiceName;
+export interface ObservabilitySettings {
+  /** The `service` key of logs and dimension of metrics. */
+  serviceName: string;
+  /** X-Ray tracing through the Powertools tracer. */
+  tracing: boolean;
+}
+
+export async function createObservability(settings: ObservabilitySettings): Promise<Observability> {
+  let tracing: MiddlewareObj | undefined;
+  if (settings.tracing && (typeof HORTON_BUNDLE_TRACER === 'undefined' || HORTON_BUNDLE_TRACER)) {
+    const { tracingMiddleware } = await import('./tracing.ts');
+    tracing = tracingMiddleware(settings.serviceName);
+  }
   return {
-    logger: new Logger({ serviceName }),
-    tracer: new Tracer({ serviceName }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
+    logger: new Logger({ serviceName: settings.serviceName }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: settings.serviceName }),
+    tracing,
   };
 }
 
@@ -39,8 +53,9 @@ export function withObservability<TEvent, TResult>(
   observability: Observability,
   handler: (event: TEvent, context: Context) => Promise<TResult>,
 ) {
-  return middy<TEvent, TResult>()
-    .use(captureLambdaHandler(observability.tracer))
+  const wrapped = middy<TEvent, TResult>();
+  if (observability.tracing) wrapped.use(observability.tracing);
+  return wrapped
     .use(injectLambdaContext(observability.logger, { resetKeys: true }))
     .use(logMetrics(observability.metrics, { captureColdStartMetric: true }))
     .handler(handler);

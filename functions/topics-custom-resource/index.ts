@@ -9,6 +9,7 @@ import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { Kafka } from 'kafkajs';
 import { kafkaConfig } from '../shared/kafka/producer.ts';
+import { runtimeEnvironment } from '../shared/settings.ts';
 import { handleTopicsEvent, type TopicAdmin, type TopicsDependencies } from './topics.ts';
 
 const logger = new Logger({ serviceName: 'horton-topics-custom-resource' });
@@ -28,7 +29,7 @@ export async function bootstrapBrokersOf(clusterArn: string): Promise<string[]> 
 const dependencies: TopicsDependencies = {
   resolveBrokers: bootstrapBrokersOf,
   createAdmin: (brokers): TopicAdmin => {
-    const region = process.env.AWS_REGION;
+    const { region } = runtimeEnvironment();
     return new Kafka(
       kafkaConfig({
         brokers,

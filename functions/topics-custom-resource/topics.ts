@@ -5,9 +5,11 @@
  * Rules: create missing topics; raise partition counts that are below the configured count; never lower one
  * (Kafka cannot remove partitions: the topic keeps its count and the resource reports it in `Warnings`); never
  * delete a topic, on update or on stack delete, unless `DeleteTopicsOnRemove` is "true" (then only on delete).
+ * A topic's `Config` (e.g. the dead-letter topic's `retention.ms`) is set at creation and re-applied to an
+ * existing topic on every create/update, so changing it in the configuration reaches the broker.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The resource's properties as CloudFormation sends them (numbers and booleans arrive as strings). */
 export const topicsPropertiesSchema = z.object({
@@ -17,6 +19,8 @@ export const topicsPropertiesSchema = z.object({
       z.object({
         Name: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/),
         Partitions: z.coerce.number().int().min(1),
+        /** Topic-level Kafka configs, e.g. `{ "retention.ms": "1209600000" }`. */
+        Config: z.record(z.string(), z.coerce.string()).optional(),
       }),
     )
     .min(1),
@@ -27,6 +31,8 @@ export type TopicsProperties = z.output<typeof topicsPropertiesSchema>;
 export interface DesiredTopic {
   name: string;
   partitions: number;
+  /** Topic-level configs Horton owns on this topic. */
+  config?: Record<string, string>;
 }
 
 export interface TopicPlan {
@@ -64,7 +70,11 @@ export interface TopicAdmin {
     topics: Array<{ name: string; partitions: unknown[] }>;
   }>;
   createTopics(options: {
-    topics: Array<{ topic: string; numPartitions: number }>;
+    topics: Array<{
+      topic: string;
+      numPartitions: number;
+      configEntries?: Array<{ name: string; value: string }>;
+    }>;
     waitForLeaders?: boolean;
     timeout?: number;
   }): Promise<boolean>;
@@ -73,6 +83,18 @@ export interface TopicAdmin {
     timeout?: number;
   }): Promise<boolean>;
   deleteTopics(options: { topics: string[]; timeout?: number }): Promise<void>;
+  alterConfigs(options: {
+    validateOnly: boolean;
+    resources: Array<{
+      type: number;
+      name: string;
+      configEntries: Array<{ name: string; value: string }>;
+    }>;
+  }): Promise<unknown>;
+}
+
+function configEntries(config: Record<string, string> | undefined): Array<{ name: string; value: string }> {
+  return Object.entries(config ?? {}).map(([name, value]) => ({ name, value }));
 }
 
 export interface TopicsDependencies {
@@ -89,6 +111,8 @@ export interface TopicsResponse {
 }
 
 const ADMIN_TIMEOUT_MS = 30_000;
+/** Kafka's config resource type of a topic (kafkajs `ConfigResourceTypes.TOPIC`, not exported to ESM). */
+const TOPIC_RESOURCE_TYPE = 2;
 
 async function partitionCounts(admin: TopicAdmin, names: string[]): Promise<Map<string, number>> {
   const listed = new Set(await admin.listTopics());
@@ -113,7 +137,11 @@ export async function reconcileTopics(
   if (plan.create.length > 0) {
     // `false` means "already existed": a concurrent creator won the race, which is fine (idempotent).
     await admin.createTopics({
-      topics: plan.create.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions })),
+      topics: plan.create.map((topic) => ({
+        topic: topic.name,
+        numPartitions: topic.partitions,
+        ...(topic.config ? { configEntries: configEntries(topic.config) } : {}),
+      })),
       waitForLeaders: true,
       timeout: ADMIN_TIMEOUT_MS,
     });
@@ -122,6 +150,20 @@ export async function reconcileTopics(
     await admin.createPartitions({
       topicPartitions: plan.raise.map((topic) => ({ topic: topic.name, count: topic.to })),
       timeout: ADMIN_TIMEOUT_MS,
+    });
+  }
+  // Existing topics get their configs again (a changed retention reaches the broker). AlterConfigs replaces the
+  // topic's dynamic configs with these: Horton owns its topics, so nothing else is expected there.
+  const created = new Set(plan.create.map((topic) => topic.name));
+  const reconfigure = desired.filter((topic) => topic.config && !created.has(topic.name));
+  if (reconfigure.length > 0) {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: reconfigure.map((topic) => ({
+        type: TOPIC_RESOURCE_TYPE,
+        name: topic.name,
+        configEntries: configEntries(topic.config),
+      })),
     });
   }
   return plan;
@@ -154,7 +196,13 @@ export async function handleTopicsEvent(
     );
   }
   const properties = parsed.data;
-  const desired = properties.Topics.map((topic) => ({ name: topic.Name, partitions: topic.Partitions }));
+  const desired = properties.Topics.map(
+    (topic): DesiredTopic => ({
+      name: topic.Name,
+      partitions: topic.Partitions,
+      ...(topic.Config ? { config: topic.Config } : {}),
+    }),
+  );
   // One physical resource per cluster: a new cluster ARN makes CloudFormation delete "the old resource", which
   // (without DeleteTopicsOnRemove) touches nothing.
   const physicalResourceId = `kafka-topics:${properties.ClusterArn}`;

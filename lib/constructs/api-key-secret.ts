@@ -5,14 +5,17 @@
  */
 import { RemovalPolicy, SecretValue, aws_secretsmanager as secretsmanager, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-
 /** The value the secret holds until the operator sets the key; not a secret itself. */
 import { ALPHAVANTAGE_KEY_PLACEHOLDER } from '../../model/config.ts';
+import { stackInstanceSuffix } from './physical-names.ts';
 
 export { ALPHAVANTAGE_KEY_PLACEHOLDER };
 
 export interface AlphaVantageApiKeyProps {
-  /** Resource name prefix (config.prefix); the secret is named `<prefix>/alphavantage-api-key`. */
+  /**
+   * Resource name prefix (config.prefix); the secret is named `<prefix>/alphavantage-api-key-<stack suffix>`
+   * (unique per stack instance: the secret outlives `cdk destroy`).
+   */
   readonly prefix: string;
   /**
    * What happens to the secret when it leaves the stack.
@@ -27,7 +30,7 @@ export class AlphaVantageApiKey extends Construct {
   constructor(scope: Construct, id: string, props: AlphaVantageApiKeyProps) {
     super(scope, id);
     this.secret = new secretsmanager.Secret(this, 'Secret', {
-      secretName: `${props.prefix}/alphavantage-api-key`,
+      secretName: `${props.prefix}/alphavantage-api-key-${stackInstanceSuffix(this)}`,
       description: 'AlphaVantage API key (SecretString = the key itself). Set it after the first deploy.',
       // A documented placeholder, not a credential: safe in the template.
       secretStringValue: SecretValue.unsafePlainText(ALPHAVANTAGE_KEY_PLACEHOLDER),

@@ -1,37 +1,48 @@
 /**
- * One Lambda function the Horton way: Node 22 on arm64, bundled locally by esbuild (never Docker) to minified ESM
- * with source maps, JSON logs into an explicit log group with retention, X-Ray tracing, in the VPC. Its role is
- * its own and starts empty: every permission comes from a `bind*` helper that also sets the environment variable
- * the handler reads, so a grant and the setting that needs it cannot drift apart.
+ * One Lambda function the Horton way: Node 24 on arm64, bundled locally by esbuild (never Docker) to minified ESM
+ * with source map files, JSON logs into an explicit log group with retention, X-Ray tracing when configured, in
+ * the VPC. Its role is its own and starts empty: every permission comes from a `bind*` helper that also records
+ * the resource in the handler's settings (model/settings.ts, one JSON variable), so a grant and the setting that
+ * needs it cannot drift apart.
  */
 import path from 'node:path';
 import {
   Duration,
   aws_iam as iam,
+  Lazy,
   aws_lambda as lambda,
   aws_logs as logs,
   aws_lambda_nodejs as nodejs,
   RemovalPolicy,
+  Stack,
   type aws_secretsmanager as secretsmanager,
   Validations,
 } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { KafkaDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct, type IDependable } from 'constructs';
-import { type ConsumerConfig, ENV, type TableRole, type TopicRole } from '../../model/config.ts';
+import type { ConsumerConfig, HortonConfig, TableRole, TopicRole } from '../../model/config.ts';
+import { ALPHAVANTAGE_QUOTA_ACTIONS, type DynamoDbAction, type HandlerName } from '../../model/handlers.ts';
+import {
+  HANDLER_SETTINGS,
+  handlerSettings,
+  SETTINGS_VARIABLE,
+  type SettingsBindings,
+  SettingsError,
+} from '../../model/settings.ts';
 import type { HortonKafkaCluster } from './kafka-cluster.ts';
 import type { HortonNetwork } from './network.ts';
 
 /**
- * esbuild turns `require()` calls of bundled CommonJS packages (kafkajs, undici, the X-Ray SDK) into a shim that
+ * esbuild turns `require()` calls of bundled CommonJS packages (kafkajs, the X-Ray SDK) into a shim that
  * throws in an ES module unless a real `require` exists; this banner provides one.
  */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __hortonCreateRequire } from 'node:module'; const require = __hortonCreateRequire(import.meta.url);";
 
-export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
-
-export type TableAccess = 'read' | 'write' | 'readWrite';
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+/** esbuild's target for FUNCTION_RUNTIME. */
+export const ESBUILD_TARGET = 'node24';
 
 export interface HortonFunctionProps {
   /** Entry file relative to `projectRoot`; it exports `handler`. */
@@ -43,8 +54,13 @@ export interface HortonFunctionProps {
   /** Powertools service name (log `service` key, metric `service` dimension). */
   readonly serviceName: string;
   readonly network: HortonNetwork;
-  /** Settings the handler reads (already filtered to what it needs). @default {} */
-  readonly environment?: Record<string, string>;
+  /**
+   * The catalogue handler this function runs: its settings (model/settings.ts) go into `HORTON_SETTINGS`, built
+   * from the configuration and what the `bind*` helpers bound. @default none (a function outside the catalogue)
+   */
+  readonly handler?: { readonly name: HandlerName; readonly config: HortonConfig };
+  /** X-Ray active tracing and the Powertools tracer in the bundle (config observability.tracing). @default false */
+  readonly tracing?: boolean;
   /** @default 512 (MB; also buys CPU for JSON parsing and TLS) */
   readonly memorySize?: number;
   /** @default Duration.seconds(30) */
@@ -79,9 +95,17 @@ export class HortonFunction extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   private readonly connectedClusters = new Set<string>();
+  private readonly bindings: SettingsBindings;
 
   constructor(scope: Construct, id: string, props: HortonFunctionProps) {
     super(scope, id);
+    const tracing = props.tracing ?? false;
+    this.bindings = {
+      serviceName: props.serviceName,
+      kafka: { brokers: '', auth: 'iam' },
+      topics: {},
+      tables: {},
+    };
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: `/aws/lambda/${props.functionName}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -128,26 +152,25 @@ export class HortonFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: props.applicationLogLevel ?? lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: props.systemLogLevel ?? lambda.SystemLogLevel.WARN,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       vpc: props.network.vpc,
       vpcSubnets: props.network.privateSubnets,
       securityGroups: [props.network.functionSecurityGroup],
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        ...props.environment,
-      },
+      // No NODE_OPTIONS=--enable-source-maps: it slows every module load by ~30% (`npm run bench -- handlers`);
+      // the .map files ship beside the bundle for resolving a trace by hand. The rest is in HORTON_SETTINGS.
       bundling: {
         forceDockerBundling: false,
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
+        target: ESBUILD_TARGET,
+        // With tracing off the tracer's import is dead code (functions/shared/observability.ts).
+        define: { HORTON_BUNDLE_TRACER: JSON.stringify(tracing) },
         // Prefer packages' ESM builds; fall back to CommonJS (kafkajs has no ESM build).
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         minify: true,
         sourceMap: true,
         sourceMapMode: nodejs.SourceMapMode.DEFAULT,
-        // Stack traces need names and lines, not the sources: keeps the .map small.
+        // A trace is resolved by hand against the .map (no --enable-source-maps): names and lines, not sources.
         sourcesContent: false,
         // Bundle the AWS SDK too: the deployed code runs the SDK versions the tests ran, not the runtime's.
         externalModules: [],
@@ -158,70 +181,80 @@ export class HortonFunction extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Resource "*" only for actions without resource-level scoping: the VPC network-interface actions ' +
-        'Lambda needs (and, for Kafka consumers, the Describe* calls of the event source poller) and X-Ray ' +
-        'PutTraceSegments/PutTelemetryRecords (Tracing.ACTIVE). Every other statement names its ARNs.',
+        'Lambda needs (and, for Kafka consumers, the Describe* calls of the event source poller)' +
+        (tracing ? ' and X-Ray PutTraceSegments/PutTelemetryRecords (Tracing.ACTIVE)' : '') +
+        '. Every other statement names its ARNs.',
     });
+    if (!tracing) {
+      Validations.of(this.function).acknowledge({
+        id: 'Serverless-LambdaTracing',
+        reason:
+          'X-Ray tracing is a configuration switch (observability.tracing), off by default: the tracer costs ' +
+          'every bundle ~100 KiB and cold-start time; logs and metrics carry the correlation ids instead.',
+      });
+    }
     const runtimeReason =
-      'Node.js 22 is the runtime Horton targets and tests against (the code also runs on the Node 20 dev ' +
-      'toolchain); moving to the newest runtime is a deliberate, tested change, not an automatic one.';
+      'Node.js 24 is pinned, not NODEJS_LATEST: the runtime Horton tests against in CI (Node 24 from the npm ' +
+      'registry); moving to a newer runtime is a deliberate, tested change, not an automatic one.';
     Validations.of(this.function).acknowledge(
       { id: 'AwsSolutions-L1', reason: runtimeReason },
       { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
     );
+    if (props.handler) {
+      const { name, config } = props.handler;
+      this.function.addEnvironment(
+        SETTINGS_VARIABLE,
+        Lazy.string({ produce: () => this.renderSettings(name, config) }),
+      );
+    }
+  }
+
+  /**
+   * The handler's settings from the configuration and the bindings, checked against its contract at synth
+   * (deploy-time values such as table names are tokens here, so only their presence is checked).
+   */
+  private renderSettings(name: HandlerName, config: HortonConfig): string {
+    const settings = handlerSettings(name, config, this.bindings);
+    const checked = HANDLER_SETTINGS[name].safeParse(settings);
+    if (!checked.success) {
+      const problems = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+      throw new SettingsError(`settings of ${name} break its contract: ${problems.join('; ')}`);
+    }
+    return Stack.of(this).toJsonString(settings);
   }
 
   get functionName(): string {
     return this.function.functionName;
   }
 
-  addEnvironment(name: string, value: string): this {
-    this.function.addEnvironment(name, value);
-    return this;
-  }
-
-  /** Grants table access and sets the table's environment variable. */
-  bindTable(role: TableRole, table: ITable, access: TableAccess): this {
-    this.addEnvironment(ENV.tables[role], table.tableName);
-    if (access === 'read') table.grantReadData(this.role);
-    else if (access === 'write') table.grantWriteData(this.role);
-    else table.grantReadWriteData(this.role);
+  /** Grants exactly these DynamoDB actions on the table and records the table's name in the settings. */
+  bindTable(role: TableRole, table: ITable, actions: readonly DynamoDbAction[]): this {
+    this.bindings.tables[role] = table.tableName;
+    table.grant(this.role, ...actions.map((action) => `dynamodb:${action}`));
     return this;
   }
 
   /**
-   * The shared AlphaVantage budget: sets the quota table and the pace and daily cap the limiter enforces, and
-   * grants exactly the two item actions the limiter uses (UpdateItem to take a slot, GetItem to read usage).
+   * The shared AlphaVantage budget: records the quota table in the settings (its pace and daily cap come from the
+   * configuration, model/settings.ts) and grants exactly the limiter's item actions (UpdateItem to take a slot,
+   * GetItem to read the day's usage).
    */
-  bindAlphaVantageQuota(
-    table: ITable,
-    budget: { requestsPerMinute: number; requestsPerDay: number | null },
-  ): this {
-    this.addEnvironment(ENV.tables.alphaVantageQuota, table.tableName);
-    this.addEnvironment(ENV.alphaVantageRequestsPerMinute, String(budget.requestsPerMinute));
-    this.addEnvironment(
-      ENV.alphaVantageRequestsPerDay,
-      budget.requestsPerDay === null ? '' : String(budget.requestsPerDay),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
-        resources: [table.tableArn],
-      }),
-    );
+  bindAlphaVantageQuota(table: ITable): this {
+    this.bindings.tables.alphaVantageQuota = table.tableName;
+    table.grant(this.role, ...ALPHAVANTAGE_QUOTA_ACTIONS.map((action) => `dynamodb:${action}`));
     return this;
   }
 
-  /** Grants read of the AlphaVantage key secret and sets its ARN variable (never the value). */
+  /** Grants read of the AlphaVantage key secret and records its ARN in the settings (never the value). */
   bindSecret(secret: secretsmanager.ISecret): this {
-    this.addEnvironment(ENV.alphaVantageSecretArn, secret.secretArn);
+    this.bindings.alphaVantageSecretArn = secret.secretArn;
     secret.grantRead(this.role);
     return this;
   }
 
   /** Kafka connection: bootstrap brokers, IAM auth, `kafka-cluster:Connect` on the cluster. */
   connectKafka(kafka: HortonKafkaCluster, bootstrapBrokers: string): this {
-    this.addEnvironment(ENV.kafkaBrokers, bootstrapBrokers);
-    this.addEnvironment(ENV.kafkaAuth, 'iam');
+    this.bindings.kafka = { brokers: bootstrapBrokers, auth: 'iam' };
     this.grantConnect(kafka);
     return this;
   }
@@ -235,9 +268,9 @@ export class HortonFunction extends Construct {
     );
   }
 
-  /** Lets the handler publish to a topic and sets the topic's environment variable. */
+  /** Lets the handler publish to a topic and records the topic's name in the settings. */
   bindTopic(role: TopicRole, topicName: string, kafka: HortonKafkaCluster): this {
-    this.addEnvironment(ENV.topics[role], topicName);
+    this.bindings.topics[role] = topicName;
     this.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
@@ -273,6 +306,14 @@ export class HortonFunction extends Construct {
       bisectBatchOnError: false,
       onFailure: new KafkaDlq(options.deadLetterTopicName),
       provisionedPollerConfig: options.pollers,
+      // Per-mapping metrics the alarms watch (lib/constructs/monitoring.ts): polling, dead letters, errors, lag.
+      metricsConfig: {
+        metrics: [
+          lambda.MetricType.EVENT_COUNT,
+          lambda.MetricType.ERROR_COUNT,
+          lambda.MetricType.KAFKA_METRICS,
+        ],
+      },
     });
     for (const dependency of options.dependsOn ?? []) mapping.node.addDependency(dependency);
     // The mapping's pollers must not start before the role can read: the grants below are in the default policy.

@@ -1,12 +1,24 @@
 /**
  * Observability: one CloudWatch dashboard and the alarms an operator acts on, published to one SNS topic.
  *
- * - Consumer lag per topic: MSK's MaxOffsetLag/SumOffsetLag for the handler's consumer group and Lambda's
- *   OffsetLag for the function; alarm when MaxOffsetLag stays above a threshold.
- * - Handlers: errors (alarm on any), throttles, p99 duration.
- * - Dead letters: the handlers' `RecordsDeadLettered` (namespace Horton, dimension service) and, on MSK
- *   Serverless, the dead-letter topic's inflow (which also counts records Lambda itself gave up on); alarm on any.
- * - AlphaVantage limit answers (`AlphaVantageLimitResponses`) and lost schedule firings (alarm on any).
+ * Every alarm's metric name and dimensions were checked against AWS's documentation:
+ * - Lambda function metrics (namespace AWS/Lambda, dimension FunctionName): Errors, Throttles, OffsetLag —
+ *   https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#invocation-metrics and
+ *   #performance-metrics; dimensions: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-view.html
+ * - Event source mapping metrics (AWS/Lambda, dimension EventSourceMappingUUID; emitted only for the groups in
+ *   the mapping's MetricsConfig): PolledEventCount and OnFailureDestinationDeliveredEventCount (EventCount
+ *   group), PollingErrorCount, InvokeErrorCount, OnFailureDestinationDeliveryErrorCount, CommitErrorCount
+ *   (ErrorCount group) — https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics
+ * - Horton's own metrics (namespace Horton, dimension service = `<prefix>-<handler>`): RecordsDeadLettered,
+ *   AlphaVantageLimitResponses (Powertools EMF, functions/shared/observability.ts).
+ * - SQS ApproximateNumberOfMessagesVisible (AWS/SQS, QueueName) —
+ *   https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+ *
+ * Missing data: where a healthy consumer always emits (PolledEventCount: "If Lambda polls for events but
+ * receives an empty poll, Lambda emits a 0 value"), silence is breaching: a mapping that never joins its group
+ * (bad IAM, bad security group, disabled) alarms. Error and dead-letter counts are only emitted when something
+ * happens, so their silence is not breaching. MSK's own MaxOffsetLag is only graphed: MSK emits it only for
+ * groups in STABLE or EMPTY state, so it is silent exactly when a consumer is broken.
  */
 import {
   aws_cloudwatch_actions as actions,
@@ -31,8 +43,8 @@ export interface HortonMonitoringProps {
   readonly pipeline: PipelineFunctions;
   readonly scheduleFailureQueue: sqs.IQueue;
   /**
-   * Consumer lag (records, MaxOffsetLag) that raises the lag alarm when it lasts 15 minutes.
-   * @default 1000
+   * Consumer lag (records, Lambda OffsetLag) that raises the lag alarm when it lasts 15 minutes.
+   * @default config.deployment.lagAlarmThreshold
    */
   readonly lagThreshold?: number;
   /**
@@ -55,6 +67,7 @@ export class HortonMonitoring extends Construct {
     const prefix = config.prefix;
     const functions = pipeline.functions;
     const clusterName = kafka.arns.clusterName;
+    const lagThreshold = props.lagThreshold ?? config.deployment.lagAlarmThreshold;
 
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { topicName: `${prefix}-alarms`, enforceSSL: true });
     Validations.of(this.alarmTopic).acknowledge({
@@ -81,45 +94,104 @@ export class HortonMonitoring extends Construct {
     const handlerEntries = Object.entries(HANDLERS) as Array<[HandlerName, HandlerSpec]>;
     const kafkaHandlers = pipeline.kafkaHandlers();
 
-    // Consumer lag, per consumed topic.
+    // Consumers, per event source mapping.
     const lagWidgets = kafkaHandlers.map(({ name, topicRole }) => {
       const topic = config.topics[topicRole].name;
       const group = consumerGroupId(config, topicRole);
-      // Alarms get the metric without a label: a labelled metric renders as metric math in the alarm.
-      const mskLag = (metricName: 'MaxOffsetLag' | 'SumOffsetLag', label?: string) =>
+      const fn = functions[name];
+      const mapping = pipeline.eventSourceMappings[name];
+      if (!mapping) throw new Error(`handler ${name} consumes ${topic} but has no event source mapping`);
+      const mappingMetric = (metricName: string, statistic: string) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/Lambda',
+          metricName,
+          dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
+          statistic,
+          period: PERIOD,
+        });
+      const offsetLag = new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'OffsetLag',
+        dimensionsMap: { FunctionName: fn.functionName },
+        statistic: 'Maximum',
+        period: PERIOD,
+      });
+      alarm(
+        `${name}Lag`,
+        {
+          alarmName: `${prefix}-${name}-consumer-lag`,
+          alarmDescription: `${fn.functionName} is more than ${lagThreshold} records behind on ${topic} for 15 minutes`,
+          threshold: lagThreshold,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+        },
+        offsetLag,
+      );
+      alarm(
+        `${name}NotPolling`,
+        {
+          alarmName: `${prefix}-${name}-not-polling`,
+          alarmDescription: `The event source mapping of ${fn.functionName} reported no poll of ${topic} for 15 minutes (disabled, or cannot reach or join the cluster)`,
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        },
+        mappingMetric('PolledEventCount', 'SampleCount'),
+      );
+      alarm(
+        `${name}LambdaDeadLetters`,
+        {
+          alarmName: `${prefix}-${name}-retries-exhausted`,
+          alarmDescription: `Lambda sent records of ${topic} to ${config.topics.deadLetter.name} after retries or record age ran out`,
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+        mappingMetric('OnFailureDestinationDeliveredEventCount', 'Sum'),
+      );
+      const mappingErrorNames = [
+        'PollingErrorCount',
+        'InvokeErrorCount',
+        'OnFailureDestinationDeliveryErrorCount',
+        'CommitErrorCount',
+      ];
+      alarm(
+        `${name}MappingErrors`,
+        {
+          alarmName: `${prefix}-${name}-mapping-errors`,
+          alarmDescription: `The event source mapping of ${fn.functionName} failed to poll, invoke, commit or dead-letter`,
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+        new cloudwatch.MathExpression({
+          expression: mappingErrorNames.map((_, index) => `FILL(e${index}, 0)`).join(' + '),
+          usingMetrics: Object.fromEntries(
+            mappingErrorNames.map((metricName, index) => [`e${index}`, mappingMetric(metricName, 'Sum')]),
+          ),
+          period: PERIOD,
+          label: 'event source mapping errors',
+        }),
+      );
+      const mskLag = (metricName: 'MaxOffsetLag' | 'SumOffsetLag') =>
         new cloudwatch.Metric({
           namespace: 'AWS/Kafka',
           metricName,
           dimensionsMap: { 'Cluster Name': clusterName, 'Consumer Group': group, Topic: topic },
           statistic: 'Maximum',
           period: PERIOD,
-          ...(label ? { label } : {}),
+          label: `MSK ${metricName} ${group}`,
         });
-      alarm(
-        `${name}Lag`,
-        {
-          alarmName: `${prefix}-${name}-consumer-lag`,
-          alarmDescription: `Consumer group ${group} is more than the threshold behind on ${topic} for 15 minutes`,
-          threshold: props.lagThreshold ?? 1000,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 3,
-        },
-        mskLag('MaxOffsetLag'),
-      );
       return new cloudwatch.GraphWidget({
         title: `Lag: ${topic}`,
         width: 8,
         left: [
-          mskLag('MaxOffsetLag', `MaxOffsetLag ${group}`),
-          mskLag('SumOffsetLag', `SumOffsetLag ${group}`),
+          offsetLag.with({ label: `Lambda OffsetLag ${name}` }),
+          mskLag('MaxOffsetLag'),
+          mskLag('SumOffsetLag'),
         ],
-        right: [
-          functions[name].function.metric('OffsetLag', {
-            statistic: 'Maximum',
-            period: PERIOD,
-            label: `Lambda OffsetLag ${name}`,
-          }),
-        ],
+        right: [mappingMetric('PolledEventCount', 'Sum').with({ label: `polled ${name}` })],
       });
     });
 
@@ -136,6 +208,17 @@ export class HortonMonitoring extends Construct {
         },
         functions[name].function.metricErrors({ period: PERIOD, statistic: 'Sum' }),
       );
+      alarm(
+        `${name}Throttles`,
+        {
+          alarmName: `${prefix}-${name}-throttles`,
+          alarmDescription: `${functions[name].functionName} was throttled (concurrency exhausted)`,
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+        functions[name].function.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+      );
     }
     const perFunction = (metric: (name: HandlerName) => cloudwatch.IMetric) =>
       handlerEntries.map(([name]) => metric(name));
@@ -145,7 +228,7 @@ export class HortonMonitoring extends Construct {
       new cloudwatch.Metric({
         namespace: HORTON_METRICS_NAMESPACE,
         metricName: 'RecordsDeadLettered',
-        dimensionsMap: { service: serviceNameOf(name) },
+        dimensionsMap: { service: serviceNameOf(prefix, name) },
         statistic: 'Sum',
         period: PERIOD,
         ...(label ? { label } : {}),
@@ -166,29 +249,6 @@ export class HortonMonitoring extends Construct {
     const deadLetterWidgetMetrics: cloudwatch.IMetric[] = kafkaHandlers.map(({ name }) =>
       deadLettered(name, name),
     );
-    if (kafka.clusterType === 'serverless') {
-      // Topic-level metrics without a broker dimension exist on MSK Serverless only.
-      const inflow = new cloudwatch.Metric({
-        namespace: 'AWS/Kafka',
-        metricName: 'MessagesInPerSec',
-        dimensionsMap: { 'Cluster Name': clusterName, Topic: config.topics.deadLetter.name },
-        statistic: 'Maximum',
-        period: PERIOD,
-      });
-      alarm(
-        'DeadLetterTopicInflow',
-        {
-          alarmName: `${prefix}-dead-letter-topic-inflow`,
-          alarmDescription: `Records arrived on ${config.topics.deadLetter.name} (from handlers or from Lambda after retries)`,
-          threshold: 0,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-        },
-        inflow,
-      );
-      deadLetterWidgetMetrics.push(inflow.with({ label: `${config.topics.deadLetter.name} messages in/s` }));
-    }
-
     // Lost schedule firings.
     const scheduleFailures = props.scheduleFailureQueue.metricApproximateNumberOfMessagesVisible({
       period: PERIOD,
@@ -213,7 +273,7 @@ export class HortonMonitoring extends Construct {
           new cloudwatch.Metric({
             namespace: HORTON_METRICS_NAMESPACE,
             metricName: 'AlphaVantageLimitResponses',
-            dimensionsMap: { service: serviceNameOf(name) },
+            dimensionsMap: { service: serviceNameOf(prefix, name) },
             statistic: 'Sum',
             period: PERIOD,
             label: name,

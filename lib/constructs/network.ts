@@ -5,7 +5,7 @@
  * reached through a gateway endpoint (free, keeps table traffic off the NAT). MSK with IAM access control listens
  * on 9098 (TLS + SASL/IAM); that is the only port open between the two security groups.
  */
-import { aws_ec2 as ec2, aws_logs as logs, RemovalPolicy } from 'aws-cdk-lib';
+import { aws_ec2 as ec2, aws_logs as logs, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 /** MSK's port for TLS + SASL/IAM from inside the VPC. */
@@ -34,7 +34,13 @@ export interface HortonNetworkProps {
    */
   readonly flowLogRetention?: logs.RetentionDays;
   /**
-   * Security group of an existing MSK cluster: when given, the functions' security group is allowed in on 9098.
+   * What the flow log of a new VPC records: all traffic, rejected traffic only, or nothing (no flow log).
+   * @default 'ALL'
+   */
+  readonly flowLogs?: 'ALL' | 'REJECT' | 'off';
+  /**
+   * Security group of an existing MSK cluster: the functions' security group is allowed in on 9098. Required
+   * with an existing cluster (HortonStack checks): a group created here would be attached to nothing.
    * @default - the security group this construct creates for a new cluster
    */
   readonly existingClusterSecurityGroup?: ec2.ISecurityGroup;
@@ -113,16 +119,26 @@ export class HortonNetwork extends Construct {
       gatewayEndpoints: {
         DynamoDb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
       },
-      // Nothing uses the default security group; locking it down would cost one more custom-resource Lambda.
-      restrictDefaultSecurityGroup: false,
+      // Nothing uses the default security group: strip its rules (a CDK custom resource) so nothing can.
+      restrictDefaultSecurityGroup: true,
     });
+    const flowLogs = props.flowLogs ?? 'ALL';
+    if (flowLogs === 'off') {
+      Validations.of(vpc).acknowledge({
+        id: 'AwsSolutions-VPC7',
+        reason:
+          'Flow logs switched off by configuration (deployment.flowLogs = off, the low-cost variant): the VPC ' +
+          'holds only Horton functions, whose own logs and X-Ray traces show their traffic.',
+      });
+      return vpc;
+    }
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       retention: props.flowLogRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
-      trafficType: ec2.FlowLogTrafficType.ALL,
+      trafficType: flowLogs === 'ALL' ? ec2.FlowLogTrafficType.ALL : ec2.FlowLogTrafficType.REJECT,
     });
     return vpc;
   }

@@ -5,16 +5,11 @@
  */
 import { Duration, type aws_lambda as lambda, type aws_logs as logs, Validations } from 'aws-cdk-lib';
 import { Construct, type IDependable } from 'constructs';
-import {
-  alphaVantageBudget,
-  consumerGroupId,
-  type HortonConfig,
-  type TableRole,
-} from '../../model/config.ts';
-import { HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
+import { consumerGroupId, type HortonConfig, type TableRole } from '../../model/config.ts';
+import { type DynamoDbAction, HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
+import { serviceNameOf } from '../../model/settings.ts';
 import type { AlphaVantageApiKey } from './api-key-secret.ts';
-import { handlerSettings } from './handler-environment.ts';
-import { HortonFunction, type TableAccess } from './horton-function.ts';
+import { HortonFunction } from './horton-function.ts';
 import type { HortonKafkaCluster } from './kafka-cluster.ts';
 import type { HortonNetwork } from './network.ts';
 import type { HortonTables } from './tables.ts';
@@ -33,7 +28,7 @@ export interface PipelineFunctionsProps {
   /**
    * Provisioned pollers of each event source mapping. The mappings share one poller group, so idle topics do
    * not each hold a poller.
-   * @default { minimumPollers: 1, maximumPollers: 3, pollerGroupName: '<prefix>-pollers' }
+   * @default - config.deployment.pollers, in the poller group `<prefix>-pollers`
    */
   readonly pollers?: lambda.ProvisionedPollerConfig;
   /** @default 512 */
@@ -47,19 +42,7 @@ export interface PipelineFunctionsProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** Powertools service name of a handler: the `service` dimension of its Horton metrics. */
-export function serviceNameOf(name: HandlerName): string {
-  return `horton-${name}`;
-}
-
-function tableAccess(spec: HandlerSpec, role: TableRole): TableAccess | undefined {
-  const reads = (spec.reads as readonly TableRole[]).includes(role);
-  const writes = (spec.writes as readonly TableRole[]).includes(role);
-  if (reads && writes) return 'readWrite';
-  if (reads) return 'read';
-  if (writes) return 'write';
-  return undefined;
-}
+export { serviceNameOf } from '../../model/settings.ts';
 
 export class PipelineFunctions extends Construct {
   readonly functions: Record<HandlerName, HortonFunction>;
@@ -69,8 +52,8 @@ export class PipelineFunctions extends Construct {
     super(scope, id);
     const { config, kafka } = props;
     const pollers = props.pollers ?? {
-      minimumPollers: 1,
-      maximumPollers: 3,
+      minimumPollers: config.deployment.pollers.minimum,
+      maximumPollers: config.deployment.pollers.maximum,
       pollerGroupName: `${config.prefix}-pollers`,
     };
 
@@ -80,9 +63,10 @@ export class PipelineFunctions extends Construct {
         projectRoot: props.projectRoot,
         functionName: `${config.prefix}-${name}`,
         description: spec.description.slice(0, 256),
-        serviceName: serviceNameOf(name),
+        serviceName: serviceNameOf(config.prefix, name),
         network: props.network,
-        environment: handlerSettings(config, name, spec),
+        handler: { name, config },
+        tracing: config.observability.tracing,
         timeout:
           spec.trigger.kind === 'kafka'
             ? (props.kafkaHandlerTimeout ?? Duration.minutes(5))
@@ -91,14 +75,12 @@ export class PipelineFunctions extends Construct {
         ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       });
 
-      const tableRoles = [...new Set<TableRole>([...spec.reads, ...spec.writes])];
-      for (const role of tableRoles) {
-        const access = tableAccess(spec, role);
-        if (access) fn.bindTable(role, props.tables.tables[role], access);
+      for (const [role, actions] of Object.entries(spec.tables) as Array<[TableRole, DynamoDbAction[]]>) {
+        fn.bindTable(role, props.tables.tables[role], actions);
       }
       if (spec.callsAlphaVantage) {
         fn.bindSecret(props.apiKey.secret);
-        fn.bindAlphaVantageQuota(props.tables.tables.alphaVantageQuota, alphaVantageBudget(config));
+        fn.bindAlphaVantageQuota(props.tables.tables.alphaVantageQuota);
       }
 
       const usesKafka = spec.produces.length > 0 || spec.trigger.kind === 'kafka';

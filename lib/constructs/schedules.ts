@@ -1,5 +1,6 @@
 /**
- * EventBridge Scheduler schedules from config.schedules, each invoking the dispatcher with
+ * EventBridge Scheduler schedules from config.schedules (all disabled until config.deployment.apiKeySet), each
+ * invoking the dispatcher with
  * `{ job, schedule, scheduledTime }` (scheduledTime = the firing's `<aws.scheduler.scheduled-time>`, so retries of
  * one firing carry the same time and the dispatcher derives the same command id).
  *
@@ -8,9 +9,12 @@
  * on-failure destination).
  */
 import {
+  Annotations,
   Duration,
   aws_lambda_destinations as destinations,
   aws_iam as iam,
+  RemovalPolicy,
+  Stack,
   aws_sqs as sqs,
   TimeZone,
   Validations,
@@ -28,6 +32,7 @@ import { Construct } from 'constructs';
 import type { HortonConfig } from '../../model/config.ts';
 import type { HortonFunction } from './horton-function.ts';
 import { invokeAllVersionsFinding } from './nag.ts';
+import { stackInstanceSuffix } from './physical-names.ts';
 
 export interface HortonSchedulesProps {
   readonly config: HortonConfig;
@@ -92,9 +97,23 @@ export class HortonSchedules extends Construct {
         'request and the error; a DeadLetterConfig would duplicate it with less context.',
     });
 
-    // One role for every schedule: invoke the dispatcher, send to the failure queue.
+    // Unique per stack instance and deleted with the stack: it holds nothing but the schedules.
+    this.group = new ScheduleGroup(this, 'Group', {
+      scheduleGroupName: `${config.prefix}-${stackInstanceSuffix(this)}`,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // One role for every schedule: invoke the dispatcher, send to the failure queue. Only Scheduler acting for
+    // this account's schedule group may assume it (confused-deputy guard, as CDK's own default role does):
+    // https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role
+    const account = Stack.of(this).account;
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': this.group.scheduleGroupArn },
+        },
+      }),
       description: 'EventBridge Scheduler: invoke the Horton dispatcher',
     });
     Validations.of(this.schedulerRole).acknowledge({
@@ -104,7 +123,16 @@ export class HortonSchedules extends Construct {
         'nothing broader.',
     });
 
-    this.group = new ScheduleGroup(this, 'Group', { scheduleGroupName: config.prefix });
+    // Until the operator has put the AlphaVantage key in the secret, a firing could only fail on the
+    // placeholder: every schedule stays disabled until config.deployment.apiKeySet.
+    const keySet = config.deployment.apiKeySet;
+    if (!keySet && config.schedules.some((schedule) => schedule.enabled)) {
+      Annotations.of(this).addWarningV2(
+        'horton:schedules-disabled-until-key-set',
+        'Schedules are deployed DISABLED: put the AlphaVantage key in the secret (AlphaVantageSecretArn ' +
+          'output), then deploy again with -c apiKeySet=true (or deployment.apiKeySet in the configuration).',
+      );
+    }
     this.schedules = config.schedules.map(
       (schedule) =>
         new Schedule(this, schedule.name, {
@@ -112,7 +140,7 @@ export class HortonSchedules extends Construct {
           scheduleGroup: this.group,
           description: `Horton: ${schedule.job} collection (${schedule.expression} ${schedule.timezone})`,
           schedule: ScheduleExpression.expression(schedule.expression, TimeZone.of(schedule.timezone)),
-          enabled: schedule.enabled,
+          enabled: schedule.enabled && keySet,
           timeWindow: TimeWindow.off(),
           target: new LambdaInvoke(props.dispatcher.function, {
             input: ScheduleTargetInput.fromObject({

@@ -45,6 +45,7 @@ export class KafkaTopics extends Construct {
     super(scope, id);
     const { config, kafka } = props;
     const topics = (Object.keys(config.topics) as TopicRole[]).map((role) => config.topics[role]);
+    const deadLetterRetentionMs = config.deployment.deadLetterRetentionDays * 24 * 60 * 60 * 1000;
     const deleteTopicsOnRemove = props.deleteTopicsOnRemove ?? false;
 
     this.handler = new HortonFunction(this, 'Handler', {
@@ -76,6 +77,13 @@ export class KafkaTopics extends Construct {
         resources: topics.map((topic) => kafka.arns.topicArn(topic.name)),
       }),
     );
+    // Only the dead-letter topic carries a config of Horton's (its retention).
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kafka-cluster:AlterTopicDynamicConfiguration'],
+        resources: [kafka.arns.topicArn(config.topics.deadLetter.name)],
+      }),
+    );
 
     const providerLogGroup = new logs.LogGroup(this, 'ProviderLogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -103,7 +111,13 @@ export class KafkaTopics extends Construct {
       resourceType: 'Custom::HortonKafkaTopics',
       properties: {
         ClusterArn: kafka.clusterArn,
-        Topics: topics.map((topic) => ({ Name: topic.name, Partitions: topic.partitions })),
+        Topics: topics.map((topic) => ({
+          Name: topic.name,
+          Partitions: topic.partitions,
+          ...(topic === config.topics.deadLetter
+            ? { Config: { 'retention.ms': String(deadLetterRetentionMs) } }
+            : {}),
+        })),
         DeleteTopicsOnRemove: String(deleteTopicsOnRemove),
       },
     });

@@ -27,6 +27,7 @@ import {
   localCluster,
 } from './msk-event.ts';
 import {
+  DeliveryStalled,
   emptyCounters,
   type MappingCounters,
   type OnFailureReason,
@@ -127,6 +128,8 @@ export class EventSourceMapping {
   private readonly now: () => number;
   private running = false;
   private activeBatches = 0;
+  /** Set when a partition could not make progress: the mapping stops delivering and `lag()` rejects with it. */
+  private stalled: DeliveryStalled | undefined;
 
   constructor(private readonly options: EventSourceMappingOptions) {
     const { config, role } = options;
@@ -213,6 +216,13 @@ export class EventSourceMapping {
         this.activeBatches += 1;
         try {
           await worker.process(records);
+        } catch (error) {
+          if (!(error instanceof DeliveryStalled)) throw error;
+          // Bounded retries ran out (the broker stayed away): stop here with the cause, never loop forever.
+          this.stalled ??= error;
+          this.running = false;
+          this.consumer.pause([{ topic: this.topic }]);
+          this.log.error('delivery stalled; the mapping stops', { topic: this.topic, error: error.message });
         } finally {
           this.activeBatches -= 1;
           clearInterval(beat);
@@ -336,6 +346,7 @@ export class EventSourceMapping {
 
   /** Records in the topic not yet committed by the group (high watermark minus committed offset). */
   async lag(): Promise<number> {
+    if (this.stalled) throw this.stalled;
     const [ends, committed] = await Promise.all([
       this.admin.fetchTopicOffsets(this.topic),
       this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] }),

@@ -11,11 +11,26 @@
  *   destination and delivery moves past it: the failed record for a partial failure, the whole batch for a
  *   whole-batch failure (Lambda discards the whole batch then, too);
  * - records older than `maxRecordAgeSeconds` go to the on-failure destination instead of the function.
- * Commits happen only after the function returned, so a crash or stop re-delivers (at-least-once).
+ * Commits happen only after the function returned, so a crash or stop re-delivers (at-least-once). A commit that
+ * fails after a successful invocation is retried on its own: the invocation succeeded and is not re-run.
+ * Nothing is retried forever: a commit or an on-failure send that keeps failing for `MAX_DELIVERY_ATTEMPTS`
+ * backoffs makes `process` reject with a `DeliveryStalled` naming the partition and offset.
  */
 import type { KafkaEvent } from '../../functions/shared/kafka/event.ts';
 import { interpretBatchResponse } from './batch-response.ts';
 import { buildMskEvent, type ConsumedRecord, type LocalCluster, partitionKey } from './msk-event.ts';
+
+/**
+ * Attempts at a commit, or at a send to the on-failure destination, before giving up. With the mapping's backoff
+ * (0.5 s doubling to 10 s) 30 attempts span about four and a half minutes: a broker restart fits, a dead broker
+ * ends in a clear error instead of an endless loop.
+ */
+export const MAX_DELIVERY_ATTEMPTS = 30;
+
+/** A commit or an on-failure send failed `MAX_DELIVERY_ATTEMPTS` times: this partition cannot make progress. */
+export class DeliveryStalled extends Error {
+  override readonly name = 'DeliveryStalled';
+}
 
 export interface RunnerLogger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -76,6 +91,15 @@ interface RetryState {
   failures: number;
 }
 
+/** The reason Horton's handlers add for the local runner (`failureCauses`), when the response has one. */
+function failureCause(response: unknown, coordinates: string): string | undefined {
+  if (typeof response !== 'object' || response === null || !('failureCauses' in response)) return undefined;
+  const causes = response.failureCauses;
+  if (typeof causes !== 'object' || causes === null) return undefined;
+  const cause = (causes as Record<string, unknown>)[coordinates];
+  return typeof cause === 'string' ? cause : undefined;
+}
+
 export class PartitionWorker {
   private retry: RetryState | undefined;
   /** Records already handed to the on-failure destination but not yet committed past (no duplicates). */
@@ -92,15 +116,37 @@ export class PartitionWorker {
     return partitionKey(this.topic, this.partition);
   }
 
-  private async commit(nextOffset: number): Promise<void> {
-    if (nextOffset <= this.committed) return;
-    await this.deps.commit(nextOffset);
+  /** Commits, retrying with backoff; false when the mapping stopped first. */
+  private async commit(nextOffset: number): Promise<boolean> {
+    if (nextOffset <= this.committed) return true;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.deps.commit(nextOffset);
+        break;
+      } catch (error) {
+        const message = (error as Error).message;
+        if (attempt >= MAX_DELIVERY_ATTEMPTS) {
+          throw new DeliveryStalled(
+            `${this.key}: commit of offset ${nextOffset} failed ${attempt} times, giving up: ${message}`,
+            { cause: error },
+          );
+        }
+        this.deps.log.warn('commit failed; will retry', {
+          partition: this.key,
+          nextOffset,
+          attempt,
+          error: message,
+        });
+        if (!(await this.deps.backoff(attempt))) return false;
+      }
+    }
     this.committed = nextOffset;
     for (const offset of this.sentToDestination)
       if (offset < nextOffset) this.sentToDestination.delete(offset);
+    return true;
   }
 
-  /** Sends until it succeeds; false when the mapping stopped first (nothing committed then). */
+  /** Sends, retrying with backoff; false when the mapping stopped first (nothing committed then). */
   private async sendToDestination(records: ConsumedRecord[], reason: OnFailureReason): Promise<boolean> {
     const pending = records.filter((record) => !this.sentToDestination.has(record.offset));
     if (pending.length === 0) return true;
@@ -109,6 +155,12 @@ export class PartitionWorker {
         await this.deps.sendToOnFailureDestination(pending, reason);
         break;
       } catch (error) {
+        if (attempt >= MAX_DELIVERY_ATTEMPTS) {
+          throw new DeliveryStalled(
+            `${this.key}: the on-failure destination refused offsets ${pending.map((record) => record.offset).join(', ')} ${attempt} times, giving up: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
         this.deps.log.error('on-failure destination unavailable; will retry', {
           partition: this.key,
           offsets: pending.map((record) => record.offset),
@@ -153,7 +205,7 @@ export class PartitionWorker {
         if (!(await this.sendToDestination(expired, reason))) return;
       }
       if (deliverable.length === 0) {
-        await this.commit(last.offset + 1);
+        if (!(await this.commit(last.offset + 1))) return;
         position += batch.length;
         continue;
       }
@@ -163,25 +215,22 @@ export class PartitionWorker {
       counters.records += deliverable.length;
       if (isRetry) counters.retries += 1;
       const event = buildMskEvent(deliverable, this.deps.cluster);
-      let failure: { offset: number; whole: boolean; message: string };
+      let failure: { offset: number; whole: boolean; message: string } | undefined;
       try {
         const response = await this.deps.invoke(event);
         const delivered = new Map([[this.key, new Set(deliverable.map((record) => record.offset))]]);
         const outcome = interpretBatchResponse(response, delivered);
         if (outcome.kind === 'success') {
-          await this.commit(last.offset + 1);
-          this.retry = undefined;
-          position += batch.length;
-          continue;
-        }
-        if (outcome.kind === 'invalid') {
+          failure = undefined;
+        } else if (outcome.kind === 'invalid') {
           failure = { offset: deliverable[0]?.offset ?? last.offset, whole: true, message: outcome.reason };
         } else {
           const failedAt = outcome.failedFrom.get(this.key) ?? last.offset;
+          const cause = failureCause(response, `${this.key}@${failedAt}`);
           failure = {
             offset: failedAt,
             whole: false,
-            message: `handler reported ${this.key}@${failedAt} as failed`,
+            message: `handler reported ${this.key}@${failedAt} as failed${cause ? `: ${cause}` : ''}`,
           };
         }
       } catch (error) {
@@ -192,10 +241,18 @@ export class PartitionWorker {
         };
       }
 
+      if (failure === undefined) {
+        // Outside the try: a commit failure is not a failed invocation, and the handler is not run again.
+        this.retry = undefined;
+        if (!(await this.commit(last.offset + 1))) return;
+        position += batch.length;
+        continue;
+      }
+
       counters.failedInvocations += 1;
       if (!failure.whole) {
         // Records before the failed one are done: commit them, and resume delivery at the failed one.
-        await this.commit(failure.offset);
+        if (!(await this.commit(failure.offset))) return;
         position = records.findIndex((record) => record.offset === failure.offset);
       }
       this.retry =
@@ -225,13 +282,8 @@ export class PartitionWorker {
         : deliverable.filter((record) => record.offset === failure.offset);
       if (!(await this.sendToDestination(failed, reason))) return;
       this.retry = undefined;
-      if (failure.whole) {
-        await this.commit(last.offset + 1);
-        position += batch.length;
-      } else {
-        await this.commit(failure.offset + 1);
-        position += 1;
-      }
+      if (!(await this.commit(failure.whole ? last.offset + 1 : failure.offset + 1))) return;
+      position += failure.whole ? batch.length : 1;
     }
   }
 }

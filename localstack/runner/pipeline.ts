@@ -2,17 +2,26 @@
  * The local Horton pipeline: the real handlers, wired as in AWS. Kafka-triggered handlers get an event source
  * mapping each; the dispatcher gets the scheduler.
  *
- * Handlers read their settings at module scope (cold start), so the environment is set BEFORE any handler
- * module is imported. ES modules are cached per process: a second pipeline in the same process reuses the
- * handler modules, and with them the settings of the first import (tests give each handler explicitly, or run
- * one pipeline per process).
+ * Handlers read their settings at module scope (cold start): each handler is imported with its own settings in
+ * HORTON_SETTINGS, built by the same function the CDK app uses (model/settings.ts `handlerSettings`), from the
+ * configuration and the local resources. ES modules are cached per process: a second pipeline in the same process
+ * reuses the handler modules, and with them the settings of the first import (tests give each handler
+ * explicitly, or run one pipeline per process).
  */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { logLevel } from 'kafkajs';
-import { ENV, type HortonConfig, settingsEnvironment } from '../../model/config.ts';
+import pRetry from 'p-retry';
+import type { HortonConfig } from '../../model/config.ts';
 import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
+import {
+  type EncodedHandlerSettings,
+  handlerSettings,
+  localBindings,
+  REPORT_FAILURE_CAUSES_VARIABLE,
+  SETTINGS_VARIABLE,
+} from '../../model/settings.ts';
 import {
   type EventSourceMapping,
   type RetryBackoff,
@@ -21,7 +30,7 @@ import {
   type WaitOptions,
 } from './event-source-mapping.ts';
 import type { LambdaHandler } from './lambda-context.ts';
-import type { RunnerLogger } from './partition-worker.ts';
+import { DeliveryStalled, type RunnerLogger } from './partition-worker.ts';
 import { type FireRecord, Scheduler } from './scheduler.ts';
 import { ensureTopics, type TopicReport } from './topics.ts';
 
@@ -29,8 +38,8 @@ export interface PipelineOptions {
   config: HortonConfig;
   brokers: string[];
   /**
-   * Variables the caller adds for the handlers: AWS endpoint, region and credentials for the emulator, the
-   * AlphaVantage key and URL of the simulator. They win over the derived settings.
+   * Variables the caller sets for the pipeline's lifetime: AWS endpoint, region and credentials for the emulator,
+   * the local AlphaVantage key, Powertools switches. Handler settings are not among them (see above).
    */
   env?: Record<string, string>;
   /** Handlers to run. @default those given in `handlers`, or else every kafka- or schedule-triggered handler */
@@ -78,18 +87,21 @@ function defaultSelection(options: PipelineOptions): HandlerName[] {
   return HANDLER_NAMES.filter((name) => (HANDLERS[name] as HandlerSpec).trigger.kind !== 'manual');
 }
 
-/** The environment a handler sees locally: derived settings, the local broker without auth, the caller's extras. */
-export function handlerEnvironment(
+/** A handler's settings locally: names from the configuration, the local broker without auth. */
+export function localHandlerSettings<N extends HandlerName>(
+  name: N,
   config: HortonConfig,
   brokers: readonly string[],
-  extra: Record<string, string> = {},
-): Record<string, string> {
+): EncodedHandlerSettings<N> {
+  return handlerSettings(name, config, localBindings(config, name, brokers));
+}
+
+/** Process-wide variables of a local run: the caller's, kafkajs's partitioner notice off (the handlers' is fine). */
+function runnerEnvironment(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    ...settingsEnvironment(config),
-    [ENV.kafkaBrokers]: brokers.join(','),
-    [ENV.kafkaAuth]: 'none',
-    // kafkajs prints a partitioner notice for every producer created without one; the handlers' is fine.
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    // So the on-failure dead letters keep the handler's reason (see partition-worker.ts).
+    [REPORT_FAILURE_CAUSES_VARIABLE]: '1',
     ...extra,
   };
 }
@@ -106,9 +118,18 @@ function applyEnvironment(variables: Record<string, string>): () => void {
   };
 }
 
-async function importHandler(rootDir: string, name: HandlerName): Promise<LambdaHandler> {
+/**
+ * Imports a handler with its settings in HORTON_SETTINGS while its module scope runs (as Lambda's init phase
+ * sees them), then puts the variable back.
+ */
+export async function importHandler(
+  name: HandlerName,
+  settings: EncodedHandlerSettings<HandlerName>,
+  rootDir: string = DEFAULT_ROOT,
+): Promise<LambdaHandler> {
   const entry = path.resolve(rootDir, HANDLERS[name].entry);
   let module: { handler?: unknown };
+  const restore = applyEnvironment({ [SETTINGS_VARIABLE]: JSON.stringify(settings) });
   try {
     module = (await import(pathToFileURL(entry).href)) as { handler?: unknown };
   } catch (error) {
@@ -119,6 +140,8 @@ async function importHandler(rootDir: string, name: HandlerName): Promise<Lambda
         cause: error,
       },
     );
+  } finally {
+    restore();
   }
   if (typeof module.handler !== 'function')
     throw new Error(`${HANDLERS[name].entry} does not export a handler`);
@@ -129,7 +152,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const { config, brokers } = options;
   const log = options.log ?? stderrLogger;
   const selection = defaultSelection(options);
-  const restoreEnvironment = applyEnvironment(handlerEnvironment(config, brokers, options.env));
+  const restoreEnvironment = applyEnvironment(runnerEnvironment(options.env));
   const mappings = new Map<HandlerName, EventSourceMapping>();
   let scheduler: Scheduler | undefined;
 
@@ -148,7 +171,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     for (const name of selection) {
       handlers.set(
         name,
-        options.handlers?.[name] ?? (await importHandler(options.rootDir ?? DEFAULT_ROOT, name)),
+        options.handlers?.[name] ??
+          (await importHandler(name, localHandlerSettings(name, config, brokers), options.rootDir)),
       );
     }
 
@@ -198,12 +222,28 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const waitUntilIdle = async (wait: WaitOptions = {}) => {
       const timeoutMs = wait.timeoutMs ?? 120_000;
       const deadline = Date.now() + timeoutMs;
+      // While the broker restarts, reading offsets fails (e.g. KafkaJSGroupCoordinatorNotFound): that is not the
+      // pipeline failing, so ask again with a growing pause, within the overall deadline.
+      const lagWithRetry = (mapping: EventSourceMapping) =>
+        pRetry(() => mapping.lag(), {
+          retries: 20,
+          minTimeout: 200,
+          maxTimeout: 5_000,
+          maxRetryTime: Math.max(0, deadline - Date.now()),
+          shouldRetry: ({ error }) => !(error instanceof DeliveryStalled),
+          onFailedAttempt: ({ error, attemptNumber }) =>
+            log.warn('cannot read the consumer lag yet; will retry', {
+              topic: mapping.topic,
+              attempt: attemptNumber,
+              error: error.message,
+            }),
+        });
       let idleSnapshots = 0;
       let lastLags: number[] = [];
       while (idleSnapshots < 2) {
         // Read "busy" BEFORE the lags: whatever an invocation produced before it finished is then visible.
         const busy = (scheduler?.pending ?? 0) > 0 || [...mappings.values()].some((mapping) => mapping.busy);
-        lastLags = await Promise.all([...mappings.values()].map((mapping) => mapping.lag()));
+        lastLags = await Promise.all([...mappings.values()].map((mapping) => lagWithRetry(mapping)));
         idleSnapshots = !busy && lastLags.every((lag) => lag === 0) ? idleSnapshots + 1 : 0;
         if (idleSnapshots >= 2) break;
         if (Date.now() >= deadline) {

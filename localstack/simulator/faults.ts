@@ -5,7 +5,7 @@
  * uses one unit of that rule's budget. The coin is a seeded PRNG so a run with the same seed and the
  * same request sequence fails the same requests.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type RandomSource, seededRandom } from './random.ts';
 
 export const FAULT_MODES = [

@@ -36,9 +36,7 @@ export interface EmulatorVenvResult {
 
 /**
  * Returns the Python of the emulator venv under `<cacheDir>/emulator-venv`, building it first when
- * it is missing or was built from another requirements file or interpreter. The build happens in a
- * private folder renamed into place at the end, so an interrupted or concurrent build never leaves
- * a half-installed venv that looks usable.
+ * it is missing or was built from another requirements file or interpreter.
  */
 export async function ensureEmulatorVenv(
   rootDir: string,
@@ -46,14 +44,39 @@ export async function ensureEmulatorVenv(
   basePython: string,
   log: (message: string) => void,
 ): Promise<EmulatorVenvResult> {
-  const requirementsFile = emulatorRequirementsPath(rootDir);
+  return ensurePinnedVenv({
+    requirementsFile: emulatorRequirementsPath(rootDir),
+    venvDir: path.join(cacheDir, 'emulator-venv'),
+    basePython,
+    announce: () =>
+      log('aws: creating the emulator venv (moto server, pinned requirements); done once, 10-60 s'),
+  });
+}
+
+export interface PinnedVenvOptions {
+  /** A requirements file pinning EVERY package, transitive ones included (installed with --no-deps). */
+  requirementsFile: string;
+  venvDir: string;
+  /** Python used to create the venv (3.11+). */
+  basePython: string;
+  /** Called once when the venv is (re)built. */
+  announce: () => void;
+}
+
+/**
+ * A project-owned venv holding exactly a pinned requirements file, rebuilt when the file or the interpreter
+ * changes. The build happens in a private folder renamed into place at the end, so an interrupted or
+ * concurrent build never leaves a half-installed venv that looks usable. Used for the AWS emulator and for
+ * cfn-lint (test/cfn-lint).
+ */
+export async function ensurePinnedVenv(options: PinnedVenvOptions): Promise<EmulatorVenvResult> {
+  const { requirementsFile, venvDir, basePython } = options;
   const requirements = await readFile(requirementsFile, 'utf8');
   const { stdout: interpreter } = await execFileAsync(basePython, [
     '-c',
     'import sys; print(sys.version, sys.executable)',
   ]);
   const wantedStamp = createHash('sha256').update(requirements).update(interpreter).digest('hex');
-  const venvDir = path.join(cacheDir, 'emulator-venv');
   const stampOf = async (dir: string) =>
     (await readFile(path.join(dir, STAMP_FILE), 'utf8').catch(() => '')).trim();
 
@@ -61,7 +84,7 @@ export async function ensureEmulatorVenv(
     return { python: venvPython(venvDir), created: false };
   }
 
-  log('aws: creating the emulator venv (moto server, pinned requirements); done once, 10-60 s');
+  options.announce();
   const buildDir = `${venvDir}.${process.pid}.${Date.now()}.build`;
   try {
     await run(basePython, ['-m', 'venv', buildDir], 'python -m venv');
@@ -69,7 +92,11 @@ export async function ensureEmulatorVenv(
     const pip = [python, '-m', 'pip', '--disable-pip-version-check', '--no-input'] as const;
     await run(pip[0], [...pip.slice(1), 'install', '--no-deps', '-r', requirementsFile], 'pip install');
     // --no-deps installs exactly the pinned set; pip check proves that set is complete and consistent.
-    await run(pip[0], [...pip.slice(1), 'check'], 'pip check (requirements-emulator.txt is incomplete?)');
+    await run(
+      pip[0],
+      [...pip.slice(1), 'check'],
+      `pip check (${path.basename(requirementsFile)} is incomplete?)`,
+    );
     await writeFile(path.join(buildDir, STAMP_FILE), `${wantedStamp}\n`);
     await rm(venvDir, { recursive: true, force: true });
     try {

@@ -18,8 +18,9 @@ import { ensureTables, localAwsEnvironment } from '../../localstack/aws-resource
 import { startPipeline } from '../../localstack/runner/pipeline.ts';
 import { createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
 import { downLocalStack, resolveLocalStackOptions, upLocalStack } from '../../localstack/stack/index.ts';
-import { ENV, resolveConfig } from '../../model/config.ts';
+import { resolveConfig } from '../../model/config.ts';
 import type { CollectQuote } from '../../model/messages.ts';
+import { LOCAL_API_KEY_VARIABLE } from '../../model/settings.ts';
 
 const RATE = Number(process.env.BENCH_QUOTA_RATE ?? 1200);
 const QUOTE_SECURITIES = Number(process.env.BENCH_QUOTA_SECURITIES ?? 1000);
@@ -135,7 +136,7 @@ export async function quotaBenchmark(): Promise<void> {
       brokers: endpoints.kafkaBrokers,
       env: {
         ...localAwsEnvironment(target),
-        [ENV.alphaVantageApiKey]: 'horton-bench-key',
+        [LOCAL_API_KEY_VARIABLE]: 'horton-bench-key',
         POWERTOOLS_METRICS_DISABLED: 'true',
         POWERTOOLS_TRACE_ENABLED: 'false',
         POWERTOOLS_LOG_LEVEL: 'SILENT',

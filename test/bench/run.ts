@@ -5,11 +5,19 @@
  * alphavantage-keep-alive: the same sequence of GLOBAL_QUOTE calls through Horton's AlphaVantage client, once
  * with the execution environment's keep-alive pool and once with a fresh connection per call. Reports the time
  * ratio and the TCP connections the simulator accepted, the figure that proves the pool is reused.
+ *
+ * handlers: bundle sizes, cold import times against a minimal baseline bundle, per-record throughput (handlers.ts).
+ *
+ * fan-out-publish: see fan-out.ts.
+ *
+ * `npm run bench -- <name>` runs one; no name runs them all.
  */
 import { Agent } from 'undici';
 import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
 import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
 import { createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
+import { fanOutBenchmark } from './fan-out.ts';
+import { handlersBenchmark } from './handlers.ts';
 import { quotaBenchmark } from './quota.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
@@ -61,16 +69,19 @@ async function keepAliveBenchmark() {
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   'alphavantage-keep-alive': keepAliveBenchmark,
+  handlers: handlersBenchmark,
+  'fan-out-publish': fanOutBenchmark,
   quota: quotaBenchmark,
 };
-const name = process.argv[2] ?? 'alphavantage-keep-alive';
-const benchmark = BENCHMARKS[name];
-if (!benchmark) {
+
+const selected = process.argv.slice(2);
+const unknown = selected.filter((name) => !(name in BENCHMARKS));
+if (unknown.length > 0) {
   process.stderr.write(
-    `npm run bench: unknown benchmark "${name}"; one of: ${Object.keys(BENCHMARKS).join(', ')}\n`,
+    `unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`,
   );
   process.exit(2);
 }
-await benchmark();
+for (const name of selected.length > 0 ? selected : Object.keys(BENCHMARKS)) await BENCHMARKS[name]?.();
 // Handler modules keep Kafka producers for the life of the process (an execution environment): end it here.
 process.exit(0);

@@ -4,19 +4,26 @@
  * at once (retrying in place would only spend quota), premium and unknown-symbol answers as permanent errors,
  * and an API key that never appears in any error.
  */
+
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Agent } from 'undici';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import {
   AlphaVantageClient,
   type ClientHooks,
   type LimitPolicy,
 } from '../../functions/shared/alphavantage/client.ts';
-import { AlphaVantageTransport, keepAliveAgent } from '../../functions/shared/alphavantage/http.ts';
+import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
+import { alphaVantageClient } from '../../functions/shared/clients.ts';
 import { DeferredError, PermanentError, TransientError } from '../../functions/shared/errors.ts';
+import { createObservability } from '../../functions/shared/observability.ts';
 import { type AlphaVantageSimulator, createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
+import { TABLES } from '../../model/tables.ts';
 
 /** Distinctive, so a leak is unmistakable (and long enough for the transport's own redaction to apply). */
 const API_KEY = 'HORTON-SECRET-KEY-7f3a9c2e';
@@ -78,6 +85,72 @@ afterAll(async () => {
 });
 beforeEach(() => simulator.reset());
 
+// Before the keep-alive suite, which closes the module-scope pool this client uses.
+describe("the handlers' client", () => {
+  // Its limiter takes every request from a real quota table (in the emulator).
+  const { awsEndpoint, awsRegion } = inject('localStack');
+  const dynamo = new DynamoDBClient({
+    endpoint: awsEndpoint,
+    region: awsRegion,
+    credentials: { accessKeyId: 'horton-test', secretAccessKey: 'horton-test' },
+  });
+  const quotaTable = `horton-test-quota-${randomUUID()}`;
+  beforeAll(async () => {
+    const key = TABLES.alphaVantageQuota.partitionKey;
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: quotaTable,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: key.name, AttributeType: key.type }],
+        KeySchema: [{ AttributeName: key.name, KeyType: 'HASH' }],
+      }),
+    );
+    await waitUntilTableExists({ client: dynamo, maxWaitTime: 30, minDelay: 1 }, { TableName: quotaTable });
+  });
+  afterAll(() => dynamo.destroy());
+
+  it("logs a limit answer with its text (the handlers' client, real Powertools logger)", async () => {
+    // Prepare: the handlers' module-scope client, built from its settings
+    simulator.configure({ plan: 'free', quotas: { perSecond: 100, perMinute: 100, perDay: 1 } });
+    const lines: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      const handlersClient = alphaVantageClient(
+        {
+          baseUrl: simulator.url,
+          timeoutMs: 5_000,
+          maxAttempts: 1,
+          quota: { table: quotaTable, requestsPerMinute: 100, requestsPerDay: null },
+        },
+        { region: undefined, localApiKey: API_KEY, reportFailureCauses: false },
+        await createObservability({ serviceName: 'horton-limit-log-test', tracing: false }),
+        DynamoDBDocumentClient.from(dynamo),
+      );
+      await handlersClient.globalQuote('IBM');
+
+      // Act
+      await failure(handlersClient.globalQuote('IBM'));
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+
+    // Assess: the line names the function and carries AlphaVantage's own text
+    const limitLines = lines
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('AlphaVantage limit reached'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(limitLines).toHaveLength(1);
+    expect(limitLines[0]).toMatchObject({ function: 'GLOBAL_QUOTE' });
+    expect(String(limitLines[0]?.answer)).toMatch(/rate limit|requests per day/i);
+  });
+});
+
 describe('keep-alive', () => {
   let own: AlphaVantageSimulator | undefined;
   afterEach(async () => {
@@ -85,8 +158,8 @@ describe('keep-alive', () => {
     own = undefined;
   });
 
-  it('reuses the module-scope pool: 25 sequential calls open at most 2 TCP connections', async () => {
-    // Prepare: a simulator of its own, so no earlier connection is counted; the production pool
+  it("reuses fetch's keep-alive pool: 25 sequential calls open at most 2 TCP connections", async () => {
+    // Prepare: a simulator of its own, so no earlier connection is counted; the production pool (fetch's global)
     own = await createAlphaVantageSimulator({ now: NOW });
     const pooled = new AlphaVantageClient(
       new AlphaVantageTransport({
@@ -107,17 +180,13 @@ describe('keep-alive', () => {
       }
     }
 
-    // Assess: connections are reused, not opened per request. undici hands a socket back to the pool just
-    // after the body has been read, so the call that follows at once may open a second socket (measured:
-    // exactly 2 for 50 sequential calls, with undici alone as well); from then on the two are reused.
+    // Assess: connections are reused, not opened per request. fetch's pool hands a socket back just after the
+    // body has been read, so the call that follows at once may open a second socket; from then on the two are
+    // reused.
     const stats = own.stats();
     expect(stats.requests.total).toBe(25);
     expect(stats.connections.accepted).toBeLessThanOrEqual(2);
     expect(acceptedAfter.at(-1)).toBe(acceptedAfter[2]);
-  });
-
-  afterAll(async () => {
-    await keepAliveAgent().close();
   });
 });
 
@@ -206,6 +275,31 @@ describe('retries in place', () => {
   });
 });
 
+describe('an empty {} answer', () => {
+  it('is retried in place when it is transient, and the data of the next attempt is returned', async () => {
+    // Prepare: one `{}` for a symbol that has data
+    simulator.setFaults([{ mode: 'empty-json', count: 1 }]);
+
+    // Act
+    const overview = await client({ maxAttempts: 3 }).overview('IBM');
+
+    // Assess
+    expect(overview.symbol).toBe('IBM');
+    expect(simulator.stats().requests).toMatchObject({ total: 2, faults: 1 });
+  });
+
+  it('is believed (PermanentError "no-data") only when every attempt got it', async () => {
+    // Act: AlphaVantage answers OVERVIEW for an unknown symbol with `{}`
+    const error = await failure(client({ maxAttempts: 3 }).overview('UNKNOWN'));
+
+    // Assess
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as PermanentError).code).toBe('no-data');
+    expect(error.message).toMatch(/OVERVIEW UNKNOWN: empty JSON object \{\}, on every attempt/);
+    expect(simulator.stats().requests.total).toBe(3);
+  });
+});
+
 describe('answers that must not be retried in place', () => {
   it('waits in place for a minute limit, bounded, then defers with DeferredError "alphavantage-limit" (never a failure)', async () => {
     // Prepare: one request a minute, the first one spent; waits of 100 ms doubling, at most 300 ms in all
@@ -281,7 +375,6 @@ describe('answers that must not be retried in place', () => {
   it.each([
     ['TIME_SERIES_DAILY', 'api-error', (c: AlphaVantageClient) => c.dailySeries('UNKNOWN', 'compact')],
     ['GLOBAL_QUOTE', 'no-data', (c: AlphaVantageClient) => c.globalQuote('UNKNOWN')],
-    ['OVERVIEW', 'no-data', (c: AlphaVantageClient) => c.overview('UNKNOWN')],
     [
       'SMA',
       'api-error',

@@ -144,6 +144,7 @@ describe('e2e: one full collection cycle', () => {
       ).toEqual({ count: before[role].length, lost: [], gained: [] });
     }
     expect(await readTopic(current.kafka, current.config.topics.deadLetter.name)).toEqual([]);
+    // As long as the idle wait above may take, plus the reads: on a loaded 2-core machine a replay passes 60 s.
   }, 180_000);
 
   it('a later history run appends the new trading days and folds them into the stored extremes', async () => {

@@ -12,6 +12,7 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLambdaContext, type LambdaHandler } from '../../localstack/runner/lambda-context.ts';
+import { importHandler, localHandlerSettings } from '../../localstack/runner/pipeline.ts';
 import {
   type DailyBar,
   dailySeriesFor,
@@ -133,8 +134,11 @@ describe('e2e: listing universe, free plan and backfill', () => {
         log: (line) => requestLog.push(line),
       },
     });
-    // The pipeline has put the handlers' settings into process.env: the backfill module reads them at import.
-    backfill = ((await import('../../functions/backfill/index.ts')) as { handler: LambdaHandler }).handler;
+    // Loaded as the pipeline loads its handlers: with its settings from the same model function.
+    backfill = await importHandler(
+      'backfill',
+      localHandlerSettings('backfill', environment.config, environment.brokers),
+    );
   });
 
   afterAll(async () => {

@@ -18,15 +18,16 @@ import type { QuoteItem } from '../../functions/shared/store/quotes.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from '../../localstack/aws-resources.ts';
 import { createLambdaContext, type LambdaHandler } from '../../localstack/runner/lambda-context.ts';
 import { buildMskEvent, type ConsumedRecord, localCluster } from '../../localstack/runner/msk-event.ts';
-import { handlerEnvironment } from '../../localstack/runner/pipeline.ts';
+import { importHandler, localHandlerSettings } from '../../localstack/runner/pipeline.ts';
 import { ensureTopics } from '../../localstack/runner/topics.ts';
 import {
   type AlphaVantageSimulator,
   createAlphaVantageSimulator,
   dailySeriesFor,
 } from '../../localstack/simulator/index.ts';
-import { ENV, type HortonConfig, tableNames } from '../../model/config.ts';
+import { type HortonConfig, tableNames } from '../../model/config.ts';
 import { type DeadLetter, deadLetterSchema } from '../../model/messages.ts';
+import { LOCAL_API_KEY_VARIABLE } from '../../model/settings.ts';
 import { describeWithFixtures, listFixtures, loadJsonFixture } from '../support/fixtures.ts';
 import { type ReadRecord, readTopicAt } from '../support/kafka.ts';
 import { uniqueConfig } from '../support/runner-support.ts';
@@ -53,19 +54,20 @@ beforeAll(async () => {
   });
   await ensureTopics(kafkaBrokers, config);
   await ensureTables(config, target);
-  const environment = handlerEnvironment(config, kafkaBrokers, {
+  const environment = {
     ...localAwsEnvironment(target),
-    [ENV.alphaVantageApiKey]: 'horton-integration-key',
+    [LOCAL_API_KEY_VARIABLE]: 'horton-integration-key',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '1',
-  });
+  };
   for (const [name, value] of Object.entries(environment)) {
     previousEnvironment.set(name, process.env[name]);
     process.env[name] = value;
   }
-  // Imported only now: the handler reads its settings (tables, topics, brokers) at module scope.
-  ({ handler } = (await import('../../functions/quote/index.ts')) as { handler: LambdaHandler });
+  // Imported only now, as the runner does: the handler reads its settings (tables, topics, brokers) at module scope.
+  handler = await importHandler('quote', localHandlerSettings('quote', config, kafkaBrokers));
   publisher = Publisher.fromConnection({
     brokers: kafkaBrokers,
     auth: 'none',
@@ -259,16 +261,11 @@ describe('the quote handler with a valid command', () => {
     // Act
     const response = await handler(event, context());
 
-    // Assess
+    // Assess: Lambda's shape, plus the cause the local runner asks for (handlerEnvironment sets the flag)
+    const partition = `${config.topics.quote.name}-${record?.partition}`;
     expect(response).toEqual({
-      batchItemFailures: [
-        {
-          itemIdentifier: {
-            partition: `${config.topics.quote.name}-${record?.partition}`,
-            offset: record?.offset,
-          },
-        },
-      ],
+      batchItemFailures: [{ itemIdentifier: { partition, offset: record?.offset } }],
+      failureCauses: { [`${partition}@${record?.offset}`]: expect.stringContaining('HTTP 503') },
     });
     expect(await storedQuote('MSFT')).toBeUndefined();
     expect(simulator.stats().requests.total).toBe(config.alphaVantage.maxAttempts);

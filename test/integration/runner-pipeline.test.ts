@@ -1,16 +1,18 @@
 /**
  * Topic creation and the whole local pipeline (scheduler -> dispatcher -> mappings) against the real broker,
  * with stand-in handlers of our own that publish the way Horton's handlers do (shared Publisher, settings from
- * the environment the pipeline sets).
+ * the model's settings function, the process environment the pipeline sets).
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, KafkaJSGroupCoordinatorNotFound, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { decodeKafkaEvent } from '../../functions/shared/kafka/event.ts';
-import { connectionFromEnv, Publisher } from '../../functions/shared/kafka/producer.ts';
+import { connectionOf, Publisher } from '../../functions/shared/kafka/producer.ts';
+import { runtimeEnvironment } from '../../functions/shared/settings.ts';
 import type { LambdaHandler } from '../../localstack/runner/lambda-context.ts';
-import { type Pipeline, startPipeline } from '../../localstack/runner/pipeline.ts';
+import { localHandlerSettings, type Pipeline, startPipeline } from '../../localstack/runner/pipeline.ts';
 import { ensureTopics } from '../../localstack/runner/topics.ts';
-import { ENV } from '../../model/config.ts';
+import type { HortonConfig } from '../../model/config.ts';
+import { HANDLER_SETTINGS, type HandlerSettings } from '../../model/settings.ts';
 import { uniqueConfig } from '../support/runner-support.ts';
 
 const { kafkaBrokers } = inject('localStack');
@@ -64,9 +66,13 @@ describe('startPipeline', () => {
     await Promise.all(publishers.splice(0).map((publisher) => publisher.disconnect()));
   });
 
-  /** A publisher built from the handler environment, as Horton's handlers build theirs at cold start. */
-  function publisherFromEnv(clientId: string): Publisher {
-    const publisher = Publisher.fromConnection(connectionFromEnv(clientId));
+  /** The settings a handler gets locally, decoded as `loadSettings` decodes them. */
+  const settingsOf = <N extends 'dispatcher' | 'securities'>(name: N, config: HortonConfig) =>
+    HANDLER_SETTINGS[name].parse(localHandlerSettings(name, config, kafkaBrokers)) as HandlerSettings<N>;
+
+  /** A publisher built from handler settings, as Horton's handlers build theirs at cold start. */
+  function publisherFromSettings(settings: HandlerSettings<'dispatcher' | 'securities'>): Publisher {
+    const publisher = Publisher.fromConnection(connectionOf({ ...settings, runtime: runtimeEnvironment() }));
     publishers.push(publisher);
     return publisher;
   }
@@ -82,21 +88,24 @@ describe('startPipeline', () => {
 
     const dispatcher: LambdaHandler = async (input) => {
       dispatcherInputs.push(input);
-      seenEnvironment.brokers = process.env[ENV.kafkaBrokers];
-      seenEnvironment.auth = process.env[ENV.kafkaAuth];
-      seenEnvironment.topic = process.env[ENV.topics.securities];
-      dispatcherPublisher ??= publisherFromEnv('test-dispatcher');
+      const settings = settingsOf('dispatcher', config);
+      seenEnvironment.brokers = settings.kafka.brokers.join(',');
+      seenEnvironment.auth = settings.kafka.auth;
+      seenEnvironment.topic = settings.topics.securities;
+      seenEnvironment.region = process.env.AWS_REGION;
+      dispatcherPublisher ??= publisherFromSettings(settings);
       await dispatcherPublisher.send([
-        { topic: process.env[ENV.topics.securities] ?? '', key: 'universe', value: JSON.stringify(input) },
+        { topic: settings.topics.securities, key: 'universe', value: JSON.stringify(input) },
       ]);
       return { published: 1 };
     };
     const securities: LambdaHandler = async (event) => {
-      securitiesPublisher ??= publisherFromEnv('test-securities');
+      const settings = settingsOf('securities', config);
+      securitiesPublisher ??= publisherFromSettings(settings);
       const count = [...decodeKafkaEvent(event).values()].flat().length;
       const symbols = Array.from({ length: count }, () => ['IBM', 'MSFT']).flat();
       await securitiesPublisher.send(
-        symbols.map((symbol) => ({ topic: process.env[ENV.topics.quote] ?? '', key: symbol, value: symbol })),
+        symbols.map((symbol) => ({ topic: settings.topics.quote, key: symbol, value: symbol })),
       );
       return { batchItemFailures: [] };
     };
@@ -106,7 +115,7 @@ describe('startPipeline', () => {
         quoted.push(record.value?.toString() ?? '');
       return { batchItemFailures: [] };
     };
-    const previousAuth = process.env[ENV.kafkaAuth];
+    const previousRegion = process.env.AWS_REGION;
 
     // Act
     const startedAt = Date.now();
@@ -114,7 +123,7 @@ describe('startPipeline', () => {
       config,
       brokers: kafkaBrokers,
       handlers: { dispatcher, securities, quote },
-      env: { AWS_REGION: 'us-east-1' },
+      env: { AWS_REGION: 'eu-west-3' },
       mappings: { retryBackoff: { initialMs: 20 } },
       log: quiet,
     });
@@ -137,6 +146,7 @@ describe('startPipeline', () => {
       brokers: kafkaBrokers.join(','),
       auth: 'none',
       topic: config.topics.securities.name,
+      region: 'eu-west-3',
     });
     expect(quoted.sort()).toEqual(['IBM', 'MSFT']);
     console.info(`runner-pipeline: start ${startMs} ms, one cycle to idle ${cycleMs} ms`);
@@ -144,7 +154,7 @@ describe('startPipeline', () => {
     // The environment is put back on stop.
     await pipeline.stop();
     pipeline = undefined;
-    expect(process.env[ENV.kafkaAuth]).toBe(previousAuth);
+    expect(process.env.AWS_REGION).toBe(previousRegion);
   });
 
   it('runs only the selected handlers and reports a handler module that cannot be loaded', async () => {
@@ -159,6 +169,30 @@ describe('startPipeline', () => {
         log: quiet,
       }),
     ).rejects.toThrow('cannot load the quote handler from functions/quote/index.ts');
-    expect(process.env[ENV.topics.quote]).not.toBe(config.topics.quote.name);
+    expect(process.env.HORTON_SETTINGS).toBeUndefined();
+  });
+
+  it('waits out a broker that cannot answer for the lag for a moment, instead of failing', async () => {
+    // Prepare: a quiet pipeline whose offset reads fail twice the way they do while the broker restarts
+    const config = uniqueConfig();
+    const quote: LambdaHandler = async () => ({ batchItemFailures: [] });
+    pipeline = await startPipeline({ config, brokers: kafkaBrokers, handlers: { quote }, log: quiet });
+    const mapping = pipeline.mappings.get('quote');
+    if (!mapping) throw new Error('no quote mapping');
+    const realLag = mapping.lag.bind(mapping);
+    let reads = 0;
+    mapping.lag = async () => {
+      reads += 1;
+      // kafkajs' typings omit the constructor's message argument, which its errors need at run time.
+      const Coordinator = KafkaJSGroupCoordinatorNotFound as unknown as new (message: string) => Error;
+      if (reads <= 2) throw new Coordinator('Failed to find group coordinator');
+      return realLag();
+    };
+
+    // Act
+    await pipeline.waitUntilIdle({ timeoutMs: 30_000, pollMs: 50 });
+
+    // Assess: the two failures were asked again, then the idle snapshots were taken
+    expect(reads).toBeGreaterThanOrEqual(4);
   });
 });

@@ -3,7 +3,7 @@
  * partitions on update, keeps a higher count, keeps topics on delete by default and deletes them on request.
  */
 import { randomUUID } from 'node:crypto';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import kafkajs, { type Admin, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { kafkaConfig } from '../../functions/shared/kafka/producer.ts';
 import { handleTopicsEvent, type TopicsDependencies } from '../../functions/topics-custom-resource/topics.ts';
@@ -15,6 +15,7 @@ const CLUSTER_ARN = 'arn:aws:kafka:us-east-1:000000000000:cluster/local/local-1'
 const run = randomUUID().slice(0, 8);
 const first = `horton-test-cr-${run}-a`;
 const second = `horton-test-cr-${run}-b`;
+const deadLetter = `horton-test-cr-${run}-dead-letter`;
 
 function newKafka(clientId: string): Kafka {
   return new Kafka({
@@ -36,7 +37,7 @@ const dependencies: TopicsDependencies = {
 
 const event = (
   requestType: 'Create' | 'Update' | 'Delete',
-  topics: Array<[string, number]>,
+  topics: Array<[string, number] | [string, number, Record<string, string>]>,
   deleteTopicsOnRemove = false,
 ) =>
   topicsResourceEvent(requestType, topics, {
@@ -64,7 +65,7 @@ describe('topics custom resource on the local broker', () => {
 
   afterAll(async () => {
     const existing = new Set(await admin.listTopics());
-    const leftovers = [first, second].filter((topic) => existing.has(topic));
+    const leftovers = [first, second, deadLetter].filter((topic) => existing.has(topic));
     if (leftovers.length > 0) await admin.deleteTopics({ topics: leftovers });
     await admin.disconnect();
   });
@@ -107,6 +108,31 @@ describe('topics custom resource on the local broker', () => {
     expect(await partitions()).toEqual({ [first]: 4, [second]: 3 });
     expect(updated.Data?.Raised).toBe(`${first}:1->4`);
     expect(updated.Data?.Warnings).toContain(`${second} keeps 3 partitions (configured 2`);
+  });
+
+  it("sets a topic's retention at creation and applies a changed one on Update", async () => {
+    const retentionOf = async () => {
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          { type: kafkajs.ConfigResourceTypes.TOPIC, name: deadLetter, configNames: ['retention.ms'] },
+        ],
+      });
+      return described.resources[0]?.configEntries.find((entry) => entry.configName === 'retention.ms')
+        ?.configValue;
+    };
+    // Act + Assess: created with 14 days.
+    await handleTopicsEvent(
+      event('Create', [[deadLetter, 1, { 'retention.ms': '1209600000' }]]),
+      dependencies,
+    );
+    expect(await retentionOf()).toBe('1209600000');
+    // Act + Assess: the configuration changed to 3 days; the existing topic follows.
+    await handleTopicsEvent(
+      event('Update', [[deadLetter, 1, { 'retention.ms': '259200000' }]]),
+      dependencies,
+    );
+    expect(await retentionOf()).toBe('259200000');
   });
 
   it('keeps the topics on Delete by default and deletes them when asked', async () => {

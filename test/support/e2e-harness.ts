@@ -24,7 +24,6 @@ import {
 import type { LocalStackEndpoints } from '../../localstack/stack/index.ts';
 import {
   consumerGroupId,
-  ENV,
   type HortonConfig,
   type HortonConfigInput,
   resolveConfig,
@@ -32,6 +31,7 @@ import {
   type TopicRole,
 } from '../../model/config.ts';
 import type { HandlerName } from '../../model/handlers.ts';
+import { LOCAL_API_KEY_VARIABLE } from '../../model/settings.ts';
 import { testKafka } from './kafka.ts';
 
 /** The key the handlers send; the simulator accepts any non-empty key. Never a real one. */
@@ -143,9 +143,8 @@ export async function startE2e(options: E2eOptions): Promise<E2eEnvironment> {
     brokers: endpoints.kafkaBrokers,
     env: {
       ...localAwsEnvironment(target),
-      [ENV.alphaVantageApiKey]: E2E_API_KEY,
+      [LOCAL_API_KEY_VARIABLE]: E2E_API_KEY,
       POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_LOG_LEVEL: options.handlerLogLevel ?? process.env.HORTON_E2E_LOG_LEVEL ?? 'SILENT',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '1',
     },

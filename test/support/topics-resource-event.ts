@@ -15,7 +15,7 @@ export interface TopicsEventOptions {
 
 export function topicsResourceEvent(
   requestType: 'Create' | 'Update' | 'Delete',
-  topics: Array<[string, number]>,
+  topics: Array<[string, number] | [string, number, Record<string, string>]>,
   { clusterArn, deleteTopicsOnRemove = 'false', requestId = 'request' }: TopicsEventOptions,
 ): CloudFormationCustomResourceEvent {
   const common = {
@@ -29,7 +29,11 @@ export function topicsResourceEvent(
       ServiceToken: 'token',
       ClusterArn: clusterArn,
       // CloudFormation hands numbers to custom resources as strings.
-      Topics: topics.map(([Name, Partitions]) => ({ Name, Partitions: String(Partitions) })),
+      Topics: topics.map(([Name, Partitions, Config]) => ({
+        Name,
+        Partitions: String(Partitions),
+        ...(Config ? { Config } : {}),
+      })),
       DeleteTopicsOnRemove: deleteTopicsOnRemove,
     },
   };

@@ -100,8 +100,12 @@ describe('classifyResponse', () => {
     });
   });
 
+  it('{} -> empty but retryable: AlphaVantage sends it transiently too', () => {
+    expect(classifyResponse('{}', 'OVERVIEW')).toMatchObject({ kind: 'empty', retryable: true });
+    expect(classifyResponse('{}', 'GLOBAL_QUOTE')).toMatchObject({ kind: 'empty', retryable: true });
+  });
+
   it.each([
-    ['{}', '{}', 'OVERVIEW'],
     ['an empty Global Quote (unknown symbol)', pretty({ 'Global Quote': {} }), 'GLOBAL_QUOTE'],
     ['a CSV header without rows', 'timestamp,open,high,low,close,volume\r\n', 'TIME_SERIES_DAILY'],
     [

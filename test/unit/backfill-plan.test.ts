@@ -206,7 +206,7 @@ describe('planBackfill: invalid requests are rejected and nothing is planned', (
     const message = rejectionOf({ symbols, datasets: ['quote'] });
 
     // Assess
-    expect(message).toContain('symbols: ');
+    expect(message).toContain('symbols: at most 10000 symbols per backfill: split the request');
   });
 
   it.each([
@@ -245,6 +245,19 @@ describe('planBackfill: repeating a request exactly', () => {
     // Without it, a repeat keeps the ids but is a fresh collection (a later issuedAt).
     expect(fresh.perSecurity.quote[0]?.commandId).toBe(first.perSecurity.quote[0]?.commandId);
     expect(fresh.perSecurity.quote[0]?.issuedAt).toBe('2026-05-17T09:00:00.000Z');
+  });
+
+  it('rejects an issuedAt in the future, beyond a small clock-skew tolerance', () => {
+    // Prepare: now is 2026-05-16T09:00:00Z
+    const request = { symbols: ['IBM'], datasets: ['quote'] };
+
+    // Act
+    const message = rejectionOf({ ...request, issuedAt: '2062-01-01T00:00:00Z' });
+    const skewed = planBackfill({ ...request, issuedAt: '2026-05-16T09:04:00Z' }, context());
+
+    // Assess
+    expect(message).toMatch(/^Invalid backfill request: issuedAt: 2062-01-01T00:00:00Z is in the future/);
+    expect(skewed.issuedAt).toBe('2026-05-16T09:04:00Z');
   });
 
   it('rejects an issuedAt that is not an ISO date-time', () => {

@@ -57,15 +57,30 @@ describe('parseHortonContext', () => {
     );
   });
 
-  it('requires the cluster type with an existing cluster', () => {
+  it('requires the cluster type and the cluster security group with an existing cluster', () => {
     const arn = 'arn:aws:kafka:eu-west-1:123456789012:cluster/c/u-1';
-    expect(parse({ clusterArn: arn, clusterType: 'serverless' }).cluster).toEqual({
-      clusterArn: arn,
-      clusterType: 'serverless',
-    });
+    expect(
+      parse({ clusterArn: arn, clusterType: 'serverless', clusterSecurityGroupId: 'sg-1' }).cluster,
+    ).toEqual({ clusterArn: arn, clusterType: 'serverless', securityGroupId: 'sg-1' });
+    expect(() => parse({ clusterArn: arn, clusterType: 'serverless' })).toThrow(
+      /give clusterSecurityGroupId=sg-/,
+    );
     expect(() => parse({ clusterArn: arn })).toThrow(/clusterType=provisioned or clusterType=serverless/);
     expect(() => parse({ clusterArn: arn, clusterType: 'big' })).toThrow(ContextError);
     expect(() => parse({ clusterType: 'serverless' })).toThrow(/give clusterArn/);
+  });
+
+  it('turns -c apiKeySet on top of the configuration file', () => {
+    expect(parse({}).config.deployment.apiKeySet).toBe(false);
+    expect(parse({ apiKeySet: 'true' }).config.deployment.apiKeySet).toBe(true);
+    const inline = JSON.stringify({
+      prefix: 'x',
+      deployment: { apiKeySet: true, tableDeletionProtection: false },
+    });
+    const config = parse({ horton: inline, apiKeySet: 'false' }).config;
+    expect(config.deployment).toMatchObject({ apiKeySet: false, tableDeletionProtection: false });
+    expect(config.prefix).toBe('x');
+    expect(() => parse({ apiKeySet: 'maybe' })).toThrow(/true or false/);
   });
 
   it('reads flags from strings or booleans and rejects anything else', () => {

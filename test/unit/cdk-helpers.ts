@@ -157,3 +157,9 @@ export function propertiesOf(template: Template, type: string, prefix: string): 
   const id = logicalIdOf(template, type, prefix);
   return (template.findResources(type)[id] as { Properties: Record<string, Json> }).Properties;
 }
+
+/**
+ * Timeout of a hook that synthesizes: a synthesis takes a few seconds alone, several times that on a loaded
+ * machine (CI shares its cores).
+ */
+export const SYNTH_TIMEOUT_MS = 120_000;

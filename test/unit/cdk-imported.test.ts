@@ -5,7 +5,14 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseHortonContext } from '../../lib/context.ts';
-import { logicalIdOf, permissionsOfRole, propertiesOf, synthHorton } from './cdk-helpers.ts';
+import {
+  evaluate,
+  logicalIdOf,
+  permissionsOfRole,
+  propertiesOf,
+  SYNTH_TIMEOUT_MS,
+  synthHorton,
+} from './cdk-helpers.ts';
 
 const CLUSTER_ARN =
   'arn:aws:kafka:eu-west-1:123456789012:cluster/prod-kafka/0a1b2c3d-aaaa-bbbb-cccc-1234567890ab-7';
@@ -45,7 +52,7 @@ beforeAll(() => {
     },
   });
   template = synthesized.template;
-});
+}, SYNTH_TIMEOUT_MS);
 
 describe('existing cluster and VPC', () => {
   it('creates no VPC, no NAT, no cluster, no cluster security group', () => {
@@ -121,22 +128,33 @@ describe('existing cluster and VPC', () => {
     );
   });
 
-  it('names resources with the prefix and skips the serverless-only dead-letter topic metric', () => {
+  it('names resources with the prefix and alarms on dead letters Lambda sends (any cluster kind)', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'hrt-backfill' });
-    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'hrt-quotes' });
+    expect(
+      String(evaluate(propertiesOf(template, 'AWS::DynamoDB::Table', 'Tablesquotes').TableName)),
+    ).toMatch(/^hrt-quotes-/);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
       (alarm) => (alarm as { Properties: { AlarmName: string } }).Properties.AlarmName,
     );
     expect(alarms).toContain('hrt-quote-consumer-lag');
-    expect(alarms).not.toContain('hrt-dead-letter-topic-inflow');
+    expect(alarms).toContain('hrt-quote-retries-exhausted');
+    expect(alarms).toContain('hrt-quote-dead-letters');
   });
 });
 
 describe('existing cluster without an existing VPC', () => {
-  it('still synthesizes, with a warning that the new VPC must reach the cluster', () => {
+  it('still synthesizes, with a warning that the new VPC must reach the cluster', {
+    timeout: SYNTH_TIMEOUT_MS,
+  }, () => {
     // Act
     const { stack } = synthHorton({
-      props: { cluster: { clusterArn: CLUSTER_ARN, clusterType: 'serverless' } },
+      props: {
+        cluster: {
+          clusterArn: CLUSTER_ARN,
+          clusterType: 'serverless',
+          securityGroupId: 'sg-0123456789abcdef0',
+        },
+      },
     });
     // Assess
     const warnings = stack.node.metadata.filter((entry) => entry.type === 'aws:cdk:warning');

@@ -7,7 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Synthesized, synthHorton } from './cdk-helpers.ts';
+import { SYNTH_TIMEOUT_MS, type Synthesized, synthHorton } from './cdk-helpers.ts';
 
 function findings(scope: IConstruct): string[] {
   return [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
@@ -35,6 +35,8 @@ function acknowledgements(scope: IConstruct): Array<{ path: string; id: string; 
 
 let created: Synthesized;
 let imported: Synthesized;
+/** The low-cost settings on a new VPC: no flow log (acknowledged), one poller. */
+let lowCost: Synthesized;
 
 beforeAll(() => {
   created = synthHorton();
@@ -54,7 +56,10 @@ beforeAll(() => {
       deleteTopicsOnRemove: true,
     },
   });
-});
+  lowCost = synthHorton({
+    config: { deployment: { flowLogs: 'off', pollers: { minimum: 1, maximum: 1 } } },
+  });
+}, SYNTH_TIMEOUT_MS);
 
 describe('cdk-nag', () => {
   it('reports nothing on the default stack', () => {
@@ -65,8 +70,16 @@ describe('cdk-nag', () => {
     expect(findings(imported.stack)).toEqual([]);
   });
 
+  it('reports nothing on the low-cost settings (flow logs off)', () => {
+    expect(findings(lowCost.stack)).toEqual([]);
+  });
+
   it('acknowledges each finding with a specific reason', () => {
-    const all = [...acknowledgements(created.stack), ...acknowledgements(imported.stack)];
+    const all = [
+      ...acknowledgements(created.stack),
+      ...acknowledgements(imported.stack),
+      ...acknowledgements(lowCost.stack),
+    ];
     expect(all.length).toBeGreaterThan(0);
     for (const acknowledgement of all) {
       // A reason a reviewer can check: a sentence, not a placeholder.

@@ -3,15 +3,15 @@
  * what each resource is and how it is wired. Bundling is skipped here (cdk-bundles.test.ts bundles for real).
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { consumerGroupId, type HortonConfig, tableNames } from '../../model/config.ts';
 import {
-  consumerGroupId,
-  ENV,
-  type HortonConfig,
-  settingsEnvironment,
-  tableNames,
-} from '../../model/config.ts';
-import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../model/handlers.ts';
+  ALPHAVANTAGE_QUOTA_ACTIONS,
+  HANDLER_NAMES,
+  HANDLERS,
+  type HandlerName,
+} from '../../model/handlers.ts';
+import { HANDLER_SETTINGS, handlerSettings, localBindings, SETTINGS_VARIABLE } from '../../model/settings.ts';
 import { TABLES } from '../../model/tables.ts';
 import {
   CREATED_CLUSTER_ARN,
@@ -19,6 +19,7 @@ import {
   logicalIdOf,
   permissionsOfRole,
   propertiesOf,
+  SYNTH_TIMEOUT_MS,
   type Synthesized,
   synthHorton,
 } from './cdk-helpers.ts';
@@ -28,6 +29,9 @@ const CLUSTER_PATH = 'horton-kafka/11111111-2222-3333-4444-555555555555-s1';
 const topicArn = (name: string) => `arn:aws:kafka:${REGION_ACCOUNT}:topic/${CLUSTER_PATH}/${name}`;
 const groupArn = (name: string) => `arn:aws:kafka:${REGION_ACCOUNT}:group/${CLUSTER_PATH}/${name}`;
 const tableArn = (name: string) => `arn:aws:dynamodb:${REGION_ACCOUNT}:table/${name}`;
+
+// Some tests synthesize a variant of their own.
+vi.setConfig({ testTimeout: SYNTH_TIMEOUT_MS });
 
 let synthesized: Synthesized;
 let template: Template;
@@ -48,21 +52,23 @@ beforeAll(() => {
     values[id] = name;
   }
   values[logicalIdOf(template, 'AWS::SecretsManager::Secret', 'AlphaVantageApiKey')] = 'SECRET_ARN';
-});
+}, SYNTH_TIMEOUT_MS);
 
 function functionProperties(name: string): Record<string, unknown> {
   return propertiesOf(template, 'AWS::Lambda::Function', `Handlers${name}Function`);
 }
 
-/** The function's environment with table names and the secret ARN evaluated (the brokers stay a GetAtt). */
+/** The function's environment variables, as synthesized. */
 function environmentOf(name: string): Record<string, unknown> {
-  const raw = (functionProperties(name).Environment as { Variables: Record<string, unknown> }).Variables;
-  return Object.fromEntries(
-    Object.entries(raw).map(([key, value]) => [
-      key,
-      key === 'KAFKA_BOOTSTRAP_BROKERS' ? value : evaluate(value, values),
-    ]),
-  );
+  return (functionProperties(name).Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** The function's settings (HORTON_SETTINGS) with table names and the secret ARN evaluated. */
+function settingsOf(name: string): Record<string, unknown> {
+  return JSON.parse(String(evaluate(environmentOf(name)[SETTINGS_VARIABLE], values))) as Record<
+    string,
+    unknown
+  >;
 }
 
 describe('functions', () => {
@@ -77,18 +83,18 @@ describe('functions', () => {
   });
 
   it.each(HANDLER_NAMES)(
-    '%s: Node 22 on arm64, JSON logs into its own log group, X-Ray, in the VPC',
+    '%s: Node 24 on arm64, JSON logs into its own log group, no X-Ray by default, in the VPC',
     (name) => {
       const properties = functionProperties(name);
       expect(properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: 512,
         Timeout: HANDLERS[name].trigger.kind === 'kafka' ? 300 : 60,
-        TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' },
       });
+      expect(properties.TracingConfig).toBeUndefined();
       const logGroupRef = (properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(template.findResources('AWS::Logs::LogGroup')[logGroupRef]).toMatchObject({
         Properties: { LogGroupName: `/aws/lambda/horton-${name}`, RetentionInDays: 30 },
@@ -107,59 +113,38 @@ describe('functions', () => {
   );
 
   it.each(HANDLER_NAMES)(
-    '%s: gets only the settings and resources it needs, as environment variables',
+    '%s: gets exactly its settings contract in one variable, built by the function the local runner uses',
     (name) => {
+      // Only the settings variable: no NODE_OPTIONS (--enable-source-maps slows every load), no loose settings.
+      expect(Object.keys(environmentOf(name))).toEqual([SETTINGS_VARIABLE]);
+      const settings = settingsOf(name);
+      const brokers = `<${logicalIdOf(template, 'Custom::HortonKafkaTopics', 'Topics')}.BootstrapBrokers>`;
       const spec = HANDLERS[name];
-      const environment = environmentOf(name);
-      const settings = settingsEnvironment(config);
-      // Topics it produces to, tables it touches: exactly those.
-      const topicVariables = Object.keys(environment).filter((key) => key.startsWith('TOPIC_'));
-      expect(topicVariables.sort()).toEqual(spec.produces.map((role) => ENV.topics[role]).sort());
-      for (const role of spec.produces) expect(environment[ENV.topics[role]]).toBe(config.topics[role].name);
-      const tableVariables = Object.keys(environment).filter((key) => key.startsWith('TABLE_'));
-      // AlphaVantage callers also take their calls from the shared budget (bindAlphaVantageQuota).
-      const touched = [
-        ...new Set([...spec.reads, ...spec.writes]),
-        ...(spec.callsAlphaVantage ? (['alphaVantageQuota'] as const) : []),
-      ];
-      expect(tableVariables.sort()).toEqual(touched.map((role) => ENV.tables[role]).sort());
-      expect(ENV.alphaVantageRequestsPerMinute in environment).toBe(spec.callsAlphaVantage);
-      expect(ENV.alphaVantageRequestsPerDay in environment).toBe(spec.callsAlphaVantage);
+      expect(settings).toEqual(
+        handlerSettings(name, config, {
+          ...localBindings(config, name, []),
+          kafka: { brokers, auth: 'iam' },
+          ...(spec.callsAlphaVantage ? { alphaVantageSecretArn: 'SECRET_ARN' } : {}),
+        }),
+      );
+      expect(HANDLER_SETTINGS[name].safeParse(settings).success).toBe(true);
       // The secret's ARN only where AlphaVantage is called; never a key.
-      expect(ENV.alphaVantageSecretArn in environment).toBe(spec.callsAlphaVantage);
-      expect(ENV.alphaVantageApiKey in environment).toBe(false);
-      expect(ENV.alphaVantageBaseUrl in environment).toBe(spec.callsAlphaVantage);
-      // Every other value is the configuration's value.
-      for (const [key, value] of Object.entries(environment)) {
-        if (key in settings) expect(value).toBe(settings[key]);
-      }
-      expect(environment).toMatchObject({
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: `horton-${name}`,
-        KAFKA_AUTH: 'iam',
-        KAFKA_BOOTSTRAP_BROKERS: {
-          'Fn::GetAtt': [logicalIdOf(template, 'Custom::HortonKafkaTopics', 'Topics'), 'BootstrapBrokers'],
-        },
-      });
+      expect(JSON.stringify(settings)).not.toMatch(/apikey/i);
     },
   );
 
-  it('gives the securities handler the universe and indicator settings, and the dispatcher none of them', () => {
-    expect(environmentOf('securities')).toMatchObject({
-      [ENV.universeSource]: 'watchlist',
-      [ENV.watchlist]: config.universe.watchlist.join(','),
-      [ENV.indicators]: JSON.stringify(config.indicators),
-    });
-    expect(Object.keys(environmentOf('dispatcher')).sort()).toEqual(
-      [
-        'KAFKA_AUTH',
-        'KAFKA_BOOTSTRAP_BROKERS',
-        'NODE_OPTIONS',
-        'POWERTOOLS_SERVICE_NAME',
-        'TOPIC_SECURITIES',
-      ].sort(),
-    );
-  });
+  it('turns X-Ray on for every handler when the configuration asks for it', () => {
+    const traced = synthHorton({ config: { observability: { tracing: true } } });
+    for (const name of HANDLER_NAMES) {
+      const properties = propertiesOf(traced.template, 'AWS::Lambda::Function', `Handlers${name}Function`);
+      expect(properties.TracingConfig, name).toEqual({ Mode: 'Active' });
+      expect(permissionsOfRole(traced.template, `Handlers${name}Role`)).toContain(
+        'xray:PutTraceSegments on *',
+      );
+      const variables = (properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(JSON.stringify(variables[SETTINGS_VARIABLE]), name).toContain('\\"tracing\\":true');
+    }
+  }, 120_000);
 });
 
 describe('least-privilege IAM', () => {
@@ -173,8 +158,6 @@ describe('least-privilege IAM', () => {
     'ec2:DeleteNetworkInterface on *',
     'ec2:DescribeNetworkInterfaces on *',
     'ec2:UnassignPrivateIpAddresses on *',
-    'xray:PutTelemetryRecords on *',
-    'xray:PutTraceSegments on *',
   ];
 
   function permissions(name: HandlerName): string[] {
@@ -224,53 +207,28 @@ describe('least-privilege IAM', () => {
         'secretsmanager:GetSecretValue on SECRET_ARN',
         `dynamodb:GetItem on ${tableArn('horton-alphavantage-quota')}`,
         `dynamodb:UpdateItem on ${tableArn('horton-alphavantage-quota')}`,
-        ...[
-          'BatchGetItem',
-          'BatchWriteItem',
-          'ConditionCheckItem',
-          'DeleteItem',
-          'DescribeTable',
-          'GetItem',
-          'GetRecords',
-          'GetShardIterator',
-          'PutItem',
-          'Query',
-          'Scan',
-          'UpdateItem',
-        ].map((action) => `dynamodb:${action} on ${table}`),
+        // What functions/shared/store/quotes.ts sends: GetCommand and a conditional PutCommand.
+        ...['GetItem', 'PutItem'].map((action) => `dynamodb:${action} on ${table}`),
       ].sort(),
     );
   });
 
-  it.each(HANDLER_NAMES)(
-    '%s: table actions only on the tables model/handlers.ts lists, writes only where it writes',
-    (name) => {
-      const spec = HANDLERS[name];
-      const granted = permissions(name).filter((p) => p.startsWith('dynamodb:'));
-      const tablesTouched = new Set(granted.map((p) => p.split(' on ')[1]));
-      const names = tableNames(config);
-      const quotaTable = tableArn(names.alphaVantageQuota);
-      expect([...tablesTouched].sort()).toEqual(
-        [
-          ...[...new Set([...spec.reads, ...spec.writes])].map((role) => tableArn(names[role])),
-          ...(spec.callsAlphaVantage ? [quotaTable] : []),
-        ].sort(),
-      );
-      // The shared budget: exactly the two item actions the limiter uses, and only for AlphaVantage callers.
-      expect(granted.filter((p) => p.endsWith(` on ${quotaTable}`)).sort()).toEqual(
-        spec.callsAlphaVantage
-          ? [`dynamodb:GetItem on ${quotaTable}`, `dynamodb:UpdateItem on ${quotaTable}`]
-          : [],
-      );
-      for (const role of Object.keys(names) as Array<keyof typeof names>) {
-        if (role === 'alphaVantageQuota') continue;
-        const canWrite = granted.includes(`dynamodb:PutItem on ${tableArn(names[role])}`);
-        const canRead = granted.includes(`dynamodb:GetItem on ${tableArn(names[role])}`);
-        expect(canWrite).toBe((spec.writes as readonly string[]).includes(role));
-        expect(canRead).toBe((spec.reads as readonly string[]).includes(role));
-      }
-    },
-  );
+  it.each(HANDLER_NAMES)('%s: exactly the table actions model/handlers.ts lists, per table', (name) => {
+    const spec = HANDLERS[name];
+    const granted = permissions(name).filter((p) => p.startsWith('dynamodb:'));
+    const names = tableNames(config);
+    // AlphaVantage callers also take every call from the shared budget (bindAlphaVantageQuota).
+    const tables: Array<[keyof typeof names, readonly string[]]> = [
+      ...(Object.entries(spec.tables) as Array<[keyof typeof names, readonly string[]]>),
+      ...(spec.callsAlphaVantage
+        ? [['alphaVantageQuota', ALPHAVANTAGE_QUOTA_ACTIONS] as [keyof typeof names, readonly string[]]]
+        : []),
+    ];
+    const expected = tables.flatMap(([role, actions]) =>
+      actions.map((action) => `dynamodb:${action} on ${tableArn(names[role])}`),
+    );
+    expect(granted).toEqual(expected.sort());
+  });
 
   it.each(HANDLER_NAMES)('%s: Kafka writes exactly to the topics it produces to', (name) => {
     const spec = HANDLERS[name];
@@ -287,7 +245,11 @@ describe('least-privilege IAM', () => {
   });
 
   it('attaches no AWS managed policy to any function role', () => {
-    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+    // CDK's own provider of the custom resource that strips the VPC's default security group is not ours.
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(
+      ([id]) => !id.startsWith('CustomVpcRestrictDefaultSGCustomResourceProvider'),
+    );
+    for (const [, role] of roles) {
       expect(
         (role as { Properties: { ManagedPolicyArns?: unknown } }).Properties.ManagedPolicyArns,
       ).toBeUndefined();
@@ -338,6 +300,7 @@ describe('event source mappings', () => {
         MaximumBatchingWindowInSeconds: 1,
         MaximumRetryAttempts: 3,
         MaximumRecordAgeInSeconds: 21_600,
+        MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
         BisectBatchOnFunctionError: false,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         DestinationConfig: { OnFailure: { Destination: 'kafka://horton.dead-letter' } },
@@ -387,10 +350,12 @@ describe('schedules', () => {
       const queue = logicalIdOf(template, 'AWS::SQS::Queue', 'SchedulesFailureQueue');
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
         Name: `horton-${name}`,
-        GroupName: 'horton',
+        // A stack-unique name (cdk-deploy.test.ts).
+        GroupName: Match.anyValue(),
         ScheduleExpression: schedule.expression,
         ScheduleExpressionTimezone: 'America/New_York',
-        State: 'ENABLED',
+        // Until the API key is set (deployment.apiKeySet): cdk-deploy.test.ts covers the switch.
+        State: 'DISABLED',
         FlexibleTimeWindow: { Mode: 'OFF' },
         Target: {
           Arn: { 'Fn::GetAtt': [dispatcher, 'Arn'] },
@@ -413,6 +378,7 @@ describe('schedules', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', config.schedules.length);
     const other = synthHorton({
       config: {
+        deployment: { apiKeySet: true },
         schedules: [
           { name: 'quotes', job: 'quote', expression: 'rate(5 minutes)', timezone: 'UTC', enabled: false },
         ],
@@ -457,9 +423,10 @@ describe('schedules', () => {
 
 describe('tables', () => {
   it.each(Object.entries(TABLES))(
-    '%s: key schema of model/tables.ts, on-demand, PITR, KMS encryption, retained',
+    '%s: key schema of model/tables.ts, on-demand, PITR, KMS encryption, deletion protection, retained',
     (role, spec) => {
       const name = tableNames(config)[role as keyof ReturnType<typeof tableNames>];
+      const id = logicalIdOf(template, 'AWS::DynamoDB::Table', `Tables${role}`);
       const keys = [
         { AttributeName: spec.partitionKey.name, KeyType: 'HASH' },
         ...(spec.sortKey ? [{ AttributeName: spec.sortKey.name, KeyType: 'RANGE' }] : []),
@@ -468,14 +435,18 @@ describe('tables', () => {
         AttributeName: key.name,
         AttributeType: key.type,
       }));
-      template.hasResource('AWS::DynamoDB::Table', {
+      // The name ends in the stack instance's suffix (cdk-deploy.test.ts).
+      expect(
+        String(evaluate(propertiesOf(template, 'AWS::DynamoDB::Table', `Tables${role}`).TableName)),
+      ).toMatch(new RegExp(`^${name}-.+$`));
+      expect(template.findResources('AWS::DynamoDB::Table')[id]).toMatchObject({
         Properties: {
-          TableName: name,
           KeySchema: keys,
           AttributeDefinitions: attributes,
           BillingMode: 'PAY_PER_REQUEST',
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           SSESpecification: { SSEEnabled: true },
+          DeletionProtectionEnabled: true,
         },
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
@@ -561,7 +532,7 @@ describe('network, cluster, topics, secret', () => {
 
   it('creates the API key secret with a placeholder, retained', () => {
     template.hasResource('AWS::SecretsManager::Secret', {
-      Properties: { Name: 'horton/alphavantage-api-key', SecretString: 'SET-ME-alphavantage-api-key' },
+      Properties: { SecretString: 'SET-ME-alphavantage-api-key' },
       DeletionPolicy: 'Retain',
     });
   });
@@ -583,9 +554,12 @@ describe('observability', () => {
     expect(alarmNames.sort()).toEqual(
       [
         ...HANDLER_NAMES.map((name) => `horton-${name}-errors`),
+        ...HANDLER_NAMES.map((name) => `horton-${name}-throttles`),
         ...kafkaHandlers.map((name) => `horton-${name}-dead-letters`),
+        ...kafkaHandlers.map((name) => `horton-${name}-retries-exhausted`),
         ...kafkaHandlers.map((name) => `horton-${name}-consumer-lag`),
-        'horton-dead-letter-topic-inflow',
+        ...kafkaHandlers.map((name) => `horton-${name}-not-polling`),
+        ...kafkaHandlers.map((name) => `horton-${name}-mapping-errors`),
         'horton-schedule-failures',
       ].sort(),
     );
@@ -604,15 +578,18 @@ describe('observability', () => {
     });
   });
 
-  it('lag alarm watches MaxOffsetLag of the consumer group on its topic', () => {
+  it("lag alarm watches Lambda's OffsetLag of the consuming function", () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'horton-history-consumer-lag',
-      Namespace: 'AWS/Kafka',
-      MetricName: 'MaxOffsetLag',
-      Dimensions: Match.arrayWith([
-        { Name: 'Consumer Group', Value: 'horton-history-handler' },
-        { Name: 'Topic', Value: 'horton.history' },
-      ]),
+      Namespace: 'AWS/Lambda',
+      MetricName: 'OffsetLag',
+      Dimensions: [
+        {
+          Name: 'FunctionName',
+          Value: { Ref: logicalIdOf(template, 'AWS::Lambda::Function', 'HandlershistoryFunction') },
+        },
+      ],
+      Statistic: 'Maximum',
       Threshold: 1000,
       EvaluationPeriods: 3,
     });

@@ -15,6 +15,7 @@ import { topicsResourceEvent } from '../support/topics-resource-event.ts';
 /** An admin over a map of topic -> partition count, recording the calls that change it. */
 class MemoryAdmin implements TopicAdmin {
   readonly calls: string[] = [];
+  readonly configs = new Map<string, Record<string, string>>();
   connected = false;
   constructor(readonly topics: Map<string, number>) {}
   async connect() {
@@ -34,12 +35,34 @@ class MemoryAdmin implements TopicAdmin {
       })),
     };
   }
-  async createTopics({ topics }: { topics: Array<{ topic: string; numPartitions: number }> }) {
-    for (const { topic, numPartitions } of topics) {
+  async createTopics({
+    topics,
+  }: {
+    topics: Array<{
+      topic: string;
+      numPartitions: number;
+      configEntries?: Array<{ name: string; value: string }>;
+    }>;
+  }) {
+    for (const { topic, numPartitions, configEntries } of topics) {
       this.calls.push(`create ${topic}:${numPartitions}`);
       this.topics.set(topic, numPartitions);
+      if (configEntries) {
+        this.configs.set(topic, Object.fromEntries(configEntries.map((entry) => [entry.name, entry.value])));
+      }
     }
     return true;
+  }
+  async alterConfigs({
+    resources,
+  }: {
+    resources: Array<{ type: number; name: string; configEntries: Array<{ name: string; value: string }> }>;
+  }) {
+    for (const { type, name, configEntries } of resources) {
+      this.calls.push(`configure ${type}:${name}`);
+      this.configs.set(name, Object.fromEntries(configEntries.map((entry) => [entry.name, entry.value])));
+    }
+    return {};
   }
   async createPartitions({ topicPartitions }: { topicPartitions: Array<{ topic: string; count: number }> }) {
     for (const { topic, count } of topicPartitions) {
@@ -73,7 +96,7 @@ function dependencies(admin: MemoryAdmin): TopicsDependencies & { resolved: stri
 
 const event = (
   requestType: 'Create' | 'Update' | 'Delete',
-  topics: Array<[string, number]>,
+  topics: Array<[string, number] | [string, number, Record<string, string>]>,
   deleteTopicsOnRemove = 'false',
 ) => topicsResourceEvent(requestType, topics, { clusterArn: CLUSTER_ARN, deleteTopicsOnRemove });
 
@@ -186,6 +209,26 @@ describe('handleTopicsEvent', () => {
     );
     expect(admin.calls).toEqual(['delete a']);
     expect([...admin.topics.keys()]).toEqual(['other']);
+  });
+
+  it("creates a topic with its config and re-applies the config of an existing one (the dead-letter topic's retention)", async () => {
+    // Prepare: 'dead' exists with the old retention.
+    const admin = new MemoryAdmin(new Map([['dead', 1]]));
+    admin.configs.set('dead', { 'retention.ms': '604800000' });
+    // Act
+    await handleTopicsEvent(
+      event('Update', [
+        ['dead', 1, { 'retention.ms': '1209600000' }],
+        ['fresh', 1, { 'retention.ms': '86400000' }],
+        ['plain', 1],
+      ]),
+      dependencies(admin),
+    );
+    // Assess: topic resource type 2 (Kafka's ConfigResource.Type.TOPIC); 'plain' has no config of Horton's.
+    expect(admin.calls).toEqual(['create fresh:1', 'create plain:1', 'configure 2:dead']);
+    expect(admin.configs.get('dead')).toEqual({ 'retention.ms': '1209600000' });
+    expect(admin.configs.get('fresh')).toEqual({ 'retention.ms': '86400000' });
+    expect(admin.configs.has('plain')).toBe(false);
   });
 
   it('rejects invalid properties with the path of each problem', async () => {

@@ -1,18 +1,15 @@
 /**
  * model/config.ts: validation errors name every bad setting by its path, documented defaults are filled in, and
- * the derived values (handler environment, consumer group ids, indicator ids, budget) follow the configuration.
+ * the derived values (consumer group ids, indicator ids, budget) follow the configuration.
  */
 import { describe, expect, it } from 'vitest';
 import {
-  ALPHAVANTAGE_PLANS,
   alphaVantageBudget,
   ConfigError,
   consumerGroupId,
-  ENV,
   type IndicatorConfig,
   indicatorId,
   resolveConfig,
-  settingsEnvironment,
   type TopicRole,
 } from '../../model/config.ts';
 
@@ -293,66 +290,5 @@ describe('indicatorId', () => {
     expect(ids[0]).toBe(ids[1]);
     expect(ids[0]).not.toContain('20');
     expect(indicatorId({ ...macd, seriesType: 'high' })).not.toBe(ids[0]);
-  });
-});
-
-describe('settingsEnvironment', () => {
-  it('derives every handler setting from the configuration and carries no endpoint or secret', () => {
-    // Prepare
-    const config = resolveConfig({
-      prefix: 'acme',
-      alphaVantage: { plan: 'premium75', timeoutMs: 4_000, maxAttempts: 5 },
-      universe: { watchlist: ['IBM', 'BRK.B'], exchanges: [], assetTypes: ['Stock', 'ETF'] },
-      indicators: [{ function: 'RSI', timePeriod: 14 }],
-      quotes: { rollingWindow: 7 },
-      topics: { quote: { name: 'acme.quote', partitions: 6 } },
-    });
-
-    // Act
-    const env = settingsEnvironment(config);
-
-    // Assess
-    expect(env[ENV.alphaVantageBaseUrl]).toBe('https://www.alphavantage.co');
-    expect(env[ENV.alphaVantageTimeoutMs]).toBe('4000');
-    expect(env[ENV.alphaVantageMaxAttempts]).toBe('5');
-    expect(env[ENV.alphaVantagePremium]).toBe(String(ALPHAVANTAGE_PLANS.premium75.premium));
-    expect(env[ENV.watchlist]).toBe('IBM,BRK.B');
-    expect(env[ENV.universeExchanges]).toBe('');
-    expect(env[ENV.universeAssetTypes]).toBe('Stock,ETF');
-    expect(JSON.parse(env[ENV.indicators] ?? 'null')).toEqual(config.indicators);
-    expect(env[ENV.quoteRollingWindow]).toBe('7');
-    expect(env[ENV.topics.quote]).toBe('acme.quote');
-    expect(env[ENV.topics.deadLetter]).toBe(config.topics.deadLetter.name);
-    expect(env[ENV.tables.quotes]).toBe('acme-quotes');
-    expect(env[ENV.tables.dailyPrices]).toBe('acme-daily-prices');
-    // Endpoints, credentials and the key are added by the CDK app or the local runner, never derived here.
-    for (const name of [ENV.alphaVantageApiKey, ENV.alphaVantageSecretArn, ENV.kafkaBrokers, ENV.kafkaAuth]) {
-      expect(env).not.toHaveProperty(name);
-    }
-    expect(Object.values(env).every((value) => typeof value === 'string')).toBe(true);
-  });
-
-  it('says "false" for premium on the free plan', () => {
-    // Prepare
-    const config = resolveConfig({});
-
-    // Act
-    const env = settingsEnvironment(config);
-
-    // Assess
-    expect(env[ENV.alphaVantagePremium]).toBe('false');
-  });
-
-  it('has one variable for every topic and every table', () => {
-    // Prepare
-    const config = resolveConfig({});
-
-    // Act
-    const env = settingsEnvironment(config);
-
-    // Assess
-    for (const name of [...Object.values(ENV.topics), ...Object.values(ENV.tables)]) {
-      expect(env[name], name).toMatch(/\S/);
-    }
   });
 });

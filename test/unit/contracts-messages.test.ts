@@ -3,6 +3,7 @@
  * (`undecodable`: no value or not JSON; `schema-invalid`: JSON that is not this topic's message).
  */
 import { describe, expect, it } from 'vitest';
+import { securitiesFromWatchlist } from '../../functions/shared/domain/universe.ts';
 import { isPermanent } from '../../functions/shared/errors.ts';
 import {
   type CollectIndicator,
@@ -11,6 +12,7 @@ import {
   type ContractRole,
   ContractViolation,
   childCommandId,
+  collectQuoteSchema,
   decodeMessage,
   messageKey,
 } from '../../model/messages.ts';
@@ -130,6 +132,28 @@ describe('decodeMessage: schema-invalid', () => {
     expect(violation.message).toContain(`${path}: `);
     expect(isPermanent(violation)).toBe(true);
   });
+});
+
+describe('the symbol rule', () => {
+  const accepted = (symbol: string) => {
+    const contract = collectQuoteSchema.safeParse({ ...quote, symbol }).success;
+    const universe = securitiesFromWatchlist([symbol]).securities.length === 1;
+    return { contract, universe };
+  };
+
+  it.each(['A-', 'A..B', '0', '2024-01-02', '-P-HIZ', 'BC/PB', 'ACWV:BAT', 'TOOLONGROOT1'])(
+    'the contract rejects %s, as the universe does',
+    (symbol) => {
+      expect(accepted(symbol)).toEqual({ contract: false, universe: false });
+    },
+  );
+
+  it.each(['IBM', 'BRK.B', 'BF-B', 'ABR-P-D', 'AAM-WS', 'TSCO.LON', 'A'])(
+    'the contract accepts %s, as the universe does',
+    (symbol) => {
+      expect(accepted(symbol)).toEqual({ contract: true, universe: true });
+    },
+  );
 });
 
 describe('messageKey', () => {

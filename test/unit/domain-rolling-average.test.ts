@@ -198,10 +198,9 @@ describe('applyQuoteObservation', () => {
           const expected = oracleWindow(set, n);
           expect(inOrder?.observations).toEqual(expected);
           expect(inOrder?.count).toBe(expected.length);
-          expect(inOrder?.average).toBeCloseTo(
-            expected.reduce((sum, o) => sum + o.price, 0) / expected.length,
-            9,
-          );
+          // Rounded to the prices' 4 decimals: off the exact mean by half a unit of the 4th place at most.
+          const mean = expected.reduce((sum, o) => sum + o.price, 0) / expected.length;
+          expect(Math.abs((inOrder?.average ?? Number.NaN) - mean)).toBeLessThanOrEqual(0.5e-4 + 1e-9);
           expect(withoutVersion(reordered)).toEqual(withoutVersion(inOrder));
         },
       ),
@@ -310,7 +309,8 @@ describe('applyQuoteObservation', () => {
     for (let i = UPDATES - windowSize; i < UPDATES; i++) exactTicks += ticks(i);
     const exactMean = exactTicks / 10_000 / windowSize;
     expect(state?.count).toBe(windowSize);
-    expect(Math.abs((state?.average ?? 0) - exactMean)).toBeLessThanOrEqual(4 * Number.EPSILON * exactMean);
+    // Stored rounded to the prices' 4 decimals: exactly the exact mean rounded so, whatever came before.
+    expect(state?.average).toBe(Number(exactMean.toFixed(4)));
     console.info(
       `[domain-rolling-average] ${UPDATES} updates (N=${windowSize}) in ${elapsedMs.toFixed(0)} ms`,
     );
@@ -396,6 +396,26 @@ describe('applyQuoteObservations (one Kafka batch, one write)', () => {
     // Assess
     expect(empty).toEqual({ state: undefined, changed: false });
     expect(act).toThrow(/observations\[1\]\.observedAt/);
+  });
+});
+
+describe('the stored average', () => {
+  it.each([
+    ['224.86, 224.9, 224.91', [224.86, 224.9, 224.91], 224.89],
+    ['0.1, 0.2', [0.1, 0.2], 0.15],
+    ['10, 11 (more places than the prices)', [10, 11], 10.5],
+    ['a third (rounded to 4 places)', [1, 1, 2], 1.3333],
+    ['6-decimal prices keep 6 places', [0.000001, 0.000002, 0.000004], 0.000002],
+  ])('has no float noise: %s', (_name, prices, expected) => {
+    // Prepare
+    let state: RollingAverageState | undefined;
+
+    // Act
+    for (const [index, price] of prices.entries())
+      state = applyQuoteObservation(state, quote(`q${index}`, index, price), prices.length).state;
+
+    // Assess
+    expect(state?.average).toBe(expected);
   });
 });
 

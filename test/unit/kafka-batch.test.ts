@@ -6,6 +6,7 @@
  *   lowest failed offset, the rest of that partition is skipped, other partitions go on;
  * - a failed dead-letter publish is reported as an item failure, so nothing is lost.
  */
+import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
 import { withDeadline } from '../../functions/shared/deadline.ts';
@@ -14,6 +15,7 @@ import { DeferredError, PermanentError, TransientError } from '../../functions/s
 import {
   type BatchOptions,
   DEFERRED_SINCE_HEADER,
+  MAX_DEAD_LETTER_BYTES,
   processKafkaBatch,
 } from '../../functions/shared/kafka/batch.ts';
 import type { KafkaEvent, KafkaRecord, RawKafkaRecord } from '../../functions/shared/kafka/event.ts';
@@ -237,6 +239,58 @@ describe('processKafkaBatch: dead letters', () => {
   });
 });
 
+describe('processKafkaBatch: dead letters of large records', () => {
+  /** A poison record of `size` bytes (not JSON), as the real 1 MiB-class records that blocked a partition. */
+  const poisonOf = (size: number, offset: number) => {
+    const value = Buffer.alloc(size, 0x41);
+    value.write('not json', 0);
+    return { value, raw: { ...raw('horton.quote', 0, offset, ''), value: value.toString('base64') } };
+  };
+
+  it('cuts an original value that would not fit, with its length, SHA-256 and the kept prefix', async () => {
+    // Prepare: 1 MiB (base64 alone would exceed the broker's 1 MiB default), then a good record
+    const poison = poisonOf(1024 * 1024, 5);
+    const event = mskEvent([poison.raw, raw('horton.quote', 0, 6, 'ok')]);
+    const { options, processed, deadLetters } = recorder((record) =>
+      record.offset === 5 ? new ContractViolation('undecodable', 'value is not JSON') : undefined,
+    );
+
+    // Act
+    const { outcome } = await processWithLogs(event, options);
+
+    // Assess: deliverable, self-describing, and the partition went on
+    expect(outcome).toMatchObject({ deadLettered: 1, failed: 0 });
+    expect(processed).toEqual(['horton.quote-0@6']);
+    const [letter] = deadLetters as [DeadLetter];
+    expect(Buffer.byteLength(JSON.stringify(letter))).toBeLessThanOrEqual(MAX_DEAD_LETTER_BYTES);
+    expect(letter.originalValueCut).toEqual({
+      length: poison.value.length,
+      sha256: createHash('sha256').update(poison.value).digest('hex'),
+      keptBytes: expect.any(Number),
+    });
+    const kept = Buffer.from(letter.originalValue ?? '', 'base64');
+    expect(kept.length).toBe(letter.originalValueCut?.keptBytes);
+    expect(kept.length).toBeGreaterThan(600_000);
+    expect(kept.equals(poison.value.subarray(0, kept.length))).toBe(true);
+    expect(deadLetterSchema.parse(letter)).toMatchObject({ source: { offset: '5' } });
+  });
+
+  it('keeps a value that fits whole, without a cut marker', async () => {
+    // Prepare: 600 KB, whose base64 (800 KB) still fits
+    const poison = poisonOf(600_000, 3);
+    const { options, deadLetters } = recorder(
+      () => new ContractViolation('undecodable', 'value is not JSON'),
+    );
+
+    // Act
+    await processWithLogs(mskEvent([poison.raw]), options);
+
+    // Assess
+    expect(deadLetters[0]?.originalValue).toBe(poison.value.toString('base64'));
+    expect(deadLetters[0]?.originalValueCut).toBeUndefined();
+  });
+});
+
 describe('processKafkaBatch: transient failures', () => {
   it('reports one failure at the lowest failed offset, skips the rest of that partition, continues the others', async () => {
     // Prepare: partition 0 fails transiently at 21 (and would at 23); partition 1 is healthy
@@ -261,6 +315,7 @@ describe('processKafkaBatch: transient failures', () => {
     ]);
     expect(processed.sort()).toEqual(['horton.quote-0@20', 'horton.quote-1@5', 'horton.quote-1@6']);
     expect(outcome).toMatchObject({ processed: 3, deadLettered: 0, failed: 1, skipped: 2 });
+    expect([...outcome.failureCauses.keys()]).toEqual(['horton.quote-0@21']);
     expect(deadLetters).toEqual([]);
     expect(logs.find((line) => line.message === 'record failed transiently; will be retried')).toMatchObject({
       level: 'WARN',
@@ -424,6 +479,7 @@ describe('processKafkaBatch: invalid events', () => {
       failed: 0,
       skipped: 0,
       deferred: 0,
+      failureCauses: new Map(),
     });
   });
 });

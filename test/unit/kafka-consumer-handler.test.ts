@@ -13,14 +13,17 @@ import {
 } from '../../functions/shared/kafka/consumer-handler.ts';
 import type { KafkaEvent, RawKafkaRecord } from '../../functions/shared/kafka/event.ts';
 import { Publisher } from '../../functions/shared/kafka/producer.ts';
-import { createObservability } from '../../functions/shared/observability.ts';
+import { createObservability, type Observability } from '../../functions/shared/observability.ts';
 import { createLambdaContext } from '../../localstack/runner/lambda-context.ts';
 import { type CollectQuote, type DeadLetter, deadLetterSchema } from '../../model/messages.ts';
+import { REPORT_FAILURE_CAUSES_VARIABLE } from '../../model/settings.ts';
 
-beforeAll(() => {
+let observability: Observability;
+beforeAll(async () => {
   // No EMF output on stdout and quiet logs: this suite asserts on what is published, not on log lines.
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  observability = await createObservability({ serviceName: 'horton-quote-test', tracing: false });
 });
 afterAll(() => {
   vi.unstubAllEnvs();
@@ -86,7 +89,7 @@ const quoteHandler = (publisher: Publisher, handle: KafkaHandlerOptions<'quote'>
   createKafkaHandler({
     name: 'quote',
     role: 'quote',
-    observability: createObservability('horton-quote-test'),
+    observability,
     publisher: () => publisher,
     deadLetterTopic: 'horton.dead-letter',
     handle,
@@ -129,6 +132,28 @@ describe('createKafkaHandler', () => {
     // Dead letters name the function, as Lambda's own on-failure records do.
     expect(letters.every(({ letter }) => letter.handler === 'horton-quote')).toBe(true);
     expect(letters[0]?.letter.originalValue).toBe(Buffer.from('not json').toString('base64'));
+  });
+
+  it('tells the local runner why a record failed, only when the runner asks (the Lambda shape stays as is)', async () => {
+    // Prepare: the runner's flag, set before the handler is built (at cold start)
+    vi.stubEnv(REPORT_FAILURE_CAUSES_VARIABLE, '1');
+    const { publisher } = recordingPublisher();
+    const handler = quoteHandler(publisher, async () => {
+      throw new TransientError('dynamodb', 'connect ECONNREFUSED 127.0.0.1:4566');
+    });
+    vi.stubEnv(REPORT_FAILURE_CAUSES_VARIABLE, '');
+
+    // Act
+    const response = await handler(
+      event([record(7, JSON.stringify(command('IBM', 'a0000000000000000000000000000000')))]),
+      context(),
+    );
+
+    // Assess
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: { partition: 'horton.quote-0', offset: 7 } }],
+      failureCauses: { 'horton.quote-0@7': 'connect ECONNREFUSED 127.0.0.1:4566' },
+    });
   });
 
   it('fails the whole invocation when the event is not a Kafka event', async () => {

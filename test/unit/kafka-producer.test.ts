@@ -1,16 +1,19 @@
 /**
  * The handlers' Kafka publisher and connection settings, with kafkajs replaced at its producer boundary (the
  * broker path is covered by the integration suites): what goes on the wire (topic, key, value, headers, acks),
- * one lazy connection per execution environment, and fail-fast connection settings.
+ * one lazy connection per execution environment (connection settings: test/unit/handler-settings.test.ts).
  */
 import type { Kafka, Producer, ProducerBatch } from 'kafkajs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connectionFromEnv, kafkaConfig, Publisher } from '../../functions/shared/kafka/producer.ts';
+import { kafkaConfig, Publisher, PublishIncomplete } from '../../functions/shared/kafka/producer.ts';
 import type { CollectQuote, CollectUniverse, DeadLetter } from '../../model/messages.ts';
 
 /** A kafkajs stand-in that records connects and batches. */
-function fakeKafka(options: { connectDelayMs?: number } = {}) {
+function fakeKafka(options: { connectDelayMs?: number; failBatches?: number[] } = {}) {
   const batches: ProducerBatch[] = [];
+  /** 1-based numbers of the sendBatch calls that fail (as kafkajs does once its own retries are spent). */
+  const failing = new Set(options.failBatches ?? []);
+  let sendCalls = 0;
   const calls = { producers: 0, connects: 0, disconnects: 0 };
   const producer = {
     connect: async () => {
@@ -21,6 +24,8 @@ function fakeKafka(options: { connectDelayMs?: number } = {}) {
       calls.disconnects += 1;
     },
     sendBatch: async (batch: ProducerBatch) => {
+      sendCalls += 1;
+      if (failing.has(sendCalls)) throw new Error('KafkaJSNumberOfRetriesExceeded: broker unavailable');
       batches.push(batch);
       return [];
     },
@@ -158,7 +163,7 @@ describe('Publisher', () => {
     expect(calls).toMatchObject({ connects: 2, disconnects: 1 });
   });
 
-  it('groups a mixed list by topic into one batch', async () => {
+  it('groups a mixed list by topic, one request per topic, keeping the order within each', async () => {
     // Prepare
     const { kafka, batches } = fakeKafka();
     const publisher = new Publisher(kafka);
@@ -171,11 +176,86 @@ describe('Publisher', () => {
     ]);
 
     // Assess
-    expect(batches).toHaveLength(1);
-    expect(batches[0]?.topicMessages?.map((t) => [t.topic, t.messages.map((m) => m.key)])).toEqual([
+    expect(
+      batches.flatMap((b) => b.topicMessages?.map((t) => [t.topic, t.messages.map((m) => m.key)])),
+    ).toEqual([
       ['a', ['1', '3']],
       ['b', ['2']],
     ]);
+  });
+});
+
+describe('Publisher: bounded chunks', () => {
+  const messages = (count: number, valueBytes = 100) =>
+    Array.from({ length: count }, (_, index) => ({
+      topic: 't',
+      key: `S${index}`,
+      value: 'v'.repeat(valueBytes),
+    }));
+  const keysOf = (batches: ProducerBatch[]) =>
+    batches.flatMap(
+      (batch) => batch.topicMessages?.flatMap((t) => t.messages.map((m) => String(m.key))) ?? [],
+    );
+
+  it('splits by count: 1,234 small messages go out as 500 + 500 + 234, in order', async () => {
+    // Prepare
+    const { kafka, batches } = fakeKafka();
+
+    // Act
+    await new Publisher(kafka).send(messages(1_234));
+
+    // Assess
+    expect(batches.map((b) => b.topicMessages?.[0]?.messages.length)).toEqual([500, 500, 234]);
+    expect(keysOf(batches)).toEqual(messages(1_234).map((m) => m.key));
+  });
+
+  it('splits by bytes: no request carries more than the byte limit', async () => {
+    // Prepare: 10 KB messages, 64 KB chunks
+    const { kafka, batches } = fakeKafka();
+    const limits = { maxMessages: 500, maxBytes: 64 * 1024 };
+
+    // Act
+    await new Publisher(kafka, limits).send(messages(40, 10_000));
+
+    // Assess
+    for (const batch of batches) {
+      const bytes = (batch.topicMessages?.[0]?.messages ?? []).reduce(
+        (sum, m) => sum + String(m.key).length + String(m.value).length + 64,
+        0,
+      );
+      expect(bytes).toBeLessThanOrEqual(limits.maxBytes);
+    }
+    expect(batches).toHaveLength(7);
+    expect(keysOf(batches)).toHaveLength(40);
+  });
+
+  it('a retried publish resumes at the failed chunk, without re-sending what went out', async () => {
+    // Prepare: the third request fails once
+    const { kafka, batches } = fakeKafka({ failBatches: [3] });
+    const publisher = new Publisher(kafka);
+    const all = messages(2_100);
+
+    // Act
+    const failure = await publisher.send(all).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await publisher.send(all);
+
+    // Assess: 1,000 went out, then the rest; every message exactly once
+    expect(failure).toBeInstanceOf(PublishIncomplete);
+    expect(failure).toMatchObject({ published: 1_000, total: 2_100 });
+    expect(keysOf(batches)).toEqual(all.map((m) => m.key));
+  });
+
+  it('a publish that completed is sent again in full when asked again', async () => {
+    const { kafka, batches } = fakeKafka();
+    const publisher = new Publisher(kafka);
+
+    await publisher.send(messages(3));
+    await publisher.send(messages(3));
+
+    expect(keysOf(batches)).toEqual(['S0', 'S1', 'S2', 'S0', 'S1', 'S2']);
   });
 });
 
@@ -205,51 +285,5 @@ describe('kafkaConfig', () => {
     expect(config.ssl).toBe(true);
     expect(config.sasl).toMatchObject({ mechanism: 'oauthbearer' });
     expect(withoutRegion).toThrow(/region/);
-  });
-});
-
-describe('connectionFromEnv', () => {
-  it('reads brokers (trimmed, empty entries dropped), auth and region', () => {
-    // Prepare
-    vi.stubEnv('KAFKA_BOOTSTRAP_BROKERS', 'b-1:9098, b-2:9098,');
-    vi.stubEnv('KAFKA_AUTH', 'iam');
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-
-    // Act
-    const connection = connectionFromEnv('horton-history');
-
-    // Assess
-    expect(connection).toEqual({
-      brokers: ['b-1:9098', 'b-2:9098'],
-      auth: 'iam',
-      region: 'us-east-1',
-      clientId: 'horton-history',
-    });
-  });
-
-  it('defaults to IAM auth, as in AWS', () => {
-    // Prepare
-    vi.stubEnv('KAFKA_BOOTSTRAP_BROKERS', 'b-1:9098');
-    vi.stubEnv('KAFKA_AUTH', undefined);
-
-    // Act
-    const connection = connectionFromEnv('horton-quote');
-
-    // Assess
-    expect(connection.auth).toBe('iam');
-  });
-
-  it('fails the cold start, naming the variable, when brokers are missing or auth is unknown', () => {
-    // Prepare
-    vi.stubEnv('KAFKA_BOOTSTRAP_BROKERS', ' ');
-
-    // Act
-    const missing = () => connectionFromEnv('x');
-
-    // Assess
-    expect(missing).toThrow(/KAFKA_BOOTSTRAP_BROKERS/);
-    vi.stubEnv('KAFKA_BOOTSTRAP_BROKERS', 'b:1');
-    vi.stubEnv('KAFKA_AUTH', 'scram');
-    expect(() => connectionFromEnv('x')).toThrow(/KAFKA_AUTH must be "iam" or "none", got "scram"/);
   });
 });

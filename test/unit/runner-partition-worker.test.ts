@@ -7,7 +7,9 @@ import type { KafkaEvent } from '../../functions/shared/kafka/event.ts';
 import type { ConsumedRecord } from '../../localstack/runner/msk-event.ts';
 import { localCluster } from '../../localstack/runner/msk-event.ts';
 import {
+  DeliveryStalled,
   emptyCounters,
+  MAX_DELIVERY_ATTEMPTS,
   type OnFailureReason,
   type PartitionSettings,
   PartitionWorker,
@@ -52,6 +54,7 @@ function harness(
   const backoffs: number[] = [];
   const counters = emptyCounters();
   let failDestination = 0;
+  let failCommit = 0;
   let running = true;
   const worker = new PartitionWorker(TOPIC, 0, {
     settings: { batchSize: 100, retryAttempts: 3, maxRecordAgeSeconds: 3600, ...settings },
@@ -62,6 +65,10 @@ function harness(
       return handler(offsets, invocations.length);
     },
     commit: async (next) => {
+      if (failCommit > 0) {
+        failCommit -= 1;
+        throw new Error('The coordinator is not available');
+      }
       commits.push(next);
     },
     sendToOnFailureDestination: async (failed, reason) => {
@@ -91,6 +98,9 @@ function harness(
     counters,
     failDestinationTimes: (times: number) => {
       failDestination = times;
+    },
+    failCommitTimes: (times: number) => {
+      failCommit = times;
     },
   };
 }
@@ -244,5 +254,66 @@ describe('PartitionWorker', () => {
 
     expect(h.invocations).toHaveLength(1);
     expect(h.commits).toEqual([]);
+  });
+
+  it("keeps the handler's reason in the dead letter of a record that kept failing", async () => {
+    // Prepare: the record fails every time, with the cause Horton's handlers report to the local runner
+    const h = harness({ retryAttempts: 1 }, () => ({
+      ...failAt(0),
+      failureCauses: { 't-0@0': 'DynamoDB: connect ECONNREFUSED 127.0.0.1:4566' },
+    }));
+
+    // Act
+    await h.worker.process(records(1));
+
+    // Assess
+    expect(h.sent).toHaveLength(1);
+    expect(h.sent[0]?.reason).toEqual({
+      code: 'retries-exhausted',
+      message:
+        'failed 2 time(s) (retryAttempts=1): handler reported t-0@0 as failed: DynamoDB: connect ECONNREFUSED 127.0.0.1:4566',
+    });
+  });
+
+  it('a commit failure after a successful invocation retries the commit, not the handler', async () => {
+    // Prepare: the broker drops the first three commits (an outage), the handler always succeeds
+    const h = harness({ batchSize: 2 }, () => undefined);
+    h.failCommitTimes(3);
+
+    // Act
+    await h.worker.process(records(4));
+
+    // Assess: each batch ran once; nothing counted as failed, nothing dead-lettered
+    expect(h.invocations).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    expect(h.commits).toEqual([2, 4]);
+    expect(h.backoffs).toEqual([1, 2, 3]);
+    expect(h.counters).toMatchObject({ invocations: 2, failedInvocations: 0, retries: 0, onFailureSends: 0 });
+    expect(h.sent).toEqual([]);
+  });
+
+  it('gives up on a commit that keeps failing with a clear error, without re-running the handler', async () => {
+    const h = harness({}, () => undefined);
+    h.failCommitTimes(Number.POSITIVE_INFINITY);
+
+    const outcome = h.worker.process(records(1));
+
+    await expect(outcome).rejects.toThrow(DeliveryStalled);
+    await expect(outcome).rejects.toThrow(/t-0: commit of offset 1 failed 30 times/);
+    expect(h.invocations).toEqual([[0]]);
+    expect(h.backoffs).toHaveLength(MAX_DELIVERY_ATTEMPTS - 1);
+  });
+
+  it('gives up on an on-failure destination that keeps refusing, with a clear error', async () => {
+    const h = harness({ retryAttempts: 0 }, () => failAt(0));
+    h.failDestinationTimes(Number.POSITIVE_INFINITY);
+
+    const outcome = h.worker.process(records(2));
+
+    await expect(outcome).rejects.toThrow(/t-0: the on-failure destination refused offsets 0 30 times/);
+    expect(h.commits).toEqual([]);
+    expect(h.backoffs).toHaveLength(MAX_DELIVERY_ATTEMPTS - 1);
   });
 });

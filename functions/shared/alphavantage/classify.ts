@@ -5,7 +5,9 @@
  * - limit     "Information"/"Note" about request frequency or volume: retry later (retryable)
  * - premium   "Information" saying the endpoint/parameter is premium: permanent for this plan
  * - error     "Error Message" (invalid call, unknown function, bad apikey) or the demo-key notice: permanent
- * - empty     `{}`, `{"Global Quote": {}}`, a CSV with a header only: AlphaVantage has no data (permanent)
+ * - empty     `{"Global Quote": {}}`, a CSV with a header only: AlphaVantage has no data (permanent); a bare `{}`
+ *             is also how AlphaVantage answers an unknown symbol, but it comes transiently too, so it is
+ *             `retryable`: the caller asks again before believing it
  * - malformed not JSON/CSV, cut off, or an unexpected shape: retryable (usually a transport problem)
  */
 
@@ -36,7 +38,7 @@ export type ResponseClassification =
   | { kind: 'limit'; retryable: true; message: string; scope: LimitScope }
   | { kind: 'premium'; retryable: false; message: string }
   | { kind: 'error'; retryable: false; message: string; reason: ErrorReason }
-  | { kind: 'empty'; retryable: false; message: string }
+  | { kind: 'empty'; retryable: boolean; message: string }
   | { kind: 'malformed'; retryable: true; message: string };
 
 export type FailureClassification = Exclude<ResponseClassification, { kind: 'data' }>;
@@ -123,7 +125,7 @@ function classifyJson(value: unknown, fn: AlphaVantageFunction): ResponseClassif
     return { kind: 'premium', retryable: false, message: value.message };
   }
   if (Object.keys(value).length === 0)
-    return { kind: 'empty', retryable: false, message: 'empty JSON object' };
+    return { kind: 'empty', retryable: true, message: 'empty JSON object {}' };
   if (dataKey in value || (isStatement && 'quarterlyReports' in value)) {
     return { kind: 'empty', retryable: false, message: `"${dataKey}" holds no data` };
   }

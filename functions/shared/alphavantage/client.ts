@@ -10,7 +10,8 @@
  *   budget's day as used up and defers at once (nothing frees up before midnight);
  * - malformed or cut-off body -> retried in place by the transport, then TransientError;
  * - premium-only -> PermanentError('premium-only'); "Error Message" -> PermanentError('api-error');
- *   no data (`{}`) -> PermanentError('no-data'); data of an unexpected shape -> PermanentError('invalid-response').
+ *   no data -> PermanentError('no-data') (a bare `{}`, which also comes transiently, only once the transport's
+ *   attempts all got it); data of an unexpected shape -> PermanentError('invalid-response').
  */
 import { AbortError } from 'p-retry';
 import type { IndicatorSpec } from '../../../model/messages.ts';
@@ -63,6 +64,9 @@ class LimitAnswer extends Error {
   }
 }
 
+/** The transport's attempts all got a retryable "no data" answer: then it is believed. */
+const EMPTY_EVERY_TIME = 'alphavantage-empty';
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Calls of one execution environment wait here while AlphaVantage says the limit is reached. */
@@ -106,6 +110,9 @@ export class AlphaVantageClient implements AlphaVantageApi {
       try {
         return await this.callOnce(fn, params, what);
       } catch (error) {
+        if (error instanceof TransientError && error.code === EMPTY_EVERY_TIME) {
+          throw new PermanentError('no-data', `${error.message}, on every attempt`, { cause: error });
+        }
         if (!(error instanceof LimitAnswer)) throw error;
         if (error.scope === 'day') {
           await this.limiter?.markDayExhausted();
@@ -156,6 +163,8 @@ export class AlphaVantageClient implements AlphaVantageApi {
           case 'error':
             throw new AbortError(new PermanentError('api-error', `${what}: ${result.message}`));
           case 'empty':
+            // Retried in place like a cut-off body; `call` turns it into no-data when every attempt got it.
+            if (result.retryable) throw new TransientError(EMPTY_EVERY_TIME, `${what}: ${result.message}`);
             throw new AbortError(new PermanentError('no-data', `${what}: ${result.message}`));
           case 'invalid':
             throw new AbortError(new PermanentError('invalid-response', `${what}: ${result.message}`));

@@ -1,7 +1,7 @@
 /**
  * What a response was, when it was not the data asked for, and the error a parser throws for it.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ResponseClassification } from './classify.ts';
 
 /** The body was one of AlphaVantage's non-data answers (limit, premium, error, empty, malformed). */

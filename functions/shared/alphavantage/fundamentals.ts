@@ -7,7 +7,7 @@
  * AlphaVantage's names in `values`, after mapping known old spellings to the current ones
  * (e.g. 2022's typo "otherNonCurrrentAssets").
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { dateOrNone, isoDate, MISSING_VALUES, numericOrNone, textOrNone } from './values.ts';
 
 type Kind = 'text' | 'number' | 'date';

@@ -1,5 +1,5 @@
 /** GLOBAL_QUOTE (JSON or CSV) -> typed quote. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { integer, isoDate, numeric, percent } from './values.ts';
 
 export interface GlobalQuote {

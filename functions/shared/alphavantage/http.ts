@@ -1,5 +1,7 @@
 /**
- * AlphaVantage transport: one keep-alive connection pool per execution environment, per-request timeouts, and
+ * AlphaVantage transport over Node's own fetch: its global dispatcher keeps connections alive across the calls
+ * and invocations of an execution environment (undici's npm package would add ~500 KiB to every bundle for the
+ * same pool). Per-request timeouts, and
  * retries with exponential backoff and full jitter for the failures that can pass (HTTP 5xx/429, timeouts,
  * connection resets). It returns the body text; deciding whether a 200 body is data or one of AlphaVantage's
  * error bodies is the parser's job (`fetchData` in client.ts).
@@ -8,7 +10,6 @@
  * URL and message this module produces, so it cannot reach a log line.
  */
 import pRetry, { AbortError } from 'p-retry';
-import { Agent, type Dispatcher, request } from 'undici';
 import { PermanentError, TransientError } from '../errors.ts';
 
 export interface TransportOptions {
@@ -21,19 +22,17 @@ export interface TransportOptions {
   maxAttempts: number;
   /** Base of the exponential backoff. @default 250 */
   backoffBaseMs?: number;
-  dispatcher?: Dispatcher;
+  /**
+   * A connection pool of its own, an undici `Dispatcher` passed to fetch (tests and benchmarks).
+   * @default fetch's global keep-alive dispatcher
+   */
+  dispatcher?: object;
 }
 
-/** The module-scope pool: reused by every invocation of a warm execution environment. */
-let sharedAgent: Agent | undefined;
-export function keepAliveAgent(): Agent {
-  sharedAgent ??= new Agent({
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 60_000,
-    connections: 16,
-    pipelining: 1,
-  });
-  return sharedAgent;
+/** fetch rejects with "fetch failed" and the reason in `cause`. */
+function describeFailure(error: unknown): string {
+  const cause = error instanceof Error && error.cause !== undefined ? `: ${String(error.cause)}` : '';
+  return `${String(error)}${cause}`;
 }
 
 export function redactApiKey(text: string, apiKey: string | undefined): string {
@@ -48,11 +47,7 @@ export function describeQuery(params: Record<string, string>): string {
 }
 
 export class AlphaVantageTransport {
-  private readonly dispatcher: Dispatcher;
-
-  constructor(private readonly options: TransportOptions) {
-    this.dispatcher = options.dispatcher ?? keepAliveAgent();
-  }
+  constructor(private readonly options: TransportOptions) {}
 
   /**
    * GETs /query with the parameters and hands the body of a 200 response to `interpret`, inside the retry
@@ -80,37 +75,37 @@ export class AlphaVantageTransport {
           throw new AbortError(error instanceof Error ? error : new Error(String(error)));
         }
       }
-      let response: Dispatcher.ResponseData;
+      // One deadline for headers and body, as a whole.
+      const signal = AbortSignal.timeout(this.options.timeoutMs);
+      let response: Response;
       try {
-        response = await request(url, {
+        response = await fetch(url, {
           method: 'GET',
-          dispatcher: this.dispatcher,
-          headersTimeout: this.options.timeoutMs,
-          bodyTimeout: this.options.timeoutMs,
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        });
+          signal,
+          ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
+        } as RequestInit);
       } catch (error) {
         throw new TransientError(
           'http-network',
-          `AlphaVantage ${what}: ${redactApiKey(String(error), apiKey)}`,
+          `AlphaVantage ${what}: ${redactApiKey(describeFailure(error), apiKey)}`,
         );
       }
       let body: string;
       try {
-        body = await response.body.text();
+        body = await response.text();
       } catch (error) {
         throw new TransientError(
           'http-body',
-          `AlphaVantage ${what}: body: ${redactApiKey(String(error), apiKey)}`,
+          `AlphaVantage ${what}: body: ${redactApiKey(describeFailure(error), apiKey)}`,
         );
       }
-      if (response.statusCode >= 500 || response.statusCode === 429) {
-        throw new TransientError('http-status', `AlphaVantage ${what}: HTTP ${response.statusCode}`);
+      if (response.status >= 500 || response.status === 429) {
+        throw new TransientError('http-status', `AlphaVantage ${what}: HTTP ${response.status}`);
       }
-      if (response.statusCode !== 200) {
+      if (response.status !== 200) {
         // 4xx other than 429: the request itself is wrong; retrying cannot help.
         throw new AbortError(
-          new PermanentError('http-status', `AlphaVantage ${what}: HTTP ${response.statusCode}`),
+          new PermanentError('http-status', `AlphaVantage ${what}: HTTP ${response.status}`),
         );
       }
       return interpret(body);

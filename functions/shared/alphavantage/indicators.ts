@@ -5,7 +5,7 @@
  * are dates, except that a capture taken during the day may start with "YYYY-MM-DD HH:MM:SS": `date`
  * is always the calendar date, `timestamp` the key as sent.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IndicatorFunction } from './classify.ts';
 import { stripKeyNumber } from './time-series.ts';
 import { datePart, isoDateOrDateTime, numeric } from './values.ts';

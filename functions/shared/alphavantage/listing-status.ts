@@ -3,7 +3,7 @@
  * active listings; some rows have an empty name, some ETF names a trailing space; symbols include
  * forms like `-P-HIZ`, `BRK-B`, `BC/PB` and `ACWV:BAT`, so no symbol pattern is enforced here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { dateOrNone, isoDate } from './values.ts';
 
 export interface Listing {

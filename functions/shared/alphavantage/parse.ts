@@ -8,7 +8,7 @@
  * - `parseResponse(fn, body)` and the `parseX` helpers return the data or throw
  *   AlphaVantageResponseError / AlphaVantageSchemaError.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   type AlphaVantageFunction,
   classifyResponse,
@@ -32,6 +32,7 @@ import {
   adjustedSeriesJsonSchema,
   type DailySeries,
   dailyCsvRowSchema,
+  dailySeriesFastPath,
   dailySeriesFromCsvRows,
   dailySeriesJsonSchema,
 } from './time-series.ts';
@@ -123,6 +124,10 @@ export function interpretResponse<Fn extends AlphaVantageFunction>(
     issues,
   });
   if (classification.format === 'json') {
+    if (fn === 'TIME_SERIES_DAILY') {
+      const series = dailySeriesFastPath(classification.body);
+      if (series) return { kind: 'data', data: series as ParsedData[Fn] };
+    }
     const schema = jsonSchemaFor(fn);
     if (schema === undefined)
       return { kind: 'malformed', retryable: true, message: `${fn} is CSV only, got JSON` };

@@ -3,8 +3,8 @@
  * first. Bars are taken as AlphaVantage sends them: old captures have days whose low is above the open
  * (later corrected by AlphaVantage), so price consistency is checked by the domain layer, not here.
  */
-import { z } from 'zod';
-import { datePart, integer, isoDate, isoDateOrDateTime, numeric } from './values.ts';
+import * as z from 'zod';
+import { datePart, integer, isIsoDate, isoDate, isoDateOrDateTime, numeric, numericValue } from './values.ts';
 
 export interface DailyBar {
   date: string;
@@ -110,6 +110,42 @@ export const dailySeriesJsonSchema = z
       ),
     }),
   );
+
+const DAILY_BAR_KEYS = ['1. open', '2. high', '3. low', '4. close', '5. volume'] as const;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The success path of `dailySeriesJsonSchema` in plain code: a full series is thousands of bars of five values
+ * each, and zod per value cost 6x a JSON.parse of the body. It applies the schema's checks (calendar-date keys,
+ * numbers, whole volumes, the meta data through its schema) and returns the same series; on anything it does not
+ * accept it returns undefined, and the caller runs the schema, which reports why.
+ */
+export function dailySeriesFastPath(body: unknown): DailySeries | undefined {
+  if (!isRecord(body)) return undefined;
+  const series = body['Time Series (Daily)'];
+  if (!isRecord(series)) return undefined;
+  const meta = metaSchema.safeParse(body['Meta Data']);
+  if (!meta.success) return undefined;
+  const bars: DailyBar[] = [];
+  for (const date in series) {
+    if (!Object.hasOwn(series, date)) continue;
+    const bar = series[date];
+    if (!isIsoDate(date) || !isRecord(bar)) return undefined;
+    const [open, high, low, close, volume] = DAILY_BAR_KEYS.map((key) => numericValue(bar[key]));
+    if (
+      open === undefined ||
+      high === undefined ||
+      low === undefined ||
+      close === undefined ||
+      volume === undefined ||
+      !Number.isInteger(volume)
+    )
+      return undefined;
+    bars.push({ date, open, high, low, close, volume });
+  }
+  return { meta: meta.data, bars: newestFirst(bars) };
+}
 
 export const adjustedSeriesJsonSchema = z
   .object({ 'Meta Data': metaSchema, 'Time Series (Daily)': z.record(isoDate, adjustedBarValues) })

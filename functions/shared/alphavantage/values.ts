@@ -3,7 +3,7 @@
  * "3205828", "-0.5852%"), missing figures as "None" (sometimes "-" or ""), dates as YYYY-MM-DD and a few
  * timestamps as "YYYY-MM-DD HH:MM:SS".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const NUMBER_PATTERN = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 /** How AlphaVantage writes "no value". */
@@ -43,6 +43,17 @@ export const numeric = z.union([
     .refine((text) => NUMBER_PATTERN.test(text), { message: 'expected a number' })
     .transform(Number),
 ]);
+
+/**
+ * `numeric` without zod, for the success path of large bodies: the number `numeric` would produce, or undefined
+ * where `numeric` would report an issue.
+ */
+export function numericValue(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  return NUMBER_PATTERN.test(text) ? Number(text) : undefined;
+}
 
 /** A whole number (volumes, share counts). */
 export const integer = numeric.refine(Number.isInteger, { message: 'expected a whole number' });

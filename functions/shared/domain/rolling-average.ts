@@ -38,7 +38,11 @@ export interface RollingAverageState {
   readonly observations: readonly QuoteObservation[];
   /** Number of observations in the window (less than `windowSize` until enough quotes have arrived). */
   readonly count: number;
-  /** Mean price of the window, recomputed from `observations` on every change. */
+  /**
+   * Mean price of the window, recomputed from `observations` on every change and rounded to the prices' own
+   * precision (at least `MIN_AVERAGE_DECIMALS` places), so binary float noise such as 224.89000000000001 is not
+   * stored.
+   */
   readonly average: number;
   /**
    * Incremented on every change and used as the optimistic-concurrency token of the conditional write.
@@ -208,7 +212,22 @@ function canonicalWindow(observations: readonly QuoteObservation[]): Keyed[] {
 
 function buildState(window: readonly Keyed[], windowSize: number, version: number): RollingAverageState {
   const observations = window.map((entry) => entry.observation);
-  return { windowSize, observations, count: observations.length, average: averageOf(observations), version };
+  const decimals = Math.max(MIN_AVERAGE_DECIMALS, ...observations.map(({ price }) => decimalsOf(price)));
+  const average = Number(averageOf(observations).toFixed(decimals));
+  return { windowSize, observations, count: observations.length, average, version };
+}
+
+/**
+ * AlphaVantage quotes prices with 4 decimals. A mean needs places beyond its inputs' (the mean of 10 and 11 is
+ * 10.5), so the average keeps at least these, or more when the prices have more.
+ */
+export const MIN_AVERAGE_DECIMALS = 4;
+
+/** Decimal places of a number as JavaScript prints it: 224.9 -> 1, 1e-7 -> 7; at most 20 (`toFixed`'s limit). */
+function decimalsOf(value: number): number {
+  const [mantissa = '', exponent = '0'] = String(value).split('e');
+  const fraction = mantissa.split('.')[1]?.length ?? 0;
+  return Math.min(20, Math.max(0, fraction - Number(exponent)));
 }
 
 function assertWindowSize(windowSize: number): void {

@@ -1,3 +1,4 @@
+import { TICKER_PATTERN } from '../../../model/symbols.ts';
 import { DomainValidationError } from './errors.ts';
 import { compareStrings } from './ordering.ts';
 
@@ -44,15 +45,6 @@ export interface UniverseSelection {
   readonly securities: Security[];
   readonly skipped: SkippedSymbol[];
 }
-
-/**
- * Tickers AlphaVantage can be asked about: a root of letters/digits, optionally followed by up to two
- * `.` or `-` suffixes: `IBM`, `BRK.B`, `BF-B`, `ABR-P-D` (preferred series), `AAM-WS` (warrants),
- * `TSCO.LON` / `RELIANCE.BSE` (non-US listings). LISTING_STATUS also contains rows such as `-P-HIZ`,
- * `NYCB- PR-U`, `BC/PB`, `ACWV:BAT` or `NXT(EXP20091224)` that no quote endpoint accepts; they are skipped
- * with a reason instead of failing the whole run, because one odd row must not stop 13,000 good ones.
- */
-export const TICKER_PATTERN = /^[A-Z0-9]{1,10}(?:[.-][A-Z0-9]{1,4}){0,2}$/;
 
 /**
  * Active securities of the listing that pass the filter.

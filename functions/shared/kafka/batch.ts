@@ -15,6 +15,7 @@
  *   `retries-exhausted`; holding first keeps a used-up budget from spinning records through Kafka. A record
  *   still deferred `MAX_DEFERRAL_MS` after its first deferral is dead-lettered: nothing waits forever.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DeadLetter } from '../../../model/messages.ts';
 import { currentDeadline } from '../deadline.ts';
@@ -59,18 +60,36 @@ export interface BatchOutcome {
   skipped: number;
   /** Records handed back for a known wait (re-published), the deferred one and the rest of its partition. */
   deferred: number;
+  /** Why each reported record failed, by `<topic>-<partition>@<offset>` (the response carries only coordinates). */
+  failureCauses: Map<string, string>;
 }
 
+/**
+ * Largest dead letter (its JSON value) that `buildDeadLetter` produces. The broker refuses records above its
+ * `max.message.bytes` (1 MiB by default, on MSK too); this leaves room for the key, headers and record overhead.
+ */
+export const MAX_DEAD_LETTER_BYTES = 900_000;
+/** A failure message longer than this is cut: it is for people, and a schema error can list every field. */
+const MAX_REASON_CHARS = 4_000;
+
+/**
+ * The dead letter of a record: why, where from, and its original bytes. The original value is kept whole when the
+ * dead letter then fits in `maxBytes`; otherwise it is cut to what fits and `originalValueCut` records its full
+ * length and SHA-256, so a poison record of any size can still be dead-lettered and its partition goes on.
+ */
 export function buildDeadLetter(
   record: KafkaRecord,
   handler: string,
   error: Error & { code?: string },
   now: Date,
-) {
+  maxBytes: number = MAX_DEAD_LETTER_BYTES,
+): DeadLetter {
+  const message =
+    error.message.length > MAX_REASON_CHARS ? `${error.message.slice(0, MAX_REASON_CHARS)}…` : error.message;
   const deadLetter: DeadLetter = {
     type: 'dead-letter',
     v: 1,
-    reason: { code: error.code ?? 'permanent', message: error.message },
+    reason: { code: error.code ?? 'permanent', message },
     source: {
       topic: record.topic,
       partition: record.partition,
@@ -86,7 +105,29 @@ export function buildDeadLetter(
   // Producers put the correlation id in a header, so even an undecodable value can be traced back.
   const correlationId = headerText(record, 'correlation-id');
   if (correlationId) deadLetter.correlationId = correlationId;
-  return deadLetter;
+  return fitDeadLetter(deadLetter, record.value, maxBytes);
+}
+
+function fitDeadLetter(deadLetter: DeadLetter, value: Buffer | null, maxBytes: number): DeadLetter {
+  if (value === null || Buffer.byteLength(JSON.stringify(deadLetter)) <= maxBytes) return deadLetter;
+  const cut: DeadLetter = {
+    ...deadLetter,
+    originalValue: '',
+    originalValueCut: {
+      length: value.length,
+      sha256: createHash('sha256').update(value).digest('hex'),
+      // The largest it can be, so the size measured now is not exceeded once the real count is in.
+      keptBytes: value.length,
+    },
+  };
+  // Base64 takes 4 characters per 3 bytes; whole 3-byte groups keep the kept prefix decodable on its own.
+  const room = maxBytes - Buffer.byteLength(JSON.stringify(cut));
+  const keptBytes = Math.max(0, Math.min(value.length, Math.floor(room / 4) * 3));
+  return {
+    ...cut,
+    originalValue: value.subarray(0, keptBytes).toString('base64'),
+    originalValueCut: { ...(cut.originalValueCut as NonNullable<DeadLetter['originalValueCut']>), keptBytes },
+  };
 }
 
 export async function processKafkaBatch(event: unknown, options: BatchOptions): Promise<BatchOutcome> {
@@ -99,6 +140,7 @@ export async function processKafkaBatch(event: unknown, options: BatchOptions): 
     failed: 0,
     skipped: 0,
     deferred: 0,
+    failureCauses: new Map(),
   };
   const sleep = options.sleep ?? defaultSleep;
 
@@ -194,6 +236,7 @@ export async function processKafkaBatch(event: unknown, options: BatchOptions): 
           }
           outcome.failed += 1;
           outcome.skipped += records.length - index - 1;
+          outcome.failureCauses.set(`${partitionKey}@${record.offset}`, failure.message);
           outcome.response.batchItemFailures.push({
             itemIdentifier: { partition: partitionKey, offset: record.offset },
           });

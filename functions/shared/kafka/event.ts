@@ -4,7 +4,7 @@
  * `"<topic>-<partition>"`; key and value are base64; headers are a list of single-entry objects whose values are
  * byte arrays (Java bytes, so possibly negative).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const byteArray = z.array(z.number().int().min(-128).max(255));
 
