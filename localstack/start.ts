@@ -10,6 +10,7 @@
  *   npm start -- --watch           one cycle, then keep running on the configured schedules
  *   npm start -- --watch --time-compression 3600   ... with one real second standing for an hour
  *   npm start -- --config my.json  overrides of the configuration (model/config.ts), e.g. another watchlist
+ *   npm start -- --live            the real AlphaVantage (ALPHAVANTAGE_API_KEY, the configured base URL and plan)
  *
  * Everything given on the command line (flags, the --config file, HORTON_* settings) is read and validated before
  * anything starts. A mistake there is one line naming the flag, file or setting, exit code 2; other failures exit
@@ -52,6 +53,10 @@ class UsageError extends Error {
 const FLAGS = {
   watch: { type: 'boolean', help: 'after the first cycle, keep running on the configured schedules' },
   'keep-running': { type: 'boolean', help: 'after the first cycle, serve the horton CLI until Ctrl-C' },
+  live: {
+    type: 'boolean',
+    help: 'the real AlphaVantage (ALPHAVANTAGE_API_KEY, the configured base URL and plan) instead of the simulator',
+  },
   serve: {
     type: 'boolean',
     help: 'serve the horton CLI at once (handlers, schedules, invoke API), no first cycle',
@@ -67,6 +72,8 @@ interface StartRequest {
   watch: boolean;
   keepRunning: boolean;
   serve: boolean;
+  /** The real AlphaVantage with the local key, instead of the simulator. */
+  live: boolean;
   /** Real seconds per simulated second for the schedules; undefined = real time. */
   timeCompression: number | undefined;
   config: HortonConfig;
@@ -109,14 +116,18 @@ function readConfigFile(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** The configuration of this run: local defaults, the --config overrides, the simulator as AlphaVantage. */
-function localConfig(file: string | undefined, simulatorUrl: string): HortonConfig {
+/**
+ * The configuration of this run: local defaults, the --config overrides, the simulator as AlphaVantage; live
+ * (no simulator URL), exactly the configuration: its plan and base URL, the limiter keeping the calls within it.
+ */
+function localConfig(file: string | undefined, simulatorUrl: string | undefined): HortonConfig {
   const overrides = file ? readConfigFile(file) : {};
   const alphaVantage =
     typeof overrides.alphaVantage === 'object' && overrides.alphaVantage !== null
       ? overrides.alphaVantage
       : {};
   try {
+    if (simulatorUrl === undefined) return resolveConfig(overrides);
     return resolveConfig({
       ...LOCAL_OVERRIDES,
       ...overrides,
@@ -156,21 +167,27 @@ function readRequest(argv: string[]): StartRequest | 'help' {
       throw new UsageError(`--time-compression ${compression}: expected a positive number`);
   }
 
+  const live = values.live === true;
+  if (live && !process.env[LOCAL_API_KEY_VARIABLE]?.trim()) {
+    throw new UsageError(
+      `--live: set ${LOCAL_API_KEY_VARIABLE} to your AlphaVantage key (free: https://www.alphavantage.co/support/#api-key)`,
+    );
+  }
   let stackOptions: LocalStackOptions;
   try {
-    stackOptions = resolveLocalStackOptions();
+    stackOptions = resolveLocalStackOptions(live ? { simulator: false } : {});
   } catch (error) {
     if (error instanceof LocalStackSettingError) throw new UsageError(error.message);
     throw error;
   }
   const { simulatorUrl } = localStackEndpoints(stackOptions);
-  if (!stackOptions.simulator || !simulatorUrl) {
+  if (!live && (!stackOptions.simulator || !simulatorUrl)) {
     throw new UsageError(
-      'HORTON_SIMULATOR=0: npm start needs the AlphaVantage simulator (unset it; `npm run local -- up --no-simulator` runs Kafka + AWS alone)',
+      'HORTON_SIMULATOR=0: npm start needs the AlphaVantage simulator (unset it, or use --live for the real API; `npm run local -- up --no-simulator` runs Kafka + AWS alone)',
     );
   }
   const configFile = typeof values.config === 'string' ? values.config : undefined;
-  const config = localConfig(configFile, simulatorUrl);
+  const config = localConfig(configFile, live ? undefined : simulatorUrl);
   // A configuration that would run out of quota is refused before anything starts, as `cdk synth` refuses it.
   const refusal = planRefusal(config);
   if (refusal) throw new UsageError(refusal);
@@ -178,6 +195,7 @@ function readRequest(argv: string[]): StartRequest | 'help' {
     watch: values.watch === true,
     keepRunning: values['keep-running'] === true,
     serve: values.serve === true,
+    live,
     timeCompression,
     config,
     stackOptions,
@@ -201,7 +219,9 @@ const interrupted = new Promise<'interrupted'>((resolve) => {
 async function main(request: StartRequest): Promise<void> {
   const started = Date.now();
   const { config, stackOptions } = request;
-  log('Horton local run: Kafka broker + AWS emulator + AlphaVantage simulator, real handlers\n');
+  log(
+    `Horton local run: Kafka broker + AWS emulator + ${request.live ? 'the REAL AlphaVantage' : 'AlphaVantage simulator'}, real handlers\n`,
+  );
   let stack: UpResult | undefined;
   let pipeline: Pipeline | undefined;
   try {

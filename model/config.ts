@@ -397,6 +397,7 @@ export function tableNames(config: Pick<HortonConfig, 'prefix'>) {
     yearlyExtremes: `${p}-yearly-extremes`,
     quotes: `${p}-quotes`,
     indicators: `${p}-indicators`,
+    alphaVantageQuota: `${p}-alphavantage-quota`,
   } as const;
 }
 export type TableRole = keyof ReturnType<typeof tableNames>;

@@ -10,7 +10,20 @@ import type { TableRole, TopicRole } from './config.ts';
  * DynamoDB actions Horton's store modules use. A TransactWriteItems of Puts is authorised as PutItem per item
  * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
  */
-export type DynamoDbAction = 'GetItem' | 'PutItem' | 'Query' | 'Scan' | 'BatchWriteItem';
+export type DynamoDbAction =
+  | 'GetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'Query'
+  | 'Scan'
+  | 'BatchWriteItem';
+
+/** What the AlphaVantage limiter (functions/shared/store/alphavantage-quota.ts) sends to its quota table. */
+export const ALPHAVANTAGE_QUOTA_ACTIONS = [
+  'UpdateItem',
+  'GetItem',
+] as const satisfies readonly DynamoDbAction[];
 
 export interface HandlerSpec {
   /** Entry file, relative to the repository root; exports `handler`. */
@@ -31,7 +44,10 @@ export interface HandlerSpec {
   readsTopics?: TopicRole[];
   /** Describes the Kafka-triggered handlers' consumer groups (offsets, lag). @default false */
   describesGroups?: boolean;
-  /** Calls AlphaVantage (needs the API key secret). */
+  /**
+   * Calls AlphaVantage: needs the API key secret, and takes every call from the shared budget (the
+   * `alphaVantageQuota` table, `ALPHAVANTAGE_QUOTA_ACTIONS` only; see docs/decisions/0020-alphavantage-limiter.md).
+   */
   callsAlphaVantage: boolean;
   description: string;
 }
@@ -58,8 +74,9 @@ export const HANDLERS = {
     entry: 'functions/overview/index.ts',
     trigger: { kind: 'kafka', topic: 'overview' },
     produces: ['deadLetter'],
-    // The stored overview and statements decide whether a newer fiscal period can exist (freshness).
-    tables: { fundamentals: ['Query', 'PutItem'] },
+    // The stored overview and statements decide whether a newer fiscal period can exist (freshness); parts of an
+    // interrupted collection are staged and removed with the final write.
+    tables: { fundamentals: ['Query', 'GetItem', 'PutItem', 'DeleteItem'] },
     callsAlphaVantage: true,
     description: 'OVERVIEW + latest annual INCOME_STATEMENT, BALANCE_SHEET, CASH_FLOW -> fundamentals table',
   },

@@ -58,6 +58,18 @@ const alphaVantageSettings = z.object({
   maxAttempts: z.number().int().positive(),
   /** Secrets Manager ARN of the key (in AWS); absent locally, where the key is `LOCAL_API_KEY_VARIABLE`. */
   secretArn: name.optional(),
+  /**
+   * The shared budget every request takes a slot from (functions/shared/store/alphavantage-quota.ts): the quota
+   * table, the pace and the daily cap of `alphaVantageBudget` (the plan's, or config alphaVantage.requestsPerMinute
+   * / requestsPerDay). See docs/decisions/0020-alphavantage-limiter.md.
+   */
+  quota: z.object({
+    table: name,
+    /** Calls per minute across all handlers. @default the plan's (free: 5) */
+    requestsPerMinute: z.number().positive(),
+    /** Calls per UTC day across all handlers; null = no daily cap. @default the plan's (free: 25) */
+    requestsPerDay: z.number().int().positive().nullable(),
+  }),
 });
 
 const common = {
@@ -195,18 +207,26 @@ export function handlerSettings<N extends HandlerName>(
   const spec = HANDLERS[handler];
   const budget = alphaVantageBudget(config);
   const touched = Object.keys(spec.tables) as TableRole[];
+  const tables = touched.length > 0 ? pick(handler, 'table', bindings.tables, touched) : undefined;
   const alphaVantage = {
     baseUrl: config.alphaVantage.baseUrl,
     timeoutMs: config.alphaVantage.timeoutMs,
     maxAttempts: config.alphaVantage.maxAttempts,
     ...(bindings.alphaVantageSecretArn ? { secretArn: bindings.alphaVantageSecretArn } : {}),
+    quota: spec.callsAlphaVantage
+      ? {
+          table: pick(handler, 'table', bindings.tables, ['alphaVantageQuota']).alphaVantageQuota,
+          requestsPerMinute: budget.requestsPerMinute,
+          requestsPerDay: budget.requestsPerDay,
+        }
+      : undefined,
   };
   const base = {
     serviceName: bindings.serviceName,
     tracing: config.observability.tracing,
     kafka: bindings.kafka,
     topics: pick(handler, 'topic', bindings.topics, spec.produces),
-    ...(touched.length > 0 ? { tables: pick(handler, 'table', bindings.tables, touched) } : {}),
+    ...(tables ? { tables } : {}),
     ...(spec.callsAlphaVantage ? { alphaVantage } : {}),
   };
   const specific: { [K in HandlerName]: Record<string, unknown> } = {

@@ -10,6 +10,8 @@ export interface TableSpec {
   sortKey?: { name: string; type: 'S' | 'N' };
   /** What one item is, for the README's data model and for readers of the code. */
   item: string;
+  /** Attribute holding an epoch-seconds expiry: DynamoDB deletes the item some time after it. */
+  timeToLiveAttribute?: string;
 }
 
 export const TABLES: Record<TableRole, TableSpec> = {
@@ -20,7 +22,10 @@ export const TABLES: Record<TableRole, TableSpec> = {
   fundamentals: {
     partitionKey: { name: 'symbol', type: 'S' },
     sortKey: { name: 'kind', type: 'S' },
-    item: 'kind = OVERVIEW | INCOME_STATEMENT | BALANCE_SHEET | CASH_FLOW; the overview or the latest annual report',
+    item:
+      'kind = OVERVIEW | INCOME_STATEMENT | BALANCE_SHEET | CASH_FLOW; the overview or the latest annual report; ' +
+      'kind = STAGED: the parts an unfinished collect-overview command fetched (expire via expiresAt)',
+    timeToLiveAttribute: 'expiresAt',
   },
   dailyPrices: {
     partitionKey: { name: 'symbol', type: 'S' },
@@ -40,5 +45,12 @@ export const TABLES: Record<TableRole, TableSpec> = {
     partitionKey: { name: 'symbol', type: 'S' },
     sortKey: { name: 'indicator', type: 'S' },
     item: 'indicator = e.g. SMA:daily:20:close; latest value(s) and date, plus the recent points',
+  },
+  alphaVantageQuota: {
+    partitionKey: { name: 'pk', type: 'S' },
+    item:
+      'the shared AlphaVantage budget (docs/decisions/0020-alphavantage-limiter.md): `pace` holds the ' +
+      'theoretical arrival time of the next call (GCRA), `day#YYYY-MM-DD` the calls of that UTC day',
+    timeToLiveAttribute: 'expiresAt',
   },
 };

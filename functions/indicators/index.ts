@@ -13,6 +13,8 @@ import { getCollectedAt, putSnapshot } from '../shared/store/snapshots.ts';
 import { collectIndicator } from './collect.ts';
 
 const settings = loadSettings('indicators');
+const indicatorsTable = settings.tables.indicators;
+const dailyPricesTable = settings.tables.dailyPrices;
 const observability = await createObservability(settings);
 const doc = createDocumentClient();
 const publisher = Publisher.fromConnection(connectionOf(settings));
@@ -27,10 +29,9 @@ export const handler = createKafkaHandler({
   handle: async (command, { logger }) => {
     const outcome = await collectIndicator(command, {
       alphaVantage,
-      put: (item) => putSnapshot(doc, settings.tables.indicators, 'symbol', item),
-      storedCollectedAt: (symbol, indicator) =>
-        getCollectedAt(doc, settings.tables.indicators, { symbol, indicator }),
-      recentBars: (symbol, count) => getRecentBars(doc, settings.tables.dailyPrices, symbol, count),
+      put: (item) => putSnapshot(doc, indicatorsTable, 'symbol', item),
+      storedCollectedAt: (symbol, indicator) => getCollectedAt(doc, indicatorsTable, { symbol, indicator }),
+      recentBars: (symbol, count) => getRecentBars(doc, dailyPricesTable, symbol, count),
     });
     logger.info('indicator processed', { ...outcome });
   },

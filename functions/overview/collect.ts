@@ -1,7 +1,11 @@
 /**
  * Fundamentals collection for one symbol: OVERVIEW plus the latest annual report of INCOME_STATEMENT,
- * BALANCE_SHEET and CASH_FLOW. Everything is fetched first and written in one transaction, so a failure on the
- * fourth call leaves nothing half-written and the retry starts clean.
+ * BALANCE_SHEET and CASH_FLOW. Everything is fetched first and written in one transaction, so readers never
+ * see one collection's overview beside another's statements.
+ *
+ * Four calls are too many to throw away when the last one is refused (a limit answer, a deferral, a 5xx): on a
+ * temporary failure the parts fetched so far are staged under the command id, and the retry of the same command
+ * resumes from them, calling only for what is missing. The final write removes the staged parts.
  *
  * The four calls are made only when the stored copy can be out of date (freshness rules): a newer fiscal period
  * has ended since the stored one, or the copy reached its maximum age. A replay finds its own result stored.
@@ -11,13 +15,23 @@ import type { CollectOverview } from '../../model/messages.ts';
 import type { AlphaVantageApi, StatementFunction } from '../shared/alphavantage/client.ts';
 import { latestAnnualReport } from '../shared/domain/financials.ts';
 import { fundamentalsFreshness } from '../shared/domain/freshness.ts';
-import type { FundamentalItem, StoredFundamentals } from '../shared/store/fundamentals.ts';
+import { isPermanent } from '../shared/errors.ts';
+import type {
+  FundamentalItem,
+  LatestStatement,
+  StagedParts,
+  StoredFundamentals,
+} from '../shared/store/fundamentals.ts';
 
 const STATEMENTS: readonly StatementFunction[] = ['INCOME_STATEMENT', 'BALANCE_SHEET', 'CASH_FLOW'];
 
 export interface OverviewDeps {
   alphaVantage: Pick<AlphaVantageApi, 'overview' | 'financialStatement'>;
-  put(items: readonly FundamentalItem[]): Promise<'written' | 'stale'>;
+  /** Writes the four items; `clearStaged` also removes the staged parts of the symbol. */
+  put(items: readonly FundamentalItem[], options: { clearStaged: boolean }): Promise<'written' | 'stale'>;
+  /** Parts an earlier attempt of this command fetched (empty when none, or staged by another command). */
+  loadStaged(symbol: string, commandId: string): Promise<StagedParts>;
+  stage(symbol: string, commandId: string, parts: StagedParts): Promise<void>;
   /** What is stored for the symbol: when the overview was collected and its newest fiscal period end. */
   stored(symbol: string): Promise<StoredFundamentals>;
   /** Refetch a stored copy this many days old. */
@@ -25,27 +39,49 @@ export interface OverviewDeps {
 }
 
 export type OverviewOutcome =
-  | { result: 'written' | 'stale'; statements: Record<string, string | null> }
+  | { result: 'written' | 'stale'; statements: Record<string, string | null>; resumed: number }
   | { result: 'fresh'; reason: string };
 
 export async function collectOverview(
   command: CollectOverview,
   deps: OverviewDeps,
 ): Promise<OverviewOutcome> {
-  const { symbol, issuedAt } = command;
+  const { symbol, issuedAt, commandId } = command;
   const freshness = fundamentalsFreshness(
     { ...(await deps.stored(symbol)), maxAgeDays: deps.maxAgeDays },
     new Date(issuedAt),
   );
   if (!freshness.call) return { result: 'fresh', reason: freshness.reason };
-  const overview = await deps.alphaVantage.overview(symbol);
+  const staged = await deps.loadStaged(symbol, commandId);
+  const parts: StagedParts = { ...staged };
+  try {
+    parts.OVERVIEW ??= { ...(await deps.alphaVantage.overview(symbol)) };
+    for (const fn of STATEMENTS) {
+      if (parts[fn] !== undefined) continue;
+      const statement = await deps.alphaVantage.financialStatement(fn, symbol);
+      const latest = latestAnnualReport(statement.annualReports);
+      parts[fn] = latest
+        ? {
+            fiscalDateEnding: latest.fiscalDateEnding,
+            reportedCurrency: latest.reportedCurrency,
+            values: latest.values,
+          }
+        : null;
+    }
+  } catch (error) {
+    // A permanent failure is dead-lettered: nothing will resume, so nothing is staged for it.
+    if (!isPermanent(error) && Object.keys(parts).length > Object.keys(staged).length) {
+      await deps.stage(symbol, commandId, parts);
+    }
+    throw error;
+  }
+
   const items: FundamentalItem[] = [
-    { symbol, kind: 'OVERVIEW', collectedAt: issuedAt, data: { ...overview } },
+    { symbol, kind: 'OVERVIEW', collectedAt: issuedAt, data: parts.OVERVIEW },
   ];
   const statements: Record<string, string | null> = {};
   for (const fn of STATEMENTS) {
-    const statement = await deps.alphaVantage.financialStatement(fn, symbol);
-    const latest = latestAnnualReport(statement.annualReports);
+    const latest: LatestStatement | null | undefined = parts[fn];
     statements[fn] = latest?.fiscalDateEnding ?? null;
     // No annual report yet (a recent IPO): store nothing for that kind rather than an empty item.
     if (!latest) continue;
@@ -58,5 +94,6 @@ export async function collectOverview(
       data: latest.values,
     });
   }
-  return { result: await deps.put(items), statements };
+  const result = await deps.put(items, { clearStaged: Object.keys(staged).length > 0 });
+  return { result, statements, resumed: Object.keys(staged).length };
 }

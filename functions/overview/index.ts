@@ -8,10 +8,16 @@ import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
-import { getStoredFundamentals, putFundamentals } from '../shared/store/fundamentals.ts';
+import {
+  getStoredFundamentals,
+  loadStagedParts,
+  putFundamentals,
+  stageParts,
+} from '../shared/store/fundamentals.ts';
 import { collectOverview } from './collect.ts';
 
 const settings = loadSettings('overview');
+const fundamentalsTable = settings.tables.fundamentals;
 const observability = await createObservability(settings);
 const doc = createDocumentClient();
 const publisher = Publisher.fromConnection(connectionOf(settings));
@@ -26,8 +32,10 @@ export const handler = createKafkaHandler({
   handle: async (command, { logger }) => {
     const outcome = await collectOverview(command, {
       alphaVantage,
-      put: (items) => putFundamentals(doc, settings.tables.fundamentals, items),
-      stored: (symbol) => getStoredFundamentals(doc, settings.tables.fundamentals, symbol),
+      put: (items, options) => putFundamentals(doc, fundamentalsTable, items, options),
+      loadStaged: (symbol, commandId) => loadStagedParts(doc, fundamentalsTable, symbol, commandId),
+      stage: (symbol, commandId, parts) => stageParts(doc, fundamentalsTable, symbol, commandId, parts),
+      stored: (symbol) => getStoredFundamentals(doc, fundamentalsTable, symbol),
       maxAgeDays: settings.fundamentalsMaxAgeDays,
     });
     logger.info('fundamentals processed', { ...outcome });

@@ -4,19 +4,27 @@
  * a field of `alphaVantage` in model/settings.ts, read here.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HandlerSettings } from '../../model/settings.ts';
 import { AlphaVantageClient } from './alphavantage/client.ts';
 import { AlphaVantageTransport } from './alphavantage/http.ts';
 import { apiKeySource } from './api-key.ts';
 import type { Observability } from './observability.ts';
 import type { RuntimeEnvironment } from './settings.ts';
+import { DynamoDbQuotaLimiter } from './store/alphavantage-quota.ts';
+import { createDocumentClient } from './store/client.ts';
 
 export type AlphaVantageSettings = HandlerSettings<'quote'>['alphaVantage'];
 
+/**
+ * The AlphaVantage client of a handler, every request behind the shared budget (`settings.quota`: the quota
+ * table, pace and daily cap; docs/decisions/0020-alphavantage-limiter.md).
+ */
 export function alphaVantageClient(
   settings: AlphaVantageSettings,
   runtime: RuntimeEnvironment,
   observability: Observability,
+  doc: DynamoDBDocumentClient = createDocumentClient(),
 ): AlphaVantageClient {
   const transport = new AlphaVantageTransport({
     baseUrl: settings.baseUrl,
@@ -24,11 +32,15 @@ export function alphaVantageClient(
     timeoutMs: settings.timeoutMs,
     maxAttempts: settings.maxAttempts,
   });
-  return new AlphaVantageClient(transport, {
-    onLimit: (fn, message) => {
-      observability.metrics.addMetric('AlphaVantageLimitResponses', MetricUnit.Count, 1);
-      // Not `message`: Powertools reserves that key for the log line's own text and drops the extra one.
-      observability.logger.warn('AlphaVantage limit reached', { function: fn, answer: message });
+  return new AlphaVantageClient(
+    transport,
+    {
+      onLimit: (fn, message) => {
+        observability.metrics.addMetric('AlphaVantageLimitResponses', MetricUnit.Count, 1);
+        // Not `message`: Powertools reserves that key for the log line's own text and drops the extra one.
+        observability.logger.warn('AlphaVantage limit reached', { function: fn, answer: message });
+      },
     },
-  });
+    { limiter: new DynamoDbQuotaLimiter({ doc, ...settings.quota }) },
+  );
 }

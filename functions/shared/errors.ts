@@ -45,3 +45,20 @@ export function isPermanent(error: unknown): error is Error & { code: string } {
   if (typeof withCode.code !== 'string') withCode.code = PERMANENT_ERROR_NAMES[error.name];
   return true;
 }
+
+/**
+ * Not a failure of the record: the AlphaVantage budget has no slot for it before the invocation must end (or
+ * AlphaVantage itself said "later"). The batch processor hands the record back without counting it as a failed
+ * attempt (it re-publishes it, see kafka/batch.ts), so a known wait never ends in the dead-letter topic.
+ */
+export class DeferredError extends Error {
+  override readonly name = 'DeferredError';
+  constructor(
+    readonly code: 'alphavantage-budget' | 'alphavantage-limit',
+    message: string,
+    /** When a slot can exist again (e.g. the next UTC midnight for the daily cap). */
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}

@@ -22,7 +22,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { KafkaDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct, type IDependable } from 'constructs';
 import type { ConsumerConfig, HortonConfig, TableRole, TopicRole } from '../../model/config.ts';
-import type { DynamoDbAction, HandlerName } from '../../model/handlers.ts';
+import { ALPHAVANTAGE_QUOTA_ACTIONS, type DynamoDbAction, type HandlerName } from '../../model/handlers.ts';
 import {
   HANDLER_SETTINGS,
   handlerSettings,
@@ -232,6 +232,17 @@ export class HortonFunction extends Construct {
   bindTable(role: TableRole, table: ITable, actions: readonly DynamoDbAction[]): this {
     this.bindings.tables[role] = table.tableName;
     table.grant(this.role, ...actions.map((action) => `dynamodb:${action}`));
+    return this;
+  }
+
+  /**
+   * The shared AlphaVantage budget: records the quota table in the settings (its pace and daily cap come from the
+   * configuration, model/settings.ts) and grants exactly the limiter's item actions (UpdateItem to take a slot,
+   * GetItem to read the day's usage).
+   */
+  bindAlphaVantageQuota(table: ITable): this {
+    this.bindings.tables.alphaVantageQuota = table.tableName;
+    table.grant(this.role, ...ALPHAVANTAGE_QUOTA_ACTIONS.map((action) => `dynamodb:${action}`));
     return this;
   }
 

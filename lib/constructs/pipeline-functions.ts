@@ -1,7 +1,7 @@
 /**
  * One function per entry of the handler catalogue (model/handlers.ts), wired from the entry alone: tables it reads
  * and writes, topics it produces to, the topic it consumes (an MSK event source mapping with its stable consumer
- * group), the API key secret when it calls AlphaVantage.
+ * group), the API key secret and the shared AlphaVantage quota when it calls AlphaVantage.
  */
 import { Duration, type aws_lambda as lambda, type aws_logs as logs, Validations } from 'aws-cdk-lib';
 import { Construct, type IDependable } from 'constructs';
@@ -79,7 +79,10 @@ export class PipelineFunctions extends Construct {
       for (const [role, actions] of Object.entries(spec.tables) as Array<[TableRole, DynamoDbAction[]]>) {
         fn.bindTable(role, props.tables.tables[role], actions);
       }
-      if (spec.callsAlphaVantage) fn.bindSecret(props.apiKey.secret);
+      if (spec.callsAlphaVantage) {
+        fn.bindSecret(props.apiKey.secret);
+        fn.bindAlphaVantageQuota(props.tables.tables.alphaVantageQuota);
+      }
 
       const usesKafka =
         spec.produces.length > 0 || (spec.readsTopics?.length ?? 0) > 0 || spec.trigger.kind === 'kafka';

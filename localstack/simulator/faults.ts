@@ -8,13 +8,21 @@
 import * as z from 'zod';
 import { type RandomSource, seededRandom } from './random.ts';
 
-export const FAULT_MODES = ['http-error', 'delay', 'timeout', 'malformed-json', 'empty-json'] as const;
+export const FAULT_MODES = [
+  'http-error',
+  'delay',
+  'timeout',
+  'malformed-json',
+  'empty-json',
+  'limit',
+] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
 export const faultRuleSchema = z.strictObject({
   /** http-error: 5xx with an HTML body; delay: answer normally after delayMs; timeout: never answer
    * (hold the connection until the client gives up or the simulator closes); malformed-json: a cut-off
-   * body; empty-json: `{}`. */
+   * body; empty-json: `{}`; limit: the plan's per-minute limit answer, as when another client spends the same
+   * key's quota (not counted against this simulator's own quota). */
   mode: z.enum(FAULT_MODES),
   probability: z.number().min(0).max(1).optional(),
   count: z.number().int().positive().optional(),

@@ -116,7 +116,7 @@ const EMPTY_STATS = (): SimulatorStats => ({
     limited: 0,
     limitedByWindow: { second: 0, minute: 0, day: 0 },
     faults: 0,
-    faultsByMode: { 'http-error': 0, delay: 0, timeout: 0, 'malformed-json': 0, 'empty-json': 0 },
+    faultsByMode: { 'http-error': 0, delay: 0, timeout: 0, 'malformed-json': 0, 'empty-json': 0, limit: 0 },
   },
   connections: { accepted: 0, open: 0 },
   adminRequests: 0,
@@ -266,6 +266,17 @@ export async function createAlphaVantageSimulator(
         const status = fault.status ?? 503;
         send(response, { status, contentType: 'text/html', body: HTML_ERROR(status) });
         finish('fault', status, { fault: fault.mode });
+        return;
+      }
+      if (fault.mode === 'limit') {
+        stats.requests.limited += 1;
+        stats.requests.limitedByWindow.minute += 1;
+        send(response, {
+          status: 200,
+          contentType: 'application/json',
+          body: jsonBody({ Information: limitMessage(plan, 'minute') }),
+        });
+        finish('limit', 200, { fault: fault.mode, window: 'minute' });
         return;
       }
       if (fault.mode === 'empty-json') {

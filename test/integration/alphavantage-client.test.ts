@@ -4,11 +4,15 @@
  * at once (retrying in place would only spend quota), premium and unknown-symbol answers as permanent errors,
  * and an API key that never appears in any error.
  */
+
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Agent } from 'undici';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import {
   AlphaVantageClient,
   type ClientHooks,
@@ -16,9 +20,10 @@ import {
 } from '../../functions/shared/alphavantage/client.ts';
 import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
 import { alphaVantageClient } from '../../functions/shared/clients.ts';
-import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
+import { DeferredError, PermanentError, TransientError } from '../../functions/shared/errors.ts';
 import { createObservability } from '../../functions/shared/observability.ts';
 import { type AlphaVantageSimulator, createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
+import { TABLES } from '../../model/tables.ts';
 
 /** Distinctive, so a leak is unmistakable (and long enough for the transport's own redaction to apply). */
 const API_KEY = 'HORTON-SECRET-KEY-7f3a9c2e';
@@ -82,6 +87,28 @@ beforeEach(() => simulator.reset());
 
 // Before the keep-alive suite, which closes the module-scope pool this client uses.
 describe("the handlers' client", () => {
+  // Its limiter takes every request from a real quota table (in the emulator).
+  const { awsEndpoint, awsRegion } = inject('localStack');
+  const dynamo = new DynamoDBClient({
+    endpoint: awsEndpoint,
+    region: awsRegion,
+    credentials: { accessKeyId: 'horton-test', secretAccessKey: 'horton-test' },
+  });
+  const quotaTable = `horton-test-quota-${randomUUID()}`;
+  beforeAll(async () => {
+    const key = TABLES.alphaVantageQuota.partitionKey;
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: quotaTable,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: key.name, AttributeType: key.type }],
+        KeySchema: [{ AttributeName: key.name, KeyType: 'HASH' }],
+      }),
+    );
+    await waitUntilTableExists({ client: dynamo, maxWaitTime: 30, minDelay: 1 }, { TableName: quotaTable });
+  });
+  afterAll(() => dynamo.destroy());
+
   it("logs a limit answer with its text (the handlers' client, real Powertools logger)", async () => {
     // Prepare: the handlers' module-scope client, built from its settings
     simulator.configure({ plan: 'free', quotas: { perSecond: 100, perMinute: 100, perDay: 1 } });
@@ -94,9 +121,15 @@ describe("the handlers' client", () => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
     try {
       const handlersClient = alphaVantageClient(
-        { baseUrl: simulator.url, timeoutMs: 5_000, maxAttempts: 1 },
+        {
+          baseUrl: simulator.url,
+          timeoutMs: 5_000,
+          maxAttempts: 1,
+          quota: { table: quotaTable, requestsPerMinute: 100, requestsPerDay: null },
+        },
         { region: undefined, localApiKey: API_KEY, reportFailureCauses: false },
         await createObservability({ serviceName: 'horton-limit-log-test', tracing: false }),
+        DynamoDBDocumentClient.from(dynamo),
       );
       await handlersClient.globalQuote('IBM');
 
@@ -268,7 +301,7 @@ describe('an empty {} answer', () => {
 });
 
 describe('answers that must not be retried in place', () => {
-  it('waits in place for a minute limit, bounded, then fails with TransientError "alphavantage-limit"', async () => {
+  it('waits in place for a minute limit, bounded, then defers with DeferredError "alphavantage-limit" (never a failure)', async () => {
     // Prepare: one request a minute, the first one spent; waits of 100 ms doubling, at most 300 ms in all
     simulator.configure({ quotas: { perMinute: 1 } });
     const limits: string[] = [];
@@ -283,9 +316,9 @@ describe('answers that must not be retried in place', () => {
     const error = await failure(limited.globalQuote('IBM'));
 
     // Assess: the limit answer was tried again after the waits (not by the transport's 5 attempts), then given up
-    expect(error).toBeInstanceOf(TransientError);
-    expect((error as TransientError).code).toBe('alphavantage-limit');
-    expect((error as TransientError).retryAfterMs).toBeGreaterThan(0);
+    expect(error).toBeInstanceOf(DeferredError);
+    expect((error as DeferredError).code).toBe('alphavantage-limit');
+    expect((error as DeferredError).retryAfterMs).toBeGreaterThan(0);
     expect(error.message).toContain('limit reached (');
     expect(error.message).not.toContain('(day)');
     const { total, limited: limitedCount } = simulator.stats().requests;
@@ -305,7 +338,7 @@ describe('answers that must not be retried in place', () => {
     const error = await failure(limited.globalQuote('IBM'));
 
     // Assess: 2 requests in all
-    expect((error as TransientError).code).toBe('alphavantage-limit');
+    expect((error as DeferredError).code).toBe('alphavantage-limit');
     expect(simulator.stats().requests).toMatchObject({ total: 2, limited: 1 });
   });
 
@@ -319,9 +352,10 @@ describe('answers that must not be retried in place', () => {
     const error = await failure(limited.dailySeries('IBM', 'compact'));
 
     // Assess
-    expect((error as TransientError).code).toBe('alphavantage-limit');
+    expect(error).toBeInstanceOf(DeferredError);
+    expect((error as DeferredError).code).toBe('alphavantage-limit');
     expect(error.message).toContain('(day)');
-    expect((error as TransientError).retryAfterMs).toBeGreaterThan(0);
+    expect((error as DeferredError).retryAfterMs).toBeGreaterThan(0);
     expect(simulator.stats().requests.total).toBe(2);
   });
 

@@ -48,7 +48,10 @@ const context = () => createLambdaContext({ functionName: `${config.prefix}-quot
 
 beforeAll(async () => {
   simulator = await createAlphaVantageSimulator({ now: NOW });
-  config = uniqueConfig({ alphaVantage: { baseUrl: simulator.url, maxAttempts: 2 } });
+  // The limiter's budget far above what these tests call (the simulator has no quota here).
+  config = uniqueConfig({
+    alphaVantage: { baseUrl: simulator.url, maxAttempts: 2, requestsPerMinute: 6_000, requestsPerDay: null },
+  });
   await ensureTopics(kafkaBrokers, config);
   await ensureTables(config, target);
   const environment = {

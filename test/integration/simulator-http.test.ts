@@ -193,6 +193,20 @@ describe('simulator over HTTP', () => {
       expect(simulator.stats().requests.faultsByMode['http-error']).toBe(2);
     });
 
+    it("limit: the plan's per-minute limit answer, as another client on the key causes, spending no quota", async () => {
+      await post(`${simulator.url}/__simulator/config`, { plan: 'premium-75', quotas: { perMinute: 1 } });
+      await post(`${simulator.url}/__simulator/faults`, [{ mode: 'limit', count: 1 }]);
+      const limited = await get(queryUrl(simulator, quote));
+      const answered = await get(queryUrl(simulator, quote));
+      expect(classifyResponse(limited.body, 'GLOBAL_QUOTE')).toMatchObject({
+        kind: 'limit',
+        scope: 'unknown',
+      });
+      // The quota of 1 a minute was still free for the next request.
+      expect(classifyResponse(answered.body, 'GLOBAL_QUOTE').kind).toBe('data');
+      expect(simulator.stats().requests).toMatchObject({ limited: 1, faultsByMode: { limit: 1 } });
+    });
+
     it('delay: answers normally, late', async () => {
       await post(`${simulator.url}/__simulator/faults`, [{ mode: 'delay', delayMs: 400 }]);
       const started = performance.now();

@@ -10,7 +10,12 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/horton-stack.ts';
 import type { TableRole } from '../../model/config.ts';
-import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../model/handlers.ts';
+import {
+  ALPHAVANTAGE_QUOTA_ACTIONS,
+  HANDLER_NAMES,
+  HANDLERS,
+  type HandlerName,
+} from '../../model/handlers.ts';
 import { logicalIdOf, permissionsOfRole, SYNTH_TIMEOUT_MS, synthHorton } from './cdk-helpers.ts';
 
 const STORE_DIR = path.join(PROJECT_ROOT, 'functions', 'shared', 'store');
@@ -19,6 +24,8 @@ const STORE_DIR = path.join(PROJECT_ROOT, 'functions', 'shared', 'store');
 const ACTION_OF: Record<string, string[]> = {
   GetCommand: ['GetItem'],
   PutCommand: ['PutItem'],
+  UpdateCommand: ['UpdateItem'],
+  DeleteCommand: ['DeleteItem'],
   QueryCommand: ['Query'],
   ScanCommand: ['Scan'],
   BatchWriteCommand: ['BatchWriteItem'],
@@ -109,6 +116,29 @@ function handlerTableActions(name: HandlerName, store: Map<string, Set<string>>)
   return Object.fromEntries(Object.entries(actions).map(([role, set]) => [role, [...set].sort()]));
 }
 
+/**
+ * What the AlphaVantage limiter sends to its quota table (functions/shared/store/alphavantage-quota.ts, built by
+ * functions/shared/clients.ts for every handler that calls AlphaVantage, not by the handler's index.ts).
+ */
+function limiterActions(): string[] {
+  const source = readFileSync(path.join(STORE_DIR, 'alphavantage-quota.ts'), 'utf8');
+  const actions = new Set<string>();
+  for (const [, sdk] of source.matchAll(/new (\w+Command)\(/g)) {
+    const mapped = ACTION_OF[sdk as string];
+    if (!mapped) throw new Error(`alphavantage-quota.ts: no IAM action known for ${sdk}`);
+    for (const action of mapped) actions.add(action);
+  }
+  return [...actions].sort();
+}
+
+/** A handler's table actions: its store calls, plus the limiter's on the quota table where it calls AlphaVantage. */
+function expectedGrants(name: HandlerName): Record<string, string[]> {
+  return {
+    ...handlerTableActions(name, store),
+    ...(HANDLERS[name].callsAlphaVantage ? { alphaVantageQuota: limiterActions() } : {}),
+  };
+}
+
 let template: Template;
 let tableRoleOfArn: Map<string, string>;
 const store = storeFunctionActions();
@@ -125,9 +155,15 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT_MS);
 
 describe('DynamoDB grants follow the store calls', () => {
+  it('the quota grant of model/handlers.ts is exactly what the limiter sends', () => {
+    expect([...ALPHAVANTAGE_QUOTA_ACTIONS].sort()).toEqual(limiterActions());
+    expect(limiterActions()).toEqual(['GetItem', 'UpdateItem']);
+  });
+
   it('reads the store modules: every store function sends something, putAll batches', () => {
     expect(store.get('putAll')).toEqual(new Set(['BatchWriteItem']));
-    expect(store.get('putFundamentals')).toEqual(new Set(['PutItem']));
+    // A transaction of Puts that may also Delete the staged parts; a plain Delete when the write was stale.
+    expect(store.get('putFundamentals')).toEqual(new Set(['PutItem', 'DeleteItem']));
     expect(store.get('getYearlyExtremes')).toEqual(new Set(['Query']));
     for (const [name, actions] of store) expect(actions.size, name).toBeGreaterThan(0);
   });
@@ -151,6 +187,6 @@ describe('DynamoDB grants follow the store calls', () => {
       granted[role] = [...(granted[role] ?? []), action.replace('dynamodb:', '')];
     }
     for (const actions of Object.values(granted)) actions.sort();
-    expect(granted).toEqual(handlerTableActions(name, store));
+    expect(granted).toEqual(expectedGrants(name));
   });
 });

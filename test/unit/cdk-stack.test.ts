@@ -5,7 +5,12 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { consumerGroupId, type HortonConfig, tableNames } from '../../model/config.ts';
-import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../model/handlers.ts';
+import {
+  ALPHAVANTAGE_QUOTA_ACTIONS,
+  HANDLER_NAMES,
+  HANDLERS,
+  type HandlerName,
+} from '../../model/handlers.ts';
 import { HANDLER_SETTINGS, handlerSettings, localBindings, SETTINGS_VARIABLE } from '../../model/settings.ts';
 import { TABLES } from '../../model/tables.ts';
 import {
@@ -200,6 +205,8 @@ describe('least-privilege IAM', () => {
         `kafka-cluster:WriteData on ${topicArn('horton.dead-letter')}`,
         'secretsmanager:DescribeSecret on SECRET_ARN',
         'secretsmanager:GetSecretValue on SECRET_ARN',
+        `dynamodb:GetItem on ${tableArn('horton-alphavantage-quota')}`,
+        `dynamodb:UpdateItem on ${tableArn('horton-alphavantage-quota')}`,
         // What functions/shared/store/quotes.ts sends: GetCommand and a conditional PutCommand.
         ...['GetItem', 'PutItem'].map((action) => `dynamodb:${action} on ${table}`),
       ].sort(),
@@ -210,8 +217,15 @@ describe('least-privilege IAM', () => {
     const spec = HANDLERS[name];
     const granted = permissions(name).filter((p) => p.startsWith('dynamodb:'));
     const names = tableNames(config);
-    const expected = (Object.entries(spec.tables) as Array<[keyof typeof names, readonly string[]]>).flatMap(
-      ([role, actions]) => actions.map((action) => `dynamodb:${action} on ${tableArn(names[role])}`),
+    // AlphaVantage callers also take every call from the shared budget (bindAlphaVantageQuota).
+    const tables: Array<[keyof typeof names, readonly string[]]> = [
+      ...(Object.entries(spec.tables) as Array<[keyof typeof names, readonly string[]]>),
+      ...(spec.callsAlphaVantage
+        ? [['alphaVantageQuota', ALPHAVANTAGE_QUOTA_ACTIONS] as [keyof typeof names, readonly string[]]]
+        : []),
+    ];
+    const expected = tables.flatMap(([role, actions]) =>
+      actions.map((action) => `dynamodb:${action} on ${tableArn(names[role])}`),
     );
     expect(granted).toEqual(expected.sort());
   });

@@ -43,7 +43,13 @@ describe('handlerSettings', () => {
       kafka: { brokers: BROKERS.join(','), auth: 'none' },
       topics: { deadLetter: 'acme.dead-letter' },
       tables: { quotes: 'acme-quotes' },
-      alphaVantage: { baseUrl: 'https://www.alphavantage.co', timeoutMs: 4_000, maxAttempts: 5 },
+      alphaVantage: {
+        baseUrl: 'https://www.alphavantage.co',
+        timeoutMs: 4_000,
+        maxAttempts: 5,
+        // The shared budget: the plan's pace, no daily cap on a premium plan.
+        quota: { table: 'acme-alphavantage-quota', requestsPerMinute: 75, requestsPerDay: null },
+      },
       rollingWindow: 7,
     });
     expect(history.premium).toBe(true);

@@ -1,12 +1,13 @@
 /**
  * collectOverview (functions/overview/collect.ts) with the REAL AlphaVantage client against an in-process
- * simulator. Everything is fetched before anything is written: when the fourth call fails, nothing is written.
+ * simulator. Everything is fetched before anything is written: when the fourth call fails, nothing is written,
+ * but a temporary failure stages the parts fetched so far and the retry of the command resumes from them.
  * The four calls are made only when the stored copy can be out of date.
  */
 import { describe, expect, it } from 'vitest';
 import { collectOverview } from '../../functions/overview/collect.ts';
 import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
-import type { FundamentalItem } from '../../functions/shared/store/fundamentals.ts';
+import type { FundamentalItem, StagedParts } from '../../functions/shared/store/fundamentals.ts';
 import type { CollectOverview } from '../../model/messages.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 
@@ -26,11 +27,24 @@ const av = useSimulatorClient({ now: NOW }, { maxAttempts: MAX_ATTEMPTS });
 
 function recordingPut(result: 'written' | 'stale' = 'written') {
   const writes: Array<readonly FundamentalItem[]> = [];
+  const staged = new Map<string, { commandId: string; parts: StagedParts }>();
+  const clears: boolean[] = [];
   return {
     writes,
-    put: async (items: readonly FundamentalItem[]) => {
+    staged,
+    clears,
+    put: async (items: readonly FundamentalItem[], options: { clearStaged: boolean }) => {
       writes.push(structuredClone(items));
+      clears.push(options.clearStaged);
+      if (options.clearStaged) staged.delete(items[0]?.symbol ?? '');
       return result;
+    },
+    loadStaged: async (symbol: string, commandId: string) => {
+      const entry = staged.get(symbol);
+      return entry?.commandId === commandId ? structuredClone(entry.parts) : {};
+    },
+    stage: async (symbol: string, commandId: string, parts: StagedParts) => {
+      staged.set(symbol, { commandId, parts: structuredClone(parts) });
     },
   };
 }
@@ -41,7 +55,8 @@ const nothingStored = { stored: async () => ({}), maxAgeDays: 28 };
 describe('collectOverview against the simulator', () => {
   it('writes the overview and the latest annual statements in one put', async () => {
     // Prepare
-    const { writes, put } = recordingPut();
+    const store = recordingPut();
+    const { writes } = store;
     const income = await av.client.financialStatement('INCOME_STATEMENT', 'IBM');
     const newestAnnual = income.annualReports
       .map((report) => report.fiscalDateEnding)
@@ -50,7 +65,11 @@ describe('collectOverview against the simulator', () => {
     av.simulator.reset();
 
     // Act
-    const outcome = await collectOverview(command('IBM'), { alphaVantage: av.client, put, ...nothingStored });
+    const outcome = await collectOverview(command('IBM'), {
+      alphaVantage: av.client,
+      ...store,
+      ...nothingStored,
+    });
 
     // Assess
     expect(writes).toHaveLength(1);
@@ -67,6 +86,7 @@ describe('collectOverview against the simulator', () => {
     expect(outcome).toEqual({
       result: 'written',
       statements: { INCOME_STATEMENT: newestAnnual, BALANCE_SHEET: newestAnnual, CASH_FLOW: newestAnnual },
+      resumed: 0,
     });
     expect(av.simulator.stats().requests.byFunction).toEqual({
       OVERVIEW: 1,
@@ -78,11 +98,12 @@ describe('collectOverview against the simulator', () => {
 
   it('writes nothing when the fourth call fails transiently', async () => {
     // Prepare: CASH_FLOW answers 503 every time
-    const { writes, put } = recordingPut();
+    const store = recordingPut();
+    const { writes } = store;
     av.simulator.setFaults([{ mode: 'http-error', functions: ['CASH_FLOW'] }]);
 
     // Act
-    const run = collectOverview(command('MSFT'), { alphaVantage: av.client, put, ...nothingStored });
+    const run = collectOverview(command('MSFT'), { alphaVantage: av.client, ...store, ...nothingStored });
 
     // Assess
     await expect(run).rejects.toSatisfy(
@@ -97,27 +118,74 @@ describe('collectOverview against the simulator', () => {
     });
   });
 
+  it('keeps the three calls made when the fourth fails transiently: the retry calls for CASH_FLOW only', async () => {
+    // Prepare: CASH_FLOW answers 503 on every attempt of the first run
+    const store = recordingPut();
+    av.simulator.setFaults([{ mode: 'http-error', functions: ['CASH_FLOW'], count: MAX_ATTEMPTS }]);
+    await expect(
+      collectOverview(command('AMZN'), { alphaVantage: av.client, ...store, ...nothingStored }),
+    ).rejects.toThrow();
+    const callsBefore = { ...av.simulator.stats().requests.byFunction };
+
+    // Act: the event source mapping redelivers the same command
+    const outcome = await collectOverview(command('AMZN'), {
+      alphaVantage: av.client,
+      ...store,
+      ...nothingStored,
+    });
+
+    // Assess: one more call (CASH_FLOW), all four written, the staged parts cleared with the write
+    const callsAfter = av.simulator.stats().requests.byFunction;
+    expect(callsAfter).toEqual({ ...callsBefore, CASH_FLOW: (callsBefore.CASH_FLOW ?? 0) + 1 });
+    expect(outcome).toMatchObject({ resumed: 3 });
+    expect(store.writes.at(-1)?.map((item) => item.kind)).toEqual([
+      'OVERVIEW',
+      'INCOME_STATEMENT',
+      'BALANCE_SHEET',
+      'CASH_FLOW',
+    ]);
+    expect(store.clears.at(-1)).toBe(true);
+    expect(store.staged.size).toBe(0);
+  });
+
+  it('does not resume from parts another command staged', async () => {
+    // Prepare
+    const store = recordingPut();
+    await store.stage('IBM', 'overview-IBM-older', { OVERVIEW: { Symbol: 'IBM', Name: 'stale' } });
+
+    // Act
+    await collectOverview(command('IBM'), { alphaVantage: av.client, ...store, ...nothingStored });
+
+    // Assess
+    expect(av.simulator.stats().requests.byFunction.OVERVIEW).toBe(1);
+    expect(store.writes[0]?.[0]?.data).not.toMatchObject({ Name: 'stale' });
+  });
+
   it('writes nothing when the fourth call fails permanently', async () => {
     // Prepare: CASH_FLOW answers "{}" (AlphaVantage's "no data")
-    const { writes, put } = recordingPut();
+    const store = recordingPut();
+    const { writes } = store;
     av.simulator.setFaults([{ mode: 'empty-json', functions: ['CASH_FLOW'] }]);
 
     // Act
-    const run = collectOverview(command('AAPL'), { alphaVantage: av.client, put, ...nothingStored });
+    const run = collectOverview(command('AAPL'), { alphaVantage: av.client, ...store, ...nothingStored });
 
     // Assess
     await expect(run).rejects.toSatisfy(
       (error) => error instanceof PermanentError && error.code === 'no-data',
     );
     expect(writes).toEqual([]);
+    // Dead-lettered, never resumed: nothing staged.
+    expect(store.staged.size).toBe(0);
   });
 
   it('stops at the first function for a symbol without company data (an ETF), spending no more quota', async () => {
     // Prepare
-    const { writes, put } = recordingPut();
+    const store = recordingPut();
+    const { writes } = store;
 
     // Act
-    const run = collectOverview(command('SPY'), { alphaVantage: av.client, put, ...nothingStored });
+    const run = collectOverview(command('SPY'), { alphaVantage: av.client, ...store, ...nothingStored });
 
     // Assess
     await expect(run).rejects.toSatisfy(
@@ -130,12 +198,12 @@ describe('collectOverview against the simulator', () => {
 
   it('reports a stale write as such', async () => {
     // Prepare: the store already holds a fresher collection
-    const { put } = recordingPut('stale');
+    const store = recordingPut('stale');
 
     // Act
     const outcome = await collectOverview(command('NVDA'), {
       alphaVantage: av.client,
-      put,
+      ...store,
       ...nothingStored,
     });
 
@@ -161,12 +229,13 @@ describe('collectOverview calls only when a newer fiscal period can exist', () =
       4,
     ],
   ])('%s -> %s calls', async (_case, stored, calls) => {
-    const { writes, put } = recordingPut();
+    const store = recordingPut();
+    const { writes } = store;
     const before = av.simulator.stats().requests.total;
 
     const outcome = await collectOverview(command('IBM'), {
       alphaVantage: av.client,
-      put,
+      ...store,
       stored: async () => stored,
       maxAgeDays: 28,
     });

@@ -9,10 +9,12 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
+import { withDeadline } from '../../functions/shared/deadline.ts';
 import { DomainValidationError } from '../../functions/shared/domain/errors.ts';
-import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
+import { DeferredError, PermanentError, TransientError } from '../../functions/shared/errors.ts';
 import {
   type BatchOptions,
+  DEFERRED_SINCE_HEADER,
   MAX_DEAD_LETTER_BYTES,
   processKafkaBatch,
 } from '../../functions/shared/kafka/batch.ts';
@@ -472,6 +474,7 @@ describe('processKafkaBatch: invalid events', () => {
       deadLettered: 0,
       failed: 0,
       skipped: 0,
+      deferred: 0,
       failureCauses: new Map(),
     });
   });
@@ -515,5 +518,123 @@ describe('processKafkaBatch near the invocation deadline', () => {
     expect(logs.some((line) => line.message === 'invocation deadline near: record left for redelivery')).toBe(
       true,
     );
+  });
+});
+
+describe('processKafkaBatch: deferrals (no AlphaVantage slot before the deadline)', () => {
+  const deferral = () => new DeferredError('alphavantage-budget', 'no slot before the deadline', 3_600_000);
+
+  it('holds until the deadline, then hands the record and the rest of its partition back, reporting no failure', async () => {
+    // Prepare: partition 0 is deferred at 31; partition 1 is healthy
+    const event = mskEvent([
+      raw('horton.quote', 0, 30, 'a'),
+      raw('horton.quote', 0, 31, 'b'),
+      raw('horton.quote', 0, 32, 'c'),
+      raw('horton.quote', 1, 7, 'd'),
+    ]);
+    const { options, processed, deadLetters } = recorder((record) =>
+      at(record, 0, 31) ? deferral() : undefined,
+    );
+    const parked: Array<{ offsets: number[]; since: string }> = [];
+    options.park = async (records, since) => {
+      parked.push({ offsets: records.map((record) => record.offset), since });
+    };
+    const holds: number[] = [];
+    options.sleep = async (ms) => {
+      holds.push(ms);
+    };
+    const deadline = FAILED_AT.getTime() + 90_000;
+
+    // Act
+    const { outcome } = await withDeadline(deadline, () => processWithLogs(event, options));
+
+    // Assess: not a failure, not a dead letter; held until the deadline (not the hour the budget needs)
+    expect(outcome.response.batchItemFailures).toEqual([]);
+    expect(deadLetters).toEqual([]);
+    expect(outcome).toMatchObject({ processed: 2, failed: 0, deferred: 2 });
+    expect(processed.sort()).toEqual(['horton.quote-0@30', 'horton.quote-1@7']);
+    expect(parked).toEqual([{ offsets: [31, 32], since: FAILED_AT.toISOString() }]);
+    expect(holds).toEqual([90_000]);
+  });
+
+  it('hands back, rather than fails, the records it has no time left to start', async () => {
+    // Prepare: the deadline check turns true after one record
+    const event = mskEvent([raw('horton.quote', 0, 50, 'a'), raw('horton.quote', 0, 51, 'b')]);
+    const { options, processed } = recorder();
+    let checks = 0;
+    options.shouldStop = () => {
+      checks += 1;
+      return checks > 1;
+    };
+    const parked: number[][] = [];
+    options.park = async (records) => {
+      parked.push(records.map((record) => record.offset));
+    };
+
+    // Act
+    const { outcome } = await processWithLogs(event, options);
+
+    // Assess
+    expect(processed).toEqual(['horton.quote-0@50']);
+    expect(parked).toEqual([[51]]);
+    expect(outcome.response.batchItemFailures).toEqual([]);
+    expect(outcome).toMatchObject({ failed: 0, deferred: 1 });
+  });
+
+  it('keeps the first deferral time of a record handed back before', async () => {
+    // Prepare
+    const since = new Date(FAILED_AT.getTime() - 3_600_000).toISOString();
+    const record = {
+      ...raw('horton.quote', 0, 40, 'a'),
+      headers: [{ [DEFERRED_SINCE_HEADER]: [...Buffer.from(since)] }],
+    };
+    const { options } = recorder(() => deferral());
+    const parked: string[] = [];
+    options.park = async (_records, first) => {
+      parked.push(first);
+    };
+
+    // Act
+    await processWithLogs(mskEvent([record]), options);
+
+    // Assess
+    expect(parked).toEqual([since]);
+  });
+
+  it('dead-letters a record deferred for longer than two days: nothing waits forever', async () => {
+    // Prepare
+    const since = new Date(FAILED_AT.getTime() - 49 * 3_600_000).toISOString();
+    const record = {
+      ...raw('horton.quote', 0, 41, 'a'),
+      headers: [{ [DEFERRED_SINCE_HEADER]: [...Buffer.from(since)] }],
+    };
+    const { options, deadLetters } = recorder(() => deferral());
+    options.park = async () => {
+      throw new Error('must not be parked');
+    };
+
+    // Act
+    const { outcome } = await processWithLogs(mskEvent([record]), options);
+
+    // Assess
+    expect(outcome.deadLettered).toBe(1);
+    expect(deadLetters[0]?.reason.code).toBe('deferred-too-long');
+  });
+
+  it('reports a batch item failure when the records cannot be handed back: nothing is lost', async () => {
+    // Prepare
+    const { options, deadLetters } = recorder(() => deferral());
+    options.park = async () => {
+      throw new Error('broker unavailable');
+    };
+
+    // Act
+    const { outcome } = await processWithLogs(mskEvent([raw('horton.quote', 2, 5, 'a')]), options);
+
+    // Assess
+    expect(outcome.response.batchItemFailures).toEqual([
+      { itemIdentifier: { partition: 'horton.quote-2', offset: 5 } },
+    ]);
+    expect(deadLetters).toEqual([]);
   });
 });

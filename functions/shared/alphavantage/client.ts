@@ -1,22 +1,24 @@
 /**
  * The typed AlphaVantage client the handlers use: transport (keep-alive pool, timeouts, retries) + the pure
- * parsers. It returns data or throws one of Horton's two failure kinds, so an AlphaVantage error body can never
- * be mistaken for data:
- * - limit ("Information"/"Note" about request frequency): temporary by nature. Every call of this execution
- *   environment pauses (one shared gate, so concurrent calls stop hammering the API together), then the call is
- *   tried again, with growing waits, for up to `maxLimitWaitMs`. Past that, or for the daily quota (nothing frees
- *   up before midnight), TransientError('alphavantage-limit') with `retryAfterMs`: the record is retried later.
+ * parsers, behind the shared budget. It returns data or throws, so an AlphaVantage error body can never be
+ * mistaken for data:
+ * - every HTTP request first takes a slot from the limiter (store/alphavantage-quota.ts), shared by all
+ *   concurrent callers; no slot before the invocation's deadline -> DeferredError (the record is handed back);
+ * - limit ("Information"/"Note" about request frequency: another client on the same key): every call of this
+ *   execution environment pauses, then the call is tried again (through the limiter), with growing waits,
+ *   while the deadline allows; past it DeferredError('alphavantage-limit'). The daily quota marks the shared
+ *   budget's day as used up and defers at once (nothing frees up before midnight);
  * - malformed or cut-off body -> retried in place by the transport, then TransientError;
  * - premium-only -> PermanentError('premium-only'); "Error Message" -> PermanentError('api-error');
  *   no data -> PermanentError('no-data') (a bare `{}`, which also comes transiently, only once the transport's
  *   attempts all got it); data of an unexpected shape -> PermanentError('invalid-response').
- *
- * This keeps each execution environment polite on its own; a quota shared by all concurrent environments is the
- * job of a distributed limiter in front of `call` (the same seam).
  */
 import { AbortError } from 'p-retry';
 import type { IndicatorSpec } from '../../../model/messages.ts';
-import { PermanentError, TransientError } from '../errors.ts';
+import { currentDeadline } from '../deadline.ts';
+import { untilUtcMidnight } from '../domain/quota.ts';
+import { DeferredError, PermanentError, TransientError } from '../errors.ts';
+import type { CallLimiter } from '../store/alphavantage-quota.ts';
 import type { AlphaVantageFunction } from './classify.ts';
 import type { AlphaVantageTransport } from './http.ts';
 import { interpretResponse, type ParsedData } from './parse.ts';
@@ -39,12 +41,16 @@ export interface ClientHooks {
 }
 
 export interface LimitPolicy {
-  /** Longest a call waits in place for a per-second/per-minute limit to pass. @default 60000 */
+  /** The shared budget every request is taken from. @default none (tests and benchmarks of the bare client) */
+  limiter?: CallLimiter;
+  /** Longest a call waits in place for a per-second/per-minute limit to pass, outside an invocation. @default 60000 */
   maxLimitWaitMs?: number;
   /** First wait after a limit answer; doubles up to 16 s, with jitter. @default 1000 */
   initialLimitWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** The instant a call must be done by (epoch ms). @default the current invocation's deadline */
+  deadline?: () => number | undefined;
 }
 
 /** Thrown inside the transport's retry loop for a limit answer; never escapes the client. */
@@ -63,13 +69,6 @@ const EMPTY_EVERY_TIME = 'alphavantage-empty';
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Milliseconds until the next UTC midnight, when AlphaVantage's daily quota resets. */
-function untilUtcMidnight(now: number): number {
-  const midnight = new Date(now);
-  midnight.setUTCHours(24, 0, 0, 0);
-  return midnight.getTime() - now;
-}
-
 /** Calls of one execution environment wait here while AlphaVantage says the limit is reached. */
 let pausedUntil = 0;
 
@@ -78,6 +77,8 @@ export class AlphaVantageClient implements AlphaVantageApi {
   private readonly initialLimitWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
+  private readonly deadline: () => number | undefined;
+  private readonly limiter: CallLimiter | undefined;
 
   constructor(
     private readonly transport: AlphaVantageTransport,
@@ -88,6 +89,8 @@ export class AlphaVantageClient implements AlphaVantageApi {
     this.initialLimitWaitMs = policy.initialLimitWaitMs ?? 1_000;
     this.sleep = policy.sleep ?? defaultSleep;
     this.now = policy.now ?? Date.now;
+    this.deadline = policy.deadline ?? currentDeadline;
+    this.limiter = policy.limiter;
   }
 
   private async call<Fn extends AlphaVantageFunction>(
@@ -95,6 +98,7 @@ export class AlphaVantageClient implements AlphaVantageApi {
     params: Record<string, string>,
   ): Promise<ParsedData[Fn]> {
     const what = `${fn} ${params.symbol ?? ''}`.trim();
+    const latest = this.deadline() ?? this.now() + this.maxLimitWaitMs;
     let waited = 0;
     let wait = this.initialLimitWaitMs;
     for (;;) {
@@ -110,11 +114,19 @@ export class AlphaVantageClient implements AlphaVantageApi {
           throw new PermanentError('no-data', `${error.message}, on every attempt`, { cause: error });
         }
         if (!(error instanceof LimitAnswer)) throw error;
-        if (error.scope === 'day' || waited + wait > this.maxLimitWaitMs) {
-          throw new TransientError(
+        if (error.scope === 'day') {
+          await this.limiter?.markDayExhausted();
+          throw new DeferredError(
+            'alphavantage-limit',
+            `${what}: limit reached (day): ${error.message}`,
+            untilUtcMidnight(this.now()),
+          );
+        }
+        if (this.now() + wait > latest) {
+          throw new DeferredError(
             'alphavantage-limit',
             `${what}: limit reached (${error.scope}) after waiting ${Math.round(waited / 1000)} s: ${error.message}`,
-            error.scope === 'day' ? untilUtcMidnight(this.now()) : wait,
+            wait,
           );
         }
         // Jitter keeps environments that were limited together from coming back together.
@@ -130,30 +142,36 @@ export class AlphaVantageClient implements AlphaVantageApi {
     params: Record<string, string>,
     what: string,
   ): Promise<ParsedData[Fn]> {
-    return this.transport.get({ function: fn, ...params }, (body) => {
-      const result = interpretResponse(fn, body);
-      switch (result.kind) {
-        case 'data':
-          return result.data;
-        case 'malformed':
-          throw new TransientError('alphavantage-malformed', `${what}: ${result.message}`);
-        case 'limit':
-          this.hooks.onLimit?.(fn, result.message);
-          throw new AbortError(new LimitAnswer(result.scope, result.message));
-        case 'premium':
-          throw new AbortError(
-            new PermanentError('premium-only', `${what}: premium only: ${result.message}`),
-          );
-        case 'error':
-          throw new AbortError(new PermanentError('api-error', `${what}: ${result.message}`));
-        case 'empty':
-          // Retried in place like a cut-off body; `call` turns it into no-data when every attempt got it.
-          if (result.retryable) throw new TransientError(EMPTY_EVERY_TIME, `${what}: ${result.message}`);
-          throw new AbortError(new PermanentError('no-data', `${what}: ${result.message}`));
-        case 'invalid':
-          throw new AbortError(new PermanentError('invalid-response', `${what}: ${result.message}`));
-      }
-    });
+    const limiter = this.limiter;
+    const takeSlot = limiter ? () => limiter.acquire(what) : undefined;
+    return this.transport.get(
+      { function: fn, ...params },
+      (body) => {
+        const result = interpretResponse(fn, body);
+        switch (result.kind) {
+          case 'data':
+            return result.data;
+          case 'malformed':
+            throw new TransientError('alphavantage-malformed', `${what}: ${result.message}`);
+          case 'limit':
+            this.hooks.onLimit?.(fn, result.message);
+            throw new AbortError(new LimitAnswer(result.scope, result.message));
+          case 'premium':
+            throw new AbortError(
+              new PermanentError('premium-only', `${what}: premium only: ${result.message}`),
+            );
+          case 'error':
+            throw new AbortError(new PermanentError('api-error', `${what}: ${result.message}`));
+          case 'empty':
+            // Retried in place like a cut-off body; `call` turns it into no-data when every attempt got it.
+            if (result.retryable) throw new TransientError(EMPTY_EVERY_TIME, `${what}: ${result.message}`);
+            throw new AbortError(new PermanentError('no-data', `${what}: ${result.message}`));
+          case 'invalid':
+            throw new AbortError(new PermanentError('invalid-response', `${what}: ${result.message}`));
+        }
+      },
+      takeSlot,
+    );
   }
 
   listingStatus() {

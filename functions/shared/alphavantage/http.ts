@@ -53,8 +53,14 @@ export class AlphaVantageTransport {
    * GETs /query with the parameters and hands the body of a 200 response to `interpret`, inside the retry
    * loop: `interpret` may throw a TransientError to have the call retried (a cut-off body), or wrap an error in
    * `AbortError` to fail at once without retrying (e.g. a limit answer: retrying now would only spend quota).
+   * `beforeRequest` runs before every HTTP request, retries included (each one costs quota): the limiter's
+   * seam. What it throws ends the call unretried.
    */
-  async get<T>(params: Record<string, string>, interpret: (body: string) => T): Promise<T> {
+  async get<T>(
+    params: Record<string, string>,
+    interpret: (body: string) => T,
+    beforeRequest?: () => Promise<void>,
+  ): Promise<T> {
     const apiKey = await this.options.apiKey();
     const url = new URL('/query', this.options.baseUrl);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
@@ -62,6 +68,13 @@ export class AlphaVantageTransport {
     const what = describeQuery(params);
 
     const attempt = async (): Promise<T> => {
+      if (beforeRequest) {
+        try {
+          await beforeRequest();
+        } catch (error) {
+          throw new AbortError(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
       // One deadline for headers and body, as a whole.
       const signal = AbortSignal.timeout(this.options.timeoutMs);
       let response: Response;

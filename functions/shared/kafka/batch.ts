@@ -8,11 +8,18 @@
  *   The event source mapping resumes that partition from the lowest failed offset, so the rest of that partition
  *   is not processed in this invocation: it would be redelivered anyway, and stopping keeps one symbol's
  *   commands in order and saves AlphaVantage quota. Other partitions go on.
+ * - A deferral (DeferredError: the AlphaVantage budget has no slot before the deadline) is not a failure: the
+ *   partition holds until the wait is over or the invocation's deadline comes, then the record and the rest of
+ *   its partition are handed back by re-publishing them, same bytes, to the same topic-partition (`park`), and
+ *   committed. A known wait therefore never burns the mapping's bounded retries nor ends as
+ *   `retries-exhausted`; holding first keeps a used-up budget from spinning records through Kafka. A record
+ *   still deferred `MAX_DEFERRAL_MS` after its first deferral is dead-lettered: nothing waits forever.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DeadLetter } from '../../../model/messages.ts';
-import { isPermanent } from '../errors.ts';
+import { currentDeadline } from '../deadline.ts';
+import { DeferredError, isPermanent, PermanentError } from '../errors.ts';
 import { decodeKafkaEvent, headerText, type KafkaBatchResponse, type KafkaRecord } from './event.ts';
 
 export type BatchLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -25,12 +32,25 @@ export interface BatchOptions {
   logger: BatchLogger;
   /**
    * Checked before each record: when true (the invocation is about to time out), the record is not started but
-   * reported as failed, so it and the rest of its partition are redelivered.
+   * handed back with the rest of its partition (`park`), or else reported as failed, so they are redelivered.
    */
   shouldStop?: () => boolean;
+  /**
+   * Hands records back for later (re-publishes them to their own topic-partition, in order, marked with
+   * DEFERRED_SINCE_HEADER). Without it a deferral is reported as a batch item failure.
+   */
+  park?: (records: KafkaRecord[], deferredSince: string) => Promise<void>;
   /** Clock, injectable for tests. */
   now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** Header carrying when a parked record was first deferred (ISO time). */
+export const DEFERRED_SINCE_HEADER = 'horton-deferred-since';
+/** Two daily budget resets: a record deferred longer than this cannot fit the plan and is dead-lettered. */
+export const MAX_DEFERRAL_MS = 48 * 3600 * 1000;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface BatchOutcome {
   response: KafkaBatchResponse;
@@ -38,6 +58,8 @@ export interface BatchOutcome {
   deadLettered: number;
   failed: number;
   skipped: number;
+  /** Records handed back for a known wait (re-published), the deferred one and the rest of its partition. */
+  deferred: number;
   /** Why each reported record failed, by `<topic>-<partition>@<offset>` (the response carries only coordinates). */
   failureCauses: Map<string, string>;
 }
@@ -117,8 +139,10 @@ export async function processKafkaBatch(event: unknown, options: BatchOptions): 
     deadLettered: 0,
     failed: 0,
     skipped: 0,
+    deferred: 0,
     failureCauses: new Map(),
   };
+  const sleep = options.sleep ?? defaultSleep;
 
   // Partitions are independent streams: process them concurrently, each strictly in offset order.
   await Promise.all(
@@ -126,6 +150,24 @@ export async function processKafkaBatch(event: unknown, options: BatchOptions): 
       for (const [index, record] of records.entries()) {
         const coordinates = { topic: record.topic, partition: record.partition, offset: record.offset };
         if (options.shouldStop?.()) {
+          // Not started for lack of time: handed back like a deferral, so it costs no retry either.
+          if (options.park) {
+            const rest = records.slice(index);
+            try {
+              await options.park(rest, headerText(record, DEFERRED_SINCE_HEADER) ?? now().toISOString());
+              outcome.deferred += rest.length;
+              options.logger.warn('invocation deadline near: records handed back', {
+                ...coordinates,
+                records: rest.length,
+              });
+              return;
+            } catch (parkError) {
+              options.logger.error('handing records back failed; record will be retried', {
+                ...coordinates,
+                error: (parkError as Error).message,
+              });
+            }
+          }
           options.logger.warn('invocation deadline near: record left for redelivery', coordinates);
           outcome.failed += 1;
           outcome.skipped += records.length - index - 1;
@@ -138,7 +180,37 @@ export async function processKafkaBatch(event: unknown, options: BatchOptions): 
           await options.processRecord(record);
           outcome.processed += 1;
         } catch (error) {
-          const failure = error instanceof Error ? error : new Error(String(error));
+          let failure = error instanceof Error ? error : new Error(String(error));
+          if (failure instanceof DeferredError && options.park) {
+            const since = headerText(record, DEFERRED_SINCE_HEADER) ?? now().toISOString();
+            if (now().getTime() - Date.parse(since) <= MAX_DEFERRAL_MS) {
+              const deadline = currentDeadline();
+              const hold = Math.min(failure.retryAfterMs, (deadline ?? 0) - now().getTime());
+              if (hold > 0) await sleep(hold);
+              const rest = records.slice(index);
+              try {
+                await options.park(rest, since);
+                outcome.deferred += rest.length;
+                options.logger.warn('records handed back for a known wait', {
+                  ...coordinates,
+                  records: rest.length,
+                  reason: failure.message,
+                  code: failure.code,
+                });
+                return;
+              } catch (parkError) {
+                options.logger.error('handing records back failed; record will be retried', {
+                  ...coordinates,
+                  error: (parkError as Error).message,
+                });
+              }
+            } else {
+              failure = new PermanentError(
+                'deferred-too-long',
+                `deferred since ${since}, longer than ${MAX_DEFERRAL_MS / 3_600_000} h: ${failure.message}`,
+              );
+            }
+          }
           if (isPermanent(failure)) {
             try {
               await options.publishDeadLetters([buildDeadLetter(record, options.handler, failure, now())]);

@@ -6,9 +6,10 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { type ContractRole, decodeMessage, type MessageFor } from '../../../model/messages.ts';
+import { withDeadline } from '../deadline.ts';
 import { type Observability, withObservability } from '../observability.ts';
 import { runtimeEnvironment } from '../settings.ts';
-import { processKafkaBatch } from './batch.ts';
+import { DEFERRED_SINCE_HEADER, processKafkaBatch } from './batch.ts';
 import type { KafkaBatchResponse, KafkaRecord } from './event.ts';
 import type { Publisher } from './producer.ts';
 
@@ -66,31 +67,52 @@ export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerO
   const reportCauses = runtimeEnvironment().reportFailureCauses;
   return withObservability(options.observability, async (event: unknown, context: Context) => {
     const margin = Math.min(deadlineMarginMs, context.getRemainingTimeInMillis() / 4);
-    const outcome = await processKafkaBatch(event, {
-      // The function name, as the event source mapping's own on-failure records name it.
-      handler: context.functionName || options.name,
-      logger,
-      publishDeadLetters: (deadLetters) =>
-        options.publisher().publishDeadLetters(options.deadLetterTopic, deadLetters),
-      shouldStop: () => context.getRemainingTimeInMillis() < margin,
-      processRecord: async (record) => {
-        const message = decodeMessage(options.role, record.value);
-        const keys = {
-          correlationId: message.correlationId,
-          commandId: message.commandId,
-          ...('symbol' in message ? { symbol: message.symbol } : {}),
-        };
-        await options.handle(message, { record, logger: recordLogger(logger, keys) });
-      },
-    });
+    // The AlphaVantage limiter gives no slot that starts after this: the record could not finish in time.
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - margin;
+    const outcome = await withDeadline(deadline, () =>
+      processKafkaBatch(event, {
+        // The function name, as the event source mapping's own on-failure records name it.
+        handler: context.functionName || options.name,
+        logger,
+        publishDeadLetters: (deadLetters) =>
+          options.publisher().publishDeadLetters(options.deadLetterTopic, deadLetters),
+        shouldStop: () => context.getRemainingTimeInMillis() < margin,
+        processRecord: async (record) => {
+          const message = decodeMessage(options.role, record.value);
+          const keys = {
+            correlationId: message.correlationId,
+            commandId: message.commandId,
+            ...('symbol' in message ? { symbol: message.symbol } : {}),
+          };
+          await options.handle(message, { record, logger: recordLogger(logger, keys) });
+        },
+        park: (records, deferredSince) =>
+          options.publisher().send(
+            records.map((record) => ({
+              topic: record.topic,
+              partition: record.partition,
+              key: record.key?.toString('utf8') ?? '',
+              value: record.value?.toString('utf8') ?? '',
+              headers: {
+                ...Object.fromEntries(
+                  record.headers.map((header) => [header.name, header.value.toString('utf8')]),
+                ),
+                [DEFERRED_SINCE_HEADER]: deferredSince,
+              },
+            })),
+          ),
+      }),
+    );
     metrics.addMetric('RecordsProcessed', MetricUnit.Count, outcome.processed);
     metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, outcome.deadLettered);
     metrics.addMetric('RecordsFailed', MetricUnit.Count, outcome.failed);
+    metrics.addMetric('RecordsDeferred', MetricUnit.Count, outcome.deferred);
     logger.info('batch done', {
       processed: outcome.processed,
       deadLettered: outcome.deadLettered,
       failed: outcome.failed,
       skipped: outcome.skipped,
+      deferred: outcome.deferred,
     });
     if (reportCauses && outcome.failureCauses.size > 0)
       return { ...outcome.response, failureCauses: Object.fromEntries(outcome.failureCauses) };

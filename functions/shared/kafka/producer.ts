@@ -59,6 +59,8 @@ export function connectionOf(settings: ProducerSettings): KafkaConnection {
 
 export interface OutgoingMessage {
   topic: string;
+  /** @default the partitioner's choice for the key */
+  partition?: number;
   key: string;
   value: string;
   headers?: Record<string, string>;
@@ -195,7 +197,12 @@ export class Publisher {
               topicMessages: [
                 {
                   topic,
-                  messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
+                  messages: chunk.map((m) => ({
+                    key: m.key,
+                    value: m.value,
+                    headers: m.headers ?? {},
+                    ...(m.partition === undefined ? {} : { partition: m.partition }),
+                  })),
                 },
               ],
             });

@@ -1,0 +1,46 @@
+/**
+ * The arithmetic of the shared AlphaVantage budget (GCRA pacing plus a per-UTC-day count), kept pure so the
+ * DynamoDB limiter (store/alphavantage-quota.ts) only moves numbers in and out of conditional updates.
+ */
+
+/**
+ * Slots are spaced 1 % wider than the plan's rate. AlphaVantage counts arrivals in a sliding minute, and an
+ * arrival lands a network latency after its slot; the spare 1 % (0.6 s per minute) absorbs latency jitter
+ * between the first and the last call of any minute, so N+1 arrivals never fall in one 60 s window.
+ */
+const PACING_HEADROOM = 1.01;
+
+/** Milliseconds between two consecutive calls for a per-minute budget. */
+export function emissionIntervalMs(requestsPerMinute: number): number {
+  if (!(requestsPerMinute > 0))
+    throw new Error(`requestsPerMinute must be positive, got ${requestsPerMinute}`);
+  return (60_000 / requestsPerMinute) * PACING_HEADROOM;
+}
+
+/** The UTC calendar day of an instant, as AlphaVantage's daily quota counts it: YYYY-MM-DD. */
+export function utcDay(nowMs: number): string {
+  return new Date(nowMs).toISOString().slice(0, 10);
+}
+
+/** Milliseconds until the next UTC midnight, when the daily quota resets. */
+export function untilUtcMidnight(nowMs: number): number {
+  const midnight = new Date(nowMs);
+  midnight.setUTCHours(24, 0, 0, 0);
+  return midnight.getTime() - nowMs;
+}
+
+/**
+ * One GCRA step against a known theoretical arrival time (`tat`, the earliest instant the next call may
+ * start): the slot this caller gets and the new `tat`, or `undefined` when that slot starts after `latestMs`
+ * (the caller could not use it before its deadline).
+ */
+export function nextSlot(
+  tat: number | undefined,
+  nowMs: number,
+  intervalMs: number,
+  latestMs: number,
+): { slotMs: number; newTat: number } | undefined {
+  const slotMs = Math.max(tat ?? 0, nowMs);
+  if (slotMs > latestMs) return undefined;
+  return { slotMs, newTat: slotMs + intervalMs };
+}

@@ -1,0 +1,221 @@
+/**
+ * The distributed AlphaVantage limiter: every caller of every handler, in every execution environment, takes
+ * each AlphaVantage request from one budget held in DynamoDB (docs/decisions/0020-alphavantage-limiter.md).
+ *
+ * - `day#YYYY-MM-DD` counts the day's requests; a conditional ADD refuses the one past the daily cap.
+ * - `pace` holds the GCRA theoretical arrival time `tat`: the earliest instant the next request may start.
+ *   A caller reserves the slot `max(tat, now)` and moves `tat` one emission interval on, in one conditional
+ *   UpdateItem; when the budget is busy (`tat >= now`) the update is an increment, so concurrent callers each
+ *   get their own slot without a read-modify-write race. A caller then waits in place until its slot.
+ * - A slot that would start after the invocation's deadline is not taken: the caller gets a DeferredError and
+ *   its record is handed back unprocessed.
+ * Cost: two UpdateItems (2 WCU) per request; a third when the budget switches between idle and busy under it.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { currentDeadline } from '../deadline.ts';
+import { emissionIntervalMs, nextSlot, untilUtcMidnight, utcDay } from '../domain/quota.ts';
+import { DeferredError, TransientError } from '../errors.ts';
+
+/** What the budget looks like today (for "collect what fits" and the operator's status). */
+export interface QuotaUsage {
+  /** The UTC day counted. */
+  day: string;
+  usedToday: number;
+  /** `null` when the plan has no daily cap. */
+  remainingToday: number | null;
+  requestsPerMinute: number;
+  requestsPerDay: number | null;
+}
+
+/** What the AlphaVantage client needs from a limiter (a port: tests may pass their own). */
+export interface CallLimiter {
+  /** Waits until this caller's slot; throws DeferredError when no slot fits before the deadline. */
+  acquire(what: string): Promise<void>;
+  /** AlphaVantage said the key's daily quota is gone: nobody takes a slot again before UTC midnight. */
+  markDayExhausted(): Promise<void>;
+}
+
+export interface QuotaLimiterOptions {
+  doc: DynamoDBDocumentClient;
+  table: string;
+  requestsPerMinute: number;
+  /** `null` = no daily cap (premium plans). */
+  requestsPerDay: number | null;
+  /** Longest wait for a slot outside an invocation (no deadline known). @default 60000 */
+  defaultMaxWaitMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** The instant a slot must start by (epoch ms). @default the current invocation's deadline */
+  deadline?: () => number | undefined;
+}
+
+const PACE_KEY = 'pace';
+const dayKey = (day: string) => `day#${day}`;
+/** Day items outlive their day by two days, so `status` can still show yesterday. */
+const DAY_ITEM_TTL_SECONDS = 3 * 24 * 3600;
+/** Enough for any realistic contention: each failed attempt returns the latest `tat` to retry with. */
+const MAX_SLOT_ATTEMPTS = 10;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class DynamoDbQuotaLimiter implements CallLimiter {
+  readonly intervalMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly deadline: () => number | undefined;
+  /** The last `tat` this environment saw: picks the right conditional update first. */
+  private knownTat: number | undefined;
+
+  constructor(private readonly options: QuotaLimiterOptions) {
+    this.intervalMs = emissionIntervalMs(options.requestsPerMinute);
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.deadline = options.deadline ?? currentDeadline;
+  }
+
+  async acquire(what: string): Promise<void> {
+    const started = this.now();
+    const latest = this.deadline() ?? started + (this.options.defaultMaxWaitMs ?? 60_000);
+    const day = utcDay(started);
+    await this.takeFromDay(day, started, what);
+    let slotMs: number;
+    try {
+      slotMs = await this.takeSlot(latest, what);
+    } catch (error) {
+      await this.countOnDay(day, -1);
+      throw error;
+    }
+    const wait = slotMs - this.now();
+    if (wait > 0) await this.sleep(wait);
+  }
+
+  async markDayExhausted(): Promise<void> {
+    const now = this.now();
+    await this.options.doc.send(
+      new UpdateCommand({
+        TableName: this.options.table,
+        Key: { pk: dayKey(utcDay(now)) },
+        UpdateExpression: 'SET exhausted = :true, expiresAt = :expiresAt',
+        ExpressionAttributeValues: { ':true': true, ':expiresAt': this.dayExpiry(now) },
+      }),
+    );
+  }
+
+  async usage(): Promise<QuotaUsage> {
+    const day = utcDay(this.now());
+    const { Item } = await this.options.doc.send(
+      new GetCommand({ TableName: this.options.table, Key: { pk: dayKey(day) }, ConsistentRead: true }),
+    );
+    const usedToday = Number(Item?.calls ?? 0);
+    const cap = this.options.requestsPerDay;
+    return {
+      day,
+      usedToday,
+      remainingToday: cap === null ? null : Item?.exhausted ? 0 : Math.max(0, cap - usedToday),
+      requestsPerMinute: this.options.requestsPerMinute,
+      requestsPerDay: cap,
+    };
+  }
+
+  private dayExpiry(now: number): number {
+    return Math.floor(now / 1000) + DAY_ITEM_TTL_SECONDS;
+  }
+
+  private async takeFromDay(day: string, now: number, what: string): Promise<void> {
+    const cap = this.options.requestsPerDay;
+    try {
+      await this.options.doc.send(
+        new UpdateCommand({
+          TableName: this.options.table,
+          Key: { pk: dayKey(day) },
+          UpdateExpression: 'ADD calls :one SET expiresAt = :expiresAt',
+          ConditionExpression:
+            cap === null
+              ? 'attribute_not_exists(exhausted)'
+              : 'attribute_not_exists(exhausted) AND (attribute_not_exists(calls) OR calls < :cap)',
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':expiresAt': this.dayExpiry(now),
+            ...(cap === null ? {} : { ':cap': cap }),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      throw new DeferredError(
+        'alphavantage-budget',
+        `${what}: the AlphaVantage budget for ${day} is used up${cap === null ? '' : ` (${cap} requests)`}`,
+        untilUtcMidnight(now),
+      );
+    }
+  }
+
+  /** Gives a day's unit back (a slot could not be had after all). */
+  private async countOnDay(day: string, delta: number): Promise<void> {
+    await this.options.doc.send(
+      new UpdateCommand({
+        TableName: this.options.table,
+        Key: { pk: dayKey(day) },
+        UpdateExpression: 'ADD calls :delta',
+        ExpressionAttributeValues: { ':delta': delta },
+      }),
+    );
+  }
+
+  /** Reserves the next free slot that starts no later than `latest`; returns its start (epoch ms). */
+  private async takeSlot(latest: number, what: string): Promise<number> {
+    const interval = this.intervalMs;
+    let tat = this.knownTat;
+    for (let attempt = 0; attempt < MAX_SLOT_ATTEMPTS; attempt += 1) {
+      const now = this.now();
+      const step = nextSlot(tat, now, interval, latest);
+      if (step === undefined) {
+        const nextFree = (tat ?? now) - now;
+        throw new DeferredError(
+          'alphavantage-budget',
+          `${what}: no AlphaVantage slot before the invocation's deadline (next free in ${Math.ceil(nextFree / 1000)} s)`,
+          nextFree,
+        );
+      }
+      const busy = tat !== undefined && tat >= now;
+      try {
+        const result = await this.options.doc.send(
+          busy
+            ? // Busy: an increment, so concurrent callers never overwrite each other's slot.
+              new UpdateCommand({
+                TableName: this.options.table,
+                Key: { pk: PACE_KEY },
+                UpdateExpression: 'SET tat = tat + :interval',
+                ConditionExpression: 'tat >= :now AND tat <= :latest',
+                ExpressionAttributeValues: { ':interval': interval, ':now': now, ':latest': latest },
+                ReturnValues: 'UPDATED_NEW',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              })
+            : new UpdateCommand({
+                TableName: this.options.table,
+                Key: { pk: PACE_KEY },
+                UpdateExpression: 'SET tat = :tat',
+                ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
+                ExpressionAttributeValues: { ':tat': now + interval, ':now': now },
+                ReturnValues: 'UPDATED_NEW',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              }),
+        );
+        const newTat = Number(result.Attributes?.tat);
+        this.knownTat = newTat;
+        return newTat - interval;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // The item moved under us: its current value comes back with the failure, no extra read.
+        const current = error.Item?.tat;
+        tat = current === undefined ? undefined : Number(current.N ?? current);
+        this.knownTat = tat;
+      }
+    }
+    throw new TransientError(
+      'alphavantage-budget-contention',
+      `${what}: no AlphaVantage slot after ${MAX_SLOT_ATTEMPTS} attempts`,
+    );
+  }
+}
