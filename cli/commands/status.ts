@@ -4,10 +4,10 @@
  * table) and, locally, the health of the local stack.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { compileSchedule } from '../../localstack/runner/schedule-expression.ts';
 import { localStackStatus, type ServiceStatus } from '../../localstack/stack/index.ts';
 import type { ScheduleConfig } from '../../model/config.ts';
 import type { StatusReport } from '../../model/operations.ts';
+import { compileSchedule } from '../../model/schedule-expression.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { emit, type Io, table } from '../output.ts';
 import { connect, START_HINT, type Target, type TargetOptions } from '../target.ts';
