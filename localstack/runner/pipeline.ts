@@ -98,14 +98,9 @@ export function localHandlerSettings<N extends HandlerName>(
   return handlerSettings(name, config, localBindings(config, name, brokers));
 }
 
-/** Process-wide variables of a local run: the caller's, kafkajs's partitioner notice off (the handlers' is fine). */
+/** Process-wide variables of a local run: the caller's, and kafkajs's partitioner notice off (the handlers' is fine). */
 function runnerEnvironment(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    // So the on-failure dead letters keep the handler's reason (see partition-worker.ts).
-    [REPORT_FAILURE_CAUSES_VARIABLE]: '1',
-    ...extra,
-  };
+  return { KAFKAJS_NO_PARTITIONER_WARNING: '1', ...extra };
 }
 
 /** Sets variables and returns a function that puts back what was there before. */
@@ -131,7 +126,11 @@ export async function importHandler(
 ): Promise<LambdaHandler> {
   const entry = path.resolve(rootDir, HANDLERS[name].entry);
   let module: { handler?: unknown };
-  const restore = applyEnvironment({ [SETTINGS_VARIABLE]: JSON.stringify(settings) });
+  const restore = applyEnvironment({
+    [SETTINGS_VARIABLE]: JSON.stringify(settings),
+    // Read at cold start: batch responses then name why records failed, for the runner's on-failure dead letters.
+    [REPORT_FAILURE_CAUSES_VARIABLE]: '1',
+  });
   try {
     module = (await import(pathToFileURL(entry).href)) as { handler?: unknown };
   } catch (error) {

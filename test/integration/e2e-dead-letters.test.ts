@@ -19,9 +19,27 @@ import { type ReadRecord, readTopic } from '../support/kafka.ts';
 
 const SIMULATOR_NOW = new Date('2026-11-20T22:00:00Z');
 const ISSUED_AT = '2026-11-20T22:05:00.000Z';
-const SMA: IndicatorConfig = { function: 'SMA', interval: 'daily', timePeriod: 20, seriesType: 'close' };
-const RSI: IndicatorConfig = { function: 'RSI', interval: 'daily', timePeriod: 14, seriesType: 'close' };
-const EMA: IndicatorConfig = { function: 'EMA', interval: 'daily', timePeriod: 20, seriesType: 'close' };
+const SMA: IndicatorConfig = {
+  source: 'alphavantage',
+  function: 'SMA',
+  interval: 'daily',
+  timePeriod: 20,
+  seriesType: 'close',
+};
+const RSI: IndicatorConfig = {
+  source: 'alphavantage',
+  function: 'RSI',
+  interval: 'daily',
+  timePeriod: 14,
+  seriesType: 'close',
+};
+const EMA: IndicatorConfig = {
+  source: 'alphavantage',
+  function: 'EMA',
+  interval: 'daily',
+  timePeriod: 20,
+  seriesType: 'close',
+};
 
 function envelope(type: string) {
   return { type, v: 1, commandId: randomUUID(), correlationId: 'e2e-dead-letters', issuedAt: ISSUED_AT };
