@@ -2,36 +2,11 @@
  * cdk-nag (AwsSolutions + Serverless packs) finds nothing unacknowledged, on the default stack and on the
  * imported-cluster stack, and every acknowledgement names one finding and says why.
  */
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { nagAcknowledgements, nagFindings } from '../support/cdk-synth.ts';
 import { SYNTH_TIMEOUT_MS, type Synthesized, synthHorton } from './cdk-helpers.ts';
-
-function findings(scope: IConstruct): string[] {
-  return [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
-    pack
-      .validateScope(scope)
-      .violations.flatMap((violation) =>
-        violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
-      ),
-  );
-}
-
-function acknowledgements(scope: IConstruct): Array<{ path: string; id: string; reason: string }> {
-  return scope.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-          path: construct.node.path,
-          id,
-          reason,
-        })),
-      ),
-  );
-}
 
 let created: Synthesized;
 let imported: Synthesized;
@@ -63,22 +38,22 @@ beforeAll(() => {
 
 describe('cdk-nag', () => {
   it('reports nothing on the default stack', () => {
-    expect(findings(created.stack)).toEqual([]);
+    expect(nagFindings(created.stack)).toEqual([]);
   });
 
   it('reports nothing on the stack with an existing cluster and VPC', () => {
-    expect(findings(imported.stack)).toEqual([]);
+    expect(nagFindings(imported.stack)).toEqual([]);
   });
 
   it('reports nothing on the low-cost settings (flow logs off)', () => {
-    expect(findings(lowCost.stack)).toEqual([]);
+    expect(nagFindings(lowCost.stack)).toEqual([]);
   });
 
   it('acknowledges each finding with a specific reason', () => {
     const all = [
-      ...acknowledgements(created.stack),
-      ...acknowledgements(imported.stack),
-      ...acknowledgements(lowCost.stack),
+      ...nagAcknowledgements(created.stack),
+      ...nagAcknowledgements(imported.stack),
+      ...nagAcknowledgements(lowCost.stack),
     ];
     expect(all.length).toBeGreaterThan(0);
     for (const acknowledgement of all) {
@@ -97,7 +72,7 @@ describe('cdk-nag', () => {
     const stack = new Stack(new App(), 'Probe');
     new sqs.Queue(stack, 'Plain', { encryption: sqs.QueueEncryption.UNENCRYPTED });
     // Act
-    const reported = findings(stack);
+    const reported = nagFindings(stack);
     // Assess
     expect(reported).toEqual(
       expect.arrayContaining([expect.stringMatching(/^AwsSolutions-SQS4 at Probe\/Plain/)]),
