@@ -104,8 +104,6 @@ export const HANDLER_SETTINGS = {
     indicators: z.array(indicatorSchema),
     /** config.alphaVantage.overBudget is `collect-what-fits`. @default false */
     collectWhatFits: z.boolean(),
-    /** The plan's daily cap; null = none. @default 25 (the free plan) */
-    requestsPerDay: z.number().int().positive().nullable(),
   }),
   overview: z.object({
     ...common,
@@ -235,7 +233,6 @@ export function handlerSettings<N extends HandlerName>(
       universe: config.universe,
       indicators: config.indicators,
       collectWhatFits: config.alphaVantage.overBudget === 'collect-what-fits',
-      requestsPerDay: budget.requestsPerDay,
     },
     overview: { fundamentalsMaxAgeDays: config.freshness.fundamentalsMaxAgeDays },
     history: { premium: budget.premium },

@@ -7,6 +7,7 @@ import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
 import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
+import { DynamoDbQuotaLimiter } from '../shared/store/alphavantage-quota.ts';
 import { putAll } from '../shared/store/batch-write.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { scanAll } from '../shared/store/snapshots.ts';
@@ -21,11 +22,12 @@ const universe: UniverseSettings = {
   indicators: settings.indicators,
   collectWhatFits: settings.collectWhatFits,
 };
-// The plan's static daily cap until the shared limiter's count of today's calls is wired in.
-const budget: BudgetPort = { remainingToday: async () => settings.requestsPerDay };
 const doc = createDocumentClient();
+// What the shared limiter has left of today's budget: with collect-what-fits, the fan-out publishes no more.
+const quota = new DynamoDbQuotaLimiter({ doc, ...settings.alphaVantage.quota });
+const budget: BudgetPort = { remainingToday: async () => (await quota.usage()).remainingToday };
 const publisher = Publisher.fromConnection(connectionOf(settings));
-const alphaVantage = alphaVantageClient(settings.alphaVantage, settings.runtime, observability);
+const alphaVantage = alphaVantageClient(settings.alphaVantage, settings.runtime, observability, doc);
 
 export const handler = createKafkaHandler({
   name: 'securities',
