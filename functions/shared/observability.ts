@@ -41,9 +41,12 @@ export async function createObservability(settings: ObservabilitySettings): Prom
     const { tracingMiddleware } = await import('./tracing.ts');
     tracing = tracingMiddleware(settings.serviceName);
   }
+  const logger = new Logger({ serviceName: settings.serviceName });
   return {
-    logger: new Logger({ serviceName: settings.serviceName }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: settings.serviceName }),
+    logger,
+    // Its own warnings (e.g. nothing to publish while metrics are disabled locally) go through the logger, so
+    // they are structured and follow the log level instead of reaching stderr raw.
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: settings.serviceName, logger }),
     tracing,
   };
 }
