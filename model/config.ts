@@ -292,10 +292,10 @@ const hortonConfigObject = z.strictObject({
   /**
    * Sized for the free plan (25 calls a day) with the default watchlist of 5 (`npm run plan` shows the
    * budget): quotes 3 times a trading day (15 calls), history once after the close (5), indicators computed
-   * from the stored closes after it (0), overview and statements on Saturday, only when due (at most 20 on a
+   * from the stored closes as history stores them (0; docs/decisions/0031), overview and statements on Saturday, only when due (at most 20 on a
    * day without quotes or history), the watchlist universe every morning (0 calls in watchlist mode).
    * @default universe 06:00 Mon-Fri, quotes 10:30, 12:30, 15:30 Mon-Fri, history 17:30 Mon-Fri,
-   * indicators 17:45 Mon-Fri, overview 07:00 Sat (exchange time)
+   * indicators 17:45 Mon-Fri (fetched indicators only), overview 07:00 Sat (exchange time)
    */
   schedules: z
     .array(scheduleSchema)

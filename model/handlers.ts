@@ -83,13 +83,15 @@ export const HANDLERS = {
   history: {
     entry: 'functions/history/index.ts',
     trigger: { kind: 'kafka', topic: 'history' },
-    produces: ['deadLetter'],
+    // Computed indicators follow the closes they are computed from (docs/decisions/0031).
+    produces: ['indicators', 'deadLetter'],
     tables: {
       dailyPrices: ['GetItem', 'PutItem', 'BatchWriteItem'],
       yearlyExtremes: ['Query', 'BatchWriteItem'],
     },
     callsAlphaVantage: true,
-    description: 'TIME_SERIES_DAILY -> daily prices + per-trading-year close extremes (incremental)',
+    description:
+      'TIME_SERIES_DAILY -> daily prices + per-trading-year close extremes (incremental) -> computed indicators',
   },
   quote: {
     entry: 'functions/quote/index.ts',

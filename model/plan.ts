@@ -6,7 +6,7 @@
  * The plan replays every schedule over a reference month and applies the handlers' own freshness rules
  * (functions/shared/domain/freshness.ts) to each firing, as if every call had succeeded: a quote firing after a
  * quote already taken since the close costs nothing, history costs one call per closed trading day, computed
- * indicators cost nothing. Overview and statements are counted on every firing (the worst case: whether a newer
+ * indicators cost nothing (they follow history). Overview and statements are counted on every firing (the worst case: whether a newer
  * fiscal period exists is only known at run time). The worst day is the UTC day with most calls.
  */
 import { latestClosedTradingDay } from '../functions/shared/domain/exchange-calendar.ts';
@@ -110,13 +110,14 @@ function jobCost(job: Job, config: HortonConfig, securities: number): JobCost {
       };
     }
     case 'indicators': {
+      // Computed indicators follow history (no call, not fanned out by this job): only fetched ones count.
       const fetched = config.indicators.filter(
         (indicator: IndicatorConfig) => indicatorSource(indicator) === 'alphavantage',
       ).length;
       const facts: SnapshotFacts = {};
       return {
-        commands: securities * config.indicators.length,
-        callsPerCommand: config.indicators.length === 0 ? 0 : fetched / config.indicators.length,
+        commands: securities * fetched,
+        callsPerCommand: 1,
         fire(now) {
           const { call } = indicatorFreshness(facts, now);
           if (call) facts.collectedAt = now.toISOString();

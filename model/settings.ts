@@ -17,6 +17,7 @@ import {
   alphaVantageBudget,
   type HortonConfig,
   indicatorSchema,
+  indicatorSource,
   scheduleSchema,
   type TableRole,
   type TopicRole,
@@ -120,6 +121,8 @@ export const HANDLER_SETTINGS = {
     alphaVantage: alphaVantageSettings,
     /** The plan allows premium options (outputsize=full). */
     premium: z.boolean(),
+    /** config.indicators whose source is `computed`: published after the closes are stored. */
+    indicators: z.array(indicatorSchema),
   }),
   quote: z.object({
     ...common,
@@ -235,7 +238,10 @@ export function handlerSettings<N extends HandlerName>(
       collectWhatFits: config.alphaVantage.overBudget === 'collect-what-fits',
     },
     overview: { fundamentalsMaxAgeDays: config.freshness.fundamentalsMaxAgeDays },
-    history: { premium: budget.premium },
+    history: {
+      premium: budget.premium,
+      indicators: config.indicators.filter((indicator) => indicatorSource(indicator) === 'computed'),
+    },
     quote: { rollingWindow: config.quotes.rollingWindow },
     indicators: {},
     backfill: { premium: budget.premium, indicators: config.indicators },

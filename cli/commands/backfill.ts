@@ -75,6 +75,8 @@ interface BackfillResponse {
   correlationId: string;
   issuedAt: string;
   published: Record<string, number>;
+  /** Datasets the backfill added: `history` when computed indicators were asked for (they follow it). */
+  impliedDatasets?: string[];
 }
 
 export interface DatasetProgress {
@@ -171,11 +173,19 @@ export async function backfill(target: Target, io: Io, options: BackfillOptions)
         (COMMAND_TOPIC_ROLES as readonly string[]).includes(d),
       )
     : [];
-  const roles = COMMAND_TOPIC_ROLES.filter((role) => publishedRoles.includes(role) || fanOut.includes(role));
+  // Computed indicators are published by the history handler (docs/decisions/0031): follow their topic too.
+  const followUps: CommandTopicRole[] = request.datasets.includes('indicators') ? ['indicators'] : [];
+  const roles = COMMAND_TOPIC_ROLES.filter(
+    (role) => publishedRoles.includes(role) || fanOut.includes(role) || followUps.includes(role),
+  );
   const total = Object.values(response.published).reduce((sum, count) => sum + count, 0);
   if (!io.json) {
     io.out(`Backfill ${response.requestId} (issued ${response.issuedAt}): ${total} commands published`);
     io.out(`  repeat exactly: --request-id ${response.requestId} --issued-at ${response.issuedAt}`);
+    if (response.impliedDatasets?.includes('history'))
+      io.out(
+        '  history added: the computed indicators are computed from it (no call when the last close is stored)',
+      );
   }
   if (!options.follow) {
     emit(io, response, () => {});

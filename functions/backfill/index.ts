@@ -47,6 +47,7 @@ export const handler = withObservability(observability, async (event: unknown, c
     MetricUnit.Count,
     Object.values(published).reduce((sum, count) => sum + count, 0),
   );
-  observability.logger.info('backfill published', { requestId: plan.requestId, published });
-  return { requestId: plan.requestId, correlationId: plan.correlationId, issuedAt: plan.issuedAt, published };
+  const { requestId, correlationId, issuedAt, impliedDatasets } = plan;
+  observability.logger.info('backfill published', { requestId, published, impliedDatasets });
+  return { requestId, correlationId, issuedAt, published, impliedDatasets };
 });

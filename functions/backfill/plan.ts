@@ -6,10 +6,13 @@
  * asks the securities handler to fan out over the stored universe. The same `requestId` always yields the same
  * command ids, and with the `issuedAt` of the first response also the same content, so re-invoking a backfill that
  * failed half-way publishes exact duplicates that downstream writes absorb.
+ *
+ * Computed indicators follow history (docs/decisions/0031-computed-indicators-follow-history.md): asking for
+ * indicators asks for history too, which costs no call when the newest closed trading day is already stored.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { DATASETS, type IndicatorConfig } from '../../model/config.ts';
+import { DATASETS, type Dataset, type IndicatorConfig, indicatorSource } from '../../model/config.ts';
 import { type CollectUniverse, type Command, symbolSchema } from '../../model/messages.ts';
 import { planFanOut } from '../shared/domain/fan-out.ts';
 
@@ -68,6 +71,8 @@ export interface BackfillPlan {
   requestId: string;
   correlationId: string;
   issuedAt: string;
+  /** Datasets added to the request: `history` when computed indicators were asked for without it. */
+  impliedDatasets: Dataset[];
   securities: CollectUniverse[];
   perSecurity: { overview: Command[]; history: Command[]; quote: Command[]; indicators: Command[] };
 }
@@ -98,7 +103,14 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
     issuedAt: request.issuedAt ?? context.now.toISOString(),
     ...(request.historyOutputsize ? { historyOutputsize: request.historyOutputsize } : {}),
   };
-  const datasets = request.datasets.filter((dataset) => dataset !== 'universe');
+  const requested = request.datasets.filter((dataset) => dataset !== 'universe');
+  const impliedDatasets: Dataset[] =
+    requested.includes('indicators') &&
+    !requested.includes('history') &&
+    context.indicators.some((indicator) => indicatorSource(indicator) === 'computed')
+      ? ['history']
+      : [];
+  const datasets = [...requested, ...impliedDatasets];
   const empty = { overview: [], history: [], quote: [], indicators: [] };
 
   if (!request.symbols) {
@@ -113,6 +125,7 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
       requestId,
       correlationId: root.correlationId,
       issuedAt: root.issuedAt,
+      impliedDatasets,
       securities: [command],
       perSecurity: empty,
     };
@@ -127,6 +140,7 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
     requestId,
     correlationId: root.correlationId,
     issuedAt: root.issuedAt,
+    impliedDatasets,
     securities: [],
     perSecurity: plan,
   };

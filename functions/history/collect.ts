@@ -1,12 +1,17 @@
 /**
  * History collection for one symbol: plan the request size, fetch TIME_SERIES_DAILY, store the new daily bars,
- * fold their closes into the per-year extremes, then advance the watermark. Dependencies are injected (ports), so
+ * fold their closes into the per-year extremes, then advance the watermark. Then the configured computed
+ * indicators follow: their commands are published once the closes they need are stored, also when the call was
+ * skipped or brought nothing new, so a replay after a crash between storing and publishing still publishes them
+ * (same ids, and computing costs no call). Dependencies are injected (ports), so
  * this runs unchanged in Lambda, in the local runner and in tests against the real emulator.
  */
 
-import type { CollectHistory } from '../../model/messages.ts';
+import type { IndicatorConfig } from '../../model/config.ts';
+import type { CollectHistory, CollectIndicator } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
 import type { DailyBar } from '../shared/alphavantage/index.ts';
+import { followUpIndicators } from '../shared/domain/fan-out.ts';
 import { historyFreshness } from '../shared/domain/freshness.ts';
 import { planHistoryFetch, selectNewCloses } from '../shared/domain/history-plan.ts';
 import { affectedYears, mergeYearlyExtremes, type YearExtremes } from '../shared/domain/yearly-extremes.ts';
@@ -26,6 +31,9 @@ export interface HistoryDeps {
   store: HistoryStore;
   /** The plan allows outputsize=full. */
   premium: boolean;
+  /** The configured computed indicators, published after the closes are stored. */
+  computedIndicators: readonly IndicatorConfig[];
+  publishIndicators(commands: CollectIndicator[]): Promise<void>;
   warn: (message: string, details: Record<string, unknown>) => void;
 }
 
@@ -36,9 +44,21 @@ export interface HistoryOutcome {
   newBars: number;
   changedYears: number[];
   lastStoredDate: string | undefined;
+  /** Computed-indicator commands published after the history was stored. */
+  indicatorsPublished: number;
 }
 
 export async function collectHistory(command: CollectHistory, deps: HistoryDeps): Promise<HistoryOutcome> {
+  const stored = await storeHistory(command, deps);
+  const followUps = followUpIndicators(command, deps.computedIndicators);
+  if (followUps.length > 0) await deps.publishIndicators(followUps);
+  return { ...stored, indicatorsPublished: followUps.length };
+}
+
+async function storeHistory(
+  command: CollectHistory,
+  deps: HistoryDeps,
+): Promise<Omit<HistoryOutcome, 'indicatorsPublished'>> {
   const { symbol } = command;
   if (command.outputsize === 'full' && !deps.premium) {
     throw new PermanentError(

@@ -1,6 +1,6 @@
 /**
  * History handler: consumes collect-history commands (MSK event source mapping) and keeps daily prices and the
- * per-trading-year close extremes up to date.
+ * per-trading-year close extremes up to date, then publishes the computed indicators that follow them.
  */
 import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
@@ -43,6 +43,8 @@ export const handler = createKafkaHandler({
       alphaVantage,
       store,
       premium: settings.premium,
+      computedIndicators: settings.indicators,
+      publishIndicators: (commands) => publisher.publishCommands(settings.topics.indicators, commands),
       warn: (message, details) => logger.warn(message, details),
     });
     logger.info('history stored', { ...outcome });

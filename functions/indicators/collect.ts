@@ -11,7 +11,7 @@ import type { CollectIndicator } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
 import { barsNeeded, computeIndicator, type PriceBar } from '../shared/domain/computed-indicator.ts';
 import { indicatorFreshness } from '../shared/domain/freshness.ts';
-import { PermanentError, TransientError } from '../shared/errors.ts';
+import { PermanentError } from '../shared/errors.ts';
 import type { Snapshot } from '../shared/store/snapshots.ts';
 
 /** Points kept per item: enough for a chart of the last weeks, far below DynamoDB's 400 KB item limit. */
@@ -33,7 +33,7 @@ export type IndicatorOutcome =
       source: 'computed' | 'alphavantage';
       latestDate: string;
     }
-  | { result: 'fresh'; indicator: string; reason: string };
+  | { result: 'fresh' | 'too-few-prices'; indicator: string; reason: string };
 
 export async function collectIndicator(
   command: CollectIndicator,
@@ -47,11 +47,13 @@ export async function collectIndicator(
     const bars = await deps.recentBars(symbol, barsNeeded(indicator, RECENT_POINTS));
     points = computeIndicator(indicator, bars, RECENT_POINTS);
     if (points.length === 0) {
-      // The history handler stores the prices; the record is retried once it has (the schedules run it first).
-      throw new TransientError(
-        'no-history',
-        `${symbol}: ${bars.length} daily prices stored, too few for ${id}`,
-      );
+      // The history handler publishes this command once the prices are stored, so a retry would find the same
+      // ones: a symbol listed for fewer days than the indicator's period gets it with a later day's history.
+      return {
+        result: 'too-few-prices',
+        indicator: id,
+        reason: `${bars.length} daily prices stored, too few for ${id}`,
+      };
     }
   } else {
     const freshness = indicatorFreshness(

@@ -53,15 +53,31 @@ describe('planBackfill: valid requests', () => {
     }
   });
 
-  it('plans one command per configured indicator and symbol', () => {
-    // Prepare
+  it('asks for history when computed indicators are asked for: they follow it', () => {
+    // Prepare: the defaults are computed
     const request = { symbols: ['AAPL'], datasets: ['indicators'] };
 
     // Act
     const plan = planBackfill(request, context());
 
     // Assess
-    expect(plan.perSecurity.indicators).toHaveLength(indicators.length);
+    expect(plan.impliedDatasets).toEqual(['history']);
+    expect(plan.perSecurity.history.map((c) => ('symbol' in c ? c.symbol : ''))).toEqual(['AAPL']);
+    expect(plan.perSecurity.indicators).toEqual([]);
+  });
+
+  it('plans one command per fetched indicator and symbol, and no history for them', () => {
+    // Prepare
+    const fetched = indicators.map((indicator) => ({ ...indicator, source: 'alphavantage' as const }));
+    const request = { symbols: ['AAPL'], datasets: ['indicators'] };
+
+    // Act
+    const plan = planBackfill(request, context({ indicators: fetched }));
+
+    // Assess
+    expect(plan.impliedDatasets).toEqual([]);
+    expect(plan.perSecurity.history).toEqual([]);
+    expect(plan.perSecurity.indicators).toHaveLength(fetched.length);
   });
 
   it('asks the securities handler to fan out over the stored universe when no symbols are given', () => {

@@ -4,11 +4,20 @@
  * different ids, and every child must satisfy its topic's contract.
  */
 import { describe, expect, it } from 'vitest';
-import { type FanOutInput, planFanOut } from '../../functions/shared/domain/fan-out.ts';
-import { type IndicatorConfig, resolveConfig } from '../../model/config.ts';
+import { type FanOutInput, followUpIndicators, planFanOut } from '../../functions/shared/domain/fan-out.ts';
+import { type IndicatorConfig, indicatorSource, resolveConfig } from '../../model/config.ts';
 import { decodeMessage, messageKey } from '../../model/messages.ts';
 
-const indicators: IndicatorConfig[] = resolveConfig({}).indicators;
+// The defaults (computed daily indicators) and one fetched weekly indicator.
+const weeklySma: IndicatorConfig = {
+  function: 'SMA',
+  interval: 'weekly',
+  timePeriod: 10,
+  seriesType: 'close',
+  source: 'alphavantage',
+};
+const indicators: IndicatorConfig[] = [...resolveConfig({}).indicators, weeklySma];
+const computed = indicators.filter((indicator) => indicatorSource(indicator) === 'computed');
 
 function input(overrides: Partial<FanOutInput> = {}): FanOutInput {
   return {
@@ -28,7 +37,7 @@ const allIds = (plan: ReturnType<typeof planFanOut>) =>
   [...plan.overview, ...plan.history, ...plan.quote, ...plan.indicators].map((command) => command.commandId);
 
 describe('planFanOut', () => {
-  it('plans one command per symbol and dataset, and one per symbol and indicator', () => {
+  it('plans one command per symbol and dataset, and one per symbol and fetched indicator', () => {
     // Prepare
     const request = input();
 
@@ -39,8 +48,15 @@ describe('planFanOut', () => {
     expect(plan.overview.map((c) => c.symbol)).toEqual(['IBM', 'MSFT', 'BRK.B']);
     expect(plan.history).toHaveLength(3);
     expect(plan.quote).toHaveLength(3);
-    expect(plan.indicators).toHaveLength(3 * indicators.length);
-    expect(plan.indicators.filter((c) => c.symbol === 'MSFT').map((c) => c.indicator)).toEqual(indicators);
+    expect(plan.indicators).toHaveLength(3);
+    expect(plan.indicators.filter((c) => c.symbol === 'MSFT').map((c) => c.indicator)).toEqual([weeklySma]);
+  });
+
+  it('leaves computed indicators to the history they follow, also when only indicators are asked for', () => {
+    const plan = planFanOut(input({ datasets: ['indicators'], indicators: computed }));
+
+    expect(computed.length).toBeGreaterThan(0);
+    expect(plan.indicators).toEqual([]);
   });
 
   it('produces byte-identical children when the same parent is replayed', () => {
@@ -143,7 +159,7 @@ describe('planFanOut', () => {
   it('does not share the indicator object with the configuration', () => {
     // Prepare
     const ownIndicators: IndicatorConfig[] = [
-      { function: 'SMA', interval: 'daily', timePeriod: 20, seriesType: 'close' },
+      { function: 'SMA', interval: 'daily', timePeriod: 20, seriesType: 'close', source: 'alphavantage' },
     ];
     const plan = planFanOut(input({ indicators: ownIndicators, datasets: ['indicators'] }));
 
@@ -153,5 +169,37 @@ describe('planFanOut', () => {
 
     // Assess
     expect(ownIndicators[0]?.timePeriod).toBe(20);
+  });
+});
+
+describe('followUpIndicators', () => {
+  const history = {
+    commandId: 'fedcba9876543210fedcba9876543210',
+    correlationId: 'history-daily@2026-05-15T21:30:00Z',
+    issuedAt: '2026-05-15T21:30:00Z',
+    symbol: 'IBM',
+  };
+
+  it('plans one command per computed indicator, in the history command’s correlation and time', () => {
+    const commands = followUpIndicators(history, indicators);
+
+    expect(commands.map((c) => c.indicator)).toEqual(computed);
+    for (const command of commands) {
+      expect(decodeMessage('indicators', Buffer.from(JSON.stringify(command)))).toEqual(command);
+      expect(command).toMatchObject({
+        symbol: 'IBM',
+        correlationId: history.correlationId,
+        issuedAt: history.issuedAt,
+      });
+    }
+    expect(new Set(commands.map((c) => c.commandId)).size).toBe(computed.length);
+  });
+
+  it('gives a replayed history command byte-identical follow-ups, another one other ids', () => {
+    const replay = followUpIndicators(structuredClone(history), indicators);
+    const other = followUpIndicators({ ...history, commandId: '0'.repeat(32) }, indicators);
+
+    expect(JSON.stringify(replay)).toBe(JSON.stringify(followUpIndicators(history, indicators)));
+    expect(other.map((c) => c.commandId)).not.toContain(replay[0]?.commandId);
   });
 });

@@ -10,7 +10,8 @@ import type { YearExtremes } from '../../functions/shared/domain/yearly-extremes
 import { PermanentError } from '../../functions/shared/errors.ts';
 import type { HistoryState } from '../../functions/shared/store/history.ts';
 import { dailySeriesFor, lastTradingDate } from '../../localstack/simulator/index.ts';
-import type { CollectHistory } from '../../model/messages.ts';
+import { type IndicatorConfig, resolveConfig } from '../../model/config.ts';
+import type { CollectHistory, CollectIndicator } from '../../model/messages.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 
@@ -93,29 +94,47 @@ const command = (symbol: string, issuedAt: string, outputsize?: 'compact' | 'ful
 
 const av = useSimulatorClient({ now: FRIDAY });
 
-function deps(store: HistoryStore, premium: boolean) {
+/** The default configuration's indicators: all daily, computed from the stored closes. */
+const COMPUTED: IndicatorConfig[] = resolveConfig({}).indicators;
+
+function deps(store: MemoryHistoryStore, premium: boolean) {
   const warnings: Array<{ message: string; details: Record<string, unknown> }> = [];
+  const published: CollectIndicator[][] = [];
   const value: HistoryDeps = {
     alphaVantage: av.client,
     store,
     premium,
+    computedIndicators: COMPUTED,
+    publishIndicators: async (commands) => {
+      store.writes.push('publish-indicators');
+      published.push(commands);
+    },
     warn: (message, details) => warnings.push({ message, details }),
   };
-  return { deps: value, warnings };
+  return { deps: value, warnings, published };
 }
 
 describe('collectHistory against the simulator', () => {
   it('first load on the free plan stores the latest 100 days and warns that older history is missing', async () => {
     // Prepare
     const store = new MemoryHistoryStore();
-    const { deps: free, warnings } = deps(store, false);
+    const { deps: free, warnings, published } = deps(store, false);
     const expected = dailySeriesFor('IBM', new Date(FRIDAY)).slice(-100);
 
     // Act
     const outcome = await collectHistory(command('IBM', FRIDAY), free);
 
     // Assess
-    expect(outcome).toMatchObject({ outputsize: 'compact', newBars: 100, lastStoredDate: '2026-05-15' });
+    expect(outcome).toMatchObject({
+      outputsize: 'compact',
+      newBars: 100,
+      lastStoredDate: '2026-05-15',
+      indicatorsPublished: COMPUTED.length,
+    });
+    expect(published).toHaveLength(1);
+    expect(published[0]?.map((c) => [c.symbol, c.issuedAt, c.indicator])).toEqual(
+      COMPUTED.map((indicator) => ['IBM', FRIDAY, indicator]),
+    );
     expect([...(store.bars.get('IBM')?.values() ?? [])].sort((a, b) => a.date.localeCompare(b.date))).toEqual(
       expected.map(({ date, open, high, low, close, volume }) => ({ date, open, high, low, close, volume })),
     );
@@ -126,15 +145,15 @@ describe('collectHistory against the simulator', () => {
     });
     expect(storedExtremes(store, 'IBM')).toEqual(bruteForceExtremes(store.bars.get('IBM')?.values() ?? []));
     expect(warnings.map((w) => w.details.code)).toEqual(['history-truncated']);
-    // Crash safety: bars, then extremes, then the watermark.
-    expect(store.writes).toEqual(['bars', 'extremes', 'state']);
+    // Crash safety: bars, then extremes, then the watermark; the indicators computed from them after that.
+    expect(store.writes).toEqual(['bars', 'extremes', 'state', 'publish-indicators']);
     expect(av.simulator.stats().requests.byFunction).toEqual({ TIME_SERIES_DAILY: 1 });
   });
 
   it('a later run only adds the new days, and a repeat run adds nothing', async () => {
     // Prepare: a first load on Friday, then the clock moves on a week
     const store = new MemoryHistoryStore();
-    const { deps: free } = deps(store, false);
+    const { deps: free, published } = deps(store, false);
     await collectHistory(command('MSFT', FRIDAY), free);
     av.simulator.configure({ now: NEXT_FRIDAY });
     const firstLast = lastTradingDate(new Date(FRIDAY));
@@ -165,7 +184,11 @@ describe('collectHistory against the simulator', () => {
       newBars: 0,
       changedYears: [],
       lastStoredDate: '2026-05-22',
+      indicatorsPublished: COMPUTED.length,
     });
+    // A replay re-publishes the same follow-ups (a crash may have come between storing and publishing).
+    expect(published).toHaveLength(3);
+    expect(published[2]).toEqual(published[1]);
     expect(store.barWrites).toHaveLength(2);
     expect(av.simulator.stats().requests.total).toBe(2);
   });
@@ -211,16 +234,17 @@ describe('collectHistory against the simulator', () => {
   it('fails permanently for a symbol AlphaVantage does not know, writing nothing', async () => {
     // Prepare
     const store = new MemoryHistoryStore();
-    const { deps: free } = deps(store, false);
+    const { deps: free, published } = deps(store, false);
 
     // Act
     const run = collectHistory(command('UNKNOWN', FRIDAY), free);
 
-    // Assess
+    // Assess: and no indicator follows (it would find no prices)
     await expect(run).rejects.toSatisfy(
       (error) => error instanceof PermanentError && error.code === 'api-error',
     );
     expect(store.writes).toEqual([]);
+    expect(published).toEqual([]);
   });
 });
 
@@ -231,7 +255,14 @@ describe('collectHistory with a real provisional response', () => {
   it('leaves out the day whose close is still an intraday price', async () => {
     // Prepare
     const store = new MemoryHistoryStore();
-    const free: HistoryDeps = { alphaVantage: recorded.client, store, premium: false, warn: () => {} };
+    const free: HistoryDeps = {
+      alphaVantage: recorded.client,
+      store,
+      premium: false,
+      computedIndicators: [],
+      publishIndicators: async () => {},
+      warn: () => {},
+    };
 
     // Act
     const outcome = await collectHistory(command('MSFT', '2019-01-22T17:45:00Z'), free);

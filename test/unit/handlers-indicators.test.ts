@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { collectIndicator, RECENT_POINTS } from '../../functions/indicators/collect.ts';
 import type { PriceBar } from '../../functions/shared/domain/computed-indicator.ts';
-import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
+import { PermanentError } from '../../functions/shared/errors.ts';
 import type { Snapshot } from '../../functions/shared/store/snapshots.ts';
 import { dailySeriesFor, lastTradingDate, sma } from '../../localstack/simulator/index.ts';
 import type { CollectIndicator, IndicatorSpec } from '../../model/messages.ts';
@@ -219,15 +219,16 @@ describe('computed indicators', () => {
     },
   );
 
-  it('is retried, writing nothing, while too few daily prices are stored', async () => {
+  it('writes nothing and is not retried while too few daily prices are stored', async () => {
     const ports = recordingPut();
     const spec = DEFAULTS[2] as IndicatorSpec;
 
-    const run = collectIndicator(command('IBM', spec), { alphaVantage: noCalls, ...ports });
+    const outcome = await collectIndicator(command('IBM', spec), { alphaVantage: noCalls, ...ports });
 
-    await expect(run).rejects.toSatisfy(
-      (error) => error instanceof TransientError && error.code === 'no-history',
-    );
+    expect(outcome).toMatchObject({
+      result: 'too-few-prices',
+      reason: expect.stringContaining('0 daily prices'),
+    });
     expect(ports.items).toEqual([]);
   });
 });

@@ -16,7 +16,9 @@ import type { CollectUniverse } from '../../model/messages.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 
 const NOW = '2026-05-15T10:00:00Z';
+/** The defaults are computed (they follow history); the same ones fetched from AlphaVantage are fanned out. */
 const indicators = resolveConfig({}).indicators;
+const fetched = indicators.map((indicator) => ({ ...indicator, source: 'alphavantage' as const }));
 
 const command = (overrides: Partial<CollectUniverse> = {}): CollectUniverse => ({
   type: 'collect-universe',
@@ -70,7 +72,10 @@ describe('collectUniverse: watchlist', () => {
   it('stores the watchlist, skips invalid entries and fans out per symbol and dataset without calling AlphaVantage', async () => {
     // Prepare
     const { deps, table, published } = recorders(
-      settings({ watchlist: ['msft', 'IBM', 'not a ticker', 'IBM'] }),
+      settings({
+        watchlist: ['msft', 'IBM', 'not a ticker', 'IBM'],
+        indicators: [...indicators, ...fetched],
+      }),
     );
 
     // Act
@@ -88,7 +93,7 @@ describe('collectUniverse: watchlist', () => {
       overview: 2,
       history: 0,
       quote: 0,
-      indicators: 2 * indicators.length,
+      indicators: 2 * fetched.length,
     });
     expect(published[0]?.overview.map((c) => c.symbol)).toEqual(['IBM', 'MSFT']);
     expect(av.simulator.stats().requests.total).toBe(0);
@@ -205,11 +210,10 @@ describe('collectUniverse: listing', () => {
 
 describe('collectUniverse: collect what fits', () => {
   const watchlist = ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN'];
-  const fetched = indicators.map((indicator) => ({ ...indicator, source: 'alphavantage' as const }));
   const all = ['overview', 'history', 'quote', 'indicators'] as const;
 
   it('publishes everything, without a budget check, when the configuration refuses to go over budget', async () => {
-    const { deps, published } = recorders(settings({ watchlist }), [], 3);
+    const { deps, published } = recorders(settings({ watchlist, indicators: fetched }), [], 3);
 
     const outcome = await collectUniverse(command({ datasets: [...all] }), deps);
 
@@ -233,12 +237,12 @@ describe('collectUniverse: collect what fits', () => {
     expect(published[0]?.quote.map((quote) => quote.symbol).sort()).toEqual([...watchlist].sort());
   });
 
-  it('always publishes computed indicators, which cost no call', async () => {
+  it('leaves computed indicators to history: they neither cost nor wait for budget here', async () => {
     const { deps } = recorders(settings({ watchlist, collectWhatFits: true }), [], 0);
 
     const outcome = await collectUniverse(command({ datasets: ['quote', 'indicators'] }), deps);
 
-    expect(outcome.published).toEqual({ overview: 0, history: 0, quote: 0, indicators: 25 });
+    expect(outcome.published).toEqual({ overview: 0, history: 0, quote: 0, indicators: 0 });
     expect(outcome.deferred).toEqual({ overview: 0, history: 0, quote: 5, indicators: 0 });
   });
 
@@ -257,7 +261,7 @@ describe('collectUniverse: collect what fits', () => {
   });
 
   it('publishes everything when the plan has no daily cap', async () => {
-    const { deps } = recorders(settings({ watchlist, collectWhatFits: true }), [], null);
+    const { deps } = recorders(settings({ watchlist, collectWhatFits: true, indicators: fetched }), [], null);
 
     const outcome = await collectUniverse(command({ datasets: [...all] }), deps);
 

@@ -4,6 +4,9 @@
  *
  * Child command ids are derived from the parent id, the dataset, the symbol (and the indicator), so replaying the
  * parent produces byte-identical children: downstream writes keyed by command id stay idempotent.
+ *
+ * Computed indicators are not fanned out: they follow the history they are computed from (`followUpIndicators`,
+ * published by the history handler once the closes are stored; docs/decisions/0031-computed-indicators-follow-history.md).
  */
 import { type Dataset, type IndicatorConfig, indicatorId, indicatorSource } from '../../../model/config.ts';
 import type {
@@ -50,7 +53,7 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
     }
     if (wanted.has('quote')) plan.quote.push({ type: 'collect-quote', ...base(symbol, 'quote') });
     if (wanted.has('indicators')) {
-      for (const indicator of input.indicators) {
+      for (const indicator of input.indicators.filter((i) => indicatorSource(i) === 'alphavantage')) {
         plan.indicators.push({
           type: 'collect-indicator',
           ...base(symbol, 'indicator', indicatorId(indicator)),
@@ -60,6 +63,27 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
     }
   }
   return plan;
+}
+
+/**
+ * The computed-indicator commands that follow one collect-history command: same correlation and issuedAt, ids
+ * derived from the history command's, so a replayed history command re-publishes byte-identical commands.
+ */
+export function followUpIndicators(
+  history: Pick<CollectHistory, 'commandId' | 'correlationId' | 'issuedAt' | 'symbol'>,
+  indicators: readonly IndicatorConfig[],
+): CollectIndicator[] {
+  return indicators
+    .filter((indicator) => indicatorSource(indicator) === 'computed')
+    .map((indicator) => ({
+      type: 'collect-indicator',
+      v: 1,
+      commandId: childCommandId(history.commandId, 'indicator', indicatorId(indicator), history.symbol),
+      correlationId: history.correlationId,
+      issuedAt: history.issuedAt,
+      symbol: history.symbol,
+      indicator: { ...indicator },
+    }));
 }
 
 /** What a fan-out may spend when the configuration collects only what fits the daily budget. */
@@ -78,18 +102,14 @@ export interface FittedFanOut {
   calls: number;
 }
 
-/** Calls one command can cost at most (the handlers' freshness rules may skip them). */
-function callsOf(dataset: keyof FanOutPlan, command: FanOutPlan[keyof FanOutPlan][number]): number {
-  if (dataset === 'overview') return 4;
-  if (dataset === 'indicators') {
-    return indicatorSource((command as CollectIndicator).indicator) === 'computed' ? 0 : 1;
-  }
-  return 1;
-}
+/**
+ * Calls one command can cost at most (the handlers' freshness rules may skip them): OVERVIEW and the three
+ * statements, otherwise one. Fanned-out indicators are all fetched ones (computed ones follow history).
+ */
+const callsOf = (dataset: keyof FanOutPlan): number => (dataset === 'overview' ? 4 : 1);
 
 /**
- * Keeps the commands the remaining budget covers, in priority order: commands that cost nothing, the
- * watchlist's quotes, the other quotes, then history, overview and fetched indicators. Within a dataset the
+ * Keeps the commands the remaining budget covers, in priority order: the watchlist's quotes, the other quotes, then history, overview and fetched indicators. Within a dataset the
  * start rotates by the firing's day, so what one day defers goes first on a later day instead of starving.
  * Deterministic for a given parent command and budget.
  */
@@ -103,7 +123,7 @@ export function fitFanOut(plan: FanOutPlan, budget: FanOutBudget, issuedAt: stri
   };
   type Entry = { dataset: keyof FanOutPlan; command: FanOutPlan[keyof FanOutPlan][number]; calls: number };
   const entries = (dataset: keyof FanOutPlan, commands: readonly Entry['command'][]) =>
-    rotate(commands).map((command) => ({ dataset, command, calls: callsOf(dataset, command) }));
+    rotate(commands).map((command) => ({ dataset, command, calls: callsOf(dataset) }));
   const all = [
     ...entries('quote', plan.quote),
     ...entries('history', plan.history),
@@ -111,11 +131,7 @@ export function fitFanOut(plan: FanOutPlan, budget: FanOutBudget, issuedAt: stri
     ...entries('indicators', plan.indicators),
   ];
   const rank = (entry: Entry) =>
-    entry.calls === 0
-      ? 0
-      : entry.dataset === 'quote' && budget.prioritySymbols.has(entry.command.symbol)
-        ? 1
-        : 2;
+    entry.dataset === 'quote' && budget.prioritySymbols.has(entry.command.symbol) ? 0 : 1;
   // A stable sort keeps the dataset order and the rotation within each rank.
   const ordered = [...all].sort((a, b) => rank(a) - rank(b));
   let left = budget.remaining ?? Number.POSITIVE_INFINITY;
