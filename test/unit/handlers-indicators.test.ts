@@ -2,9 +2,10 @@
  * collectIndicator (functions/indicators/collect.ts) with the REAL AlphaVantage client against an in-process
  * simulator: one snapshot per (symbol, indicator id) with the latest point and the most recent points. Fetched
  * indicators call at most once per closed trading day; computed ones call nothing and equal what the
- * simulator serves and what AlphaVantage itself served (test/fixtures/computed-indicators).
+ * simulator serves and what AlphaVantage itself served (real MSFT responses of 2017, test/fixtures/alphavantage).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectIndicator, RECENT_POINTS } from '../../functions/indicators/collect.ts';
 import type { PriceBar } from '../../functions/shared/domain/computed-indicator.ts';
@@ -12,6 +13,7 @@ import { PermanentError } from '../../functions/shared/errors.ts';
 import type { Snapshot } from '../../functions/shared/store/snapshots.ts';
 import { dailySeriesFor, lastTradingDate, sma } from '../../localstack/simulator/index.ts';
 import type { CollectIndicator, IndicatorSpec } from '../../model/messages.ts';
+import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 
 const NOW = '2026-05-15T21:45:00Z';
@@ -234,16 +236,31 @@ describe('computed indicators', () => {
 });
 
 /**
- * AlphaVantage's own MSFT values of 2017-11-03 (trimmed excerpt, see test/fixtures/computed-indicators/README.md):
- * the last 30 points of SMA(10), EMA(10), RSI(10) and MACD(12, 26, 9), and the 330 daily bars before them.
+ * AlphaVantage's own MSFT values of 2017-11-03, computed over the whole history since 2000: the excerpts
+ * (test/fixtures/PROVENANCE.md) keep the last 330 daily bars (2016-07-18..2017-11-03) and the newest 30 points of
+ * SMA(10), EMA(10), RSI(10) and MACD(12, 26, 9); the indicators computed from those bars alone must equal them.
  */
 describe('computed indicators equal AlphaVantage’s values', () => {
-  const excerpt = JSON.parse(
-    readFileSync(new URL('../fixtures/computed-indicators/MSFT-daily-2017.json', import.meta.url), 'utf8'),
-  ) as {
-    bars: PriceBar[];
-    alphaVantage: Record<string, { points: Record<string, Record<string, string>> }>;
-  };
+  const RECENT_WINDOW_START = '2016-07-18';
+  const series = (file: string, key: string) =>
+    JSON.parse(readFileSync(join(ALPHAVANTAGE_FIXTURES_DIR, file), 'utf8'))[key] as Record<
+      string,
+      Record<string, string>
+    >;
+  /** The excerpt's last window, ascending (it also keeps the first 60 bars of 2000, left out here). */
+  const recent = Object.entries(series('TIME_SERIES_DAILY-MSFT-full-2017.json', 'Time Series (Daily)'))
+    .filter(([date]) => date >= RECENT_WINDOW_START)
+    .sort(([left], [right]) => (left < right ? -1 : 1))
+    .map(([date, bar]): PriceBar => {
+      const price = (field: string) => Number(bar[field]);
+      return {
+        date,
+        open: price('1. open'),
+        high: price('2. high'),
+        low: price('3. low'),
+        close: price('4. close'),
+      };
+    });
   const issuedAt = '2017-11-03T21:45:00Z';
   const fields: Record<string, Record<string, string>> = {
     SMA: { SMA: 'value' },
@@ -260,18 +277,23 @@ describe('computed indicators equal AlphaVantage’s values', () => {
   ] as const)('%s', async (fn, timePeriod) => {
     const ports = {
       ...recordingPut(),
-      recentBars: async (_symbol: string, count: number) => excerpt.bars.slice(-count),
+      recentBars: async (_symbol: string, count: number) => {
+        expect(count).toBeLessThanOrEqual(recent.length);
+        return recent.slice(-count);
+      },
     };
     const spec: IndicatorSpec = { function: fn, interval: 'daily', timePeriod, seriesType: 'close' };
 
     await collectIndicator({ ...command('MSFT', spec), issuedAt }, { alphaVantage: noCalls, ...ports });
 
-    const expected = Object.entries(excerpt.alphaVantage[fn]?.points ?? {}).map(([date, row]) => ({
-      date,
-      ...Object.fromEntries(
-        Object.entries(fields[fn] ?? {}).map(([column, field]) => [field, Number(row[column])]),
-      ),
-    }));
+    const expected = Object.entries(series(`${fn}-MSFT-daily-2017.json`, `Technical Analysis: ${fn}`))
+      .filter(([date]) => date >= RECENT_WINDOW_START)
+      .map(([date, row]) => ({
+        date,
+        ...Object.fromEntries(
+          Object.entries(fields[fn] ?? {}).map(([column, field]) => [field, Number(row[column])]),
+        ),
+      }));
     expect(expected).toHaveLength(RECENT_POINTS);
     expect(ports.items[0]?.recent).toEqual(expected);
   });

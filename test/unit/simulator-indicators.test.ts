@@ -2,6 +2,11 @@
  * The simulator's indicator maths against AlphaVantage itself: computed from the real MSFT closes of
  * TIME_SERIES_DAILY-MSFT-full-2017.json, every value must equal the real 2017 SMA/EMA/RSI/MACD/BBANDS
  * responses to their 4 decimals. Plus small hand-computed cases that need no fixtures.
+ *
+ * The excerpts (test/fixtures/PROVENANCE.md) keep two windows of the history: its first 60 bars
+ * (2000-01-03..2000-03-28) with every AlphaVantage value of those dates, where each indicator starts, and its
+ * last 330 bars (2016-07-18..2017-11-03) with AlphaVantage's newest 30 values, which AlphaVantage computed over
+ * the whole history: the 300 bars before them are enough warm-up for the recursive indicators.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,61 +17,88 @@ import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 const fixturesDir = ALPHAVANTAGE_FIXTURES_DIR;
 const readJson = (file: string) => JSON.parse(readFileSync(join(fixturesDir, file), 'utf8'));
 
+/** First bar of the excerpt's last window. */
+const RECENT_WINDOW_START = '2016-07-18';
+
 describe('indicators equal real AlphaVantage values (MSFT daily 2017)', () => {
   const daily = readJson('TIME_SERIES_DAILY-MSFT-full-2017.json')['Time Series (Daily)'] as Record<
     string,
     Record<string, string>
   >;
-  const dates = Object.keys(daily).sort();
-  const closes = dates.map((date) => Number(daily[date]?.['4. close']));
+  const allDates = Object.keys(daily).sort();
+  const windows = {
+    start: allDates.filter((date) => date < RECENT_WINDOW_START),
+    recent: allDates.filter((date) => date >= RECENT_WINDOW_START),
+  };
+  const closes = (dates: readonly string[]) => dates.map((date) => Number(daily[date]?.['4. close']));
 
-  /** Compares every real row with ours; also checks we produce no value where AlphaVantage has none. */
-  function compare(file: string, fn: string, columns: Record<string, IndicatorValues>) {
+  it('reads the two windows of the excerpt', () => {
+    expect(windows.start).toHaveLength(60);
+    expect(windows.start[0]).toBe('2000-01-03'); // the first day of the whole history
+    expect(windows.recent).toHaveLength(330);
+    expect(windows.recent.at(-1)).toBe('2017-11-03');
+  });
+
+  /**
+   * Compares every real row with ours, each window computed on its own; in the first window also checks that we
+   * produce no value where AlphaVantage has none (there, a missing row is the indicator's start, not the cut).
+   */
+  function compare(
+    file: string,
+    fn: string,
+    compute: (closes: number[]) => Record<string, IndicatorValues>,
+  ): number {
     const real = readJson(file)[`Technical Analysis: ${fn}`] as Record<string, Record<string, string>>;
     let compared = 0;
-    dates.forEach((date, index) => {
-      const row = real[date];
-      for (const [column, values] of Object.entries(columns)) {
-        const ours = values[index];
-        if (row === undefined) {
-          expect(ours, `${date} ${column}: AlphaVantage has no value`).toBeUndefined();
-          continue;
+    for (const [name, dates] of Object.entries(windows)) {
+      const columns = compute(closes(dates));
+      dates.forEach((date, index) => {
+        const row = real[date];
+        for (const [column, values] of Object.entries(columns)) {
+          const ours = values[index];
+          if (row === undefined) {
+            if (name === 'start')
+              expect(ours, `${date} ${column}: AlphaVantage has no value`).toBeUndefined();
+            continue;
+          }
+          expect(ours, `${date} ${column}`).toBeDefined();
+          expect(
+            Math.abs((ours ?? Number.NaN) - Number(row[column])),
+            `${date} ${column}`,
+          ).toBeLessThanOrEqual(0.0000501);
+          compared += 1;
         }
-        expect(ours, `${date} ${column}`).toBeDefined();
-        expect(Math.abs((ours ?? Number.NaN) - Number(row[column])), `${date} ${column}`).toBeLessThanOrEqual(
-          0.0000501,
-        );
-        compared += 1;
-      }
-    });
+      });
+    }
     return compared;
   }
 
+  // Expected counts: the rows of each indicator excerpt (first window + 30), times its columns.
   it('SMA(10)', () =>
-    expect(compare('SMA-MSFT-daily-2017.json', 'SMA', { SMA: sma(closes, 10) })).toBe(4481));
+    expect(compare('SMA-MSFT-daily-2017.json', 'SMA', (values) => ({ SMA: sma(values, 10) }))).toBe(51 + 30));
   it('EMA(10)', () =>
-    expect(compare('EMA-MSFT-daily-2017.json', 'EMA', { EMA: ema(closes, 10) })).toBe(4481));
+    expect(compare('EMA-MSFT-daily-2017.json', 'EMA', (values) => ({ EMA: ema(values, 10) }))).toBe(51 + 30));
   it('RSI(10)', () =>
-    expect(compare('RSI-MSFT-daily-2017.json', 'RSI', { RSI: rsi(closes, 10) })).toBe(4480));
+    expect(compare('RSI-MSFT-daily-2017.json', 'RSI', (values) => ({ RSI: rsi(values, 10) }))).toBe(50 + 30));
   it('MACD(12, 26, 9)', () => {
-    const result = macd(closes, 12, 26, 9);
     expect(
-      compare('MACD-MSFT-daily-2017.json', 'MACD', {
-        MACD: result.macd,
-        MACD_Signal: result.signal,
-        MACD_Hist: result.histogram,
+      compare('MACD-MSFT-daily-2017.json', 'MACD', (values) => {
+        const result = macd(values, 12, 26, 9);
+        return { MACD: result.macd, MACD_Signal: result.signal, MACD_Hist: result.histogram };
       }),
-    ).toBe(3 * 4457);
+    ).toBe(3 * (27 + 30));
   });
   it('BBANDS(5, 3, 3)', () => {
-    const result = bbands(closes, 5, 3, 3);
     expect(
-      compare('BBANDS-MSFT-daily-2017.json', 'BBANDS', {
-        'Real Lower Band': result.lower,
-        'Real Middle Band': result.middle,
-        'Real Upper Band': result.upper,
+      compare('BBANDS-MSFT-daily-2017.json', 'BBANDS', (values) => {
+        const result = bbands(values, 5, 3, 3);
+        return {
+          'Real Lower Band': result.lower,
+          'Real Middle Band': result.middle,
+          'Real Upper Band': result.upper,
+        };
       }),
-    ).toBe(3 * 4486);
+    ).toBe(3 * (56 + 30));
   });
 });
 
