@@ -10,6 +10,9 @@
  *
  * fan-out-publish: see fan-out.ts.
  *
+ * quota: the shared AlphaVantage limiter under 4 concurrent handler instances per topic (quota.ts; targets:
+ * utilisation >= 0.97, no limit answer, no redundant call, <= 0.01 connections per call).
+ *
  * `npm run bench -- <name>` runs one; no name runs them all.
  */
 import { Agent } from 'undici';
