@@ -4,7 +4,7 @@
  * operations and backfill functions behind the local Lambda Invoke API. Only AlphaVantage is simulated.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -220,7 +220,9 @@ describe('horton send and status', () => {
 
   it('says how to start a pipeline when none is serving (exit 3)', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'horton-cli-'));
-    const run = await horton(['status'], { HORTON_STATE_DIR: empty });
+    const run = await horton(['status'], { HORTON_STATE_DIR: empty }).finally(() =>
+      rmSync(empty, { recursive: true, force: true }),
+    );
     expect(run.code).toBe(3);
     expect(run.stdout).toContain('npm start -- --serve');
   });

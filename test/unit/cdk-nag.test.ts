@@ -2,6 +2,9 @@
  * cdk-nag (AwsSolutions + Serverless packs) finds nothing unacknowledged, on the default stack and on the
  * imported-cluster stack, and every acknowledgement names one finding and says why.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -68,11 +71,13 @@ describe('cdk-nag', () => {
   });
 
   it('would report a finding (the check is live): an unencrypted queue without TLS enforcement', () => {
-    // Prepare
-    const stack = new Stack(new App(), 'Probe');
+    // Prepare: an App without outdir would leave a cdk.out* folder in the temp dir
+    const outdir = mkdtempSync(path.join(tmpdir(), 'horton-nag-probe-'));
+    const stack = new Stack(new App({ outdir }), 'Probe');
     new sqs.Queue(stack, 'Plain', { encryption: sqs.QueueEncryption.UNENCRYPTED });
     // Act
     const reported = nagFindings(stack);
+    rmSync(outdir, { recursive: true, force: true });
     // Assess
     expect(reported).toEqual(
       expect.arrayContaining([expect.stringMatching(/^AwsSolutions-SQS4 at Probe\/Plain/)]),

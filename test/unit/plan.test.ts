@@ -3,11 +3,11 @@
  * refused with the table, by `npm run plan`, `cdk synth` (bin/horton.ts) and `npm start` alike.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type HortonConfigInput, resolveConfig } from '../../model/config.ts';
 import { planDailyCalls } from '../../model/plan.ts';
 import { formatPlan, planRefusal } from '../../model/plan-report.ts';
@@ -128,6 +128,7 @@ describe('planRefusal', () => {
 // Each spawns a Node process that loads the CDK or the local runner: seconds on a loaded machine.
 describe('the commands that check the plan', { timeout: 60_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'horton-plan-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const oversize = join(dir, 'oversize.json');
   writeFileSync(oversize, JSON.stringify({ ...PREVIOUS_DEFAULTS, alphaVantage: { plan: 'free' } }));
   const tsx = (...args: string[]) =>
