@@ -104,6 +104,8 @@ export interface DeadLetterDetail extends DeadLetterEntry {
   /** The original value as UTF-8 text (the bytes are kept base64 in the record). */
   originalValue: string | null;
   originalHeaders: Record<string, string>;
+  /** Set when `originalValue` is only the head of a value too large for the dead letter. */
+  originalValueCut?: { length: number; sha256: string; keptBytes: number };
 }
 
 export interface HandlerStatus {

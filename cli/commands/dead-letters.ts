@@ -114,6 +114,11 @@ export async function showDeadLetter(
     for (const [name, value] of Object.entries(detail.originalHeaders))
       io.out(`  header:   ${name}: ${value}`);
     io.out(`  value:    ${detail.originalValue ?? '(none)'}`);
+    const cut = detail.originalValueCut;
+    if (cut)
+      io.out(
+        `  cut:      the first ${cut.keptBytes} of ${cut.length} bytes (sha256 ${cut.sha256}); the whole value is at the source offset`,
+      );
   });
 }
 

@@ -259,6 +259,9 @@ async function deadLetterDetail(
       ? text(letter.data.originalValue)
       : (record.value?.toString('utf8') ?? null),
     originalHeaders: letter.success ? decodeHeaders(letter.data.originalHeaders) : record.headers,
+    ...(letter.success && letter.data.originalValueCut
+      ? { originalValueCut: letter.data.originalValueCut }
+      : {}),
   };
 }
 
@@ -301,6 +304,15 @@ async function redrive(
     }
     if (!commandTopics.has(letter.data.source.topic)) {
       skip(`source topic ${letter.data.source.topic} is not a command topic`);
+      continue;
+    }
+    const cut = letter.data.originalValueCut;
+    if (cut) {
+      // Re-sending the kept head would only be dead-lettered again; the whole value is at its source offset.
+      const { topic, partition, offset } = letter.data.source;
+      skip(
+        `the original value was cut to fit the dead letter (${cut.length} bytes, sha256 ${cut.sha256}); it is whole at ${topic} partition ${partition} offset ${offset} while the topic retains it`,
+      );
       continue;
     }
     const original = letter.data;

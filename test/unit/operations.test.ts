@@ -9,7 +9,12 @@ import { type OperationsPorts, operate } from '../../functions/operations/collec
 import type { OutgoingMessage } from '../../functions/shared/kafka/producer.ts';
 import type { ReadRecord } from '../../functions/shared/kafka/reader.ts';
 import type { DeadLetter } from '../../model/messages.ts';
-import { type Deployment, REDRIVE_HEADER, type RedriveReport } from '../../model/operations.ts';
+import {
+  type DeadLetterDetail,
+  type Deployment,
+  REDRIVE_HEADER,
+  type RedriveReport,
+} from '../../model/operations.ts';
 
 const deployment: Deployment = {
   prefix: 't',
@@ -99,6 +104,33 @@ describe('operations: dead letters', () => {
     const third = (await operate({ action: 'redrive' }, deployment, log.ports)) as RedriveReport;
     expect(third.sent).toEqual([]);
     expect(log.topics.get('t.quote')).toHaveLength(2);
+  });
+
+  it('does not redrive a dead letter whose original value was cut, and says where the whole value is', async () => {
+    const log = memoryLog();
+    const cut = deadLetter('IBM', 'undecodable');
+    const letter = JSON.parse(cut.value);
+    log.append({
+      ...cut,
+      value: JSON.stringify({
+        ...letter,
+        originalValueCut: { length: 2_000_000, sha256: 'a'.repeat(64), keptBytes: 1_000 },
+      }),
+    });
+
+    const report = (await operate({ action: 'redrive' }, deployment, log.ports)) as RedriveReport;
+    const detail = (await operate(
+      { action: 'dead-letter', partition: 0, offset: '0' },
+      deployment,
+      log.ports,
+    )) as DeadLetterDetail;
+
+    expect(report.sent).toEqual([]);
+    expect(report.skipped).toEqual([
+      expect.objectContaining({ offset: '0', why: expect.stringContaining('t.quote partition 0 offset 7') }),
+    ]);
+    expect(log.topics.get('t.quote')).toBeUndefined();
+    expect(detail.originalValueCut).toEqual({ length: 2_000_000, sha256: 'a'.repeat(64), keptBytes: 1_000 });
   });
 
   it('lists dead letters without the markers, each with its redrive state', async () => {
