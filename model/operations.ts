@@ -97,6 +97,11 @@ export interface DeadLetterEntry {
   correlationId?: string;
   /** Set once redriven. */
   redriven?: { at: string; topic: string };
+  /**
+   * Set when an earlier dead letter has the same source record (delivered again after a crash before its offset
+   * was committed): redrive sends the first only.
+   */
+  repeatOf?: { partition: number; offset: string };
 }
 
 export interface DeadLetterDetail extends DeadLetterEntry {

@@ -68,7 +68,11 @@ export async function listDeadLetters(
         entry.handler,
         `${entry.reason.code}: ${entry.reason.message}`.slice(0, 60),
         entry.source ? `${entry.source.topic}[${entry.source.partition}]@${entry.source.offset}` : '-',
-        entry.redriven ? `redriven ${entry.redriven.at}` : 'pending',
+        entry.redriven
+          ? `redriven ${entry.redriven.at}`
+          : entry.repeatOf
+            ? `repeat of ${entry.repeatOf.partition}:${entry.repeatOf.offset}`
+            : 'pending',
       ]);
     }
     io.out(

@@ -223,13 +223,24 @@ async function deadLetterRecords(
     if (marker) markers.set(`${marker.deadLetter.partition}:${marker.deadLetter.offset}`, marker);
   }
   const since = query.since ? Date.parse(query.since) : undefined;
-  return records
+  // A source record dead-lettered again (a crash between the dead letter and the offset commit) is a repeat of
+  // the first: letters of one source share a dead-letter partition (keyed by source), so log order decides.
+  const firstOfSource = new Map<string, { partition: number; offset: string }>();
+  const withRepeats = records
     .filter((record) => record.key?.toString('utf8') !== REDRIVE_MARKER_KEY)
-    .filter((record) => {
+    .map((record) => {
+      const entry = entryOf(record, markers);
+      if (!entry.source) return { entry, record };
+      const source = `${entry.source.topic}:${entry.source.partition}:${entry.source.offset}`;
+      const first = firstOfSource.get(source);
+      if (!first) firstOfSource.set(source, { partition: entry.partition, offset: entry.offset });
+      return { entry: first ? { ...entry, repeatOf: first } : entry, record };
+    });
+  return withRepeats
+    .filter(({ record }) => {
       const from = query.fromOffsets?.[String(record.partition)];
       return from === undefined || BigInt(record.offset) >= BigInt(from);
     })
-    .map((record) => ({ entry: entryOf(record, markers), record }))
     .filter(({ entry }) => !query.reason || entry.reason.code === query.reason)
     .filter(({ entry }) => since === undefined || Date.parse(entry.appendedAt) >= since)
     .filter(({ entry }) => !query.correlationId || entry.correlationId === query.correlationId);
@@ -296,6 +307,12 @@ async function redrive(
     const letter = deadLetterSchema.safeParse(json(record.value));
     if (entry.redriven) {
       skip(`already redriven at ${entry.redriven.at}`);
+      continue;
+    }
+    if (entry.repeatOf) {
+      skip(
+        `repeat of the dead letter at partition ${entry.repeatOf.partition} offset ${entry.repeatOf.offset}`,
+      );
       continue;
     }
     if (!letter.success) {

@@ -11,6 +11,7 @@ import type { ReadRecord } from '../../functions/shared/kafka/reader.ts';
 import type { DeadLetter } from '../../model/messages.ts';
 import {
   type DeadLetterDetail,
+  type DeadLetterEntry,
   type Deployment,
   REDRIVE_HEADER,
   type RedriveReport,
@@ -62,13 +63,13 @@ function memoryLog() {
   return { topics, append, ports };
 }
 
-function deadLetter(symbol: string, code: string): OutgoingMessage {
+function deadLetter(symbol: string, code: string, sourceOffset = '7'): OutgoingMessage {
   const original = JSON.stringify({ type: 'collect-quote', symbol });
   const letter: DeadLetter = {
     type: 'dead-letter',
     v: 1,
     reason: { code, message: `${code} for ${symbol}` },
-    source: { topic: 't.quote', partition: 0, offset: '7' },
+    source: { topic: 't.quote', partition: 0, offset: sourceOffset },
     handler: 't-quote',
     failedAt: '2026-12-01T10:00:00Z',
     originalKey: Buffer.from(symbol).toString('base64'),
@@ -82,7 +83,7 @@ describe('operations: dead letters', () => {
   it('redrives each matching dead letter once, with its original key, value and headers', async () => {
     const log = memoryLog();
     log.append(deadLetter('IBM', 'no-data'));
-    log.append(deadLetter('MSFT', 'api-error'));
+    log.append(deadLetter('MSFT', 'api-error', '8'));
 
     const first = (await operate(
       { action: 'redrive', reason: 'no-data' },
@@ -131,6 +132,24 @@ describe('operations: dead letters', () => {
     ]);
     expect(log.topics.get('t.quote')).toBeUndefined();
     expect(detail.originalValueCut).toEqual({ length: 2_000_000, sha256: 'a'.repeat(64), keptBytes: 1_000 });
+  });
+
+  it('marks a source record dead-lettered again as a repeat, and redrives it once', async () => {
+    const log = memoryLog();
+    log.append(deadLetter('IBM', 'no-data'));
+    log.append(deadLetter('IBM', 'no-data'));
+
+    const { deadLetters } = (await operate({ action: 'dead-letters' }, deployment, log.ports)) as {
+      deadLetters: DeadLetterEntry[];
+    };
+    const report = (await operate({ action: 'redrive' }, deployment, log.ports)) as RedriveReport;
+
+    expect(deadLetters.map((entry) => entry.repeatOf)).toEqual([undefined, { partition: 0, offset: '0' }]);
+    expect(report.sent.map((sent) => sent.offset)).toEqual(['0']);
+    expect(report.skipped).toEqual([
+      expect.objectContaining({ offset: '1', why: expect.stringMatching(/^repeat of the dead letter/) }),
+    ]);
+    expect(log.topics.get('t.quote')).toHaveLength(1);
   });
 
   it('lists dead letters without the markers, each with its redrive state', async () => {
