@@ -3,8 +3,8 @@
  * fold their closes into the per-year extremes, then advance the watermark. Then the configured computed
  * indicators follow: their commands are published once the closes they need are stored, also when the call was
  * skipped or brought nothing new, so a replay after a crash between storing and publishing still publishes them
- * (same ids, and computing costs no call). Dependencies are injected (ports), so
- * this runs unchanged in Lambda, in the local runner and in tests against the real emulator.
+ * (same ids, and computing costs no call). Dependencies are injected (ports), so this runs unchanged in Lambda,
+ * in the local runner and in tests against the real emulator.
  */
 
 import type { IndicatorConfig } from '../../model/config.ts';

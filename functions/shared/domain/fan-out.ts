@@ -32,16 +32,23 @@ export interface FanOutPlan {
   indicators: CollectIndicator[];
 }
 
+type Parent = Pick<CollectUniverse, 'commandId' | 'correlationId' | 'issuedAt'>;
+
+/** The envelope of a child command: its parent's correlation and time, an id derived from the parent's. */
+function childEnvelope(parent: Parent, symbol: string, ...parts: string[]) {
+  return {
+    v: 1 as const,
+    commandId: childCommandId(parent.commandId, ...parts, symbol),
+    correlationId: parent.correlationId,
+    issuedAt: parent.issuedAt,
+    symbol,
+  };
+}
+
 export function planFanOut(input: FanOutInput): FanOutPlan {
   const plan: FanOutPlan = { overview: [], history: [], quote: [], indicators: [] };
   const wanted = new Set(input.datasets);
-  const base = (symbol: string, ...parts: string[]) => ({
-    v: 1 as const,
-    commandId: childCommandId(input.parent.commandId, ...parts, symbol),
-    correlationId: input.parent.correlationId,
-    issuedAt: input.parent.issuedAt,
-    symbol,
-  });
+  const base = (symbol: string, ...parts: string[]) => childEnvelope(input.parent, symbol, ...parts);
   for (const symbol of input.symbols) {
     if (wanted.has('overview')) plan.overview.push({ type: 'collect-overview', ...base(symbol, 'overview') });
     if (wanted.has('history')) {
@@ -70,18 +77,14 @@ export function planFanOut(input: FanOutInput): FanOutPlan {
  * derived from the history command's, so a replayed history command re-publishes byte-identical commands.
  */
 export function followUpIndicators(
-  history: Pick<CollectHistory, 'commandId' | 'correlationId' | 'issuedAt' | 'symbol'>,
+  history: Parent & Pick<CollectHistory, 'symbol'>,
   indicators: readonly IndicatorConfig[],
 ): CollectIndicator[] {
   return indicators
     .filter((indicator) => indicatorSource(indicator) === 'computed')
     .map((indicator) => ({
       type: 'collect-indicator',
-      v: 1,
-      commandId: childCommandId(history.commandId, 'indicator', indicatorId(indicator), history.symbol),
-      correlationId: history.correlationId,
-      issuedAt: history.issuedAt,
-      symbol: history.symbol,
+      ...childEnvelope(history, history.symbol, 'indicator', indicatorId(indicator)),
       indicator: { ...indicator },
     }));
 }
