@@ -288,7 +288,7 @@ async function main(request: StartRequest): Promise<void> {
       await running.waitUntilIdle({ timeoutMs: 300_000 });
       for (const job of ['overview', 'history', 'quote'] as const) await scheduler.fireNow(job);
       await running.waitUntilIdle({ timeoutMs: 600_000 });
-      // Computed indicators read the daily prices the history job has just stored.
+      // The fetched indicators last, as the schedules run them; computed ones were published by history.
       await scheduler.fireNow('indicators' satisfies Job);
       await running.waitUntilIdle({ timeoutMs: 600_000 });
     });

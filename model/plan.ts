@@ -6,8 +6,9 @@
  * The plan replays every schedule over a reference month and applies the handlers' own freshness rules
  * (functions/shared/domain/freshness.ts) to each firing, as if every call had succeeded: a quote firing after a
  * quote already taken since the close costs nothing, history costs one call per closed trading day, computed
- * indicators cost nothing (they follow history). Overview and statements are counted on every firing (the worst case: whether a newer
- * fiscal period exists is only known at run time). The worst day is the UTC day with most calls.
+ * indicators cost nothing (they follow history). Overview and statements are counted on every firing (the
+ * worst case: whether a newer fiscal period exists is only known at run time). The worst day is the UTC day
+ * with most calls.
  */
 import { latestClosedTradingDay } from '../functions/shared/domain/exchange-calendar.ts';
 import {

@@ -201,8 +201,8 @@ export async function startE2e(options: E2eOptions): Promise<E2eEnvironment> {
 }
 
 /**
- * Fires one full collection cycle as `npm start` does: the universe first, then every dataset job, indicators
- * last (computed ones read the prices the history job stores).
+ * Fires one full collection cycle as `npm start` does: the universe first, then every dataset job, the fetched
+ * indicators last (computed ones follow history, docs/decisions/0031).
  */
 export async function runCollectionCycle(environment: E2eEnvironment, timeoutMs = 120_000): Promise<void> {
   const { pipeline } = environment;

@@ -6,7 +6,7 @@
  * parent produces byte-identical children: downstream writes keyed by command id stay idempotent.
  *
  * Computed indicators are not fanned out: they follow the history they are computed from (`followUpIndicators`,
- * published by the history handler once the closes are stored; docs/decisions/0031-computed-indicators-follow-history.md).
+ * published by the history handler once the closes are stored; docs/decisions/0031).
  */
 import { type Dataset, type IndicatorConfig, indicatorId, indicatorSource } from '../../../model/config.ts';
 import type {
