@@ -10,6 +10,7 @@
  * - A slot that would start after the invocation's deadline is not taken: the caller gets a DeferredError and
  *   its record is handed back unprocessed.
  * Cost: two UpdateItems (2 WCU) per request; a third when the budget switches between idle and busy under it.
+ * The pace slot is reserved before the day's unit, so a unit is never given back (see `acquire`).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -77,15 +78,11 @@ export class DynamoDbQuotaLimiter implements CallLimiter {
   async acquire(what: string): Promise<void> {
     const started = this.now();
     const latest = this.deadline() ?? started + (this.options.defaultMaxWaitMs ?? 60_000);
-    const day = utcDay(started);
-    await this.takeFromDay(day, started, what);
-    let slotMs: number;
-    try {
-      slotMs = await this.takeSlot(latest, what);
-    } catch (error) {
-      await this.countOnDay(day, -1);
-      throw error;
-    }
+    // The slot first, then the day's unit: a unit is only ever taken by a conditional increment and never given
+    // back, so no retried or lost update can let the day's count fall below the calls made. A caller refused by
+    // the cap leaves its slot unused (the day is over for everyone then).
+    const slotMs = await this.takeSlot(latest, what);
+    await this.takeFromDay(utcDay(started), started, what);
     const wait = slotMs - this.now();
     if (wait > 0) await this.sleep(wait);
   }
@@ -149,18 +146,6 @@ export class DynamoDbQuotaLimiter implements CallLimiter {
         untilUtcMidnight(now),
       );
     }
-  }
-
-  /** Gives a day's unit back (a slot could not be had after all). */
-  private async countOnDay(day: string, delta: number): Promise<void> {
-    await this.options.doc.send(
-      new UpdateCommand({
-        TableName: this.options.table,
-        Key: { pk: dayKey(day) },
-        UpdateExpression: 'ADD calls :delta',
-        ExpressionAttributeValues: { ':delta': delta },
-      }),
-    );
   }
 
   /** Reserves the next free slot that starts no later than `latest`; returns its start (epoch ms). */
