@@ -5,6 +5,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { METRIC } from '../../model/metrics.ts';
 import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability, withObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
@@ -43,7 +44,7 @@ export const handler = withObservability(observability, async (event: unknown, c
     ),
   };
   observability.metrics.addMetric(
-    'CommandsPublished',
+    METRIC.commandsPublished,
     MetricUnit.Count,
     Object.values(published).reduce((sum, count) => sum + count, 0),
   );

@@ -4,6 +4,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { METRIC } from '../../model/metrics.ts';
 import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
 import { createObservability, withObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
@@ -24,7 +25,7 @@ export const handler = withObservability(observability, async (event: unknown, _
   }
   const command = commandForSchedule(parsed.data, new Date());
   await publisher.publishCommands(securitiesTopic, [command]);
-  observability.metrics.addMetric('CommandsPublished', MetricUnit.Count, 1);
+  observability.metrics.addMetric(METRIC.commandsPublished, MetricUnit.Count, 1);
   observability.logger.info('dispatched', {
     job: parsed.data.job,
     schedule: parsed.data.schedule,

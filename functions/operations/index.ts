@@ -8,6 +8,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Kafka } from 'kafkajs';
 import { consumerGroupId, tableNames } from '../../model/config.ts';
 import { HANDLER_NAMES, HANDLERS, type HandlerSpec } from '../../model/handlers.ts';
+import { METRIC } from '../../model/metrics.ts';
 import { type Deployment, operationsGroupPrefix } from '../../model/operations.ts';
 import { connectionOf, kafkaConfig, Publisher } from '../shared/kafka/producer.ts';
 import { readRanges, topicOffsets } from '../shared/kafka/reader.ts';
@@ -44,7 +45,7 @@ const connectedAdmin = async () => {
 };
 
 export const handler = withObservability(observability, async (event: unknown) => {
-  observability.metrics.addMetric('OperatorRequests', MetricUnit.Count, 1);
+  observability.metrics.addMetric(METRIC.operatorRequests, MetricUnit.Count, 1);
   try {
     return await operate(event, deployment, {
       topicOffsets: async (topic) => topicOffsets(await connectedAdmin(), topic),

@@ -5,6 +5,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { METRIC } from '../../model/metrics.ts';
 import type { HandlerSettings } from '../../model/settings.ts';
 import { AlphaVantageClient } from './alphavantage/client.ts';
 import { AlphaVantageTransport } from './alphavantage/http.ts';
@@ -36,7 +37,7 @@ export function alphaVantageClient(
     transport,
     {
       onLimit: (fn, message) => {
-        observability.metrics.addMetric('AlphaVantageLimitResponses', MetricUnit.Count, 1);
+        observability.metrics.addMetric(METRIC.alphaVantageLimitResponses, MetricUnit.Count, 1);
         // Not `message`: Powertools reserves that key for the log line's own text and drops the extra one.
         observability.logger.warn('AlphaVantage limit reached', { function: fn, answer: message });
       },

@@ -11,8 +11,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-
-export const METRICS_NAMESPACE = 'Horton';
+import { METRICS_NAMESPACE } from '../../model/metrics.ts';
 
 /**
  * Set by the stack's bundler (esbuild `define`) to config.observability.tracing: with `false` the tracer's import

@@ -32,10 +32,9 @@ import {
 import { Construct } from 'constructs';
 import { consumerGroupId, type HortonConfig } from '../../model/config.ts';
 import { HANDLERS, type HandlerName, type HandlerSpec } from '../../model/handlers.ts';
+import { METRIC, METRICS_NAMESPACE } from '../../model/metrics.ts';
 import type { HortonKafkaCluster } from './kafka-cluster.ts';
 import { type PipelineFunctions, serviceNameOf } from './pipeline-functions.ts';
-
-export const HORTON_METRICS_NAMESPACE = 'Horton';
 
 export interface HortonMonitoringProps {
   readonly config: HortonConfig;
@@ -226,8 +225,8 @@ export class HortonMonitoring extends Construct {
     // Dead letters.
     const deadLettered = (name: HandlerName, label?: string) =>
       new cloudwatch.Metric({
-        namespace: HORTON_METRICS_NAMESPACE,
-        metricName: 'RecordsDeadLettered',
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC.recordsDeadLettered,
         dimensionsMap: { service: serviceNameOf(prefix, name) },
         statistic: 'Sum',
         period: PERIOD,
@@ -271,8 +270,8 @@ export class HortonMonitoring extends Construct {
       .map(
         ([name]) =>
           new cloudwatch.Metric({
-            namespace: HORTON_METRICS_NAMESPACE,
-            metricName: 'AlphaVantageLimitResponses',
+            namespace: METRICS_NAMESPACE,
+            metricName: METRIC.alphaVantageLimitResponses,
             dimensionsMap: { service: serviceNameOf(prefix, name) },
             statistic: 'Sum',
             period: PERIOD,

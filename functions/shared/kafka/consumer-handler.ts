@@ -6,6 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { type ContractRole, decodeMessage, type MessageFor } from '../../../model/messages.ts';
+import { METRIC } from '../../../model/metrics.ts';
 import { withDeadline } from '../deadline.ts';
 import { type Observability, withObservability } from '../observability.ts';
 import { runtimeEnvironment } from '../settings.ts';
@@ -103,10 +104,10 @@ export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerO
           ),
       }),
     );
-    metrics.addMetric('RecordsProcessed', MetricUnit.Count, outcome.processed);
-    metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, outcome.deadLettered);
-    metrics.addMetric('RecordsFailed', MetricUnit.Count, outcome.failed);
-    metrics.addMetric('RecordsDeferred', MetricUnit.Count, outcome.deferred);
+    metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, outcome.processed);
+    metrics.addMetric(METRIC.recordsDeadLettered, MetricUnit.Count, outcome.deadLettered);
+    metrics.addMetric(METRIC.recordsFailed, MetricUnit.Count, outcome.failed);
+    metrics.addMetric(METRIC.recordsDeferred, MetricUnit.Count, outcome.deferred);
     logger.info('batch done', {
       processed: outcome.processed,
       deadLettered: outcome.deadLettered,
