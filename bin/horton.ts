@@ -9,7 +9,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ContextError, type HortonContext, parseHortonContext } from '../lib/context.ts';
 import { HortonStack } from '../lib/horton-stack.ts';
 import { ConfigError } from '../model/config.ts';
-import { planRefusal } from '../model/plan-report.ts';
+import { planRefusal } from './plan-report.ts';
 
 const app = new App();
 

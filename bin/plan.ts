@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig } from '../model/config.ts';
 import { planDailyCalls } from '../model/plan.ts';
-import { formatPlan } from '../model/plan-report.ts';
+import { formatPlan } from './plan-report.ts';
 
 function usage(message: string): never {
   process.stderr.write(`npm run plan: ${message} (--help for usage)\n`);

@@ -8,9 +8,6 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS } from '../localstack/aws-resources.ts';
-import { readServeSession } from '../localstack/serve.ts';
-import { resolveLocalStackOptions } from '../localstack/stack/index.ts';
 import type { Deployment, OperationsRequest } from '../model/operations.ts';
 import { CliError, EXIT } from './errors.ts';
 
@@ -75,9 +72,7 @@ export function connect(options: TargetOptions): Target {
   let connection: Promise<Connection> | undefined;
   let deployment: Promise<Deployment> | undefined;
   const open = () => {
-    connection ??= options.stack
-      ? connectStack(options.stack, options.region)
-      : Promise.resolve().then(connectLocal);
+    connection ??= options.stack ? connectStack(options.stack, options.region) : connectLocal();
     return connection;
   };
   const target: Target = {
@@ -118,11 +113,11 @@ function connection(
   return { label, lambda, dynamo, doc, functions };
 }
 
-function connectLocal(): Connection {
-  const { stateDir } = resolveLocalStackOptions();
-  const session = readServeSession(stateDir);
+async function connectLocal(): Promise<Connection> {
+  const { localSession } = await import('./local-stack.ts');
+  const { stateDir, session, credentials } = localSession();
   if (!session) throw new CliError(`no local Horton pipeline is serving: ${START_HINT}`, EXIT.unavailable);
-  const common = { region: session.region, credentials: LOCAL_CREDENTIALS };
+  const common = { region: session.region, credentials };
   return connection(
     `local pipeline (pid ${session.pid}, ${stateDir})`,
     // The local runner answers every invocation within its function timeout; no SDK retries of a long backfill.

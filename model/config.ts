@@ -208,7 +208,7 @@ const hortonConfigObject = z.strictObject({
     { function: 'MACD', interval: 'daily', timePeriod: 20, seriesType: 'close' },
     { function: 'BBANDS', interval: 'daily', timePeriod: 20, seriesType: 'close' },
   ]),
-  /** When a stored dataset counts as fresh, so its call is skipped (functions/shared/domain/freshness.ts). */
+  /** When a stored dataset counts as fresh, so its call is skipped (model/domain/freshness.ts). */
   freshness: z
     .object({
       /**

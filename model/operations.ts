@@ -3,8 +3,10 @@
  * operations Lambda to do inside the VPC, where Kafka is. Shared by the function and the CLI, so a request the
  * CLI builds is the request the function validates.
  */
+import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { ScheduleConfig, TableRole } from './config.ts';
+import { type Command, topicContracts } from './messages.ts';
 
 /** Roles whose topics carry commands (every topic a handler consumes). */
 export const COMMAND_TOPIC_ROLES = ['securities', 'overview', 'history', 'quote', 'indicators'] as const;
@@ -136,4 +138,42 @@ export interface SendReport {
   topic: string;
   key: string;
   commandId: string;
+}
+
+/** A request the function rejects: the CLI shows the message as it is. */
+export class OperationsRequestError extends Error {
+  override readonly name = 'OperationsRequestError';
+}
+
+/** Envelope fields an operator may leave out of `horton send`; everything given is kept as it is. */
+export function completeCommand(role: CommandTopicRole, message: unknown, now: Date): unknown {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return message;
+  const types: Record<CommandTopicRole, Command['type']> = {
+    securities: 'collect-universe',
+    overview: 'collect-overview',
+    history: 'collect-history',
+    quote: 'collect-quote',
+    indicators: 'collect-indicator',
+  };
+  const id = randomUUID().replaceAll('-', '');
+  return {
+    type: types[role],
+    v: 1,
+    commandId: id,
+    correlationId: `send:${id}`,
+    issuedAt: now.toISOString(),
+    ...message,
+  };
+}
+
+/** Validates a command against its topic's contract; the error names every invalid field. */
+export function validateCommand(role: CommandTopicRole, message: unknown): Command {
+  const result = topicContracts[role].safeParse(message);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`,
+    );
+    throw new OperationsRequestError(`not a valid ${role} message: ${problems.join('; ')}`);
+  }
+  return result.data as Command;
 }

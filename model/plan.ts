@@ -10,15 +10,7 @@
  * worst case: whether a newer fiscal period exists is only known at run time). The worst day is the UTC day
  * with most calls.
  */
-import { latestClosedTradingDay } from '../functions/shared/domain/exchange-calendar.ts';
-import {
-  type HistoryFacts,
-  historyFreshness,
-  indicatorFreshness,
-  type QuoteFacts,
-  quoteFreshness,
-  type SnapshotFacts,
-} from '../functions/shared/domain/freshness.ts';
+
 import {
   alphaVantageBudget,
   type HortonConfig,
@@ -27,6 +19,15 @@ import {
   type Job,
   type ScheduleConfig,
 } from './config.ts';
+import { latestClosedTradingDay } from './domain/exchange-calendar.ts';
+import {
+  type HistoryFacts,
+  historyFreshness,
+  indicatorFreshness,
+  type QuoteFacts,
+  quoteFreshness,
+  type SnapshotFacts,
+} from './domain/freshness.ts';
 import { compileSchedule } from './schedule-expression.ts';
 
 /** AlphaVantage calls one command makes: OVERVIEW + INCOME_STATEMENT + BALANCE_SHEET + CASH_FLOW. */

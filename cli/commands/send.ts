@@ -1,10 +1,11 @@
 /** `horton send <dataset> <json>`: one command, validated against its topic's contract, then published. */
 import {
+  type CommandTopicRole,
   completeCommand,
   OperationsRequestError,
+  type SendReport,
   validateCommand,
-} from '../../functions/operations/collect.ts';
-import type { CommandTopicRole, SendReport } from '../../model/operations.ts';
+} from '../../model/operations.ts';
 import { UsageError } from '../errors.ts';
 import { emit, type Io } from '../output.ts';
 import type { Target } from '../target.ts';

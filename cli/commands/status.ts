@@ -4,11 +4,11 @@
  * table) and, locally, the health of the local stack.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { localStackStatus, type ServiceStatus } from '../../localstack/stack/index.ts';
 import type { ScheduleConfig } from '../../model/config.ts';
 import type { StatusReport } from '../../model/operations.ts';
 import { compileSchedule } from '../../model/schedule-expression.ts';
 import { CliError, EXIT } from '../errors.ts';
+import type { ServiceStatus } from '../local-stack.ts';
 import { emit, type Io, table } from '../output.ts';
 import { connect, START_HINT, type Target, type TargetOptions } from '../target.ts';
 
@@ -66,7 +66,9 @@ async function quotaToday(target: Target, now: Date): Promise<number | 'no limit
 
 export async function status(options: TargetOptions, io: Io): Promise<number> {
   const local = !options.stack;
-  const stack: ServiceStatus[] | undefined = local ? await localStackStatus() : undefined;
+  const stack: ServiceStatus[] | undefined = local
+    ? await (await import('../local-stack.ts')).localServices()
+    : undefined;
   const target = connect(options);
   let label: string;
   try {

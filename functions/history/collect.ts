@@ -8,11 +8,11 @@
  */
 
 import type { IndicatorConfig } from '../../model/config.ts';
+import { historyFreshness } from '../../model/domain/freshness.ts';
 import type { CollectHistory, CollectIndicator } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
 import type { DailyBar } from '../shared/alphavantage/index.ts';
 import { followUpIndicators } from '../shared/domain/fan-out.ts';
-import { historyFreshness } from '../shared/domain/freshness.ts';
 import { planHistoryFetch, selectNewCloses } from '../shared/domain/history-plan.ts';
 import { affectedYears, mergeYearlyExtremes, type YearExtremes } from '../shared/domain/yearly-extremes.ts';
 import { PermanentError } from '../shared/errors.ts';

@@ -7,10 +7,10 @@
  * of an applied command finds its result stored and calls nothing.
  */
 import { indicatorId, indicatorSource } from '../../model/config.ts';
+import { indicatorFreshness } from '../../model/domain/freshness.ts';
 import type { CollectIndicator } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
 import { barsNeeded, computeIndicator, type PriceBar } from '../shared/domain/computed-indicator.ts';
-import { indicatorFreshness } from '../shared/domain/freshness.ts';
 import { PermanentError } from '../shared/errors.ts';
 import type { Snapshot } from '../shared/store/snapshots.ts';
 

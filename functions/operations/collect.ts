@@ -2,17 +2,18 @@
  * The operations function's logic: answers the CLI's requests (model/operations.ts) with Kafka reached through
  * injected ports, so the same code runs in the Lambda, in the local runner and in tests.
  */
-import { randomUUID } from 'node:crypto';
-import { type Command, deadLetterSchema, messageKey, topicContracts } from '../../model/messages.ts';
+import { deadLetterSchema, messageKey } from '../../model/messages.ts';
 import {
   COMMAND_TOPIC_ROLES,
   type CommandTopicRole,
+  completeCommand,
   type DeadLetterDetail,
   type DeadLetterEntry,
   type Deployment,
   type GroupOffsets,
   type OffsetsReport,
   type OperationsRequest,
+  OperationsRequestError,
   operationsRequestSchema,
   REDRIVE_HEADER,
   REDRIVE_MARKER_KEY,
@@ -21,6 +22,7 @@ import {
   redriveMarkerSchema,
   type SendReport,
   type StatusReport,
+  validateCommand,
 } from '../../model/operations.ts';
 import type { OutgoingMessage } from '../shared/kafka/producer.ts';
 import type { OffsetRange, ReadRecord, TopicOffsets } from '../shared/kafka/reader.ts';
@@ -32,11 +34,6 @@ export interface OperationsPorts {
   read(ranges: OffsetRange[]): Promise<ReadRecord[]>;
   publish(messages: OutgoingMessage[]): Promise<void>;
   now(): Date;
-}
-
-/** A request the function rejects: the CLI shows the message as it is. */
-export class OperationsRequestError extends Error {
-  override readonly name = 'OperationsRequestError';
 }
 
 type Parsed = Extract<ReturnType<typeof operationsRequestSchema.parse>, { action: string }>;
@@ -368,39 +365,6 @@ async function redrive(
   await ports.publish(originals);
   await ports.publish(markers);
   return report;
-}
-
-/** Envelope fields an operator may leave out of `horton send`; everything given is kept as it is. */
-export function completeCommand(role: CommandTopicRole, message: unknown, now: Date): unknown {
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) return message;
-  const types: Record<CommandTopicRole, Command['type']> = {
-    securities: 'collect-universe',
-    overview: 'collect-overview',
-    history: 'collect-history',
-    quote: 'collect-quote',
-    indicators: 'collect-indicator',
-  };
-  const id = randomUUID().replaceAll('-', '');
-  return {
-    type: types[role],
-    v: 1,
-    commandId: id,
-    correlationId: `send:${id}`,
-    issuedAt: now.toISOString(),
-    ...message,
-  };
-}
-
-/** Validates a command against its topic's contract; the error names every invalid field. */
-export function validateCommand(role: CommandTopicRole, message: unknown): Command {
-  const result = topicContracts[role].safeParse(message);
-  if (!result.success) {
-    const problems = result.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`,
-    );
-    throw new OperationsRequestError(`not a valid ${role} message: ${problems.join('; ')}`);
-  }
-  return result.data as Command;
 }
 
 async function send(

@@ -9,12 +9,12 @@ import { Kafka } from 'kafkajs';
 import { consumerGroupId, tableNames } from '../../model/config.ts';
 import { HANDLER_NAMES, HANDLERS, type HandlerSpec } from '../../model/handlers.ts';
 import { METRIC } from '../../model/metrics.ts';
-import { type Deployment, operationsGroupPrefix } from '../../model/operations.ts';
+import { type Deployment, OperationsRequestError, operationsGroupPrefix } from '../../model/operations.ts';
 import { connectionOf, kafkaConfig, Publisher } from '../shared/kafka/producer.ts';
 import { readRanges, topicOffsets } from '../shared/kafka/reader.ts';
 import { createObservability, withObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
-import { OperationsRequestError, operate } from './collect.ts';
+import { operate } from './collect.ts';
 
 const settings = loadSettings('operations');
 const observability = await createObservability(settings);

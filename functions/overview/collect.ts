@@ -11,10 +11,10 @@
  * has ended since the stored one, or the copy reached its maximum age. A replay finds its own result stored.
  */
 
+import { fundamentalsFreshness } from '../../model/domain/freshness.ts';
 import type { CollectOverview } from '../../model/messages.ts';
 import type { AlphaVantageApi, StatementFunction } from '../shared/alphavantage/client.ts';
 import { latestAnnualReport } from '../shared/domain/financials.ts';
-import { fundamentalsFreshness } from '../shared/domain/freshness.ts';
 import { isPermanent } from '../shared/errors.ts';
 import type {
   FundamentalItem,

@@ -9,9 +9,9 @@
  * to one in the window (same trading day, price and volume) is not counted twice.
  */
 
+import { QUOTE_APPLIED, quoteFreshness } from '../../model/domain/freshness.ts';
 import type { CollectQuote } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
-import { QUOTE_APPLIED, quoteFreshness } from '../shared/domain/freshness.ts';
 import { applyQuoteObservation, type QuoteObservation } from '../shared/domain/rolling-average.ts';
 import { TransientError } from '../shared/errors.ts';
 import type { LatestQuote, QuoteItem } from '../shared/store/quotes.ts';

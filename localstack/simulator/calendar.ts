@@ -1,2 +1,2 @@
 /** The simulator trades on the same NYSE calendar the freshness rules use: one implementation, one test. */
-export * from '../../functions/shared/domain/exchange-calendar.ts';
+export * from '../../model/domain/exchange-calendar.ts';

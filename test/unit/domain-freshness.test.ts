@@ -4,14 +4,14 @@
  * May 2026). Friday 2026-05-15 is a trading day, Monday 2026-05-25 is Memorial Day (NYSE closed).
  */
 import { describe, expect, it } from 'vitest';
-import { isMarketOpen, latestClosedTradingDay } from '../../functions/shared/domain/exchange-calendar.ts';
+import { isMarketOpen, latestClosedTradingDay } from '../../model/domain/exchange-calendar.ts';
 import {
   fundamentalsFreshness,
   historyFreshness,
   indicatorFreshness,
   nextPeriodEnd,
   quoteFreshness,
-} from '../../functions/shared/domain/freshness.ts';
+} from '../../model/domain/freshness.ts';
 
 describe('exchange calendar', () => {
   it.each([

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { formatPlan, planRefusal } from '../../bin/plan-report.ts';
 import { type HortonConfigInput, resolveConfig } from '../../model/config.ts';
 import { planDailyCalls } from '../../model/plan.ts';
-import { formatPlan, planRefusal } from '../../model/plan-report.ts';
 
 const run = promisify(execFile);
 const plan = (overrides: HortonConfigInput = {}) => planDailyCalls(resolveConfig(overrides));

@@ -3,8 +3,8 @@
  * not fit. Shared by `npm run plan`, `cdk synth` (bin/horton.ts) and `npm start`, which print the same text.
  */
 import Table from 'cli-table3';
-import type { HortonConfig } from './config.ts';
-import { type DailyPlan, planDailyCalls } from './plan.ts';
+import type { HortonConfig } from '../model/config.ts';
+import { type DailyPlan, planDailyCalls } from '../model/plan.ts';
 
 export function formatPlan(plan: DailyPlan): string {
   const table = new Table({
