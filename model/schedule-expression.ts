@@ -157,8 +157,8 @@ function assertTimeZone(timezone: string): void {
   }
 }
 
-/** Wall-clock minute in `timezone` as a sortable `YYYY-MM-DDTHH:mm` string. */
-export function wallClockMinute(date: Date, timezone: string): string {
+/** Wall-clock date (`YYYY-MM-DD`) and time (`HH:mm`) in `timezone` at `instant`. */
+export function wallClock(instant: Date, timezone: string): { date: string; time: string } {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone: timezone,
     year: 'numeric',
@@ -167,9 +167,18 @@ export function wallClockMinute(date: Date, timezone: string): string {
     hour: '2-digit',
     minute: '2-digit',
     hourCycle: 'h23',
-  }).formatToParts(date);
+  }).formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
+  return {
+    date: `${part('year')}-${part('month')}-${part('day')}`,
+    time: `${part('hour')}:${part('minute')}`,
+  };
+}
+
+/** Wall-clock minute in `timezone` as a sortable `YYYY-MM-DDTHH:mm` string. */
+function wallClockMinute(date: Date, timezone: string): string {
+  const { date: day, time } = wallClock(date, timezone);
+  return `${day}T${time}`;
 }
 
 export interface CompiledSchedule {

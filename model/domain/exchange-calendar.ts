@@ -11,6 +11,7 @@
  * All dates here are ISO `YYYY-MM-DD` strings and all arithmetic is in UTC, so the host time zone never
  * matters.
  */
+import { wallClock } from '../schedule-expression.ts';
 
 /** Unscheduled full-day closures since 1999 (the synthetic history starts in November 1999). */
 const SPECIAL_CLOSURES: ReadonlySet<string> = new Set([
@@ -201,20 +202,9 @@ export const SESSION_CLOSE_MINUTE = 16 * 60;
 
 /** Date and minute of the day in New York at `instant`. */
 export function easternWallClock(instant: Date): { date: string; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'America/New_York',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return {
-    date: `${part('year')}-${part('month')}-${part('day')}`,
-    minute: Number(part('hour')) * 60 + Number(part('minute')),
-  };
+  const { date, time } = wallClock(instant, 'America/New_York');
+  const [hour, minute] = time.split(':').map(Number);
+  return { date, minute: (hour ?? 0) * 60 + (minute ?? 0) };
 }
 
 /**
