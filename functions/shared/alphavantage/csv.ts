@@ -14,9 +14,3 @@ export function readCsvRecords(text: string): Record<string, string>[] {
     trim: false,
   }) as Record<string, string>[];
 }
-
-/** The header row alone. */
-export function readCsvHeader(text: string): string[] {
-  const [header] = parse(text, { bom: true, to_line: 1, skip_empty_lines: true }) as string[][];
-  return header ?? [];
-}

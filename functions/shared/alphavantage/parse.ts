@@ -159,8 +159,6 @@ export function parseResponse<Fn extends AlphaVantageFunction>(fn: Fn, body: unk
 }
 
 export const parseTimeSeriesDaily = (body: unknown) => parseResponse('TIME_SERIES_DAILY', body);
-export const parseTimeSeriesDailyAdjusted = (body: unknown) =>
-  parseResponse('TIME_SERIES_DAILY_ADJUSTED', body);
 export const parseGlobalQuote = (body: unknown) => parseResponse('GLOBAL_QUOTE', body);
 export const parseOverview = (body: unknown) => parseResponse('OVERVIEW', body);
 export const parseIncomeStatement = (body: unknown) => parseResponse('INCOME_STATEMENT', body);
