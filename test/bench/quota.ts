@@ -119,7 +119,7 @@ export async function quotaBenchmark(): Promise<void> {
   const simulator = await createAlphaVantageSimulator({
     port: 0,
     now: SIMULATOR_NOW,
-    plan: `premium-${RATE}` as PlanName,
+    plan: PLAN as PlanName,
     quotas: { perMinute: RATE },
     log: (line) => lines.push({ at: Date.now(), url: String(line.url), outcome: String(line.outcome) }),
   });

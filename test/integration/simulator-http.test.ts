@@ -155,14 +155,14 @@ describe('simulator over HTTP', () => {
       expect(
         classifyResponse((await get(queryUrl(simulator, full))).body, 'TIME_SERIES_DAILY'),
       ).toMatchObject({ kind: 'premium' });
-      await post(`${simulator.url}/__simulator/config`, { plan: 'premium-75' });
+      await post(`${simulator.url}/__simulator/config`, { plan: 'premium75' });
       expect(parseTimeSeriesDaily((await get(queryUrl(simulator, full))).body).bars.length).toBeGreaterThan(
         6000,
       );
     });
 
     it('premium plan: the call-volume "Information" past its per-minute quota', async () => {
-      await post(`${simulator.url}/__simulator/config`, { plan: 'premium-75', quotas: { perMinute: 3 } });
+      await post(`${simulator.url}/__simulator/config`, { plan: 'premium75', quotas: { perMinute: 3 } });
       const replies: Reply[] = [];
       for (let index = 0; index < 4; index += 1)
         replies.push(await get(queryUrl(simulator, { function: 'GLOBAL_QUOTE', symbol: 'IBM' })));
@@ -194,7 +194,7 @@ describe('simulator over HTTP', () => {
     });
 
     it("limit: the plan's per-minute limit answer, as another client on the key causes, spending no quota", async () => {
-      await post(`${simulator.url}/__simulator/config`, { plan: 'premium-75', quotas: { perMinute: 1 } });
+      await post(`${simulator.url}/__simulator/config`, { plan: 'premium75', quotas: { perMinute: 1 } });
       await post(`${simulator.url}/__simulator/faults`, [{ mode: 'limit', count: 1 }]);
       const limited = await get(queryUrl(simulator, quote));
       const answered = await get(queryUrl(simulator, quote));

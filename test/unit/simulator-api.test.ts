@@ -242,7 +242,7 @@ describe('AlphaVantage error and premium answers (always HTTP 200)', () => {
     expect(
       query(
         { function: 'TIME_SERIES_DAILY', symbol: 'IBM', outputsize: 'full' },
-        { plan: PLANS['premium-75'] },
+        { plan: PLANS['premium75'] },
       ).outcome,
     ).toBe('data');
   });
