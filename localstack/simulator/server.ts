@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as z from 'zod';
+import { jsonBody, type LineEnding } from './answers.ts';
 import {
   type ApiAnswer,
   type ApiContext,
@@ -31,7 +32,6 @@ import {
   QuotaTracker,
   type QuotaWindow,
 } from './quotas.ts';
-import { jsonBody, type LineEnding } from './responses.ts';
 import { canonicalSymbol, type DailyBar, lastTradingDate } from './series.ts';
 
 export interface AlphaVantageSimulatorOptions {
