@@ -141,7 +141,8 @@ export interface CompanyProfile {
 }
 
 function sectorOf(symbol: string, listing: Listing | undefined, random: RandomSource): Sector {
-  const known = WELL_KNOWN_SECTORS[symbol];
+  // A preferred share or warrant (BA-P-A, BA-WS) is in its company's sector.
+  const known = WELL_KNOWN_SECTORS[symbol.replace(/-(P-[A-Z]+|WS)$/, '')];
   if (known !== undefined) return known;
   const word = listing?.name.split(' ').find((part) => SECTOR_BY_NAME_WORD[part] !== undefined);
   const named = word === undefined ? undefined : SECTOR_BY_NAME_WORD[word];
