@@ -27,6 +27,8 @@ interface Reply {
   status: number;
   body: string;
   contentType: string | undefined;
+  /** The simulator's marker header, X-Horton-Simulator. */
+  simulated?: string | undefined;
 }
 
 /** GET with an explicit agent: `false` opens a new connection per request. */
@@ -39,7 +41,12 @@ function get(url: string, agent: http.Agent | false = false, timeoutMs = 10_000)
         body += chunk;
       });
       response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, body, contentType: response.headers['content-type'] }),
+        resolve({
+          status: response.statusCode ?? 0,
+          body,
+          contentType: response.headers['content-type'],
+          simulated: response.headers['x-horton-simulator'] as string | undefined,
+        }),
       );
       response.on('error', reject);
     });
@@ -88,6 +95,22 @@ describe('simulator over HTTP', () => {
     expect(reply.status).toBe(200);
     expect(reply.contentType).toBe('application/json');
     expect(parseGlobalQuote(reply.body).latestTradingDay).toBe('2026-05-15');
+  });
+
+  it('marks every response as simulated with X-Horton-Simulator: 1', async () => {
+    simulator.configure({ plan: 'free', quotas: { perSecond: 100, perMinute: 100, perDay: 2 } });
+    const replies = {
+      health: await get(`${simulator.url}/health`),
+      data: await get(queryUrl(simulator, { function: 'GLOBAL_QUOTE', symbol: 'IBM' })),
+      unknownSymbol: await get(queryUrl(simulator, { function: 'GLOBAL_QUOTE', symbol: 'ZZZZ' })),
+      limit: await get(queryUrl(simulator, { function: 'GLOBAL_QUOTE', symbol: 'MSFT' })),
+      missingKey: await get(`${simulator.url}/query?function=GLOBAL_QUOTE&symbol=IBM`),
+      admin: await get(`${simulator.url}/__simulator/stats`),
+      notFound: await get(`${simulator.url}/nowhere`),
+    };
+    expect(JSON.parse(replies.unknownSymbol.body)).toEqual({ 'Global Quote': {} });
+    expect(JSON.parse(replies.limit.body).Information).toMatch(/requests per day/);
+    for (const [name, reply] of Object.entries(replies)) expect(reply.simulated, name).toBe('1');
   });
 
   it('rejects a missing apikey with the real message, still HTTP 200', async () => {
