@@ -36,6 +36,7 @@ function currentConfig(state: SimulatorState): unknown {
     premium: state.plan.premium,
     now: state.clock().toISOString(),
     unknownSymbols: [...state.unknownSymbols],
+    anySymbol: state.anySymbol,
     functions: SUPPORTED_FUNCTIONS,
   };
 }

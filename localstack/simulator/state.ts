@@ -82,6 +82,7 @@ export const configChangeSchema = z.strictObject({
     .optional(),
   now: z.string().optional(),
   unknownSymbols: z.array(z.string()).optional(),
+  anySymbol: z.boolean().optional(),
   demoKeyRestricted: z.boolean().optional(),
 });
 export type SimulatorConfigChange = z.infer<typeof configChangeSchema>;
@@ -121,6 +122,7 @@ export class SimulatorState {
   clock: () => Date;
   plan: Plan;
   unknownSymbols: ReadonlySet<string>;
+  anySymbol: boolean;
   demoKeyRestricted: boolean;
   stats = emptyStats();
   readonly quotas: QuotaTracker;
@@ -137,6 +139,7 @@ export class SimulatorState {
     this.clock = this.initialClock;
     this.plan = planFor(settings.plan ?? 'unlimited', settings.quotas);
     this.unknownSymbols = this.initialUnknownSymbols();
+    this.anySymbol = settings.anySymbol ?? false;
     this.demoKeyRestricted = settings.demoKeyRestricted ?? false;
     this.quotas = new QuotaTracker(this.plan.limits, settings.quotaClock);
     this.faults = new FaultInjector(settings.faults ?? [], settings.faultSeed ?? 1);
@@ -170,7 +173,7 @@ export class SimulatorState {
       now: this.clock(),
       plan: this.plan,
       unknownSymbols: this.unknownSymbols,
-      anySymbol: this.settings.anySymbol ?? false,
+      anySymbol: this.anySymbol,
       lineEnding: this.lineEnding,
       demoKeyRestricted: this.demoKeyRestricted,
       fixtures: this.fixtures,
@@ -204,6 +207,7 @@ export class SimulatorState {
     if (change.now !== undefined) this.clock = clockFrom(change.now);
     if (change.unknownSymbols !== undefined)
       this.unknownSymbols = new Set(change.unknownSymbols.map(canonicalSymbol));
+    if (change.anySymbol !== undefined) this.anySymbol = change.anySymbol;
     if (change.demoKeyRestricted !== undefined) this.demoKeyRestricted = change.demoKeyRestricted;
   }
 
@@ -215,6 +219,7 @@ export class SimulatorState {
     this.quotas.setLimits(this.plan.limits);
     this.quotas.reset();
     this.unknownSymbols = this.initialUnknownSymbols();
+    this.anySymbol = this.settings.anySymbol ?? false;
     this.demoKeyRestricted = this.settings.demoKeyRestricted ?? false;
     this.faults.set(this.settings.faults ?? []);
     this.faults.reseed();
