@@ -140,13 +140,27 @@ export function latestTradingDayOnOrBefore(isoDate: string): string {
   return isoFromDayNumber(day);
 }
 
-/** All trading days from `startIsoDate` to `endIsoDate`, both included, ascending. */
+const tradingDayLists = new Map<string, readonly string[]>();
+/** Enough for the few history starts (1999-11-01, listing dates) times the clock's dates a run meets. */
+const TRADING_DAY_LISTS_KEPT = 256;
+
+/**
+ * All trading days from `startIsoDate` to `endIsoDate`, both included, ascending. Memoised: every synthetic
+ * series walks ~6,600 of them, and listing them costs as much as the price walk itself.
+ */
 export function tradingDaysBetween(startIsoDate: string, endIsoDate: string): string[] {
-  const days: string[] = [];
-  const last = dayNumber(endIsoDate);
-  for (let day = dayNumber(startIsoDate); day <= last; day += 1)
-    if (isTradingDayNumber(day)) days.push(isoFromDayNumber(day));
-  return days;
+  const key = `${startIsoDate}|${endIsoDate}`;
+  let days = tradingDayLists.get(key);
+  if (days === undefined) {
+    const listed: string[] = [];
+    const last = dayNumber(endIsoDate);
+    for (let day = dayNumber(startIsoDate); day <= last; day += 1)
+      if (isTradingDayNumber(day)) listed.push(isoFromDayNumber(day));
+    if (tradingDayLists.size >= TRADING_DAY_LISTS_KEPT) tradingDayLists.clear();
+    tradingDayLists.set(key, listed);
+    days = listed;
+  }
+  return [...days];
 }
 
 /** The calendar date in New York at `instant`: AlphaVantage's "US/Eastern" trading date. */
