@@ -1,43 +1,39 @@
 /**
- * The /query endpoint's answers, as a pure function of the query parameters and the simulator state
- * (clock, plan, rules), so that the HTTP layer only adds quotas, faults and counters.
+ * The /query router: a pure function of the query parameters and the simulator state (clock, plan, rules),
+ * so that the HTTP layer only adds quotas, faults and counters. It answers what is the same for every
+ * function (premium-only functions, unknown functions, the demo key, recorded fixtures, unknown symbols) and
+ * hands the rest to one module per function family under endpoints/.
  *
- * Symbol rule: a symbol gets synthetic data when it is well formed — 1 to 16 characters from A-Z, 0-9
- * and `.` `-` `/` `:` with at least one letter, case-insensitive (real symbols look like `BRK-B`,
- * `-P-HIZ`, `BC/PB`, `ACWV:BAT`) — and is not listed in `unknownSymbols`. Any other symbol is answered
- * the way AlphaVantage answers a symbol it has no data for, which differs by function:
- * TIME_SERIES_DAILY and the indicators give `"Error Message": "Invalid API call ..."`, GLOBAL_QUOTE
- * gives `{"Global Quote": {}}`, OVERVIEW and the statements give `{}`. ETFs of the synthetic universe
- * have prices but no company data (`{}` for OVERVIEW and statements), as on AlphaVantage.
+ * Unknown symbols (symbols.ts: not in the universe, or listed in `unknownSymbols`) get what AlphaVantage
+ * answers for a symbol it has no data for, which differs by function: TIME_SERIES_DAILY and the indicators
+ * `"Error Message": "Invalid API call ..."`, GLOBAL_QUOTE `{"Global Quote": {}}`, OVERVIEW and the
+ * statements `{}`.
  */
-import { parseIsoDate } from './calendar.ts';
+import {
+  type ApiAnswer,
+  CSV_TYPE,
+  errorMessage,
+  information,
+  JSON_TYPE,
+  json,
+  type LineEnding,
+} from './answers.ts';
+import { overview, statement } from './endpoints/fundamentals.ts';
+import { indicator } from './endpoints/indicators.ts';
+import { listingStatus } from './endpoints/listing.ts';
+import { globalQuote } from './endpoints/quotes.ts';
+import type { SymbolRequest } from './endpoints/request.ts';
+import { timeSeriesDaily } from './endpoints/time-series.ts';
 import { type FixtureEntry, findFixture, readFixture } from './fixtures.ts';
-import { type StatementFunction, syntheticOverview, syntheticStatement } from './fundamentals.ts';
+import { type RecordedFundamentals, recordedFundamentals } from './fundamentals/recorded.ts';
 import * as messages from './messages.ts';
 import type { Plan } from './quotas.ts';
-import {
-  globalQuoteCsv,
-  globalQuoteJson,
-  type IndicatorFunction,
-  type IndicatorParameters,
-  indicatorCsv,
-  indicatorJson,
-  jsonBody,
-  type LineEnding,
-  listingStatusCsv,
-  type SeriesType,
-  timeSeriesDailyCsv,
-  timeSeriesDailyJson,
-} from './responses.ts';
-import {
-  aggregateBars,
-  canonicalSymbol,
-  type DailyBar,
-  type Interval,
-  lastTradingDate,
-  syntheticDailySeries,
-} from './series.ts';
-import { findListing, type Listing, listingsAsOf } from './universe.ts';
+import { canonicalSymbol, type DailyBar, lastTradingDate } from './series.ts';
+import { dailySeriesFor, isKnownSymbol } from './symbols.ts';
+import { findListing } from './universe.ts';
+
+export type { ApiAnswer, Outcome } from './answers.ts';
+export { dailySeriesFor, isWellFormedSymbol } from './symbols.ts';
 
 export const SUPPORTED_FUNCTIONS = [
   'LISTING_STATUS',
@@ -62,95 +58,21 @@ const PREMIUM_ONLY_FUNCTIONS = new Set([
   'HISTORICAL_OPTIONS',
 ]);
 
-/** How the simulator classifies its own answer, for counters and logs. */
-export type Outcome = 'data' | 'error' | 'empty' | 'limit' | 'premium' | 'notice';
-
-export interface ApiAnswer {
-  status: number;
-  contentType: string;
-  body: string;
-  outcome: Outcome;
-}
-
 export interface ApiContext {
   now: Date;
   plan: Plan;
   unknownSymbols: ReadonlySet<string>;
+  /** Serve every well-formed symbol, not only the universe's (symbols.ts). Default false. */
+  anySymbol?: boolean;
   lineEnding: LineEnding;
   /** Answer `apikey=demo` with the demo notice for every symbol but IBM, as AlphaVantage does. */
   demoKeyRestricted: boolean;
+  /** Fixture mode: serve these real captures verbatim when one matches. */
   fixtures?: { directory: string; entries: readonly FixtureEntry[] };
+  /** Recorded company data; default the repository's recordings (fundamentals/recorded.ts). */
+  recorded?: RecordedFundamentals;
   /** Memoised series lookup (the server caches); defaults to computing it. */
   dailySeries?: (symbol: string, now: Date) => DailyBar[];
-}
-
-const JSON_TYPE = 'application/json';
-/** What AlphaVantage labels its CSV downloads with. */
-const CSV_TYPE = 'application/x-download';
-
-const json = (value: unknown, outcome: Outcome): ApiAnswer => ({
-  status: 200,
-  contentType: JSON_TYPE,
-  body: jsonBody(value),
-  outcome,
-});
-const errorMessage = (message: string): ApiAnswer => json({ 'Error Message': message }, 'error');
-const information = (message: string, outcome: Outcome): ApiAnswer => json({ Information: message }, outcome);
-const csv = (body: string): ApiAnswer => ({ status: 200, contentType: CSV_TYPE, body, outcome: 'data' });
-
-const SYMBOL_PATTERN = /^[A-Z0-9.\-/:]{1,16}$/i;
-
-export function isWellFormedSymbol(symbol: string): boolean {
-  return SYMBOL_PATTERN.test(symbol) && /[A-Z]/i.test(symbol);
-}
-
-/** The daily series a symbol has at `now`: from its listing date, ending at its delisting date if any. */
-export function dailySeriesFor(symbol: string, now: Date): DailyBar[] {
-  const listing = findListing(symbol);
-  const bars = syntheticDailySeries(symbol, now, listing?.ipoDate);
-  const delisted = listing?.delistingDate;
-  return delisted ? bars.filter((bar) => bar.date <= delisted) : bars;
-}
-
-function positiveInteger(value: string | null, fallback?: number): number | undefined {
-  if (value === null || value === '') return fallback;
-  return /^\d+$/.test(value) && Number(value) > 0 ? Number(value) : undefined;
-}
-
-function indicatorParameters(
-  fn: IndicatorFunction,
-  params: URLSearchParams,
-): IndicatorParameters | undefined {
-  const interval = params.get('interval');
-  const seriesType = params.get('series_type');
-  if (interval !== 'daily' && interval !== 'weekly' && interval !== 'monthly') return undefined;
-  if (!['close', 'open', 'high', 'low'].includes(seriesType ?? '')) return undefined;
-  const needsTimePeriod = fn !== 'MACD';
-  const timePeriod = positiveInteger(params.get('time_period'), needsTimePeriod ? undefined : 1);
-  const fastPeriod = positiveInteger(params.get('fastperiod'), 12);
-  const slowPeriod = positiveInteger(params.get('slowperiod'), 26);
-  const signalPeriod = positiveInteger(params.get('signalperiod'), 9);
-  const deviationsUp = positiveInteger(params.get('nbdevup'), 2);
-  const deviationsDown = positiveInteger(params.get('nbdevdn'), 2);
-  const maType = params.get('matype');
-  if (maType !== null && maType !== '0') return undefined; // only the simple moving average is simulated
-  if (
-    [timePeriod, fastPeriod, slowPeriod, signalPeriod, deviationsUp, deviationsDown].some(
-      (value) => value === undefined,
-    )
-  ) {
-    return undefined;
-  }
-  return {
-    interval: interval as Interval,
-    seriesType: seriesType as SeriesType,
-    timePeriod: timePeriod ?? 1,
-    fastPeriod: fastPeriod ?? 12,
-    slowPeriod: slowPeriod ?? 26,
-    signalPeriod: signalPeriod ?? 9,
-    deviationsUp: deviationsUp ?? 2,
-    deviationsDown: deviationsDown ?? 2,
-  };
 }
 
 function fixtureAnswer(context: ApiContext, fn: string, params: URLSearchParams): ApiAnswer | undefined {
@@ -169,12 +91,16 @@ function fixtureAnswer(context: ApiContext, fn: string, params: URLSearchParams)
   return { status: 200, contentType: datatype === 'csv' ? CSV_TYPE : JSON_TYPE, body, outcome: 'data' };
 }
 
-/**
- * Answers a /query request whose apikey and quota were already checked. `params` are the raw query
- * parameters; function names are case-sensitive upper case, as on AlphaVantage.
- */
-export function answerQuery(params: URLSearchParams, context: ApiContext): ApiAnswer {
-  const fn = params.get('function') ?? '';
+/** What AlphaVantage answers for a symbol it has no data for, per function. */
+function unknownSymbolAnswer(fn: SupportedFunction): ApiAnswer {
+  if (fn === 'GLOBAL_QUOTE') return json({ 'Global Quote': {} }, 'empty');
+  if (fn === 'OVERVIEW' || fn === 'INCOME_STATEMENT' || fn === 'BALANCE_SHEET' || fn === 'CASH_FLOW')
+    return json({}, 'empty');
+  return errorMessage(messages.invalidApiCall(fn));
+}
+
+/** Answers that do not depend on the function family; undefined when the family module should answer. */
+function commonAnswer(fn: string, params: URLSearchParams, context: ApiContext): ApiAnswer | undefined {
   if (PREMIUM_ONLY_FUNCTIONS.has(fn)) {
     return context.plan.premium
       ? errorMessage(messages.invalidApiCall(fn))
@@ -182,90 +108,56 @@ export function answerQuery(params: URLSearchParams, context: ApiContext): ApiAn
   }
   if (!(SUPPORTED_FUNCTIONS as readonly string[]).includes(fn))
     return errorMessage(messages.unknownFunction(fn));
-  const supported = fn as SupportedFunction;
-
-  if (supported === 'TIME_SERIES_DAILY' && params.get('outputsize') === 'full' && !context.plan.premium) {
-    return information(messages.premiumParameter(supported), 'premium');
-  }
+  if (fn === 'TIME_SERIES_DAILY' && params.get('outputsize') === 'full' && !context.plan.premium)
+    return information(messages.premiumParameter(fn), 'premium');
   const symbol = params.get('symbol')?.trim();
   if (
     context.demoKeyRestricted &&
     params.get('apikey') === 'demo' &&
-    supported !== 'LISTING_STATUS' &&
+    fn !== 'LISTING_STATUS' &&
     canonicalSymbol(symbol ?? '') !== 'IBM'
   ) {
     return information(messages.DEMO_KEY_NOTICE, 'notice');
   }
-  const fromFixture = fixtureAnswer(context, supported, params);
-  if (fromFixture !== undefined) return fromFixture;
+  return fixtureAnswer(context, fn, params);
+}
 
-  if (supported === 'LISTING_STATUS') return listingStatus(params, context);
+/**
+ * Answers a /query request whose apikey and quota were already checked. `params` are the raw query
+ * parameters; function names are case-sensitive upper case, as on AlphaVantage.
+ */
+export function answerQuery(params: URLSearchParams, context: ApiContext): ApiAnswer {
+  const fn = params.get('function') ?? '';
+  const common = commonAnswer(fn, params, context);
+  if (common !== undefined) return common;
+  const supported = fn as SupportedFunction;
+  if (supported === 'LISTING_STATUS') return listingStatus(params, context.now, context.lineEnding);
+  const symbol = params.get('symbol')?.trim();
   if (symbol === undefined || symbol === '') return errorMessage(messages.invalidApiCall(supported));
-  const known = isWellFormedSymbol(symbol) && !context.unknownSymbols.has(canonicalSymbol(symbol));
-  const wantsCsv = params.get('datatype') === 'csv';
-  const today = lastTradingDate(context.now);
-  const series = () => (context.dailySeries ?? dailySeriesFor)(symbol, context.now);
-  const listing: Listing | undefined = known ? findListing(symbol) : undefined;
-
+  if (!isKnownSymbol(symbol, context)) return unknownSymbolAnswer(supported);
+  const recorded = context.recorded ?? recordedFundamentals();
+  const request: SymbolRequest = {
+    params,
+    symbol,
+    today: lastTradingDate(context.now),
+    wantsCsv: params.get('datatype') === 'csv',
+    lineEnding: context.lineEnding,
+    series: () =>
+      (context.dailySeries ?? ((name, now) => dailySeriesFor(name, now, recorded)))(symbol, context.now),
+    listing: findListing(symbol),
+  };
   switch (supported) {
-    case 'TIME_SERIES_DAILY': {
-      const bars = known ? series() : [];
-      if (bars.length === 0) return errorMessage(messages.invalidApiCall(supported));
-      const outputSize = params.get('outputsize') === 'full' ? 'full' : 'compact';
-      return wantsCsv
-        ? csv(timeSeriesDailyCsv(bars, outputSize, context.lineEnding))
-        : rawJson(timeSeriesDailyJson(symbol, bars, outputSize));
-    }
-    case 'GLOBAL_QUOTE': {
-      const bars = known ? series() : [];
-      if (bars.length === 0) return json({ 'Global Quote': {} }, 'empty');
-      return wantsCsv
-        ? csv(globalQuoteCsv(symbol, bars, context.lineEnding))
-        : rawJson(globalQuoteJson(symbol, bars));
-    }
-    case 'OVERVIEW': {
-      if (!known) return json({}, 'empty');
-      const overview = syntheticOverview(symbol, today, series(), listing);
-      return json(overview, Object.keys(overview).length === 0 ? 'empty' : 'data');
-    }
+    case 'TIME_SERIES_DAILY':
+      return timeSeriesDaily(request);
+    case 'GLOBAL_QUOTE':
+      return globalQuote(request);
+    case 'OVERVIEW':
+      return overview(request, recorded);
     case 'INCOME_STATEMENT':
     case 'BALANCE_SHEET':
-    case 'CASH_FLOW': {
-      if (!known || listing?.assetType === 'ETF') return json({}, 'empty');
-      return json(syntheticStatement(supported as StatementFunction, symbol, today, listing), 'data');
-    }
-    default: {
-      const parameters = indicatorParameters(supported, params);
-      const bars = known && parameters ? series() : [];
-      if (parameters === undefined || bars.length === 0)
-        return errorMessage(messages.invalidApiCall(supported));
-      const aggregated = aggregateBars(bars, parameters.interval);
-      return wantsCsv
-        ? csv(indicatorCsv(supported, aggregated, parameters, context.lineEnding))
-        : rawJson(indicatorJson(supported, symbol, aggregated, parameters));
-    }
+    case 'CASH_FLOW':
+      return statement(supported, request, recorded);
+    default:
+      return indicator(supported, request);
   }
-}
-
-function rawJson(body: string): ApiAnswer {
-  return { status: 200, contentType: JSON_TYPE, body, outcome: 'data' };
-}
-
-function listingStatus(params: URLSearchParams, context: ApiContext): ApiAnswer {
-  const state = params.get('state') ?? 'active';
-  const date = params.get('date');
-  if (state !== 'active' && state !== 'delisted')
-    return errorMessage(messages.invalidApiCall('LISTING_STATUS'));
-  let asOf = lastTradingDate(context.now);
-  if (date !== null && date !== '') {
-    try {
-      parseIsoDate(date);
-    } catch {
-      return errorMessage(messages.invalidApiCall('LISTING_STATUS'));
-    }
-    // AlphaVantage documents history from 2010-01-01 on; the future is today.
-    if (date < '2010-01-01') return errorMessage(messages.invalidApiCall('LISTING_STATUS'));
-    if (date < asOf) asOf = date;
-  }
-  return csv(listingStatusCsv(listingsAsOf(asOf, state), context.lineEnding));
 }

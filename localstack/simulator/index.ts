@@ -10,8 +10,8 @@ export {
   nyseHolidays,
   tradingDaysBetween,
 } from './calendar.ts';
+export { companyOverview, companyStatement } from './endpoints/fundamentals.ts';
 export { FAULT_MODES, type FaultMode, type FaultRule } from './faults.ts';
-export { syntheticOverview, syntheticStatement } from './fundamentals.ts';
 export { bbands, ema, macd, rsi, sma } from './indicators.ts';
 export { PLAN_NAMES, PLANS, type PlanName } from './quotas.ts';
 export {

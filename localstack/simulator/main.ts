@@ -22,6 +22,8 @@ const USAGE = `Usage: node --import tsx localstack/simulator/main.ts [options]
   --per-minute <n>           override the plan's per-minute quota
   --per-day <n>              override the plan's per-day quota
   --unknown-symbols <list>   comma-separated symbols answered as unknown (default INVALID,UNKNOWN)
+  --any-symbol               serve every well-formed symbol, not only those LISTING_STATUS lists
+  --no-recorded              synthetic company data only (default: recorded overviews/statements, e.g. IBM)
   --api-keys <list>          comma-separated accepted apikeys (default: any non-empty key)
   --demo-key-restricted      apikey=demo only works for IBM, as on AlphaVantage
   --fixtures-dir <dir>       serve matching real responses from this directory
@@ -68,6 +70,8 @@ const { values } = parseArgs({
     'unknown-symbols': { type: 'string' },
     'api-keys': { type: 'string' },
     'demo-key-restricted': { type: 'boolean', default: false },
+    'any-symbol': { type: 'boolean', default: false },
+    'no-recorded': { type: 'boolean', default: false },
     'fixtures-dir': { type: 'string' },
     'csv-line-ending': { type: 'string', default: 'lf' },
     fault: { type: 'string' },
@@ -131,6 +135,8 @@ const simulator = await createAlphaVantageSimulator({
   unknownSymbols: list(values['unknown-symbols']),
   apiKeys: list(values['api-keys']),
   demoKeyRestricted: values['demo-key-restricted'],
+  anySymbol: values['any-symbol'],
+  ...(values['no-recorded'] ? { recordedDir: false as const } : {}),
   fixturesDir: values['fixtures-dir'],
   csvLineEnding: values['csv-line-ending'],
   faults,

@@ -12,14 +12,19 @@ export interface QuotaLimits {
   perDay?: number;
 }
 
+/**
+ * AlphaVantage's plans, named as Horton's configuration names them (model/config.ts `ALPHAVANTAGE_PLANS`; the
+ * simulator does not import it, test/unit/simulator-plans.test.ts checks that the two agree), plus `unlimited`
+ * for tests that are not about quotas.
+ */
 export const PLAN_NAMES = [
   'unlimited',
   'free',
-  'premium-75',
-  'premium-150',
-  'premium-300',
-  'premium-600',
-  'premium-1200',
+  'premium75',
+  'premium150',
+  'premium300',
+  'premium600',
+  'premium1200',
 ] as const;
 export type PlanName = (typeof PLAN_NAMES)[number];
 
@@ -30,14 +35,16 @@ export interface Plan {
   premium: boolean;
 }
 
+const premium = (name: PlanName, perMinute: number): Plan => ({ name, limits: { perMinute }, premium: true });
+
 export const PLANS: Record<PlanName, Plan> = {
   unlimited: { name: 'unlimited', limits: {}, premium: true },
   free: { name: 'free', limits: { perSecond: 1, perMinute: 5, perDay: 25 }, premium: false },
-  'premium-75': { name: 'premium-75', limits: { perMinute: 75 }, premium: true },
-  'premium-150': { name: 'premium-150', limits: { perMinute: 150 }, premium: true },
-  'premium-300': { name: 'premium-300', limits: { perMinute: 300 }, premium: true },
-  'premium-600': { name: 'premium-600', limits: { perMinute: 600 }, premium: true },
-  'premium-1200': { name: 'premium-1200', limits: { perMinute: 1200 }, premium: true },
+  premium75: premium('premium75', 75),
+  premium150: premium('premium150', 150),
+  premium300: premium('premium300', 300),
+  premium600: premium('premium600', 600),
+  premium1200: premium('premium1200', 1200),
 };
 
 export type QuotaWindow = 'second' | 'minute' | 'day';

@@ -179,6 +179,66 @@ function randomDate(random: RandomSource, fromYear: number, toYear: number): str
 
 let cachedUniverse: { active: Listing[]; delisted: Listing[] } | undefined;
 
+function generatedActiveListing(random: RandomSource, taken: Set<string>): Listing {
+  const isEtf = random.next() < 0.3;
+  const symbol = randomTicker(random, taken);
+  taken.add(symbol);
+  const name = isEtf
+    ? `${pick(random, ETF_SPONSORS)} ${pick(random, ETF_THEMES)} ETF${random.next() < 0.3 ? ' ' : ''}`
+    : companyName(random);
+  return {
+    symbol,
+    name,
+    exchange: isEtf ? etfExchange(random) : stockExchange(random),
+    assetType: isEtf ? 'ETF' : 'Stock',
+    ipoDate: randomDate(random, isEtf ? 1996 : 1970, 2025),
+    delistingDate: null,
+    status: 'Active',
+  };
+}
+
+function companyName(random: RandomSource): string {
+  return `${pick(random, NAME_FIRST)} ${pick(random, NAME_SECOND)} ${pick(random, NAME_SUFFIX)}`;
+}
+
+/** Quirks of the real file: preferred shares and warrants of a listed company, an empty name. */
+function quirkListings(active: readonly Listing[], random: RandomSource, taken: Set<string>): Listing[] {
+  const quirks: Listing[] = [];
+  const preferredBase = active.find(
+    (listing) => listing.assetType === 'Stock' && listing.exchange === 'NYSE',
+  );
+  if (preferredBase !== undefined) {
+    for (const suffix of ['-P-A', '-P-B', '-WS'])
+      quirks.push({ ...preferredBase, symbol: `${preferredBase.symbol}${suffix}`, ipoDate: '2021-06-15' });
+  }
+  quirks.push({
+    symbol: randomTicker(random, taken),
+    name: '',
+    exchange: 'NASDAQ',
+    assetType: 'Stock',
+    ipoDate: '2023-08-18',
+    delistingDate: null,
+    status: 'Active',
+  });
+  return quirks;
+}
+
+function generatedDelistedListing(random: RandomSource, taken: Set<string>): Listing {
+  const symbol = randomTicker(random, taken);
+  taken.add(symbol);
+  const ipoDate = randomDate(random, 1985, 2015);
+  const delistingDate = randomDate(random, Number(ipoDate.slice(0, 4)) + 2, 2025);
+  return {
+    symbol,
+    name: companyName(random),
+    exchange: stockExchange(random),
+    assetType: 'Stock',
+    ipoDate,
+    delistingDate,
+    status: 'Delisted',
+  };
+}
+
 /**
  * The whole synthetic universe, independent of the clock (callers filter by date): active listings
  * and a separate set of delisted ones, each sorted by symbol like AlphaVantage's file.
@@ -196,57 +256,12 @@ export function syntheticUniverse(): { active: readonly Listing[]; delisted: rea
     delistingDate: null,
     status: 'Active',
   }));
-  for (let index = 0; index < GENERATED_ACTIVE_ROWS; index += 1) {
-    const isEtf = random.next() < 0.3;
-    const symbol = randomTicker(random, taken);
-    taken.add(symbol);
-    const name = isEtf
-      ? `${pick(random, ETF_SPONSORS)} ${pick(random, ETF_THEMES)} ETF${random.next() < 0.3 ? ' ' : ''}`
-      : `${pick(random, NAME_FIRST)} ${pick(random, NAME_SECOND)} ${pick(random, NAME_SUFFIX)}`;
-    active.push({
-      symbol,
-      name,
-      exchange: isEtf ? etfExchange(random) : stockExchange(random),
-      assetType: isEtf ? 'ETF' : 'Stock',
-      ipoDate: randomDate(random, isEtf ? 1996 : 1970, 2025),
-      delistingDate: null,
-      status: 'Active',
-    });
-  }
-  // Quirks of the real file: preferred shares and warrants of listed companies, an empty name.
-  const preferredBase = active.find(
-    (listing) => listing.assetType === 'Stock' && listing.exchange === 'NYSE',
+  for (let index = 0; index < GENERATED_ACTIVE_ROWS; index += 1)
+    active.push(generatedActiveListing(random, taken));
+  active.push(...quirkListings(active, random, taken));
+  const delisted = Array.from({ length: GENERATED_DELISTED_ROWS }, () =>
+    generatedDelistedListing(random, taken),
   );
-  if (preferredBase !== undefined) {
-    for (const suffix of ['-P-A', '-P-B', '-WS']) {
-      active.push({ ...preferredBase, symbol: `${preferredBase.symbol}${suffix}`, ipoDate: '2021-06-15' });
-    }
-  }
-  active.push({
-    symbol: randomTicker(random, taken),
-    name: '',
-    exchange: 'NASDAQ',
-    assetType: 'Stock',
-    ipoDate: '2023-08-18',
-    delistingDate: null,
-    status: 'Active',
-  });
-  const delisted: Listing[] = [];
-  for (let index = 0; index < GENERATED_DELISTED_ROWS; index += 1) {
-    const symbol = randomTicker(random, taken);
-    taken.add(symbol);
-    const ipoDate = randomDate(random, 1985, 2015);
-    const delistingDate = randomDate(random, Number(ipoDate.slice(0, 4)) + 2, 2025);
-    delisted.push({
-      symbol,
-      name: `${pick(random, NAME_FIRST)} ${pick(random, NAME_SECOND)} ${pick(random, NAME_SUFFIX)}`,
-      exchange: stockExchange(random),
-      assetType: 'Stock',
-      ipoDate,
-      delistingDate,
-      status: 'Delisted',
-    });
-  }
   const bySymbol = (left: Listing, right: Listing) => (left.symbol < right.symbol ? -1 : 1);
   cachedUniverse = { active: active.sort(bySymbol), delisted: delisted.sort(bySymbol) };
   return cachedUniverse;

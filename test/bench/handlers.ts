@@ -144,7 +144,7 @@ async function bundleFigures(): Promise<{
 const NOW = new Date('2026-11-20T21:00:00Z');
 const simulatorContext = {
   now: NOW,
-  plan: PLANS['premium-75'],
+  plan: PLANS.premium75,
   unknownSymbols: new Set<string>(),
   lineEnding: '\n' as const,
   demoKeyRestricted: false,

@@ -179,7 +179,7 @@ async function faultRun(run: Run, index: number) {
   const seed = 11 + index;
   const simulator = await createAlphaVantageSimulator({
     now: SIMULATOR_NOW,
-    plan: 'premium-75',
+    plan: 'premium75',
     faults: [
       { mode: 'http-error', probability: 0.1, status: 503 },
       { mode: 'timeout', probability: 0.05 },

@@ -56,7 +56,7 @@ describe('e2e: a collection cycle under AlphaVantage faults ends with complete, 
       },
       simulator: {
         now: SIMULATOR_NOW,
-        plan: 'premium-75',
+        plan: 'premium75',
         quotas: { perSecond: REQUESTS_PER_SECOND },
         faults: FAULTS,
         faultSeed: 7,

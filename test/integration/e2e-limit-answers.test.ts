@@ -35,7 +35,7 @@ describe('e2e: limit answers outlast an invocation; default retry settings', () 
       config: { universe: { watchlist: SYMBOLS } },
       simulator: {
         now: SIMULATOR_NOW,
-        plan: 'premium-75',
+        plan: 'premium75',
         quotas: { perMinute: REQUESTS_PER_MINUTE },
         quotaClock: () => realStart + (Date.now() - realStart) * QUOTA_CLOCK_SPEED,
       },

@@ -33,7 +33,7 @@ describe('e2e: a cycle larger than the per-minute quota, default retry settings'
       config: { universe: { watchlist: SYMBOLS } },
       simulator: {
         now: SIMULATOR_NOW,
-        plan: 'premium-75',
+        plan: 'premium75',
         quotas: { perMinute: REQUESTS_PER_MINUTE },
         quotaClock: () => realStart + (Date.now() - realStart) * QUOTA_CLOCK_SPEED,
       },

@@ -27,6 +27,8 @@ interface Reply {
   status: number;
   body: string;
   contentType: string | undefined;
+  /** The simulator's marker header, X-Horton-Simulator. */
+  simulated?: string | undefined;
 }
 
 /** GET with an explicit agent: `false` opens a new connection per request. */
@@ -39,7 +41,12 @@ function get(url: string, agent: http.Agent | false = false, timeoutMs = 10_000)
         body += chunk;
       });
       response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, body, contentType: response.headers['content-type'] }),
+        resolve({
+          status: response.statusCode ?? 0,
+          body,
+          contentType: response.headers['content-type'],
+          simulated: response.headers['x-horton-simulator'] as string | undefined,
+        }),
       );
       response.on('error', reject);
     });
@@ -88,6 +95,22 @@ describe('simulator over HTTP', () => {
     expect(reply.status).toBe(200);
     expect(reply.contentType).toBe('application/json');
     expect(parseGlobalQuote(reply.body).latestTradingDay).toBe('2026-05-15');
+  });
+
+  it('marks every response as simulated with X-Horton-Simulator: 1', async () => {
+    simulator.configure({ plan: 'free', quotas: { perSecond: 100, perMinute: 100, perDay: 2 } });
+    const replies = {
+      health: await get(`${simulator.url}/health`),
+      data: await get(queryUrl(simulator, { function: 'GLOBAL_QUOTE', symbol: 'IBM' })),
+      unknownSymbol: await get(queryUrl(simulator, { function: 'GLOBAL_QUOTE', symbol: 'ZZZZ' })),
+      limit: await get(queryUrl(simulator, { function: 'GLOBAL_QUOTE', symbol: 'MSFT' })),
+      missingKey: await get(`${simulator.url}/query?function=GLOBAL_QUOTE&symbol=IBM`),
+      admin: await get(`${simulator.url}/__simulator/stats`),
+      notFound: await get(`${simulator.url}/nowhere`),
+    };
+    expect(JSON.parse(replies.unknownSymbol.body)).toEqual({ 'Global Quote': {} });
+    expect(JSON.parse(replies.limit.body).Information).toMatch(/requests per day/);
+    for (const [name, reply] of Object.entries(replies)) expect(reply.simulated, name).toBe('1');
   });
 
   it('rejects a missing apikey with the real message, still HTTP 200', async () => {
@@ -155,14 +178,14 @@ describe('simulator over HTTP', () => {
       expect(
         classifyResponse((await get(queryUrl(simulator, full))).body, 'TIME_SERIES_DAILY'),
       ).toMatchObject({ kind: 'premium' });
-      await post(`${simulator.url}/__simulator/config`, { plan: 'premium-75' });
+      await post(`${simulator.url}/__simulator/config`, { plan: 'premium75' });
       expect(parseTimeSeriesDaily((await get(queryUrl(simulator, full))).body).bars.length).toBeGreaterThan(
         6000,
       );
     });
 
     it('premium plan: the call-volume "Information" past its per-minute quota', async () => {
-      await post(`${simulator.url}/__simulator/config`, { plan: 'premium-75', quotas: { perMinute: 3 } });
+      await post(`${simulator.url}/__simulator/config`, { plan: 'premium75', quotas: { perMinute: 3 } });
       const replies: Reply[] = [];
       for (let index = 0; index < 4; index += 1)
         replies.push(await get(queryUrl(simulator, { function: 'GLOBAL_QUOTE', symbol: 'IBM' })));
@@ -194,7 +217,7 @@ describe('simulator over HTTP', () => {
     });
 
     it("limit: the plan's per-minute limit answer, as another client on the key causes, spending no quota", async () => {
-      await post(`${simulator.url}/__simulator/config`, { plan: 'premium-75', quotas: { perMinute: 1 } });
+      await post(`${simulator.url}/__simulator/config`, { plan: 'premium75', quotas: { perMinute: 1 } });
       await post(`${simulator.url}/__simulator/faults`, [{ mode: 'limit', count: 1 }]);
       const limited = await get(queryUrl(simulator, quote));
       const answered = await get(queryUrl(simulator, quote));

@@ -8,6 +8,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import {
   bbands,
+  companyOverview,
+  companyStatement,
   type DailyBar,
   dailySeriesFor,
   ema,
@@ -15,8 +17,6 @@ import {
   lastTradingDate,
   macd,
   rsi,
-  syntheticOverview,
-  syntheticStatement,
 } from '../../localstack/simulator/index.ts';
 import { type HortonConfig, type IndicatorConfig, indicatorId, type TableRole } from '../../model/config.ts';
 import { scanItems } from './e2e-harness.ts';
@@ -128,8 +128,10 @@ export function expectedLatestAnnual(
   statement: (typeof STATEMENTS)[number],
   symbol: string,
   today: string,
+  bars: readonly DailyBar[],
 ): ExpectedStatement {
-  const raw = syntheticStatement(statement, symbol, today, findListing(symbol));
+  const raw = companyStatement(statement, symbol, today, bars, findListing(symbol));
+  if (!('annualReports' in raw)) throw new Error(`${symbol}: no ${statement}`);
   const newest = [...raw.annualReports].sort((a, b) =>
     (a.fiscalDateEnding ?? '') < (b.fiscalDateEnding ?? '') ? 1 : -1,
   )[0];
@@ -219,7 +221,7 @@ export function assertCollectedData(
       'OVERVIEW',
     ]);
     const overview = fundamentals.find((item) => item.kind === 'OVERVIEW')?.data as Item;
-    const rawOverview = syntheticOverview(symbol, today, bars, findListing(symbol));
+    const rawOverview = companyOverview(symbol, today, bars, findListing(symbol));
     expect(overview).toMatchObject({
       symbol: rawOverview.Symbol,
       name: rawOverview.Name,
@@ -230,7 +232,7 @@ export function assertCollectedData(
       week52Low: Number(rawOverview['52WeekLow']),
     });
     for (const statement of STATEMENTS) {
-      const expected = expectedLatestAnnual(statement, symbol, today);
+      const expected = expectedLatestAnnual(statement, symbol, today, bars);
       const item = fundamentals.find((entry) => entry.kind === statement);
       expect(item, `${symbol} ${statement}`).toMatchObject({
         fiscalDateEnding: expected.fiscalDateEnding,

@@ -240,10 +240,8 @@ describe('AlphaVantage error and premium answers (always HTTP 200)', () => {
       query({ function: 'TIME_SERIES_DAILY_ADJUSTED', symbol: 'IBM' }, { plan: PLANS.free }).outcome,
     ).toBe('premium');
     expect(
-      query(
-        { function: 'TIME_SERIES_DAILY', symbol: 'IBM', outputsize: 'full' },
-        { plan: PLANS['premium-75'] },
-      ).outcome,
+      query({ function: 'TIME_SERIES_DAILY', symbol: 'IBM', outputsize: 'full' }, { plan: PLANS.premium75 })
+        .outcome,
     ).toBe('data');
   });
 

@@ -55,10 +55,10 @@ describe('QuotaTracker', () => {
   });
 
   it('premium plans have per-minute quotas and no daily cap', () => {
-    expect(PLANS['premium-75'].limits).toEqual({ perMinute: 75 });
-    expect(PLANS['premium-1200'].limits).toEqual({ perMinute: 1200 });
+    expect(PLANS.premium75.limits).toEqual({ perMinute: 75 });
+    expect(PLANS.premium1200.limits).toEqual({ perMinute: 1200 });
     const clock = fakeClock();
-    const quotas = new QuotaTracker(PLANS['premium-75'].limits, clock.now);
+    const quotas = new QuotaTracker(PLANS.premium75.limits, clock.now);
     let accepted = 0;
     for (let index = 0; index < 100; index += 1) if (quotas.take('key').allowed) accepted += 1;
     expect(accepted).toBe(75);
