@@ -4,9 +4,9 @@
  * The holiday RULES are written out here (a dozen lines) instead of taken from a package: the npm
  * candidates either cover federal holidays (not the exchange's: Good Friday is an NYSE holiday, Columbus
  * Day is not) or work on local-time Date objects, which shifts days in non-US time zones. The rules are
- * checked in test/unit/simulator-calendar.test.ts against every date of real AlphaVantage daily series in
- * whole years that hold each special closure below (2001, 2004, 2007, 2008, 2012, 2018, 2021-2022, 2024-2025),
- * which also catches a missing special closure.
+ * checked day by day from 1990 to 2035 against the simulator's independent calendar
+ * (test/unit/simulator-independence.test.ts), which test/unit/simulator-calendar.test.ts checks against every date
+ * of real AlphaVantage daily series in whole years holding each special closure; a missing closure fails there.
  *
  * All dates here are ISO `YYYY-MM-DD` strings and all arithmetic is in UTC, so the host time zone never
  * matters.

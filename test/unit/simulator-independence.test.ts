@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import * as product from '../../functions/shared/domain/exchange-calendar.ts';
+import * as product from '../../model/domain/exchange-calendar.ts';
 import * as productIndicators from '../../functions/shared/domain/indicators.ts';
 import * as simulator from '../../localstack/simulator/calendar.ts';
 import * as simulatorIndicators from '../../localstack/simulator/indicators.ts';
