@@ -21,6 +21,7 @@ import {
   localBindings,
   REPORT_FAILURE_CAUSES_VARIABLE,
   SETTINGS_VARIABLE,
+  SIMULATED_TIME_AHEAD_VARIABLE,
 } from '../../model/settings.ts';
 import {
   type EventSourceMapping,
@@ -153,7 +154,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const { config, brokers } = options;
   const log = options.log ?? stderrLogger;
   const selection = defaultSelection(options);
-  const restoreEnvironment = applyEnvironment(runnerEnvironment(options.env));
+  // Compressed schedules issue commands at simulated times, ahead of the wall clock the handlers check against.
+  const timeAhead = (options.scheduler?.timeCompression ?? 1) > 1;
+  const restoreEnvironment = applyEnvironment(
+    runnerEnvironment({ ...options.env, ...(timeAhead ? { [SIMULATED_TIME_AHEAD_VARIABLE]: '1' } : {}) }),
+  );
   const mappings = new Map<HandlerName, EventSourceMapping>();
   let scheduler: Scheduler | undefined;
 
