@@ -79,8 +79,29 @@ export interface Pipeline {
   topics: TopicReport | undefined;
   /** Resolves when nothing is in flight and every mapping has consumed its whole topic. */
   waitUntilIdle(options?: WaitOptions): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Stops the schedules and takes no new records; invocations in flight start no further record and are waited
+   * for up to `graceMs` (what they finish is committed), then the mappings leave their groups.
+   */
+  stop(options?: StopOptions): Promise<StopReport>;
 }
+
+export interface StopOptions {
+  /** Longest wait for invocations in flight. @default 15000 */
+  graceMs?: number;
+  /** Told what the stop waits for, before it waits (only when something is in flight). */
+  onWait?: (inFlight: string[], graceMs: number) => void;
+}
+
+export interface StopReport {
+  /** Time the stop waited for invocations in flight. */
+  waitedMs: number;
+  /** Handlers whose invocations were still running when the grace ended: their records were not committed. */
+  abandoned: string[];
+}
+
+/** Default bound of a stop's wait for invocations in flight: a Ctrl-C must end within seconds, not minutes. */
+export const STOP_GRACE_MS = 15_000;
 
 const DEFAULT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -162,11 +183,21 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const mappings = new Map<HandlerName, EventSourceMapping>();
   let scheduler: Scheduler | undefined;
 
-  const stop = async () => {
+  const stop = async (stopOptions: StopOptions = {}): Promise<StopReport> => {
+    const graceMs = stopOptions.graceMs ?? STOP_GRACE_MS;
+    const started = Date.now();
     scheduler?.stop();
+    for (const mapping of mappings.values()) mapping.stopTaking();
+    const inFlight = [...mappings].filter(([, mapping]) => mapping.busy).map(([name]) => name);
+    if (inFlight.length > 0) stopOptions.onWait?.(inFlight, graceMs);
+    const drained = await Promise.all(
+      [...mappings].map(async ([name, mapping]) => ((await mapping.drained(graceMs)) ? [] : [name])),
+    );
     await scheduler?.settled();
+    const waitedMs = Date.now() - started;
     await Promise.all([...mappings.values()].map((mapping) => mapping.stop()));
     restoreEnvironment();
+    return { waitedMs, abandoned: drained.flat() };
   };
 
   try {

@@ -244,12 +244,23 @@ async function handleFailure(run: BatchRun, at: RecordAt, error: Error): Promise
   return false;
 }
 
-/** Holds the partition until the known wait is over or the invocation's deadline comes, whichever is first. */
+/**
+ * Holds the partition until the known wait is over or the invocation's deadline comes, whichever is first; in
+ * steps, so a stop (`shouldStop` turning true: the deadline moved, e.g. the local runner is shutting down) ends
+ * the hold early.
+ */
 async function holdForDeferral(run: BatchRun, deferral: DeferredError): Promise<void> {
   const deadline = currentDeadline();
-  const hold = Math.min(deferral.retryAfterMs, (deadline ?? 0) - run.now().getTime());
-  if (hold > 0) await run.sleep(hold);
+  let left = Math.min(deferral.retryAfterMs, (deadline ?? 0) - run.now().getTime());
+  while (left > 0 && !run.options.shouldStop?.()) {
+    const step = Math.min(left, HOLD_STEP_MS);
+    await run.sleep(step);
+    left -= step;
+  }
 }
+
+/** How often a hold checks `shouldStop`. */
+const HOLD_STEP_MS = 1_000;
 
 /** Hands the record and the rest of its partition back (`park`); returns false when that is impossible or fails. */
 async function handBack(
