@@ -4,7 +4,7 @@ The state is a snapshot (moto's DynamoDB and Secrets Manager backends, pickled) 
 request since that snapshot, one JSON line each, appended before the request is handled, so a kill -9 loses at
 most the request being written. On start the snapshot is loaded and the journal applied in-process, and only then
 does the port open: the time to ready that `up` prints is the whole restore. A journal that grows past
-COMPACT_AFTER_BYTES, or was applied at start, is folded into a new snapshot in the background, so a restart never
+FOLD_AFTER_BYTES, or sees writes pause, or was applied at start, is folded into a new snapshot in the background, so a restart never
 replays a stack's whole life. SIGTERM and SIGINT end the process once the request in progress is done.
 
 Usage: python emulator_server.py <service dir> --host <host> --port <port>
@@ -38,9 +38,12 @@ SNAPSHOT = "snapshot.pickle"
 JOURNAL = "journal.jsonl"
 # moto's own recorder files from before (ADR 0050): applied once like a journal, then folded into the snapshot.
 LEGACY_RECORDINGS = ("replay.jsonl", "recording.jsonl")
-# Small enough that a restart after kill -9 applies the journal in seconds; each fold costs a pickling of the state.
-COMPACT_AFTER_BYTES = 8 * 1024 * 1024
-COMPACT_CHECK_SECONDS = 15
+# The journal is folded into the snapshot once writes pause for FOLD_WHEN_IDLE_SECONDS (a restart after kill -9
+# then applies nothing), or while they go on once it passes FOLD_AFTER_BYTES (bounding what such a restart applies;
+# each fold pickles the whole state while requests wait).
+FOLD_WHEN_IDLE_SECONDS = 5
+FOLD_AFTER_BYTES = 16 * 1024 * 1024
+FOLD_CHECK_SECONDS = 1
 # Reads change nothing (DynamoDB and Secrets Manager operation names): not journaled, not applied.
 READ_ONLY_OPERATION = re.compile(r"\.(Get|BatchGet|TransactGet|Query|Scan|Describe|List)\w*$")
 DROPPED_HEADERS = {"content-length", "transfer-encoding", "connection"}
@@ -94,6 +97,7 @@ class PersistentEmulator:
         self.lock = threading.Lock()
         self.journal_path = os.path.join(directory, JOURNAL)
         self.journal = None
+        self.last_write = time.monotonic()
 
     # ------------------------------------------------------------------ restore
 
@@ -174,12 +178,14 @@ class PersistentEmulator:
                     os.remove(path)
             log(f"snapshot written in {time.monotonic() - started:.1f} s")
 
-    def compact_when_grown(self, compact_now):
-        if compact_now:
+    def fold_when_due(self, fold_now):
+        if fold_now:
             self.compact()
         while True:
-            time.sleep(COMPACT_CHECK_SECONDS)
-            if os.path.getsize(self.journal_path) > COMPACT_AFTER_BYTES:
+            time.sleep(FOLD_CHECK_SECONDS)
+            size = os.path.getsize(self.journal_path)
+            idle = time.monotonic() - self.last_write > FOLD_WHEN_IDLE_SECONDS
+            if size > FOLD_AFTER_BYTES or (size > 0 and idle):
                 self.compact()
 
     # ------------------------------------------------------------------ serving
@@ -195,6 +201,7 @@ class PersistentEmulator:
                 entry = {"method": method, "path": target, "headers": headers, "body": base64.b64encode(body).decode()}
                 self.journal.write(json.dumps(entry).encode() + b"\n")
                 self.journal.flush()
+                self.last_write = time.monotonic()
             return list(self.app(environ, start_response))
 
     def stop(self, _signum, _frame):
@@ -228,7 +235,7 @@ def main():
     signal.signal(signal.SIGTERM, emulator.stop)
     signal.signal(signal.SIGINT, emulator.stop)
     legacy = any(os.path.exists(os.path.join(directory, name)) for name in LEGACY_RECORDINGS)
-    threading.Thread(target=emulator.compact_when_grown, args=(applied > 0 or legacy,), daemon=True).start()
+    threading.Thread(target=emulator.fold_when_due, args=(applied > 0 or legacy,), daemon=True).start()
     run_simple(host, port, emulator, threaded=True, request_handler=MotoRequestHandler)
 
 
