@@ -207,14 +207,50 @@ const log = (message: string) => process.stdout.write(`${message}\n`);
 let watching = false;
 
 /**
- * Resolves on the first Ctrl-C or SIGTERM. Later signals are absorbed (a handler stays registered), so a second
- * Ctrl-C, or the same signal forwarded twice by npm, cannot cut the cleanup short and leave the stack running.
+ * npm passes the terminal's Ctrl-C on to this process although the terminal sent it here too: one press can arrive
+ * twice, moments apart. A signal this soon after the first is that echo, not a second press.
+ */
+const SIGNAL_ECHO_MS = 1_000;
+
+/**
+ * Resolves on the first Ctrl-C or SIGTERM: the run stops taking records, waits a bounded time for what is in
+ * flight, commits it and stops what it started. A second Ctrl-C exits at once; nothing is lost, since records not
+ * committed are delivered again on the next start.
  */
 const interrupted = new Promise<'interrupted'>((resolve) => {
-  const stop = () => resolve('interrupted');
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  let firstAt: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (firstAt === undefined) {
+      firstAt = Date.now();
+      resolve('interrupted');
+      return;
+    }
+    if (Date.now() - firstAt < SIGNAL_ECHO_MS) return;
+    log(
+      `\n${signal} again: exiting now. Records not committed are delivered again on the next start; the local stack may still run (\`npm run local -- down\`).`,
+    );
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 });
+
+/** Stops the pipeline, saying what it waits for and how it ended. */
+async function stopPipeline(pipeline: Pipeline): Promise<void> {
+  const report = await pipeline.stop({
+    onWait: (inFlight, graceMs) =>
+      log(
+        `\nStopping: no new records; waiting up to ${graceMs / 1000} s for the invocations in flight (${inFlight.join(', ')}) to finish and be committed. Ctrl-C again to exit at once.`,
+      ),
+  });
+  if (report.abandoned.length > 0) {
+    log(
+      `Still running after ${(report.waitedMs / 1000).toFixed(1)} s: ${report.abandoned.join(', ')}; their records are not committed and are delivered again on the next start.`,
+    );
+  } else if (report.waitedMs >= 100) {
+    log(`In-flight invocations finished and committed in ${(report.waitedMs / 1000).toFixed(1)} s.`);
+  }
+}
 
 async function main(request: StartRequest): Promise<void> {
   const started = Date.now();
@@ -322,7 +358,7 @@ async function main(request: StartRequest): Promise<void> {
       await interrupted;
     }
   } finally {
-    await pipeline?.stop();
+    if (pipeline) await stopPipeline(pipeline);
     // Without `stack`, `up` failed, and it has already stopped whatever it launched.
     if (stack && !stack.alreadyRunning) {
       await downLocalStack(stackOptions);

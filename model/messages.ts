@@ -124,11 +124,11 @@ export const topicContracts = {
 export type ContractRole = keyof typeof topicContracts;
 export type MessageFor<R extends ContractRole> = z.infer<(typeof topicContracts)[R]>;
 
-/** Raised by `decodeMessage`: the record can never succeed, so it is dead-lettered, not retried. */
+/** Raised by `decodeMessage` and `assertIssuedInThePast`: the record can never succeed, so it is dead-lettered. */
 export class ContractViolation extends Error {
   override readonly name = 'ContractViolation';
   constructor(
-    readonly code: 'undecodable' | 'schema-invalid',
+    readonly code: 'undecodable' | 'schema-invalid' | 'issued-in-future',
     message: string,
   ) {
     super(message);
@@ -154,6 +154,26 @@ export function decodeMessage<R extends ContractRole>(role: R, value: Buffer | n
     throw new ContractViolation('schema-invalid', `not a valid ${role} message: ${problems.join('; ')}`);
   }
   return result.data as MessageFor<R>;
+}
+
+/**
+ * How far a command's `issuedAt` may lie ahead of the consumer's clock: clock skew between hosts, no more.
+ * `issuedAt` orders quote observations and dates what handlers store, so a command from the future would stay the
+ * newest for good.
+ */
+export const ISSUED_AT_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * Checks what only a trusted producer could guarantee: the command was not issued in the future. Every consumer
+ * (and `horton send` before publishing) applies it, whatever the producer.
+ * @throws ContractViolation `issued-in-future`
+ */
+export function assertIssuedInThePast(command: Pick<Command, 'issuedAt'>, now: Date): void {
+  if (Date.parse(command.issuedAt) <= now.getTime() + ISSUED_AT_TOLERANCE_MS) return;
+  throw new ContractViolation(
+    'issued-in-future',
+    `issuedAt: ${command.issuedAt} is in the future (now ${now.toISOString()}, tolerance ${ISSUED_AT_TOLERANCE_MS / 60_000} min); it orders quote observations, so a future one would stay the latest for good`,
+  );
 }
 
 /** The Kafka key of a command: the symbol, so a symbol's commands stay ordered in one partition. */

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { ScheduleConfig, TableRole } from './config.ts';
-import { type Command, topicContracts } from './messages.ts';
+import { assertIssuedInThePast, type Command, ContractViolation, topicContracts } from './messages.ts';
 
 /** Roles whose topics carry commands (every topic a handler consumes). */
 export const COMMAND_TOPIC_ROLES = ['securities', 'overview', 'history', 'quote', 'indicators'] as const;
@@ -166,8 +166,11 @@ export function completeCommand(role: CommandTopicRole, message: unknown, now: D
   };
 }
 
-/** Validates a command against its topic's contract; the error names every invalid field. */
-export function validateCommand(role: CommandTopicRole, message: unknown): Command {
+/**
+ * Validates a command as its consumer will: against its topic's contract (the error names every invalid field),
+ * and not issued in the future, so nothing is published that the handler would dead-letter.
+ */
+export function validateCommand(role: CommandTopicRole, message: unknown, now: Date = new Date()): Command {
   const result = topicContracts[role].safeParse(message);
   if (!result.success) {
     const problems = result.error.issues.map(
@@ -175,5 +178,13 @@ export function validateCommand(role: CommandTopicRole, message: unknown): Comma
     );
     throw new OperationsRequestError(`not a valid ${role} message: ${problems.join('; ')}`);
   }
-  return result.data as Command;
+  const command = result.data as Command;
+  try {
+    assertIssuedInThePast(command, now);
+  } catch (error) {
+    if (error instanceof ContractViolation)
+      throw new OperationsRequestError(`not a valid ${role} message: ${error.message}`);
+    throw error;
+  }
+  return command;
 }

@@ -31,6 +31,11 @@ export const SETTINGS_VARIABLE = 'HORTON_SETTINGS';
 export const LOCAL_API_KEY_VARIABLE = 'ALPHAVANTAGE_API_KEY';
 /** Local runs only: set by the runner so batch responses name why records failed (see localstack/runner). */
 export const REPORT_FAILURE_CAUSES_VARIABLE = 'HORTON_REPORT_FAILURE_CAUSES';
+/**
+ * Local runs only: set by the runner when its schedules run on a compressed clock, whose `issuedAt` runs ahead of
+ * the wall clock by design; the handlers then accept commands issued in the future.
+ */
+export const SIMULATED_TIME_AHEAD_VARIABLE = 'HORTON_SIMULATED_TIME_AHEAD';
 
 const name = z.string().min(1);
 

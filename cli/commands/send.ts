@@ -33,7 +33,7 @@ export function prepareSend(dataset: string, text: string, now: Date = new Date(
     throw new UsageError(`<json> is not valid JSON: ${(error as Error).message}`);
   }
   try {
-    return { role, command: validateCommand(role, completeCommand(role, message, now)) };
+    return { role, command: validateCommand(role, completeCommand(role, message, now), now) };
   } catch (error) {
     if (error instanceof OperationsRequestError) throw new UsageError(error.message);
     throw error;

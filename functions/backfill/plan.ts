@@ -13,7 +13,12 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { DATASETS, type Dataset, type IndicatorConfig, indicatorSource } from '../../model/config.ts';
-import { type CollectUniverse, type Command, symbolSchema } from '../../model/messages.ts';
+import {
+  type CollectUniverse,
+  type Command,
+  ISSUED_AT_TOLERANCE_MS,
+  symbolSchema,
+} from '../../model/messages.ts';
 import { planFanOut } from '../shared/domain/fan-out.ts';
 
 /**
@@ -21,12 +26,6 @@ import { planFanOut } from '../shared/domain/fan-out.ts';
  * (and its response, which counts what was published) to a size an operator can reason about.
  */
 export const MAX_BACKFILL_SYMBOLS = 10_000;
-/**
- * How far `issuedAt` may lie ahead of the invocation's clock (clock skew between the operator and Lambda). A later
- * one would order its quote after every real one for years: that quote would stay "latest" for good.
- */
-export const ISSUED_AT_TOLERANCE_MS = 5 * 60_000;
-
 export const backfillRequestSchema = z
   .object({
     /** Securities to collect; omitted = the whole stored universe. Lower case is accepted and normalized. */

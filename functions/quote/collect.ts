@@ -10,9 +10,13 @@
  */
 
 import { QUOTE_APPLIED, quoteFreshness } from '../../model/domain/freshness.ts';
-import type { CollectQuote } from '../../model/messages.ts';
+import { type CollectQuote, ISSUED_AT_TOLERANCE_MS } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
-import { applyQuoteObservation, type QuoteObservation } from '../shared/domain/rolling-average.ts';
+import {
+  applyQuoteObservation,
+  type QuoteObservation,
+  type RollingAverageState,
+} from '../shared/domain/rolling-average.ts';
 import { TransientError } from '../shared/errors.ts';
 import type { LatestQuote, QuoteItem } from '../shared/store/quotes.ts';
 
@@ -28,6 +32,8 @@ export interface QuoteDeps {
   windowSize: number;
   /** Attempts at the read-modify-write before giving up (a TransientError: the record is retried later). */
   maxConflicts?: number;
+  /** The handler's clock, which judges stored observation times. @default the system clock */
+  now?: () => Date;
 }
 
 export type QuoteOutcome =
@@ -35,12 +41,31 @@ export type QuoteOutcome =
   | { result: 'duplicate' }
   | { result: 'fresh'; reason: string };
 
+/**
+ * An observation time ahead of the handler's clock was written by a producer with a wrong clock (before every
+ * consumer refused such commands): it is not trusted, so the stored quote counts as stale and is replaced.
+ */
+const inFuture = (observedAt: string, clock: Date) =>
+  Date.parse(observedAt) > clock.getTime() + ISSUED_AT_TOLERANCE_MS;
+
+const withoutFutureObservations = (rolling: RollingAverageState, clock: Date): RollingAverageState => ({
+  ...rolling,
+  observations: rolling.observations.filter((entry) => !inFuture(entry.observedAt, clock)),
+});
+
 export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Promise<QuoteOutcome> {
+  const clock = deps.now?.() ?? new Date();
   const before = await deps.store.get(command.symbol);
   const freshness = quoteFreshness(
     {
       applied: before?.rolling.observations.some((entry) => entry.id === command.commandId) ?? false,
-      ...(before ? { lastObservedAt: before.latest.observedAt } : {}),
+      ...(before
+        ? {
+            lastObservedAt: before.latest.observedAt,
+            lastTradingDay: before.latest.latestTradingDay,
+            lastObservedInFuture: inFuture(before.latest.observedAt, clock),
+          }
+        : {}),
     },
     new Date(command.issuedAt),
   );
@@ -73,13 +98,16 @@ export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Prom
   const maxConflicts = deps.maxConflicts ?? 8;
   for (let attempt = 1; attempt <= maxConflicts; attempt += 1) {
     const stored = attempt === 1 ? before : await deps.store.get(command.symbol);
-    const update = applyQuoteObservation(stored?.rolling, observation, deps.windowSize);
+    const rolling = stored && withoutFutureObservations(stored.rolling, clock);
+    const update = applyQuoteObservation(rolling, observation, deps.windowSize);
     if (!update.changed) return { result: 'duplicate' };
     // The latest quote is the newest observation in the window, not the last one to arrive.
     const newest = update.state.observations.at(-1);
+    const replacesLatest =
+      !stored || newest?.id === observation.id || inFuture(stored.latest.observedAt, clock);
     const item: QuoteItem = {
       symbol: command.symbol,
-      latest: newest?.id === observation.id || !stored ? latest : stored.latest,
+      latest: replacesLatest ? latest : stored.latest,
       rolling: update.state,
     };
     if (await deps.store.putIfVersion(item, stored?.rolling.version)) {

@@ -28,6 +28,8 @@ export const handler = createKafkaHandler({
     const outcome = await collectQuote(command, {
       alphaVantage,
       windowSize: settings.rollingWindow,
+      // A local run on a compressed clock stores simulated times ahead of the wall clock: none is "in the future".
+      ...(settings.runtime.simulatedTimeAhead ? { now: () => new Date(8.64e15) } : {}),
       store: {
         get: (symbol) => getQuoteItem(doc, quotesTable, symbol),
         putIfVersion: (item, expected) => putQuoteItemIfVersion(doc, quotesTable, item, expected),

@@ -11,6 +11,7 @@ import {
   LOCAL_API_KEY_VARIABLE,
   REPORT_FAILURE_CAUSES_VARIABLE,
   SETTINGS_VARIABLE,
+  SIMULATED_TIME_AHEAD_VARIABLE,
 } from '../../model/settings.ts';
 
 /** What the Lambda runtime (or the local runner) provides besides the settings. */
@@ -24,6 +25,8 @@ export interface RuntimeEnvironment {
    * why a record kept failing. Lambda's own response stays the documented shape.
    */
   reportFailureCauses: boolean;
+  /** Local runs on a compressed clock only: commands issued in the future are expected, not refused. */
+  simulatedTimeAhead: boolean;
 }
 
 export function runtimeEnvironment(): RuntimeEnvironment {
@@ -32,6 +35,7 @@ export function runtimeEnvironment(): RuntimeEnvironment {
     region: nonEmpty(process.env.AWS_REGION),
     localApiKey: nonEmpty(process.env[LOCAL_API_KEY_VARIABLE]),
     reportFailureCauses: process.env[REPORT_FAILURE_CAUSES_VARIABLE] === '1',
+    simulatedTimeAhead: process.env[SIMULATED_TIME_AHEAD_VARIABLE] === '1',
   };
 }
 

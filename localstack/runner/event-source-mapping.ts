@@ -103,6 +103,9 @@ export function backoffDelay(attempt: number, backoff: RetryBackoff): number {
   return Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, attempt - 1));
 }
 
+/** How long `stop` waits for the group to be left when a batch is still in flight (the caller drained first). */
+const DISCONNECT_WAIT_MS = 3_000;
+
 /** The parts of kafkajs' `eachBatch` payload a partition worker needs; valid for the current batch only. */
 interface BatchBinding {
   commit(nextOffset: number): Promise<void>;
@@ -259,11 +262,16 @@ export class EventSourceMapping {
         },
         cluster: this.cluster,
         invoke: (event) =>
-          invokeHandler(this.options.handler, event, {
-            functionName: this.functionName,
-            timeoutSeconds: this.options.timeoutSeconds ?? 300,
-            ...(this.options.region ? { region: this.options.region } : {}),
-          }),
+          invokeHandler(
+            this.options.handler,
+            event,
+            {
+              functionName: this.functionName,
+              timeoutSeconds: this.options.timeoutSeconds ?? 300,
+              ...(this.options.region ? { region: this.options.region } : {}),
+            },
+            this.stopping.signal,
+          ),
         commit: (nextOffset) => this.bindings.get(partition)?.commit(nextOffset) ?? Promise.resolve(),
         sendToOnFailureDestination: (records, reason) => this.sendToOnFailureDestination(records, reason),
         backoff: (attempt) => this.backoff(attempt),
@@ -382,12 +390,43 @@ export class EventSourceMapping {
     return this.waitForLag(0, options);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Takes no new batch and tells the invocations in flight to start no further record (see `invokeHandler`);
+   * what they finish is still committed. Backoffs end at once.
+   */
+  stopTaking(): void {
     this.running = false;
     this.stopping.abort();
-    await this.consumer
+  }
+
+  /** Resolves true once no batch is in flight, or false when `timeoutMs` passes first. */
+  async drained(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.busy) {
+      if (Date.now() >= deadline) return false;
+      await sleep(100);
+    }
+    return true;
+  }
+
+  /**
+   * Stops taking records and leaves the group. A batch still in flight is not waited for beyond
+   * `DISCONNECT_WAIT_MS` (kafkajs waits for it): its records are not committed and are delivered again.
+   */
+  async stop(): Promise<void> {
+    this.stopTaking();
+    const disconnected = this.consumer
       .disconnect()
-      .catch((error: Error) => this.log.warn('consumer disconnect', { error: error.message }));
+      .then(() => true)
+      .catch((error: Error) => {
+        this.log.warn('consumer disconnect', { error: error.message });
+        return true;
+      });
+    const waited = new AbortController();
+    const gaveUp = sleep(DISCONNECT_WAIT_MS, false, { signal: waited.signal }).catch(() => true);
+    if (!(await Promise.race([disconnected, gaveUp])))
+      this.log.warn('consumer still busy; left without waiting', { topic: this.topic });
+    waited.abort();
     await this.deadLetters.disconnect().catch(() => {});
     await this.admin.disconnect().catch(() => {});
   }

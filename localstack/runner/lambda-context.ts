@@ -24,11 +24,16 @@ export interface LambdaFunctionIdentity {
   memoryLimitInMB?: number;
 }
 
-/** Builds a fresh context for one invocation, its deadline counted from `startedAt`. */
+/**
+ * Builds a fresh context for one invocation, its deadline counted from `startedAt`. Once `stopping` aborts (the
+ * local runner is shutting down) no time remains: Horton's handlers then start no further record and hand the
+ * rest of their batch back, so a stop waits for the records in progress only. Lambda has no such signal.
+ */
 export function createLambdaContext(
   identity: LambdaFunctionIdentity,
   startedAt: number = Date.now(),
   now: () => number = Date.now,
+  stopping?: AbortSignal,
 ): Context {
   const region = identity.region ?? DEFAULT_LOCAL_REGION;
   const accountId = identity.accountId ?? LOCAL_ACCOUNT_ID;
@@ -47,7 +52,7 @@ export function createLambdaContext(
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${identity.functionName}`,
     logStreamName: `${day}/[$LATEST]local`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
+    getRemainingTimeInMillis: () => (stopping?.aborted ? 0 : Math.max(0, deadline - now())),
     done: unsupported('done'),
     fail: unsupported('fail'),
     succeed: unsupported('succeed'),
@@ -61,14 +66,15 @@ export class InvocationTimeout extends Error {
 
 /**
  * Invokes a handler with a fresh context; rejects with the handler's error, or with `InvocationTimeout` when
- * the function timeout elapses first.
+ * the function timeout elapses first. `stopping`: see `createLambdaContext`.
  */
 export async function invokeHandler(
   handler: LambdaHandler,
   event: unknown,
   identity: LambdaFunctionIdentity,
+  stopping?: AbortSignal,
 ): Promise<unknown> {
-  const context = createLambdaContext(identity);
+  const context = createLambdaContext(identity, Date.now(), Date.now, stopping);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

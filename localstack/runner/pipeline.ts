@@ -21,6 +21,7 @@ import {
   localBindings,
   REPORT_FAILURE_CAUSES_VARIABLE,
   SETTINGS_VARIABLE,
+  SIMULATED_TIME_AHEAD_VARIABLE,
 } from '../../model/settings.ts';
 import {
   type EventSourceMapping,
@@ -78,8 +79,29 @@ export interface Pipeline {
   topics: TopicReport | undefined;
   /** Resolves when nothing is in flight and every mapping has consumed its whole topic. */
   waitUntilIdle(options?: WaitOptions): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Stops the schedules and takes no new records; invocations in flight start no further record and are waited
+   * for up to `graceMs` (what they finish is committed), then the mappings leave their groups.
+   */
+  stop(options?: StopOptions): Promise<StopReport>;
 }
+
+export interface StopOptions {
+  /** Longest wait for invocations in flight. @default 15000 */
+  graceMs?: number;
+  /** Told what the stop waits for, before it waits (only when something is in flight). */
+  onWait?: (inFlight: string[], graceMs: number) => void;
+}
+
+export interface StopReport {
+  /** Time the stop waited for invocations in flight. */
+  waitedMs: number;
+  /** Handlers whose invocations were still running when the grace ended: their records were not committed. */
+  abandoned: string[];
+}
+
+/** Default bound of a stop's wait for invocations in flight: a Ctrl-C must end within seconds, not minutes. */
+export const STOP_GRACE_MS = 15_000;
 
 const DEFAULT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -153,15 +175,29 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const { config, brokers } = options;
   const log = options.log ?? stderrLogger;
   const selection = defaultSelection(options);
-  const restoreEnvironment = applyEnvironment(runnerEnvironment(options.env));
+  // Compressed schedules issue commands at simulated times, ahead of the wall clock the handlers check against.
+  const timeAhead = (options.scheduler?.timeCompression ?? 1) > 1;
+  const restoreEnvironment = applyEnvironment(
+    runnerEnvironment({ ...options.env, ...(timeAhead ? { [SIMULATED_TIME_AHEAD_VARIABLE]: '1' } : {}) }),
+  );
   const mappings = new Map<HandlerName, EventSourceMapping>();
   let scheduler: Scheduler | undefined;
 
-  const stop = async () => {
+  const stop = async (stopOptions: StopOptions = {}): Promise<StopReport> => {
+    const graceMs = stopOptions.graceMs ?? STOP_GRACE_MS;
+    const started = Date.now();
     scheduler?.stop();
+    for (const mapping of mappings.values()) mapping.stopTaking();
+    const inFlight = [...mappings].filter(([, mapping]) => mapping.busy).map(([name]) => name);
+    if (inFlight.length > 0) stopOptions.onWait?.(inFlight, graceMs);
+    const drained = await Promise.all(
+      [...mappings].map(async ([name, mapping]) => ((await mapping.drained(graceMs)) ? [] : [name])),
+    );
     await scheduler?.settled();
+    const waitedMs = Date.now() - started;
     await Promise.all([...mappings.values()].map((mapping) => mapping.stop()));
     restoreEnvironment();
+    return { waitedMs, abandoned: drained.flat() };
   };
 
   try {

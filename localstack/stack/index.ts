@@ -183,120 +183,136 @@ export async function upLocalStack(input?: LocalStackOptions | Overrides): Promi
   const started = Date.now();
   return withStateDirLock(options.stateDir, async () => {
     const definitions = serviceDefinitions(options);
-    const observed = await Promise.all(
-      definitions.map((definition) => observe(options.stateDir, definition.name)),
-    );
-
-    const results: ServiceUpResult[] = [];
-    const toStart: ServiceDefinition[] = [];
-    const running: Array<{ definition: ServiceDefinition; record: ProcessRecord }> = [];
-    for (const [index, definition] of definitions.entries()) {
-      const current = observed[index];
-      if (current?.owned && current.record) {
-        const recorded = current.record.ports.join(',');
-        if (recorded !== definition.ports.join(',')) {
-          throw new Error(
-            `${definition.name} is already running (pid ${current.record.pid}) on port(s) ${recorded}, not ` +
-              `${definition.ports.join(',')}; run \`down\` first to change ports`,
-          );
-        }
-        results.push({
-          name: definition.name,
-          pid: current.record.pid,
-          outcome: 'already-running',
-          readyMs: undefined,
-        });
-        running.push({ definition, record: current.record });
-        continue;
-      }
-      if (current?.record) {
-        options.log(
-          `${definition.name}: pid ${current.record.pid} from an earlier up is gone; starting it again`,
-        );
-        await removePidFile(pidFilePath(options.stateDir, definition.name));
-      }
-      toStart.push(definition);
-    }
-    // Running is not ready (an earlier `up` may have been interrupted while it waited): confirm that
-    // each service found running answers, so `up` returning always means a usable stack.
-    await Promise.all(
-      running.map(async ({ definition, record }) => {
-        try {
-          await waitUntilReady(definition.probe, {
-            deadlineMs: options.readyTimeoutMs,
-            isAlive: () => isOwnedProcess(record, options.stateDir),
-          });
-        } catch (error) {
-          throw new Error(
-            `${definition.name} (pid ${record.pid}) runs but is not ready: ${(error as Error).message}\n` +
-              `${await crashReport(options.stateDir, definition.name)}`,
-          );
-        }
-      }),
-    );
-    if (toStart.length === 0) {
-      return {
-        alreadyRunning: true,
-        services: results,
-        endpoints: localStackEndpoints(options),
-        totalMs: Date.now() - started,
-      };
-    }
-
-    await assertPortsFree(toStart, options.log);
-    // Downloads, venv and storage formatting run in parallel; nothing is launched until all succeed.
-    const launchSpecs = await Promise.all(toStart.map((definition) => definition.prepare()));
-    const launched: Array<{ definition: ServiceDefinition; record: ProcessRecord }> = [];
-    try {
-      for (const [index, definition] of toStart.entries()) {
-        const spec = launchSpecs[index];
-        if (!spec) throw new Error(`no launch spec for ${definition.name}`);
-        const record = await launchDetached(spec, pidFilePath(options.stateDir, definition.name));
-        launched.push({ definition, record });
-        options.log(`${definition.name}: started pid ${record.pid}, waiting until ready`);
-      }
-      const readyTimes = await Promise.all(
-        launched.map(async ({ definition, record }) => {
-          try {
-            return await waitUntilReady(definition.probe, {
-              deadlineMs: options.readyTimeoutMs,
-              isAlive: () => isOwnedProcess(record, options.stateDir),
-            });
-          } catch (error) {
-            const what = error instanceof ServiceExitedError ? 'exited during start' : 'did not become ready';
-            throw new Error(
-              `${definition.name} ${what}: ${(error as Error).message}\n${await crashReport(options.stateDir, definition.name)}`,
-            );
-          }
-        }),
-      );
-      for (const { definition } of launched) await definition.afterReady?.();
-      for (const [index, { definition, record }] of launched.entries()) {
-        const readyMs = readyTimes[index];
-        options.log(
-          `${definition.name}: ready in ${((readyMs ?? 0) / 1000).toFixed(1)} s at ${definition.address}`,
-        );
-        results.push({ name: definition.name, pid: record.pid, outcome: 'started', readyMs });
-      }
-    } catch (error) {
-      // Leave nothing half-started behind: stop exactly what this call launched.
-      await Promise.all(
-        launched.map(async ({ definition, record }) => {
-          await stopOwnedProcess(record, options.stateDir, definition.stopGraceMs).catch(() => undefined);
-          await removePidFile(pidFilePath(options.stateDir, definition.name));
-        }),
-      );
-      throw error;
-    }
+    const { running, toStart } = await sortServices(definitions, options);
+    await confirmReady(running, options);
+    const results: ServiceUpResult[] = running.map(({ definition, record }) => ({
+      name: definition.name,
+      pid: record.pid,
+      outcome: 'already-running',
+      readyMs: undefined,
+    }));
+    if (toStart.length > 0) results.push(...(await launchUntilReady(toStart, options)));
     const order = new Map(definitions.map((definition, index) => [definition.name, index]));
     results.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
     return {
-      alreadyRunning: false,
+      alreadyRunning: toStart.length === 0,
       services: results,
       endpoints: localStackEndpoints(options),
       totalMs: Date.now() - started,
     };
   });
+}
+
+interface RunningService {
+  definition: ServiceDefinition;
+  record: ProcessRecord;
+}
+
+/** Which services run already (ours, on the same ports) and which to start; forgets pid files of dead ones. */
+async function sortServices(definitions: ServiceDefinition[], options: LocalStackOptions) {
+  const observed = await Promise.all(
+    definitions.map((definition) => observe(options.stateDir, definition.name)),
+  );
+  const running: RunningService[] = [];
+  const toStart: ServiceDefinition[] = [];
+  for (const [index, definition] of definitions.entries()) {
+    const current = observed[index];
+    if (current?.owned && current.record) {
+      const recorded = current.record.ports.join(',');
+      if (recorded !== definition.ports.join(',')) {
+        throw new Error(
+          `${definition.name} is already running (pid ${current.record.pid}) on port(s) ${recorded}, not ` +
+            `${definition.ports.join(',')}; run \`down\` first to change ports`,
+        );
+      }
+      running.push({ definition, record: current.record });
+      continue;
+    }
+    if (current?.record) {
+      options.log(
+        `${definition.name}: pid ${current.record.pid} from an earlier up is gone; starting it again`,
+      );
+      await removePidFile(pidFilePath(options.stateDir, definition.name));
+    }
+    toStart.push(definition);
+  }
+  return { running, toStart };
+}
+
+/**
+ * Running is not ready (an earlier `up` may have been interrupted while it waited): confirms that each service
+ * found running answers, so `up` returning always means a usable stack.
+ */
+async function confirmReady(running: RunningService[], options: LocalStackOptions): Promise<void> {
+  await Promise.all(
+    running.map(async ({ definition, record }) => {
+      try {
+        await waitUntilReady(definition.probe, {
+          deadlineMs: options.readyTimeoutMs,
+          isAlive: () => isOwnedProcess(record, options.stateDir),
+        });
+      } catch (error) {
+        throw new Error(
+          `${definition.name} (pid ${record.pid}) runs but is not ready: ${(error as Error).message}\n` +
+            `${await crashReport(options.stateDir, definition.name)}`,
+        );
+      }
+    }),
+  );
+}
+
+/**
+ * Prepares (downloads, venv, storage formatting, in parallel), launches and waits for each service; on any
+ * failure stops exactly what it launched before it throws. A service's time to ready runs from its launch to its
+ * first answered request, whatever it does before it answers (the emulator restores its state first).
+ */
+async function launchUntilReady(
+  toStart: ServiceDefinition[],
+  options: LocalStackOptions,
+): Promise<ServiceUpResult[]> {
+  await assertPortsFree(toStart, options.log);
+  const launchSpecs = await Promise.all(toStart.map((definition) => definition.prepare()));
+  const launched: RunningService[] = [];
+  try {
+    for (const [index, definition] of toStart.entries()) {
+      const spec = launchSpecs[index];
+      if (!spec) throw new Error(`no launch spec for ${definition.name}`);
+      const record = await launchDetached(spec, pidFilePath(options.stateDir, definition.name));
+      launched.push({ definition, record });
+      options.log(`${definition.name}: started pid ${record.pid}, waiting until ready`);
+    }
+    const readyTimes = await Promise.all(launched.map((service) => waitForLaunched(service, options)));
+    return launched.map(({ definition, record }, index) => {
+      const readyMs = readyTimes[index];
+      options.log(
+        `${definition.name}: ready in ${((readyMs ?? 0) / 1000).toFixed(1)} s at ${definition.address}`,
+      );
+      return { name: definition.name, pid: record.pid, outcome: 'started', readyMs };
+    });
+  } catch (error) {
+    // Leave nothing half-started behind: stop exactly what this call launched.
+    await Promise.all(
+      launched.map(async ({ definition, record }) => {
+        await stopOwnedProcess(record, options.stateDir, definition.stopGraceMs).catch(() => undefined);
+        await removePidFile(pidFilePath(options.stateDir, definition.name));
+      }),
+    );
+    throw error;
+  }
+}
+
+async function waitForLaunched({ definition, record }: RunningService, options: LocalStackOptions) {
+  try {
+    return await waitUntilReady(definition.probe, {
+      deadlineMs: options.readyTimeoutMs,
+      isAlive: () => isOwnedProcess(record, options.stateDir),
+    });
+  } catch (error) {
+    const what = error instanceof ServiceExitedError ? 'exited during start' : 'did not become ready';
+    throw new Error(
+      `${definition.name} ${what}: ${(error as Error).message}\n${await crashReport(options.stateDir, definition.name)}`,
+    );
+  }
 }
 
 /**

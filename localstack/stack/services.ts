@@ -3,12 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import {
-  emulatorRecordingEnv,
-  replayEmulatorRecording,
-  setAsideEmulatorRecording,
-} from './emulator-state.ts';
 import { ensureEmulatorVenv } from './emulator-venv.ts';
 import { ensureKafkaJars } from './kafka-jars.ts';
 import { readKafkaJarsLock } from './kafka-jars-lock.ts';
@@ -38,8 +34,6 @@ export interface ServiceDefinition {
   /** Downloads, venvs, configs, storage formatting: everything before the launch. Idempotent. */
   prepare: () => Promise<LaunchSpec>;
   probe: ReadinessProbe;
-  /** Runs once the freshly launched process is ready (the emulator restores its saved state here). */
-  afterReady?: () => Promise<void>;
 }
 
 function serviceDir(options: LocalStackOptions, name: ServiceName): string {
@@ -193,10 +187,11 @@ function kafkaService(options: LocalStackOptions): ServiceDefinition {
 // ---------------------------------------------------------------- AWS emulator (moto)
 
 /**
- * moto's own `main(argv)` behind `python -c`, so the command line can carry the state dir as a
- * plain argument: `down` and `status` recognise our process by it (moto's argparse never sees it).
+ * moto's server behind Horton's launcher, which keeps the emulator's state in the service dir as a snapshot plus a
+ * journal and restores it before the port opens (ADR 0041). The service dir is its first argument: `down` and
+ * `status` recognise the process by it.
  */
-const MOTO_LAUNCHER = 'import sys; from moto.server import main; main(sys.argv[2:])';
+const EMULATOR_SERVER = fileURLToPath(new URL('./emulator_server.py', import.meta.url));
 
 function awsService(options: LocalStackOptions): ServiceDefinition {
   const dir = serviceDir(options, 'aws');
@@ -207,10 +202,6 @@ function awsService(options: LocalStackOptions): ServiceDefinition {
     address: awsEndpoint,
     stopGraceMs: 10_000,
     probe: awsEmulatorProbe(awsEndpoint, awsRegion),
-    afterReady: async () => {
-      const replayed = await replayEmulatorRecording(dir, awsEndpoint);
-      if (replayed > 0) options.log(`aws: restored the saved state (${replayed} requests replayed)`);
-    },
     prepare: async () => {
       await assertPythonAvailable(options.pythonCommand);
       const { python } = await ensureEmulatorVenv(
@@ -220,17 +211,11 @@ function awsService(options: LocalStackOptions): ServiceDefinition {
         options.log,
       );
       await mkdir(dir, { recursive: true });
-      await setAsideEmulatorRecording(dir);
       return {
         command: python,
-        args: ['-c', MOTO_LAUNCHER, dir, '--host', LOOPBACK_HOST, '--port', String(options.awsPort)],
+        args: [EMULATOR_SERVER, dir, '--host', LOOPBACK_HOST, '--port', String(options.awsPort)],
         cwd: dir,
-        env: {
-          ...process.env,
-          PYTHONUNBUFFERED: '1',
-          PYTHONDONTWRITEBYTECODE: '1',
-          ...emulatorRecordingEnv(dir),
-        },
+        env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
         logFile: logFilePath(options.stateDir, 'aws'),
         ports: [options.awsPort],
       };

@@ -29,6 +29,13 @@ export interface QuoteFacts {
   applied: boolean;
   /** When the stored latest quote was taken; absent when nothing is stored. */
   lastObservedAt?: string;
+  /** AlphaVantage's own date of the stored quote (`latest trading day`); absent in quotes stored before it. */
+  lastTradingDay?: string;
+  /**
+   * The stored quote's `lastObservedAt` lies ahead of the handler's clock: a producer's wrong clock wrote it, so
+   * it says nothing about when the quote was taken.
+   */
+  lastObservedInFuture?: boolean;
 }
 
 /** What the history handler has stored for a symbol. */
@@ -72,11 +79,20 @@ export const QUOTE_APPLIED = 'this command was already applied';
 export const QUOTE_RULES: readonly Rule<QuoteFacts>[] = [
   { when: QUOTE_APPLIED, applies: (facts) => facts.applied, call: false },
   { when: 'no quote stored yet', applies: (facts) => facts.lastObservedAt === undefined, call: true },
+  {
+    when: 'the stored quote claims to be observed in the future',
+    applies: (facts) => facts.lastObservedInFuture === true,
+    call: true,
+  },
   { when: 'the market is open', applies: (_facts, now) => isMarketOpen(now), call: true },
   {
+    // AlphaVantage's date of the quote first: a time taken from a producer's clock alone does not decide.
     when: 'the stored quote predates the last close',
-    applies: (facts, now) =>
-      !isAfterClose(new Date(facts.lastObservedAt as string), latestClosedTradingDay(now)),
+    applies: (facts, now) => {
+      const lastClose = latestClosedTradingDay(now);
+      if (facts.lastTradingDay !== undefined && facts.lastTradingDay < lastClose) return true;
+      return !isAfterClose(new Date(facts.lastObservedAt as string), lastClose);
+    },
     call: true,
   },
   { when: 'the market has not traded since the stored quote', applies: () => true, call: false },

@@ -13,12 +13,16 @@
  * quota: the shared AlphaVantage limiter under 4 concurrent handler instances per topic (quota.ts; targets:
  * utilisation >= 0.97, no limit answer, no redundant call, <= 0.01 connections per call).
  *
+ * emulator-restart: the AWS emulator's time to ready with 300,000 items, from its journal and from its snapshot,
+ * and its stop within the grace period (emulator-restart.ts; target: ready in under 20 s from the snapshot).
+ *
  * `npm run bench -- <name>` runs one; no name runs them all.
  */
 import { Agent } from 'undici';
 import { AlphaVantageClient } from '../../functions/shared/alphavantage/client.ts';
 import { AlphaVantageTransport } from '../../functions/shared/alphavantage/http.ts';
 import { createAlphaVantageSimulator } from '../../localstack/simulator/index.ts';
+import { emulatorRestartBenchmark } from './emulator-restart.ts';
 import { fanOutBenchmark } from './fan-out.ts';
 import { handlersBenchmark } from './handlers.ts';
 import { quotaBenchmark } from './quota.ts';
@@ -75,6 +79,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   handlers: handlersBenchmark,
   'fan-out-publish': fanOutBenchmark,
   quota: quotaBenchmark,
+  'emulator-restart': emulatorRestartBenchmark,
 };
 
 const selected = process.argv.slice(2);

@@ -127,7 +127,7 @@ describe("the handlers' client", () => {
           maxAttempts: 1,
           quota: { table: quotaTable, requestsPerMinute: 100, requestsPerDay: null },
         },
-        { region: undefined, localApiKey: API_KEY, reportFailureCauses: false },
+        { region: undefined, localApiKey: API_KEY, reportFailureCauses: false, simulatedTimeAhead: false },
         await createObservability({ serviceName: 'horton-limit-log-test', tracing: false }),
         DynamoDBDocumentClient.from(dynamo),
       );

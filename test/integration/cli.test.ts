@@ -186,6 +186,10 @@ describe('horton send and status', () => {
     [['send', 'quotes', '{"symbol":"IBM"}'], /unknown dataset "quotes"/],
     [['send', 'quote', '{"symbol":'], /not valid JSON/],
     [['send', 'quote', '{"symbol":"I B M"}'], /symbol/],
+    [
+      ['send', 'quote', JSON.stringify({ symbol: 'IBM', issuedAt: new Date(Date.now() + 365 * 86_400_000) })],
+      /issuedAt: .* is in the future/,
+    ],
     [['backfill', '--symbols', 'IB$M', '--datasets', 'history'], /--symbols: "IB\$M" is not a ticker symbol/],
     [['backfill', '--symbols', 'IBM', '--datasets', 'prices'], /--datasets: unknown dataset "prices"/],
     [['show', 'not a symbol'], /is not a ticker symbol/],

@@ -56,6 +56,21 @@ const perSymbol = (type: string, symbol: string, extra: Record<string, unknown> 
   ...extra,
 });
 const json = (value: unknown) => JSON.stringify(value);
+/** A year ahead of the wall clock: what a producer with a wrong clock (or a hand-made record) could send. */
+const FUTURE = new Date(Date.now() + 365 * 86_400_000).toISOString();
+/** A valid command issued in the future, on the given partition: each consumer must dead-letter it. */
+function issuedInFuture(
+  handler: TopicPlan['role'],
+  partition: number,
+  key: string,
+  value: Record<string, unknown>,
+): Poison {
+  return {
+    message: { partition, key, value: json({ ...value, issuedAt: FUTURE }) },
+    handler,
+    code: 'issued-in-future',
+  };
+}
 
 /** A record produced on purpose to fail, and the reason code its dead letter must carry. */
 interface Poison {
@@ -94,6 +109,7 @@ function plan(): TopicPlan[] {
           handler: 'securities',
           code: 'schema-invalid',
         },
+        issuedInFuture('securities', 0, 'universe', universe(['quote'], ['MSFT'])),
         good(0, 'universe', universe(['overview'], ['MSFT'])),
       ],
     },
@@ -118,6 +134,7 @@ function plan(): TopicPlan[] {
           handler: 'overview',
           code: 'no-data',
         },
+        issuedInFuture('overview', 0, 'AMZN', perSymbol('collect-overview', 'AMZN')),
         good(0, 'AMZN', perSymbol('collect-overview', 'AMZN')),
       ],
     },
@@ -141,6 +158,7 @@ function plan(): TopicPlan[] {
           handler: 'history',
           code: 'api-error',
         },
+        issuedInFuture('history', 1, 'MSFT', perSymbol('collect-history', 'MSFT', { outputsize: 'compact' })),
         good(1, 'MSFT', perSymbol('collect-history', 'MSFT', { outputsize: 'compact' })),
       ],
     },
@@ -160,6 +178,8 @@ function plan(): TopicPlan[] {
           handler: 'quote',
           code: 'undecodable',
         },
+        // A year ahead: stored, it would stay the latest quote and every later one would be skipped as fresh.
+        issuedInFuture('quote', 2, 'AAPL', perSymbol('collect-quote', 'AAPL')),
         good(2, 'AAPL', perSymbol('collect-quote', 'AAPL')),
       ],
     },
@@ -182,6 +202,7 @@ function plan(): TopicPlan[] {
           handler: 'indicators',
           code: 'schema-invalid',
         },
+        issuedInFuture('indicators', 0, 'MSFT', perSymbol('collect-indicator', 'MSFT', { indicator: SMA })),
         good(0, 'MSFT', perSymbol('collect-indicator', 'MSFT', { indicator: EMA })),
       ],
     },
@@ -230,7 +251,7 @@ describe('e2e: poison records go to the dead-letter topic, good records around t
     const received = deadLetters.map((record) => JSON.parse(record.value?.toString('utf8') ?? 'null'));
 
     // Assess: the same set, no duplicates ...
-    expect(expectedDeadLetters).toHaveLength(9);
+    expect(expectedDeadLetters).toHaveLength(14);
     expect(
       received
         .map((letter) => coordinates(letter.source.topic, letter.source.partition, letter.source.offset))
@@ -301,6 +322,10 @@ describe('e2e: poison records go to the dead-letter topic, good records around t
       const last = dailySeriesFor(item.symbol as string, SIMULATOR_NOW).at(-1);
       expect((item.latest as { price: number }).price, String(item.symbol)).toBe(last?.close);
     }
+    // The future-dated AAPL command left no trace: the later valid one is the stored quote.
+    const aapl = contents.quotes.find((item) => item.symbol === 'AAPL');
+    expect(aapl?.latest).toMatchObject({ observedAt: ISSUED_AT });
+    expect(JSON.stringify(contents)).not.toContain(FUTURE);
     // Fundamentals: MSFT from the fan-out, NVDA and AMZN around the poison; four kinds each.
     expect(symbolsOf(contents.fundamentals)).toEqual(['AMZN', 'MSFT', 'NVDA']);
     expect(contents.fundamentals).toHaveLength(12);

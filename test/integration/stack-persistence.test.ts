@@ -3,7 +3,7 @@
  * `down`/`up` and a `kill -9` of the emulator, as the broker's topics do. A stack of its own (state dir, ports), so
  * killing its emulator harms no other test.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -88,12 +88,19 @@ describe('local stack state across down/up and an emulator crash', () => {
     };
 
     // Act: down, then up
-    await downLocalStack(stack);
+    const down = await downLocalStack(stack);
     const afterRestart = await upLocalStack(stack);
     const restored = await readBack();
 
-    // Assess
+    // Assess: the emulator stopped within its grace period, and its journal is folded into a snapshot
+    expect(down.services.find((service) => service.name === 'aws')?.outcome).toBe('stopped');
     expect(afterRestart.alreadyRunning).toBe(false);
+    const snapshot = path.join(stack.stateDir, 'aws', 'snapshot.pickle');
+    for (let waited = 0; !existsSync(snapshot) && waited < 600; waited += 1)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(snapshot)).toBe(true);
+    // A write after the snapshot lives in the journal only until the next fold.
+    await setup.send(new PutCommand({ TableName: 'persist-quotes', Item: { symbol: 'MSFT', version: 1 } }));
     expect(restored).toEqual({
       tables: ['persist-quotes'],
       item: { symbol: 'IBM', version: 2 },
@@ -113,6 +120,10 @@ describe('local stack state across down/up and an emulator crash', () => {
     expect(afterCrash.services.find((service) => service.name === 'aws')?.outcome).toBe('started');
     expect(afterCrash.services.find((service) => service.name === 'kafka')?.outcome).toBe('already-running');
     expect(recovered).toEqual(restored);
+    const msft = await DynamoDBDocumentClient.from(client()).send(
+      new GetCommand({ TableName: 'persist-quotes', Key: { symbol: 'MSFT' } }),
+    );
+    expect(msft.Item).toEqual({ symbol: 'MSFT', version: 1 });
     setup.destroy();
   }, 240_000);
 });

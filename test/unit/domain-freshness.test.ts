@@ -89,6 +89,27 @@ describe('quote rules', () => {
       false,
       'the market has not traded since the stored quote',
     ],
+    [
+      'after the close, stored quote taken after it but dated an earlier trading day by AlphaVantage',
+      { applied: false, lastObservedAt: '2026-05-15T20:05:00Z', lastTradingDay: '2026-05-14' },
+      '2026-05-15T21:30:00Z',
+      true,
+      'the stored quote predates the last close',
+    ],
+    [
+      'after the close, closing quote stored and dated the last trading day by AlphaVantage',
+      { applied: false, lastObservedAt: '2026-05-15T20:05:00Z', lastTradingDay: '2026-05-15' },
+      '2026-05-15T21:30:00Z',
+      false,
+      'the market has not traded since the stored quote',
+    ],
+    [
+      'weekend, stored quote claims an observation time in the future (a producer with a wrong clock)',
+      { applied: false, lastObservedAt: '2027-05-15T20:05:00Z', lastObservedInFuture: true },
+      '2026-05-17T16:00:00Z',
+      true,
+      'the stored quote claims to be observed in the future',
+    ],
   ])('%s', (_case, facts, now, call, reason) => {
     expect(quoteFreshness(facts, new Date(now))).toEqual({ call, reason });
   });

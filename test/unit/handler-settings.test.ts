@@ -122,6 +122,7 @@ describe('loadSettings', () => {
       region: 'eu-west-1',
       localApiKey: 'local-key',
       reportFailureCauses: false,
+      simulatedTimeAhead: false,
     });
   });
 

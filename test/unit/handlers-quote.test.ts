@@ -298,6 +298,40 @@ describe('collectQuote calls only while the market can move the quote', () => {
     expect(outcome.result).toBe(calls === 1 ? 'stored' : 'fresh');
   });
 
+  it('repairs a stored quote observed in the future: stale, replaced as latest, dropped from the window', async () => {
+    // Prepare: a Saturday; stored, a closing quote and one a producer dated a year ahead
+    const saturday = '2026-05-16T15:00:00Z';
+    const future = '2027-05-15T21:00:00Z';
+    const store = new MemoryQuoteStore();
+    const closing = applyQuoteObservation(
+      undefined,
+      { id: 'closing', observedAt: '2026-05-15T21:00:00Z', price: 1 },
+      10,
+    ).state;
+    store.items.set('MSFT', {
+      symbol: 'MSFT',
+      latest: { observedAt: future, price: 999 } as QuoteItem['latest'],
+      rolling: applyQuoteObservation(closing, { id: 'from-the-future', observedAt: future, price: 999 }, 10)
+        .state,
+    });
+    av.simulator.configure({ now: saturday });
+
+    // Act
+    const outcome = await collectQuote(command('MSFT', 'quote-after-future', saturday), {
+      alphaVantage: av.client,
+      store,
+      windowSize: 10,
+      now: () => new Date(saturday),
+    });
+
+    // Assess
+    expect(av.simulator.stats().requests.total).toBe(1);
+    expect(outcome.result).toBe('stored');
+    const stored = store.items.get('MSFT');
+    expect(stored?.latest.observedAt).toBe(saturday);
+    expect(stored?.rolling.observations.map((entry) => entry.id)).toEqual(['closing', 'quote-after-future']);
+  });
+
   it('costs no call to replay an applied command', async () => {
     const store = new MemoryQuoteStore();
     const deps = { alphaVantage: av.client, store, windowSize: 10 };

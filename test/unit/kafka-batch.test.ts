@@ -554,7 +554,32 @@ describe('processKafkaBatch: deferrals (no AlphaVantage slot before the deadline
     expect(outcome).toMatchObject({ processed: 2, failed: 0, deferred: 2 });
     expect(processed.sort()).toEqual(['horton.quote-0@30', 'horton.quote-1@7']);
     expect(parked).toEqual([{ offsets: [31, 32], since: FAILED_AT.toISOString() }]);
-    expect(holds).toEqual([90_000]);
+    expect(holds.reduce((sum, ms) => sum + ms, 0)).toBe(90_000);
+  });
+
+  it('ends the hold early when told to stop (the runner shuts down), handing the records back', async () => {
+    // Prepare: deferred for an hour; the stop comes after three seconds of holding
+    const event = mskEvent([raw('horton.quote', 0, 40, 'a'), raw('horton.quote', 0, 41, 'b')]);
+    const { options } = recorder((record) => (at(record, 0, 40) ? deferral() : undefined));
+    const parked: number[][] = [];
+    options.park = async (records) => {
+      parked.push(records.map((record) => record.offset));
+    };
+    let held = 0;
+    options.sleep = async (ms) => {
+      held += ms;
+    };
+    options.shouldStop = () => held >= 3_000;
+
+    // Act
+    const { outcome } = await withDeadline(FAILED_AT.getTime() + 600_000, () =>
+      processWithLogs(event, options),
+    );
+
+    // Assess
+    expect(held).toBe(3_000);
+    expect(parked).toEqual([[40, 41]]);
+    expect(outcome).toMatchObject({ processed: 0, failed: 0, deferred: 2 });
   });
 
   it('hands back, rather than fails, the records it has no time left to start', async () => {

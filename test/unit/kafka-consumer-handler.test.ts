@@ -134,6 +134,46 @@ describe('createKafkaHandler', () => {
     expect(letters[0]?.letter.originalValue).toBe(Buffer.from('not json').toString('base64'));
   });
 
+  it('dead-letters a command issued in the future as issued-in-future, whoever produced it, and goes on', async () => {
+    // Prepare: 0 a year ahead, 1 within the clock-skew tolerance, 2 an ordinary command
+    const { publisher, deadLetters } = recordingPublisher();
+    const handled: CollectQuote[] = [];
+    const handler = quoteHandler(publisher, async (message) => {
+      handled.push(message);
+    });
+    const at = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+    const records = [
+      record(
+        0,
+        JSON.stringify({
+          ...command('IBM', 'a0000000000000000000000000000000'),
+          issuedAt: at(365 * 86_400_000),
+        }),
+      ),
+      record(
+        1,
+        JSON.stringify({ ...command('IBM', 'b0000000000000000000000000000000'), issuedAt: at(60_000) }),
+      ),
+      record(2, JSON.stringify(command('IBM', 'c0000000000000000000000000000000'))),
+    ];
+
+    // Act
+    const response = await handler(event(records), context());
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(handled.map((message) => message.commandId)).toEqual([
+      'b0000000000000000000000000000000',
+      'c0000000000000000000000000000000',
+    ]);
+    const letters = deadLetters();
+    expect(letters.map(({ letter }) => [letter.source.offset, letter.reason.code])).toEqual([
+      ['0', 'issued-in-future'],
+    ]);
+    expect(letters[0]?.letter.reason.message).toMatch(/issuedAt: .* is in the future/);
+    expect(letters[0]?.letter.originalValue).toBe(records[0]?.value);
+  });
+
   it('tells the local runner why a record failed, only when the runner asks (the Lambda shape stays as is)', async () => {
     // Prepare: the runner's flag, set before the handler is built (at cold start)
     vi.stubEnv(REPORT_FAILURE_CAUSES_VARIABLE, '1');

@@ -183,6 +183,15 @@ describe('operations: send', () => {
     ).rejects.toThrow(/symbol/);
     expect(log.topics.size).toBe(0);
   });
+
+  it('rejects a command issued in the future, as every consumer would, and publishes nothing', async () => {
+    const log = memoryLog();
+    const issuedAt = new Date(Date.now() + 365 * 86_400_000).toISOString();
+    await expect(
+      operate({ action: 'send', role: 'quote', message: { symbol: 'IBM', issuedAt } }, deployment, log.ports),
+    ).rejects.toThrow(/issuedAt: .* is in the future/);
+    expect(log.topics.size).toBe(0);
+  });
 });
 
 describe('backfill progress', () => {

@@ -131,7 +131,6 @@ function fitDeadLetter(deadLetter: DeadLetter, value: Buffer | null, maxBytes: n
 }
 
 export async function processKafkaBatch(event: unknown, options: BatchOptions): Promise<BatchOutcome> {
-  const now = options.now ?? (() => new Date());
   const partitions = decodeKafkaEvent(event);
   const outcome: BatchOutcome = {
     response: { batchItemFailures: [] },
@@ -142,108 +141,181 @@ export async function processKafkaBatch(event: unknown, options: BatchOptions): 
     deferred: 0,
     failureCauses: new Map(),
   };
-  const sleep = options.sleep ?? defaultSleep;
-
+  const run: BatchRun = {
+    options,
+    outcome,
+    now: options.now ?? (() => new Date()),
+    sleep: options.sleep ?? defaultSleep,
+  };
   // Partitions are independent streams: process them concurrently, each strictly in offset order.
   await Promise.all(
-    [...partitions.entries()].map(async ([partitionKey, records]) => {
-      for (const [index, record] of records.entries()) {
-        const coordinates = { topic: record.topic, partition: record.partition, offset: record.offset };
-        if (options.shouldStop?.()) {
-          // Not started for lack of time: handed back like a deferral, so it costs no retry either.
-          if (options.park) {
-            const rest = records.slice(index);
-            try {
-              await options.park(rest, headerText(record, DEFERRED_SINCE_HEADER) ?? now().toISOString());
-              outcome.deferred += rest.length;
-              options.logger.warn('invocation deadline near: records handed back', {
-                ...coordinates,
-                records: rest.length,
-              });
-              return;
-            } catch (parkError) {
-              options.logger.error('handing records back failed; record will be retried', {
-                ...coordinates,
-                error: (parkError as Error).message,
-              });
-            }
-          }
-          options.logger.warn('invocation deadline near: record left for redelivery', coordinates);
-          outcome.failed += 1;
-          outcome.skipped += records.length - index - 1;
-          outcome.response.batchItemFailures.push({
-            itemIdentifier: { partition: partitionKey, offset: record.offset },
-          });
-          return;
-        }
-        try {
-          await options.processRecord(record);
-          outcome.processed += 1;
-        } catch (error) {
-          let failure = error instanceof Error ? error : new Error(String(error));
-          if (failure instanceof DeferredError && options.park) {
-            const since = headerText(record, DEFERRED_SINCE_HEADER) ?? now().toISOString();
-            if (now().getTime() - Date.parse(since) <= MAX_DEFERRAL_MS) {
-              const deadline = currentDeadline();
-              const hold = Math.min(failure.retryAfterMs, (deadline ?? 0) - now().getTime());
-              if (hold > 0) await sleep(hold);
-              const rest = records.slice(index);
-              try {
-                await options.park(rest, since);
-                outcome.deferred += rest.length;
-                options.logger.warn('records handed back for a known wait', {
-                  ...coordinates,
-                  records: rest.length,
-                  reason: failure.message,
-                  code: failure.code,
-                });
-                return;
-              } catch (parkError) {
-                options.logger.error('handing records back failed; record will be retried', {
-                  ...coordinates,
-                  error: (parkError as Error).message,
-                });
-              }
-            } else {
-              failure = new PermanentError(
-                'deferred-too-long',
-                `deferred since ${since}, longer than ${MAX_DEFERRAL_MS / 3_600_000} h: ${failure.message}`,
-              );
-            }
-          }
-          if (isPermanent(failure)) {
-            try {
-              await options.publishDeadLetters([buildDeadLetter(record, options.handler, failure, now())]);
-              outcome.deadLettered += 1;
-              options.logger.warn('record dead-lettered', {
-                ...coordinates,
-                reason: failure.message,
-                code: failure.code,
-              });
-              continue;
-            } catch (dlqError) {
-              options.logger.error('dead-letter publish failed; record will be retried', {
-                ...coordinates,
-                error: (dlqError as Error).message,
-              });
-            }
-          } else {
-            options.logger.warn('record failed transiently; will be retried', {
-              ...coordinates,
-              error: failure.message,
-              code: (failure as { code?: string }).code,
-            });
-          }
-          outcome.failed += 1;
-          outcome.skipped += records.length - index - 1;
-          outcome.failureCauses.set(`${partitionKey}@${record.offset}`, failure.message);
-          outcome.response.batchItemFailures.push({
-            itemIdentifier: { partition: partitionKey, offset: record.offset },
-          });
-          return;
-        }
-      }
-    }),
+    [...partitions.entries()].map(([partitionKey, records]) => processPartition(run, partitionKey, records)),
   );
   return outcome;
+}
+
+/** What every record of one batch shares. */
+interface BatchRun {
+  options: BatchOptions;
+  outcome: BatchOutcome;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** One record's place: its partition's records and its index among them (the rest follow it). */
+interface RecordAt {
+  partitionKey: string;
+  records: KafkaRecord[];
+  index: number;
+}
+
+/** Processes one partition's records in offset order, up to the first one that stops the partition. */
+async function processPartition(run: BatchRun, partitionKey: string, records: KafkaRecord[]): Promise<void> {
+  for (const index of records.keys()) {
+    const at = { partitionKey, records, index };
+    if (run.options.shouldStop?.()) {
+      await leaveForLackOfTime(run, at);
+      return;
+    }
+    if (!(await processRecord(run, at))) return;
+  }
+}
+
+const coordinatesOf = (record: KafkaRecord) => ({
+  topic: record.topic,
+  partition: record.partition,
+  offset: record.offset,
+});
+
+const recordAt = ({ records, index }: RecordAt) => records[index] as KafkaRecord;
+
+/** Not started for lack of time: handed back like a deferral (so it costs no retry), or else reported failed. */
+async function leaveForLackOfTime(run: BatchRun, at: RecordAt): Promise<void> {
+  const record = recordAt(at);
+  const since = headerText(record, DEFERRED_SINCE_HEADER) ?? run.now().toISOString();
+  if (await handBack(run, at, since, 'invocation deadline near: records handed back')) return;
+  run.options.logger.warn('invocation deadline near: record left for redelivery', coordinatesOf(record));
+  reportFailed(run, at);
+}
+
+/** Runs one record; returns whether its partition goes on. */
+async function processRecord(run: BatchRun, at: RecordAt): Promise<boolean> {
+  try {
+    await run.options.processRecord(recordAt(at));
+    run.outcome.processed += 1;
+    return true;
+  } catch (error) {
+    return handleFailure(run, at, error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/**
+ * A record that threw: a deferral is handed back with the rest of its partition, a permanent failure is
+ * dead-lettered (the partition goes on), anything else, or a failed hand-back or dead-letter write, is reported as
+ * a batch item failure. Returns whether the partition goes on.
+ */
+async function handleFailure(run: BatchRun, at: RecordAt, error: Error): Promise<boolean> {
+  const record = recordAt(at);
+  const coordinates = coordinatesOf(record);
+  let failure = error;
+  if (failure instanceof DeferredError && run.options.park) {
+    const since = headerText(record, DEFERRED_SINCE_HEADER) ?? run.now().toISOString();
+    if (run.now().getTime() - Date.parse(since) <= MAX_DEFERRAL_MS) {
+      await holdForDeferral(run, failure);
+      const details = { reason: failure.message, code: failure.code };
+      if (await handBack(run, at, since, 'records handed back for a known wait', details)) return false;
+    } else {
+      failure = new PermanentError(
+        'deferred-too-long',
+        `deferred since ${since}, longer than ${MAX_DEFERRAL_MS / 3_600_000} h: ${failure.message}`,
+      );
+    }
+  }
+  if (isPermanent(failure)) {
+    if (await deadLetter(run, record, failure)) return true;
+  } else {
+    run.options.logger.warn('record failed transiently; will be retried', {
+      ...coordinates,
+      error: failure.message,
+      code: (failure as { code?: string }).code,
+    });
+  }
+  reportFailed(run, at, failure.message);
+  return false;
+}
+
+/**
+ * Holds the partition until the known wait is over or the invocation's deadline comes, whichever is first; in
+ * steps, so a stop (`shouldStop` turning true: the deadline moved, e.g. the local runner is shutting down) ends
+ * the hold early.
+ */
+async function holdForDeferral(run: BatchRun, deferral: DeferredError): Promise<void> {
+  const deadline = currentDeadline();
+  let left = Math.min(deferral.retryAfterMs, (deadline ?? 0) - run.now().getTime());
+  while (left > 0 && !run.options.shouldStop?.()) {
+    const step = Math.min(left, HOLD_STEP_MS);
+    await run.sleep(step);
+    left -= step;
+  }
+}
+
+/** How often a hold checks `shouldStop`. */
+const HOLD_STEP_MS = 1_000;
+
+/** Hands the record and the rest of its partition back (`park`); returns false when that is impossible or fails. */
+async function handBack(
+  run: BatchRun,
+  at: RecordAt,
+  since: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): Promise<boolean> {
+  if (!run.options.park) return false;
+  const rest = at.records.slice(at.index);
+  const coordinates = coordinatesOf(recordAt(at));
+  try {
+    await run.options.park(rest, since);
+  } catch (parkError) {
+    run.options.logger.error('handing records back failed; record will be retried', {
+      ...coordinates,
+      error: (parkError as Error).message,
+    });
+    return false;
+  }
+  run.outcome.deferred += rest.length;
+  run.options.logger.warn(message, { ...coordinates, records: rest.length, ...details });
+  return true;
+}
+
+/** Writes the record's dead letter; returns false when the write failed (the record is then retried). */
+async function deadLetter(run: BatchRun, record: KafkaRecord, failure: Error & { code: string }) {
+  const coordinates = coordinatesOf(record);
+  try {
+    await run.options.publishDeadLetters([buildDeadLetter(record, run.options.handler, failure, run.now())]);
+  } catch (dlqError) {
+    run.options.logger.error('dead-letter publish failed; record will be retried', {
+      ...coordinates,
+      error: (dlqError as Error).message,
+    });
+    return false;
+  }
+  run.outcome.deadLettered += 1;
+  run.options.logger.warn('record dead-lettered', {
+    ...coordinates,
+    reason: failure.message,
+    code: failure.code,
+  });
+  return true;
+}
+
+/** Reports the record as the partition's batch item failure: it and the rest of the partition are redelivered. */
+function reportFailed(run: BatchRun, at: RecordAt, cause?: string): void {
+  const { outcome } = run;
+  const record = recordAt(at);
+  outcome.failed += 1;
+  outcome.skipped += at.records.length - at.index - 1;
+  if (cause !== undefined) outcome.failureCauses.set(`${at.partitionKey}@${record.offset}`, cause);
+  outcome.response.batchItemFailures.push({
+    itemIdentifier: { partition: at.partitionKey, offset: record.offset },
+  });
 }

@@ -5,7 +5,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { type ContractRole, decodeMessage, type MessageFor } from '../../../model/messages.ts';
+import {
+  assertIssuedInThePast,
+  type ContractRole,
+  decodeMessage,
+  type MessageFor,
+} from '../../../model/messages.ts';
 import { METRIC } from '../../../model/metrics.ts';
 import { withDeadline } from '../deadline.ts';
 import { type Observability, withObservability } from '../observability.ts';
@@ -65,7 +70,7 @@ function recordLogger(logger: Logger, keys: Record<string, unknown>): RecordLogg
 export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerOptions<R>) {
   const { logger, metrics } = options.observability;
   const deadlineMarginMs = options.deadlineMarginMs ?? 75_000;
-  const reportCauses = runtimeEnvironment().reportFailureCauses;
+  const { reportFailureCauses: reportCauses, simulatedTimeAhead } = runtimeEnvironment();
   return withObservability(options.observability, async (event: unknown, context: Context) => {
     const margin = Math.min(deadlineMarginMs, context.getRemainingTimeInMillis() / 4);
     // The AlphaVantage limiter gives no slot that starts after this: the record could not finish in time.
@@ -80,6 +85,8 @@ export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerO
         shouldStop: () => context.getRemainingTimeInMillis() < margin,
         processRecord: async (record) => {
           const message = decodeMessage(options.role, record.value);
+          // Whoever produced it (a schedule, a backfill, `horton send`, a raw record): never trusted with the clock.
+          if (!simulatedTimeAhead) assertIssuedInThePast(message, new Date());
           const keys = {
             correlationId: message.correlationId,
             commandId: message.commandId,
