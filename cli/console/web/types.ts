@@ -109,7 +109,7 @@ export interface StoredSecurity {
       average?: number;
       count?: number;
       windowSize?: number;
-      observations?: Array<{ id: string; price: number; observedAt: string; }>;
+      observations?: Array<{ id: string; price: number; observedAt: string }>;
     };
   };
   indicators: Array<{
