@@ -9,6 +9,7 @@ import { listDeadLetters, redriveDeadLetters, showDeadLetter } from './commands/
 import { SEND_DATASETS, send } from './commands/send.ts';
 import { show } from './commands/show.ts';
 import { status } from './commands/status.ts';
+import { registerConsole } from './console/command.ts';
 import { EXIT, reportError, UsageError } from './errors.ts';
 import { createIo, type Io } from './output.ts';
 import { connect, type Target, type TargetOptions } from './target.ts';
@@ -137,6 +138,7 @@ export function buildProgram(): Command {
       const globals = command.optsWithGlobals<GlobalOptions>();
       process.exitCode = await status(globals, createIo(globals.json));
     });
+  registerConsole(program, () => program.opts<GlobalOptions>());
   return program;
 }
 

@@ -70,7 +70,7 @@ export function backfillRequest(options: BackfillOptions) {
   };
 }
 
-interface BackfillResponse {
+export interface BackfillResponse {
   requestId: string;
   correlationId: string;
   issuedAt: string;
@@ -157,11 +157,12 @@ async function freshCounts(target: Target, deployment: Deployment, symbols: stri
   return counts;
 }
 
-export async function backfill(target: Target, io: Io, options: BackfillOptions): Promise<void> {
-  const request = backfillRequest(options);
-  const deployment = await target.deployment();
-  const before = await target.operate<OffsetsReport>({ action: 'offsets' });
-  const response = (await target.invokeBackfill(request)) as BackfillResponse;
+/** The topics a backfill's commands reach: those it published to, the fan-out, and the computed indicators. */
+export function followedRoles(
+  deployment: Deployment,
+  datasets: string[],
+  response: Pick<BackfillResponse, 'published'>,
+): CommandTopicRole[] {
   const roleOfTopic = new Map(COMMAND_TOPIC_ROLES.map((role) => [deployment.topics[role], role]));
   const publishedRoles = Object.entries(response.published)
     .filter(([, count]) => count > 0)
@@ -169,15 +170,21 @@ export async function backfill(target: Target, io: Io, options: BackfillOptions)
     .filter((role): role is CommandTopicRole => role !== undefined);
   // Without symbols the securities handler fans out: follow the datasets it will publish to as well.
   const fanOut = publishedRoles.includes('securities')
-    ? request.datasets.filter((d): d is CommandTopicRole =>
-        (COMMAND_TOPIC_ROLES as readonly string[]).includes(d),
-      )
+    ? datasets.filter((d): d is CommandTopicRole => (COMMAND_TOPIC_ROLES as readonly string[]).includes(d))
     : [];
   // Computed indicators are published by the history handler (docs/decisions/0031): follow their topic too.
-  const followUps: CommandTopicRole[] = request.datasets.includes('indicators') ? ['indicators'] : [];
-  const roles = COMMAND_TOPIC_ROLES.filter(
+  const followUps: CommandTopicRole[] = datasets.includes('indicators') ? ['indicators'] : [];
+  return COMMAND_TOPIC_ROLES.filter(
     (role) => publishedRoles.includes(role) || fanOut.includes(role) || followUps.includes(role),
   );
+}
+
+export async function backfill(target: Target, io: Io, options: BackfillOptions): Promise<void> {
+  const request = backfillRequest(options);
+  const deployment = await target.deployment();
+  const before = await target.operate<OffsetsReport>({ action: 'offsets' });
+  const response = (await target.invokeBackfill(request)) as BackfillResponse;
+  const roles = followedRoles(deployment, request.datasets, response);
   const total = Object.values(response.published).reduce((sum, count) => sum + count, 0);
   if (!io.json) {
     io.out(`Backfill ${response.requestId} (issued ${response.issuedAt}): ${total} commands published`);

@@ -9,7 +9,8 @@ export interface DeadLetterFilterOptions {
   since?: string;
 }
 
-function filter(options: DeadLetterFilterOptions) {
+/** The operations function's filter of the CLI's options; throws UsageError on a bad --since. */
+export function deadLetterFilter(options: DeadLetterFilterOptions) {
   return {
     ...(options.reason ? { reason: options.reason } : {}),
     ...(options.since ? { since: parseSince(options.since) } : {}),
@@ -46,7 +47,7 @@ export async function listDeadLetters(
 ): Promise<void> {
   const { deadLetters } = await target.operate<{ deadLetters: DeadLetterEntry[] }>({
     action: 'dead-letters',
-    ...filter(options),
+    ...deadLetterFilter(options),
   });
   const groups = groupDeadLetters(deadLetters);
   emit(io, { groups, deadLetters }, () => {
@@ -131,7 +132,7 @@ export async function redriveDeadLetters(
   io: Io,
   options: DeadLetterFilterOptions,
 ): Promise<void> {
-  const report = await target.operate<RedriveReport>({ action: 'redrive', ...filter(options) });
+  const report = await target.operate<RedriveReport>({ action: 'redrive', ...deadLetterFilter(options) });
   emit(io, report, () => {
     if (report.sent.length === 0) io.out('Nothing to redrive.');
     else io.out(`Redrove ${report.sent.length} dead letters to their source topics:`);

@@ -1,5 +1,5 @@
 /** `horton show <symbol>`: everything stored for one security, read from DynamoDB, with terminal charts. */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import asciichart from 'asciichart';
 import { symbolSchema } from '../../model/messages.ts';
 import { CliError, UsageError } from '../errors.ts';
@@ -33,34 +33,33 @@ export interface StoredSecurity {
   recentCloses: Array<{ date: string; close: number }>;
 }
 
+/** Reads one security; `days` limits the closes to the most recent ones (all of them when undefined). */
 export async function readStoredSecurity(
   target: Target,
   symbol: string,
-  days: number,
+  days: number | undefined,
 ): Promise<StoredSecurity> {
   const { tables } = await target.deployment();
-  const query = async (table: string, extra: Partial<ConstructorParameters<typeof QueryCommand>[0]> = {}) =>
-    ((
-      await (
-        await target.doc()
-      ).send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'symbol = :symbol',
-          ExpressionAttributeValues: { ':symbol': symbol },
-          ...extra,
-        }),
-      )
-    ).Items ?? []) as Item[];
+  const doc = await target.doc();
+  const query = async (table: string, extra: Partial<ConstructorParameters<typeof QueryCommand>[0]> = {}) => {
+    const input = {
+      TableName: table,
+      KeyConditionExpression: 'symbol = :symbol',
+      ExpressionAttributeValues: { ':symbol': symbol },
+      ...extra,
+    };
+    // A limited read is one page; an unlimited one follows the pages (decades of closes pass 1 MB).
+    if (input.Limit !== undefined) return ((await doc.send(new QueryCommand(input))).Items ?? []) as Item[];
+    const items: Item[] = [];
+    for await (const page of paginateQuery({ client: doc }, input))
+      items.push(...((page.Items ?? []) as Item[]));
+    return items;
+  };
   const [listing, fundamentals, yearlyExtremes, quote, indicators, prices] = await Promise.all([
-    (await target.doc())
-      .send(new GetCommand({ TableName: tables.securities, Key: { symbol } }))
-      .then((r) => r.Item),
+    doc.send(new GetCommand({ TableName: tables.securities, Key: { symbol } })).then((r) => r.Item),
     query(tables.fundamentals),
     query(tables.yearlyExtremes),
-    (await target.doc())
-      .send(new GetCommand({ TableName: tables.quotes, Key: { symbol } }))
-      .then((r) => r.Item),
+    doc.send(new GetCommand({ TableName: tables.quotes, Key: { symbol } })).then((r) => r.Item),
     query(tables.indicators),
     // Dates sort after the `#history` bookkeeping item ('#' < '0'), so `>= 0` reads trading days only.
     query(tables.dailyPrices, {
@@ -68,7 +67,7 @@ export async function readStoredSecurity(
       ExpressionAttributeNames: { '#date': 'date' },
       ExpressionAttributeValues: { ':symbol': symbol, ':first': '0' },
       ScanIndexForward: false,
-      Limit: days,
+      ...(days === undefined ? {} : { Limit: days }),
     }),
   ]);
   return {
@@ -82,7 +81,7 @@ export async function readStoredSecurity(
   };
 }
 
-function isEmpty(stored: StoredSecurity): boolean {
+export function isEmpty(stored: StoredSecurity): boolean {
   return (
     !stored.listing &&
     Object.keys(stored.fundamentals).length === 0 &&

@@ -53,7 +53,7 @@ export function scheduleTimes(schedule: ScheduleConfig, now: Date): ScheduleTime
 }
 
 /** Calls counted today (UTC) by the AlphaVantage limiter, or 'no limiter' when the deployment has none. */
-async function quotaToday(target: Target, now: Date): Promise<number | 'no limiter'> {
+export async function quotaToday(target: Target, now: Date): Promise<number | 'no limiter'> {
   const tables = (await target.deployment()).tables as Record<string, string>;
   const table = tables.alphaVantageQuota;
   if (!table) return 'no limiter';
@@ -62,6 +62,17 @@ async function quotaToday(target: Target, now: Date): Promise<number | 'no limit
   );
   const used = Item?.count ?? Item?.calls ?? Item?.used ?? 0;
   return typeof used === 'number' ? used : Number(used);
+}
+
+/** What `status` shows of a target: the handlers' lag, dead-letter counts, schedules and today's quota. */
+export async function readStatus(target: Target, now: Date) {
+  const deployment = await target.deployment();
+  const [report, quotaUsedToday] = await Promise.all([
+    target.operate<StatusReport>({ action: 'status' }),
+    quotaToday(target, now),
+  ]);
+  const schedules = deployment.schedules.map((schedule) => scheduleTimes(schedule, now));
+  return { report, schedules, quotaUsedToday };
 }
 
 export async function status(options: TargetOptions, io: Io): Promise<number> {
@@ -82,13 +93,7 @@ export async function status(options: TargetOptions, io: Io): Promise<number> {
     return EXIT.unavailable;
   }
   try {
-    const now = new Date();
-    const deployment = await target.deployment();
-    const [report, quota] = await Promise.all([
-      target.operate<StatusReport>({ action: 'status' }),
-      quotaToday(target, now),
-    ]);
-    const schedules = deployment.schedules.map((schedule) => scheduleTimes(schedule, now));
+    const { report, schedules, quotaUsedToday: quota } = await readStatus(target, new Date());
     const data = { target: label, ...(stack ? { stack } : {}), ...report, schedules, quotaUsedToday: quota };
     emit(io, data, () => {
       io.out(`Horton: ${label}`);

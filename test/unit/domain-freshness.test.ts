@@ -1,5 +1,5 @@
 /**
- * The freshness rules (functions/shared/domain/freshness.ts), table by table: each row is a stored state and an
+ * The freshness rules (model/domain/freshness.ts), table by table: each row is a stored state and an
  * instant, and the decision with its reason. Times are UTC; the comments give New York time (EDT, UTC-4, in
  * May 2026). Friday 2026-05-15 is a trading day, Monday 2026-05-25 is Memorial Day (NYSE closed).
  */

@@ -1,7 +1,7 @@
 /**
  * Two independent implementations checked against each other: the simulator's own trading calendar and
  * indicator maths (localstack/simulator/calendar.ts, indicators.ts) and the product's
- * (functions/shared/domain/exchange-calendar.ts, indicators.ts). The simulator imports nothing of the
+ * (model/domain/exchange-calendar.ts, functions/shared/domain/indicators.ts). The simulator imports nothing of the
  * product (checked first below), so a bug in either shows here as a difference, on every
  * day from the synthetic history's first year to well past today and on the closes of real AlphaVantage
  * histories (test/fixtures/alphavantage).

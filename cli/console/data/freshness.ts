@@ -1,0 +1,135 @@
+/**
+ * Freshness of each dataset of a page of securities, judged by the handlers' own rules
+ * (model/domain/freshness.ts) at the current time: `fresh` when a collect command now would make no
+ * call, `due` when it would, `no data` when nothing is stored, and `deferred` when it is due but today's
+ * AlphaVantage budget (the limiter's day count against the plan) is spent, so it waits for the next day.
+ * Reads per page: one BatchGet each for quotes, overviews and history bookkeeping, and one Query of indicators
+ * per symbol; never the whole table.
+ */
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  fundamentalsFreshness,
+  historyFreshness,
+  indicatorFreshness,
+  quoteFreshness,
+} from '../../../model/domain/freshness.ts';
+import type { HortonConfig } from '../../../model/config.ts';
+import type { Target } from '../../target.ts';
+
+export type Freshness = 'fresh' | 'due' | 'deferred' | 'no data';
+export type Dataset = 'overview' | 'history' | 'quote' | 'indicators';
+type Item = Record<string, unknown>;
+
+/** The sort key of the history handler's bookkeeping item in the daily-prices table. */
+const HISTORY_STATE_KEY = '#history';
+
+async function batchGet(target: Target, table: string, keys: Item[]): Promise<Item[]> {
+  if (keys.length === 0) return [];
+  const doc = await target.doc();
+  const items: Item[] = [];
+  let pending: Item[] = keys;
+  // BatchGet may return unprocessed keys under load: ask again for those.
+  for (let attempt = 0; pending.length > 0 && attempt < 5; attempt += 1) {
+    const result = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+    items.push(...((result.Responses?.[table] ?? []) as Item[]));
+    pending = (result.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
+  }
+  return items;
+}
+
+function judge(call: boolean | undefined, budgetSpent: boolean): Freshness {
+  if (call === undefined) return 'no data';
+  if (!call) return 'fresh';
+  return budgetSpent ? 'deferred' : 'due';
+}
+
+/** Freshness per symbol and dataset, for at most 100 symbols (one BatchGet). */
+export async function pageFreshness(
+  target: Target,
+  config: HortonConfig,
+  symbols: string[],
+  budgetSpent: boolean,
+  now: Date,
+): Promise<Record<string, Record<Dataset, Freshness>>> {
+  const { tables } = await target.deployment();
+  const bySymbol = (items: Item[]) => new Map(items.map((item) => [String(item.symbol), item]));
+  const [quotes, overviews, histories, indicators] = await Promise.all([
+    batchGet(
+      target,
+      tables.quotes,
+      symbols.map((symbol) => ({ symbol })),
+    ).then(bySymbol),
+    batchGet(
+      target,
+      tables.fundamentals,
+      symbols.map((symbol) => ({ symbol, kind: 'OVERVIEW' })),
+    ).then(bySymbol),
+    batchGet(
+      target,
+      tables.dailyPrices,
+      symbols.map((symbol) => ({ symbol, date: HISTORY_STATE_KEY })),
+    ).then(bySymbol),
+    Promise.all(
+      symbols.map(async (symbol) => {
+        const result = await (await target.doc()).send(
+          new QueryCommand({
+            TableName: tables.indicators,
+            KeyConditionExpression: 'symbol = :symbol',
+            ExpressionAttributeValues: { ':symbol': symbol },
+            ProjectionExpression: 'collectedAt',
+          }),
+        );
+        return [symbol, (result.Items ?? []) as Item[]] as const;
+      }),
+    ).then((entries) => new Map(entries)),
+  ]);
+  const result: Record<string, Record<Dataset, Freshness>> = {};
+  for (const symbol of symbols) {
+    const quote = quotes.get(symbol)?.latest as { observedAt?: string } | undefined;
+    const overview = overviews.get(symbol);
+    const history = histories.get(symbol);
+    const stored = indicators.get(symbol) ?? [];
+    const latestQuarter = (overview?.data as Item | undefined)?.latestQuarter;
+    result[symbol] = {
+      quote: judge(
+        quote?.observedAt === undefined
+          ? undefined
+          : quoteFreshness({ applied: false, lastObservedAt: quote.observedAt }, now).call,
+        budgetSpent,
+      ),
+      overview: judge(
+        typeof overview?.collectedAt !== 'string'
+          ? undefined
+          : fundamentalsFreshness(
+              {
+                collectedAt: overview.collectedAt,
+                ...(typeof latestQuarter === 'string' ? { latestPeriodEnd: latestQuarter } : {}),
+                maxAgeDays: config.freshness.fundamentalsMaxAgeDays,
+              },
+              now,
+            ).call,
+        budgetSpent,
+      ),
+      history: judge(
+        typeof history?.lastStoredDate !== 'string'
+          ? undefined
+          : historyFreshness(
+              {
+                lastStoredDate: history.lastStoredDate,
+                fullLoadDone: history.fullLoadDone === true,
+                requestedFull: false,
+              },
+              now,
+            ).call,
+        budgetSpent,
+      ),
+      indicators: judge(
+        stored.length === 0
+          ? undefined
+          : stored.some((item) => indicatorFreshness({ collectedAt: String(item.collectedAt) }, now).call),
+        budgetSpent,
+      ),
+    };
+  }
+  return result;
+}

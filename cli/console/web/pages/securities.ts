@@ -1,0 +1,89 @@
+/** Securities: the universe, searched and paged by the server, with each dataset's freshness. */
+import { ApiError, get } from '../api.ts';
+import { h, problem, when } from '../dom.ts';
+import { DATASETS, type Freshness, type SecuritiesPage } from '../types.ts';
+
+const badge = (freshness: Freshness) =>
+  h('span', { class: `badge ${freshness.replace(' ', '-')}` }, freshness);
+
+export async function securitiesPage(root: HTMLElement, argument: string): Promise<undefined> {
+  const params = new URLSearchParams(argument);
+  const query = params.get('q') ?? '';
+  const page = Number(params.get('page') ?? '1') || 1;
+  const go = (q: string, p: number) => {
+    location.hash = `#/securities/${new URLSearchParams({ q, page: String(p) }).toString()}`;
+  };
+  const search = h('input', {
+    type: 'search',
+    id: 'search',
+    placeholder: 'symbol or name',
+    value: query,
+    autofocus: true,
+  });
+  search.addEventListener('keydown', (event) => {
+    if ((event as KeyboardEvent).key === 'Enter') go(search.value, 1);
+  });
+  root.append(
+    h('h2', {}, 'Securities'),
+    h('div', { class: 'toolbar' }, search, h('button', { onclick: () => go(search.value, 1) }, 'Search')),
+  );
+  let result: SecuritiesPage;
+  try {
+    result = await get<SecuritiesPage>(`securities?${new URLSearchParams({ q: query, page: String(page) })}`);
+  } catch (error) {
+    root.append(problem(error instanceof ApiError ? error.message : String(error)));
+    return undefined;
+  }
+  const pages = Math.max(1, Math.ceil(result.matches / result.pageSize));
+  root.append(
+    h(
+      'p',
+      { class: 'muted', id: 'matches' },
+      `${result.matches} of ${result.total} securities${query ? ` match “${query}”` : ''} · page ${result.page} of ${pages} · universe read ${when(result.readAt)}` +
+        (result.budgetSpent ? ' · today’s budget is spent: due datasets are deferred' : ''),
+    ),
+    result.rows.length === 0
+      ? problem(
+          query ? `no security matches “${query}”` : 'the universe is empty: run a universe collection first',
+        )
+      : h(
+          'table',
+          { id: 'securities' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', {}, 'Symbol'),
+              h('th', {}, 'Name'),
+              h('th', {}, 'Exchange'),
+              h('th', {}, 'Type'),
+              ...DATASETS.map((d) => h('th', {}, d)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...result.rows.map((row) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, h('a', { href: `#/security/${encodeURIComponent(row.symbol)}` }, row.symbol)),
+                h('td', {}, row.name),
+                h('td', {}, row.exchange),
+                h('td', {}, row.assetType),
+                ...DATASETS.map((d) => h('td', {}, badge(row.freshness[d]))),
+              ),
+            ),
+          ),
+        ),
+    h(
+      'div',
+      { class: 'pager' },
+      h('button', { disabled: page <= 1, onclick: () => go(query, page - 1) }, '‹ previous'),
+      h('button', { disabled: page >= pages, onclick: () => go(query, page + 1) }, 'next ›'),
+    ),
+  );
+  return undefined;
+}
