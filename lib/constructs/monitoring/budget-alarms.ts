@@ -41,7 +41,7 @@ export class BudgetAlarms {
     const prefix = config.prefix;
     const callers = alphaVantageCallers();
     sink.alarm(
-      'AlphaVantageBudgetExhausted',
+      'AlphaVantageBudgetSpent',
       {
         alarmName: `${prefix}-alphavantage-budget-exhausted`,
         alarmDescription:
