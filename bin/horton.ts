@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { applyCostTags } from '../lib/constructs/cost-tags.ts';
 import { ContextError, type HortonContext, parseHortonContext } from '../lib/context.ts';
 import { HortonStack } from '../lib/horton-stack.ts';
 import { ConfigError } from '../model/config.ts';
@@ -50,7 +51,11 @@ new HortonStack(app, 'Horton', {
   ...(context.cluster ? { cluster: context.cluster } : {}),
   deleteTopicsOnRemove: context.deleteTopicsOnRemove,
   ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
+  ...(context.alarmTopicArn ? { alarmTopicArn: context.alarmTopicArn } : {}),
+  ...(context.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: context.monthlyBudgetUsd } : {}),
 });
+// Cost-allocation tags on everything the app holds (the stack tags its own resources too, for other entry points).
+applyCostTags(app, context.config.prefix);
 
 if (context.nag) {
   Validations.of(app).addPlugins(

@@ -1,14 +1,16 @@
 /**
  * CDK context -> stack settings. Pure (the caller passes the context reader and the file reader), so bin/ stays a
  * few lines and every rule here is unit-tested. No key is required: with none, the stack creates its own VPC and
- * MSK Serverless cluster and uses the default configuration.
+ * the cluster of `deployment.cluster.kind` (default: a small MSK provisioned cluster) and uses the default
+ * configuration.
  *
  *   -c config=<path to JSON>        Horton configuration file (model/config.ts schema)
  *   -c horton='<json>'              the same, inline (or an object under "context" in cdk.json)
  *   -c vpcId=vpc-...                existing VPC; with vpcAzs and privateSubnetIds no lookup (no credentials)
  *   -c vpcAzs=eu-west-1a,eu-west-1b
  *   -c privateSubnetIds=subnet-a,subnet-b   (one per AZ, same order)
- *   -c clusterArn=arn:aws:kafka:...  existing MSK cluster (IAM access control on)
+ *   -c clusterArn=arn:aws:kafka:...  existing MSK cluster (IAM access control on); sets deployment.cluster.kind
+ *                                    to `existing`
  *   -c clusterType=provisioned|serverless   required with clusterArn
  *   -c clusterSecurityGroupId=sg-... security group of the existing cluster (opened to the functions on 9098);
  *                                    required with clusterArn
@@ -16,6 +18,9 @@
  *                                    (same as deployment.apiKeySet in the configuration; default false)
  *   -c deleteTopicsOnRemove=true     delete the topics with the stack (default: keep them)
  *   -c alarmEmail=ops@example.com    subscribe an address to the alarm topic
+ *   -c alarmTopicArn=arn:aws:sns:... send the alarms to this existing SNS topic instead of a new one
+ *   -c monthlyBudgetUsd=150          an AWS Budgets budget on the stack's cost-allocation tag, alarming at 80%
+ *                                    (actual) and 100% (forecast) of this amount
  *   -c nag=false                     skip the cdk-nag checks at synth
  */
 import { ConfigError, type HortonConfig, resolveConfig } from '../model/config.ts';
@@ -44,6 +49,8 @@ export interface HortonContext {
   cluster?: ClusterImport;
   deleteTopicsOnRemove: boolean;
   alarmEmail?: string;
+  alarmTopicArn?: string;
+  monthlyBudgetUsd?: number;
   nag: boolean;
 }
 
@@ -70,6 +77,24 @@ function flag(read: (key: string) => unknown, key: string, fallback: boolean): b
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
   throw new ContextError(`context "${key}" must be true or false, got ${JSON.stringify(value)}`);
+}
+
+function positiveNumber(read: (key: string) => unknown, key: string): number | undefined {
+  const value = read(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const number = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(number) || number <= 0) {
+    throw new ContextError(`context "${key}" must be a positive number, got ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
+/** `-c clusterArn=...` names the cluster: the configuration's cluster kind becomes `existing`. */
+function withExistingCluster(config: HortonConfig): HortonConfig {
+  return {
+    ...config,
+    deployment: { ...config.deployment, cluster: { ...config.deployment.cluster, kind: 'existing' } },
+  };
 }
 
 function parseJson(text: string, source: string): unknown {
@@ -157,7 +182,19 @@ export function parseHortonContext(
     );
   }
 
+  if (clusterArn) config = withExistingCluster(config);
+  else if (config.deployment.cluster.kind === 'existing') {
+    throw new ContextError(
+      'deployment.cluster.kind is "existing": give -c clusterArn=... -c clusterType=... -c clusterSecurityGroupId=...',
+    );
+  }
+
   const alarmEmail = optionalString(read, 'alarmEmail');
+  const alarmTopicArn = optionalString(read, 'alarmTopicArn');
+  if (alarmTopicArn && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(alarmTopicArn)) {
+    throw new ContextError(`context "alarmTopicArn" is not an SNS topic ARN: ${alarmTopicArn}`);
+  }
+  const monthlyBudgetUsd = positiveNumber(read, 'monthlyBudgetUsd');
   return {
     config,
     ...(vpcId
@@ -179,6 +216,8 @@ export function parseHortonContext(
       : {}),
     deleteTopicsOnRemove: flag(read, 'deleteTopicsOnRemove', false),
     ...(alarmEmail ? { alarmEmail } : {}),
+    ...(alarmTopicArn ? { alarmTopicArn } : {}),
+    ...(monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd } : {}),
     nag: flag(read, 'nag', true),
   };
 }

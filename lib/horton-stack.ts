@@ -1,7 +1,8 @@
 /**
  * The Horton pipeline stack: network, Kafka cluster and topics, tables, the API key secret, one function per
- * handler with its event source mapping, the schedules, and the dashboard and alarms. Environment-agnostic unless
- * an existing VPC must be looked up, so `cdk synth` needs no AWS credentials by default.
+ * handler with its event source mapping, the schedules, and the dashboard and alarms; every taggable resource
+ * carries the cost-allocation tags. Environment-agnostic unless an existing VPC must be looked up, so `cdk synth`
+ * needs no AWS credentials by default.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import {
 import type { Construct } from 'constructs';
 import type { HortonConfig } from '../model/config.ts';
 import { AlphaVantageApiKey } from './constructs/api-key-secret.ts';
+import { applyCostTags } from './constructs/cost-tags.ts';
 import { type ExistingClusterProps, HortonKafkaCluster } from './constructs/kafka-cluster.ts';
 import { HortonMonitoring } from './constructs/monitoring.ts';
 import { HortonNetwork } from './constructs/network.ts';
@@ -42,7 +44,7 @@ export interface HortonStackProps extends StackProps {
    * An existing MSK cluster (IAM access control on) and the id of the security group attached to it, which is
    * opened to the functions on 9098. Without that id the stack stops at synth: a group of its own would be
    * attached to nothing and the first connection (the topics resource) would fail at deploy.
-   * @default - a new MSK Serverless cluster
+   * @default - a new cluster of config.deployment.cluster.kind
    */
   readonly cluster?: ExistingClusterProps & { readonly securityGroupId?: string };
   /**
@@ -61,6 +63,16 @@ export interface HortonStackProps extends StackProps {
    * @default - none
    */
   readonly alarmEmail?: string;
+  /**
+   * An existing SNS topic that receives the alarms (and the budget notifications) instead of a new one.
+   * @default - a new topic `<prefix>-alarms`
+   */
+  readonly alarmTopicArn?: string;
+  /**
+   * An AWS Budgets budget on the deployment's cost-allocation tag, USD a month.
+   * @default - none
+   */
+  readonly monthlyBudgetUsd?: number;
   /** @default PROJECT_ROOT */
   readonly projectRoot?: string;
 }
@@ -110,7 +122,7 @@ export class HortonStack extends Stack {
         : {}),
     });
     this.kafka = new HortonKafkaCluster(this, 'Kafka', {
-      prefix: config.prefix,
+      config,
       network: this.network,
       ...(props.cluster
         ? {
@@ -150,8 +162,14 @@ export class HortonStack extends Stack {
       pipeline: this.pipeline,
       scheduleFailureQueue: this.schedules.failureQueue,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+      ...(props.alarmTopicArn ? { alarmTopicArn: props.alarmTopicArn } : {}),
+      ...(props.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: props.monthlyBudgetUsd } : {}),
     });
+    applyCostTags(this, config.prefix);
+    this.addOutputs(config);
+  }
 
+  private addOutputs(config: HortonConfig): void {
     new CfnOutput(this, 'BackfillFunctionName', {
       description: 'Invoke by hand for a backfill (see README, Deploy)',
       value: this.pipeline.functions.backfill.functionName,
@@ -174,8 +192,15 @@ export class HortonStack extends Stack {
       description: 'SASL/IAM bootstrap brokers',
       value: this.topics.bootstrapBrokers,
     });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Alarms and budget notifications; subscribe to it (see README, Alarms)',
+      value: this.monitoring.alarmTopic.topicArn,
+    });
     new CfnOutput(this, 'DashboardName', { value: config.prefix });
+    new CfnOutput(this, 'ScheduleFailureQueueUrl', {
+      description: 'Schedule firings that never reached, or failed in, the dispatcher',
+      value: this.schedules.failureQueue.queueUrl,
+    });
   }
 
   private importVpc(vpc: VpcImport): ec2.IVpc {

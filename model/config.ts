@@ -113,6 +113,14 @@ export const scheduleSchema = z.strictObject({
 });
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 
+/** Kafka cluster kinds of a deployment (config deployment.cluster.kind). */
+export const CLUSTER_KINDS = ['provisioned', 'serverless', 'existing'] as const;
+export type ClusterKind = (typeof CLUSTER_KINDS)[number];
+
+/** Event poller modes of the Kafka event source mappings (config deployment.pollers.mode). */
+export const POLLER_MODES = ['provisioned', 'on-demand'] as const;
+export type PollerMode = (typeof POLLER_MODES)[number];
+
 /** Request budgets of AlphaVantage's plans; `free` also means premium-only options are unavailable. */
 export const ALPHAVANTAGE_PLANS = {
   free: { requestsPerMinute: 5, requestsPerDay: 25, premium: false },
@@ -262,15 +270,21 @@ const hortonConfigObject = z.strictObject({
       /** DynamoDB deletion protection on the tables (turn off before deleting them by hand). @default true */
       tableDeletionProtection: z.boolean().default(true),
       /**
-       * Provisioned event pollers of the Kafka event source mappings (one shared poller group); each poller
-       * costs money even when idle, so the low-cost variant uses one.
-       * @default { minimum: 1, maximum: 3 }
+       * Event pollers of the Kafka event source mappings (docs/decisions/0075-event-poller-mode.md).
+       * `provisioned`: minimum..maximum pollers in one poller group shared by every mapping; billed per event
+       * poller unit-hour even when idle; the only mode with bounded retries, partial batch responses and the
+       * Kafka dead-letter topic as Lambda's on-failure destination.
+       * `on-demand`: Lambda scales the pollers and bills nothing for them; those three are unavailable, so a
+       * record a handler reports failed is not retried (Horton's own dead letters still catch poison records).
+       * @default { mode: 'provisioned', minimum: 1, maximum: 3 }
        */
       pollers: z
-        .object({
-          /** @default 1 */
+        .strictObject({
+          /** @default 'provisioned' */
+          mode: z.enum(POLLER_MODES).default('provisioned'),
+          /** Provisioned mode only. @default 1 */
           minimum: z.number().int().min(1).max(200).default(1),
-          /** @default 3 */
+          /** Provisioned mode only. @default 3 */
           maximum: z.number().int().min(1).max(2000).default(3),
         })
         .prefault({})
@@ -278,8 +292,36 @@ const hortonConfigObject = z.strictObject({
           (pollers) => pollers.maximum >= pollers.minimum,
           'pollers.maximum must be >= pollers.minimum',
         ),
-      /** NAT gateways of a new VPC (an existing VPC brings its own egress): 1 is cheapest, one per AZ survives an AZ loss. @default 1 */
-      natGateways: z.number().int().min(1).max(3).default(1),
+      /**
+       * The Kafka cluster (docs/decisions/0074-cluster-kinds.md). `provisioned`: a new MSK provisioned cluster of
+       * small brokers (the cheapest real MSK a stack can create); `serverless`: a new MSK Serverless cluster (no
+       * brokers to size, about eight times the idle price); `existing`: a cluster given by `-c clusterArn`.
+       */
+      cluster: z
+        .strictObject({
+          /** @default 'provisioned' */
+          kind: z.enum(CLUSTER_KINDS).default('provisioned'),
+          /** Provisioned: broker instance type. @default 'kafka.t3.small' */
+          brokerInstanceType: z
+            .string()
+            .regex(/^(kafka|express)\.[a-z0-9]+\.[a-z0-9]+$/, 'an MSK broker type such as kafka.t3.small')
+            .default('kafka.t3.small'),
+          /** Provisioned: brokers per availability zone (two zones). @default 1 */
+          brokersPerAz: z.number().int().min(1).max(15).default(1),
+          /** Provisioned: EBS storage per broker, GiB. @default 10 */
+          storageGiB: z.number().int().min(1).max(16_384).default(10),
+          /** Provisioned: how long topics keep records, hours (broker `log.retention.hours`). @default 168 */
+          retentionHours: z.number().int().min(1).max(8760).default(168),
+          /** Provisioned: Apache Kafka version of the brokers. @default '3.7.x' */
+          kafkaVersion: z.string().min(1).default('3.7.x'),
+          /** Provisioned: days the broker logs stay in CloudWatch Logs. @default 14 */
+          brokerLogRetentionDays: z
+            .union([z.literal(1), z.literal(3), z.literal(7), z.literal(14), z.literal(30), z.literal(90)])
+            .default(14),
+        })
+        .prefault({}),
+      /** NAT gateways of a new VPC (two AZs; an existing VPC brings its own egress): 1 is cheapest, 2 survives an AZ loss. @default 1 */
+      natGateways: z.number().int().min(1).max(2).default(1),
       /**
        * VPC flow logs of a new VPC: `ALL` traffic, `REJECT`ed traffic only (a fraction of the log volume), or `off`.
        * @default 'ALL'
@@ -287,6 +329,12 @@ const hortonConfigObject = z.strictObject({
       flowLogs: z.enum(['ALL', 'REJECT', 'off']).default('ALL'),
       /** Consumer lag (records, Lambda `OffsetLag`) that raises a consumer's lag alarm after 15 minutes. @default 1000 */
       lagAlarmThreshold: z.number().int().min(1).default(1000),
+      /**
+       * Hours a consumer's lag may stay above zero without once reaching zero before its backlog-stuck alarm
+       * fires: a single record that never moves is enough (docs/decisions/0076-alarms-reach-a-person.md).
+       * @default 2
+       */
+      stuckBacklogHours: z.number().int().min(1).max(24).default(2),
     })
     .prefault({}),
   /**

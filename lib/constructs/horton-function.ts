@@ -85,8 +85,11 @@ export interface KafkaConsumerOptions {
   readonly consumer: ConsumerConfig;
   /** Topic that receives records whose retries or age ran out (the Kafka on-failure destination). */
   readonly deadLetterTopicName: string;
-  /** Provisioned pollers of the mapping. */
-  readonly pollers: lambda.ProvisionedPollerConfig;
+  /**
+   * Provisioned pollers of the mapping (with the error handling only that mode offers).
+   * @default - on-demand pollers
+   */
+  readonly pollers?: lambda.ProvisionedPollerConfig;
   /** What must exist before the mapping starts polling (the topics). */
   readonly dependsOn?: IDependable[];
 }
@@ -112,31 +115,7 @@ export class HortonFunction extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${props.functionName}`,
-    });
-    // Instead of AWSLambdaBasicExecutionRole (logs on every log group): this function's log group only.
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-    );
-    // Instead of AWSLambdaVPCAccessExecutionRole: EC2 has no resource-level scoping Lambda can use here.
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-      }),
-    );
-
+    this.role = this.createRole(props.functionName);
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName: props.functionName,
       description: props.description,
@@ -159,25 +138,50 @@ export class HortonFunction extends Construct {
       securityGroups: [props.network.functionSecurityGroup],
       // No NODE_OPTIONS=--enable-source-maps: it slows every module load by ~30% (`npm run bench -- handlers`);
       // the .map files ship beside the bundle for resolving a trace by hand. The rest is in HORTON_SETTINGS.
-      bundling: {
-        forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        target: ESBUILD_TARGET,
-        // With tracing off the tracer's import is dead code (functions/shared/observability.ts).
-        define: { HORTON_BUNDLE_TRACER: JSON.stringify(tracing) },
-        // Prefer packages' ESM builds; fall back to CommonJS (kafkajs has no ESM build).
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: nodejs.SourceMapMode.DEFAULT,
-        // A trace is resolved by hand against the .map (no --enable-source-maps): names and lines, not sources.
-        sourcesContent: false,
-        // Bundle the AWS SDK too: the deployed code runs the SDK versions the tests ran, not the runtime's.
-        externalModules: [],
-        logLevel: nodejs.LogLevel.ERROR,
-      },
+      bundling: bundlingOptions(tracing),
     });
+    this.acknowledgeFindings(tracing);
+    if (props.handler) {
+      const { name, config } = props.handler;
+      this.function.addEnvironment(
+        SETTINGS_VARIABLE,
+        Lazy.string({ produce: () => this.renderSettings(name, config) }),
+      );
+    }
+  }
+
+  /**
+   * The execution role, empty but for its own log group (instead of AWSLambdaBasicExecutionRole: logs on every
+   * log group) and the VPC network-interface actions (instead of AWSLambdaVPCAccessExecutionRole; EC2 has no
+   * resource-level scoping Lambda can use here).
+   */
+  private createRole(functionName: string): iam.Role {
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${functionName}`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+    return role;
+  }
+
+  private acknowledgeFindings(tracing: boolean): void {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -201,13 +205,6 @@ export class HortonFunction extends Construct {
       { id: 'AwsSolutions-L1', reason: runtimeReason },
       { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
     );
-    if (props.handler) {
-      const { name, config } = props.handler;
-      this.function.addEnvironment(
-        SETTINGS_VARIABLE,
-        Lazy.string({ produce: () => this.renderSettings(name, config) }),
-      );
-    }
   }
 
   /**
@@ -326,9 +323,10 @@ export class HortonFunction extends Construct {
   }
 
   /**
-   * Subscribes the function to a topic through an MSK event source mapping with its own consumer group,
-   * provisioned pollers, partial batch responses, bounded retries and record age, and the dead-letter topic as
-   * the on-failure destination.
+   * Subscribes the function to a topic through an MSK event source mapping with its own consumer group and the
+   * mapping metrics the alarms watch. With provisioned pollers (docs/decisions/0075-event-poller-mode.md) it also
+   * gets partial batch responses, bounded retries and record age, and the dead-letter topic as the on-failure
+   * destination; on-demand mappings can have none of these.
    *
    * Built on `lambda.EventSourceMapping` rather than `ManagedKafkaEventSource`: the latter also attaches the AWS
    * managed policy AWSLambdaMSKExecutionRole (MSK describe calls on every cluster, CloudWatch Logs on every log
@@ -344,14 +342,10 @@ export class HortonFunction extends Construct {
       startingPosition: lambda.StartingPosition[consumer.startingPosition],
       batchSize: consumer.batchSize,
       maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),
-      retryAttempts: consumer.retryAttempts,
-      maxRecordAge: Duration.seconds(consumer.maxRecordAgeSeconds),
-      reportBatchItemFailures: true,
-      // Splitting a batch would reorder one symbol's records; failed records are reported one by one instead.
-      bisectBatchOnError: false,
-      onFailure: new KafkaDlq(options.deadLetterTopicName),
-      provisionedPollerConfig: options.pollers,
-      // Per-mapping metrics the alarms watch (lib/constructs/monitoring.ts): polling, dead letters, errors, lag.
+      ...(options.pollers
+        ? provisionedErrorHandling(options.pollers, consumer, options.deadLetterTopicName)
+        : {}),
+      // Per-mapping metrics the alarms watch (lib/constructs/monitoring/): polling, dead letters, errors, lag.
       metricsConfig: {
         metrics: [
           lambda.MetricType.EVENT_COUNT,
@@ -360,10 +354,27 @@ export class HortonFunction extends Construct {
         ],
       },
     });
+    if (!options.pollers) {
+      Validations.of(mapping).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'On-demand pollers (deployment.pollers.mode) cannot have an on-failure destination for Kafka; the ' +
+          "handler's own dead-letter topic catches poison records (docs/decisions/0075-event-poller-mode.md).",
+      });
+    }
     for (const dependency of options.dependsOn ?? []) mapping.node.addDependency(dependency);
     // The mapping's pollers must not start before the role can read: the grants below are in the default policy.
     mapping.node.addDependency(this.role);
+    this.grantPoller(options, options.pollers !== undefined);
+    return mapping;
+  }
 
+  /**
+   * What the mapping's poller does with the function's role: find the cluster and its brokers, read the topic
+   * as its consumer group, and (provisioned mode) write exhausted records to the dead-letter topic.
+   */
+  private grantPoller(options: KafkaConsumerOptions, writesDeadLetters: boolean): void {
+    const { kafka } = options;
     this.role.addToPolicy(
       new iam.PolicyStatement({
         actions: [...kafka.describeClusterActions, 'kafka:GetBootstrapBrokers'],
@@ -389,13 +400,15 @@ export class HortonFunction extends Construct {
         resources: [kafka.arns.groupArn(options.consumerGroupId)],
       }),
     );
-    // The poller writes exhausted records to the dead-letter topic as a Kafka producer.
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
-        resources: [kafka.arns.topicArn(options.deadLetterTopicName)],
-      }),
-    );
+    if (writesDeadLetters) {
+      // The poller writes exhausted records to the dead-letter topic as a Kafka producer.
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+          resources: [kafka.arns.topicArn(options.deadLetterTopicName)],
+        }),
+      );
+    }
     // The poller places its network interfaces in the cluster's subnets; these calls have no resource scoping.
     this.role.addToPolicy(
       new iam.PolicyStatement({
@@ -403,6 +416,47 @@ export class HortonFunction extends Construct {
         resources: ['*'],
       }),
     );
-    return mapping;
   }
+}
+
+/** esbuild options of every Horton function: local, minified ESM with source map files, the SDK bundled. */
+function bundlingOptions(tracing: boolean): nodejs.BundlingOptions {
+  return {
+    forceDockerBundling: false,
+    format: nodejs.OutputFormat.ESM,
+    target: ESBUILD_TARGET,
+    // With tracing off the tracer's import is dead code (functions/shared/observability.ts).
+    define: { HORTON_BUNDLE_TRACER: JSON.stringify(tracing) },
+    // Prefer packages' ESM builds; fall back to CommonJS (kafkajs has no ESM build).
+    mainFields: ['module', 'main'],
+    banner: ESM_REQUIRE_BANNER,
+    minify: true,
+    sourceMap: true,
+    sourceMapMode: nodejs.SourceMapMode.DEFAULT,
+    // A trace is resolved by hand against the .map (no --enable-source-maps): names and lines, not sources.
+    sourcesContent: false,
+    // Bundle the AWS SDK too: the deployed code runs the SDK versions the tests ran, not the runtime's.
+    externalModules: [],
+    logLevel: nodejs.LogLevel.ERROR,
+  };
+}
+
+/**
+ * The error handling only provisioned mode offers: partial batch responses, bounded retries and record age, the
+ * Kafka dead-letter topic as on-failure destination (https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html).
+ */
+function provisionedErrorHandling(
+  pollers: lambda.ProvisionedPollerConfig,
+  consumer: ConsumerConfig,
+  deadLetterTopicName: string,
+): Partial<lambda.EventSourceMappingProps> {
+  return {
+    provisionedPollerConfig: pollers,
+    retryAttempts: consumer.retryAttempts,
+    maxRecordAge: Duration.seconds(consumer.maxRecordAgeSeconds),
+    reportBatchItemFailures: true,
+    // Splitting a batch would reorder one symbol's records; failed records are reported one by one instead.
+    bisectBatchOnError: false,
+    onFailure: new KafkaDlq(deadLetterTopicName),
+  };
 }

@@ -6,7 +6,7 @@
  * on 9098 (TLS + SASL/IAM); that is the only port open between the two security groups.
  */
 import { aws_ec2 as ec2, aws_logs as logs, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup } from 'constructs';
 
 /** MSK's port for TLS + SASL/IAM from inside the VPC. */
 export const MSK_IAM_PORT = 9098;
@@ -24,7 +24,8 @@ export interface HortonNetworkProps {
    */
   readonly maxAzs?: number;
   /**
-   * NAT gateways of a new VPC: one is cheapest, one per AZ survives the loss of an AZ.
+   * NAT gateways of a new VPC (config deployment.natGateways): one is cheapest, one per AZ survives the loss of
+   * an AZ.
    * @default 1
    */
   readonly natGateways?: number;
@@ -57,6 +58,11 @@ export class HortonNetwork extends Construct {
    * cluster's subnets with the cluster's security groups.
    */
   readonly clusterSecurityGroup: ec2.ISecurityGroup;
+  /**
+   * The security groups and every rule between them (separate ingress/egress resources, also on an imported
+   * group): what must exist before anything connects to the brokers (the topics resource, the mappings).
+   */
+  readonly rulesReady = new DependencyGroup();
 
   constructor(scope: Construct, id: string, props: HortonNetworkProps = {}) {
     super(scope, id);
@@ -106,6 +112,9 @@ export class HortonNetwork extends Construct {
       ec2.Port.tcp(MSK_IAM_PORT),
       'Horton functions to the brokers (Kafka IAM)',
     );
+    // Depending on a construct depends on every resource under it: the groups and the rule resources CDK puts
+    // beneath them (for an imported group, the ingress rule is its only resource).
+    this.rulesReady.add(this.functionSecurityGroup, this.clusterSecurityGroup);
   }
 
   private createVpc(props: HortonNetworkProps): ec2.Vpc {

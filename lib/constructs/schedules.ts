@@ -67,8 +67,9 @@ export class HortonSchedules extends Construct {
     const { config } = props;
     const maxEventAge = props.maxEventAge ?? Duration.minutes(15);
 
+    // No fixed name: SQS refuses a queue name for 60 s after its deletion, so a fixed name would make a deploy
+    // right after `cdk destroy` fail. The ScheduleFailureQueueUrl output names it.
     this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
-      queueName: `${config.prefix}-schedule-failures`,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),

@@ -15,7 +15,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { HortonConfig, TopicRole } from '../../model/config.ts';
+import type { HortonConfig, TopicConfig, TopicRole } from '../../model/config.ts';
 import { HortonFunction } from './horton-function.ts';
 import type { HortonKafkaCluster } from './kafka-cluster.ts';
 import { invokeAllVersionsFinding } from './nag.ts';
@@ -44,10 +44,7 @@ export class KafkaTopics extends Construct {
   constructor(scope: Construct, id: string, props: KafkaTopicsProps) {
     super(scope, id);
     const { config, kafka } = props;
-    const topics = (Object.keys(config.topics) as TopicRole[]).map((role) => config.topics[role]);
-    const deadLetterRetentionMs = config.deployment.deadLetterRetentionDays * 24 * 60 * 60 * 1000;
     const deleteTopicsOnRemove = props.deleteTopicsOnRemove ?? false;
-
     this.handler = new HortonFunction(this, 'Handler', {
       entry: 'functions/topics-custom-resource/index.ts',
       projectRoot: props.projectRoot,
@@ -59,7 +56,33 @@ export class KafkaTopics extends Construct {
       timeout: Duration.minutes(5),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
+    this.grantTopicAdministration(config, kafka, deleteTopicsOnRemove);
+    const provider = this.createProvider(props.logRetention);
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::HortonKafkaTopics',
+      properties: topicsResourceProperties(config, kafka.clusterArn, deleteTopicsOnRemove),
+    });
+    // The cluster must be up, and the security-group rules in place, before the handler connects: otherwise the
+    // first deploy races the rules (an existing cluster is up already, its new ingress rule may not be).
+    if (kafka.createdCluster) this.resource.node.addDependency(kafka.createdCluster);
+    this.resource.node.addDependency(props.network.rulesReady);
+    this.bootstrapBrokers = this.resource.getAttString('BootstrapBrokers');
+
+    new CfnOutput(this, 'TopicWarnings', {
+      description: 'Topics whose partition count was NOT lowered to the configured value (Kafka cannot)',
+      value: this.resource.getAttString('Warnings'),
+    });
+  }
+
+  /** The handler's role: describe, create and alter (and, if asked, delete) exactly Horton's topics. */
+  private grantTopicAdministration(
+    config: HortonConfig,
+    kafka: HortonKafkaCluster,
+    deleteTopicsOnRemove: boolean,
+  ): void {
     const role = this.handler.role;
+    const topics = topicsOf(config);
     role.addToPolicy(
       new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: [kafka.clusterArn] }),
     );
@@ -84,13 +107,22 @@ export class KafkaTopics extends Construct {
         resources: [kafka.arns.topicArn(config.topics.deadLetter.name)],
       }),
     );
+    Validations.of(this.handler.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Invoked synchronously by the Provider framework; CloudFormation reports a failure as a stack event.',
+    });
+  }
 
+  /**
+   * The CDK Provider framework with a role of our own: logs to its own log group only, instead of the
+   * AWSLambdaBasicExecutionRole CDK would attach (logs on every log group).
+   */
+  private createProvider(logRetention: logs.RetentionDays | undefined): cr.Provider {
     const providerLogGroup = new logs.LogGroup(this, 'ProviderLogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      retention: logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // Our own role for the framework function: logs to its own log group only, instead of the
-    // AWSLambdaBasicExecutionRole CDK would attach (logs on every log group).
     const frameworkRole = new iam.Role(this, 'ProviderRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Execution role of the Kafka topics custom resource provider (CDK Provider framework)',
@@ -106,30 +138,6 @@ export class KafkaTopics extends Construct {
       logGroup: providerLogGroup,
       frameworkOnEventRole: frameworkRole,
     });
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: 'Custom::HortonKafkaTopics',
-      properties: {
-        ClusterArn: kafka.clusterArn,
-        Topics: topics.map((topic) => ({
-          Name: topic.name,
-          Partitions: topic.partitions,
-          ...(topic === config.topics.deadLetter
-            ? { Config: { 'retention.ms': String(deadLetterRetentionMs) } }
-            : {}),
-        })),
-        DeleteTopicsOnRemove: String(deleteTopicsOnRemove),
-      },
-    });
-    // The cluster must be up (and, for a new cluster, reachable) before topics are created.
-    if (kafka.serverlessCluster) this.resource.node.addDependency(kafka.serverlessCluster);
-    this.bootstrapBrokers = this.resource.getAttString('BootstrapBrokers');
-
-    new CfnOutput(this, 'TopicWarnings', {
-      description: 'Topics whose partition count was NOT lowered to the configured value (Kafka cannot)',
-      value: this.resource.getAttString('Warnings'),
-    });
-
     Validations.of(frameworkRole).acknowledge({
       id: invokeAllVersionsFinding(this.handler.function),
       reason:
@@ -152,10 +160,31 @@ export class KafkaTopics extends Construct {
           'CDK Provider framework function: relays one request; the onEvent handler it calls is traced.',
       },
     );
-    Validations.of(this.handler.function).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'Invoked synchronously by the Provider framework; CloudFormation reports a failure as a stack event.',
-    });
+    return provider;
   }
+}
+
+/** Every topic of the configuration. */
+function topicsOf(config: HortonConfig): TopicConfig[] {
+  return (Object.keys(config.topics) as TopicRole[]).map((role) => config.topics[role]);
+}
+
+/** The custom resource's properties: each topic with its partitions; the dead-letter topic with its retention. */
+function topicsResourceProperties(
+  config: HortonConfig,
+  clusterArn: string,
+  deleteTopicsOnRemove: boolean,
+): Record<string, unknown> {
+  const deadLetterRetentionMs = config.deployment.deadLetterRetentionDays * 24 * 60 * 60 * 1000;
+  return {
+    ClusterArn: clusterArn,
+    Topics: topicsOf(config).map((topic) => ({
+      Name: topic.name,
+      Partitions: topic.partitions,
+      ...(topic === config.topics.deadLetter
+        ? { Config: { 'retention.ms': String(deadLetterRetentionMs) } }
+        : {}),
+    })),
+    DeleteTopicsOnRemove: String(deleteTopicsOnRemove),
+  };
 }

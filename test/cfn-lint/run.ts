@@ -1,7 +1,8 @@
 /**
- * cfn-lint on the synthesized templates of the three deployment shapes: the default stack (new VPC, MSK
- * Serverless), an existing provisioned cluster in an existing VPC, and the low-cost variant
- * (config/low-cost.json on an existing cluster and VPC). Errors fail the run (exit 1); warnings are listed.
+ * cfn-lint on the synthesized templates of every deployment shape: the default stack (new VPC, MSK provisioned
+ * cluster, provisioned pollers), the low-cost variant (config/low-cost.json: on-demand pollers, no flow log), MSK
+ * Serverless (config/serverless.json, with an AWS Budgets budget and an e-mail subscription), and an existing
+ * provisioned cluster in an existing VPC. Errors fail the run (exit 1); warnings are listed.
  *
  *   npm run cfn-lint [-- --keep <dir>]    (--keep writes the templates there and leaves them)
  *
@@ -42,14 +43,17 @@ function template(context: Record<string, string>): unknown {
       ...(parsed.vpc ? { vpc: parsed.vpc } : {}),
       ...(parsed.cluster ? { cluster: parsed.cluster } : {}),
       deleteTopicsOnRemove: parsed.deleteTopicsOnRemove,
+      ...(parsed.alarmEmail ? { alarmEmail: parsed.alarmEmail } : {}),
+      ...(parsed.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: parsed.monthlyBudgetUsd } : {}),
     },
   }).template.toJSON();
 }
 
 const VARIANTS: Record<string, Record<string, string>> = {
   default: {},
+  'low-cost': { config: 'config/low-cost.json' },
+  serverless: { config: 'config/serverless.json', monthlyBudgetUsd: '150', alarmEmail: 'ops@example.com' },
   imported: EXISTING,
-  'low-cost': { ...EXISTING, config: 'config/low-cost.json' },
 };
 
 async function main(): Promise<number> {

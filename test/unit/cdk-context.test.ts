@@ -17,6 +17,31 @@ function parse(context: Record<string, unknown>, files: Record<string, string> =
 }
 
 describe('parseHortonContext', () => {
+  it('defaults to a new provisioned cluster; -c clusterArn makes it existing; existing needs an ARN', () => {
+    expect(parse({}).config.deployment.cluster.kind).toBe('provisioned');
+    const arn = 'arn:aws:kafka:eu-west-1:123456789012:cluster/c/0a1b2c3d-aaaa-bbbb-cccc-1234567890ab-7';
+    const existing = parse({ clusterArn: arn, clusterType: 'provisioned', clusterSecurityGroupId: 'sg-1' });
+    expect(existing.config.deployment.cluster.kind).toBe('existing');
+    expect(() => parse({ horton: { deployment: { cluster: { kind: 'existing' } } } })).toThrow(
+      /kind is "existing": give -c clusterArn/,
+    );
+    expect(() => parse({ horton: { deployment: { cluster: { kind: 'huge' } } } })).toThrow(
+      /deployment\.cluster\.kind/,
+    );
+  });
+
+  it('reads the alarm topic ARN and the monthly budget, and names a bad one', () => {
+    const context = parse({
+      alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops-pager',
+      monthlyBudgetUsd: '150',
+    });
+    expect(context.alarmTopicArn).toBe('arn:aws:sns:us-east-1:123456789012:ops-pager');
+    expect(context.monthlyBudgetUsd).toBe(150);
+    expect(() => parse({ alarmTopicArn: 'ops-pager' })).toThrow(/alarmTopicArn" is not an SNS topic ARN/);
+    expect(() => parse({ monthlyBudgetUsd: 'lots' })).toThrow(/monthlyBudgetUsd" must be a positive number/);
+    expect(() => parse({ monthlyBudgetUsd: '-5' })).toThrow(/monthlyBudgetUsd" must be a positive number/);
+  });
+
   it('needs no context at all: default configuration, new VPC and cluster, nag on, topics kept', () => {
     const context = parse({});
     expect(context.config.prefix).toBe('horton');

@@ -277,42 +277,50 @@ describe('alarms that fire when a consumer is broken', () => {
   });
 });
 
-describe('low-cost variant', () => {
+describe('low-cost variant (config/low-cost.json, from nothing)', () => {
   let low: Synthesized;
 
   beforeAll(() => {
     const file = path.join(PROJECT_ROOT, 'config', 'low-cost.json');
     const context = parseHortonContext(
-      (key) =>
-        ({
-          config: file,
-          clusterArn: CLUSTER_ARN,
-          clusterType: 'provisioned',
-          clusterSecurityGroupId: 'sg-0123456789abcdef0',
-          vpcId: IMPORTED_VPC.vpcId,
-          vpcAzs: IMPORTED_VPC.availabilityZones.join(','),
-          privateSubnetIds: IMPORTED_VPC.privateSubnetIds.join(','),
-        })[key],
+      (key) => ({ config: file })[key],
       (file) => readFileSync(file, 'utf8'),
     );
-    low = synthHorton({
-      config: context.config,
-      props: {
-        ...(context.vpc ? { vpc: context.vpc } : {}),
-        ...(context.cluster ? { cluster: context.cluster } : {}),
-      },
-    });
+    low = synthHorton({ config: context.config });
   }, SYNTH_TIMEOUT_MS);
 
-  it('creates no cluster, no NAT gateway, no flow log, and holds one poller', () => {
-    for (const type of ['AWS::MSK::ServerlessCluster', 'AWS::EC2::NatGateway', 'AWS::EC2::FlowLog']) {
-      low.template.resourceCountIs(type, 0);
-    }
-    low.template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
-      ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 1, PollerGroupName: 'horton-pollers' },
-    });
+  it('creates the small provisioned cluster, one NAT gateway, no flow log', () => {
+    low.template.resourceCountIs('AWS::MSK::Cluster', 1);
+    low.template.resourceCountIs('AWS::MSK::ServerlessCluster', 0);
+    low.template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    low.template.resourceCountIs('AWS::EC2::FlowLog', 0);
   });
 
+  it('uses on-demand pollers, so the mappings carry none of the provisioned-only settings', () => {
+    const mappings = Object.values(low.template.findResources('AWS::Lambda::EventSourceMapping')).map(
+      (mapping) => (mapping as { Properties: Record<string, unknown> }).Properties,
+    );
+    expect(mappings).toHaveLength(5);
+    for (const properties of mappings) {
+      for (const key of [
+        'ProvisionedPollerConfig',
+        'DestinationConfig',
+        'FunctionResponseTypes',
+        'MaximumRetryAttempts',
+        'MaximumRecordAgeInSeconds',
+      ]) {
+        expect(properties).not.toHaveProperty(key);
+      }
+    }
+    const alarmNames = Object.values(low.template.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => (alarm as { Properties: { AlarmName: string } }).Properties.AlarmName,
+    );
+    expect(alarmNames.filter((name) => name.endsWith('-retries-exhausted'))).toEqual([]);
+    expect(alarmNames.filter((name) => name.endsWith('-backlog-stuck'))).toHaveLength(5);
+  });
+});
+
+describe('deployment settings', () => {
   it('drops flow logs from a new VPC when configured off, and keeps the REJECT-only option', () => {
     const off = synthHorton({ config: { deployment: { flowLogs: 'off' } } });
     off.template.resourceCountIs('AWS::EC2::FlowLog', 0);

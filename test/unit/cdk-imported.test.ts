@@ -60,6 +60,7 @@ describe('existing cluster and VPC', () => {
       'AWS::EC2::VPC',
       'AWS::EC2::NatGateway',
       'AWS::MSK::ServerlessCluster',
+      'AWS::MSK::Cluster',
       'AWS::EC2::FlowLog',
     ]) {
       template.resourceCountIs(type, 0);

@@ -1,5 +1,5 @@
 /**
- * The default Horton stack (new VPC, new MSK Serverless cluster, default configuration), resource by resource:
+ * The default Horton stack (new VPC, new MSK provisioned cluster, default configuration), resource by resource:
  * what each resource is and how it is wired. Bundling is skipped here (cdk-bundles.test.ts bundles for real).
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
@@ -44,7 +44,7 @@ beforeAll(() => {
   synthesized = synthHorton();
   template = synthesized.template;
   config = synthesized.config;
-  const cluster = logicalIdOf(template, 'AWS::MSK::ServerlessCluster', 'KafkaCluster');
+  const cluster = logicalIdOf(template, 'AWS::MSK::Cluster', 'KafkaCluster');
   values = { [`${cluster}.Arn`]: CREATED_CLUSTER_ARN };
   for (const [role, name] of Object.entries(tableNames(config))) {
     const id = logicalIdOf(template, 'AWS::DynamoDB::Table', `Tables${role}`);
@@ -195,6 +195,7 @@ describe('least-privilege IAM', () => {
         'ec2:DescribeVpcs on *',
         `kafka-cluster:Connect on ${CREATED_CLUSTER_ARN}`,
         `kafka-cluster:DescribeClusterDynamicConfiguration on ${CREATED_CLUSTER_ARN}`,
+        `kafka:DescribeCluster on ${CREATED_CLUSTER_ARN}`,
         `kafka:DescribeClusterV2 on ${CREATED_CLUSTER_ARN}`,
         `kafka:GetBootstrapBrokers on ${CREATED_CLUSTER_ARN}`,
         `kafka-cluster:DescribeTopic on ${topicArn('horton.quote')}`,
@@ -296,7 +297,7 @@ describe('event source mappings', () => {
       expect(mapping.Properties).toEqual({
         FunctionName: { Ref: logicalIdOf(template, 'AWS::Lambda::Function', `Handlers${name}Function`) },
         EventSourceArn: {
-          'Fn::GetAtt': [logicalIdOf(template, 'AWS::MSK::ServerlessCluster', 'KafkaCluster'), 'Arn'],
+          'Fn::GetAtt': [logicalIdOf(template, 'AWS::MSK::Cluster', 'KafkaCluster'), 'Arn'],
         },
         Topics: [config.topics[trigger.topic].name],
         AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: consumerGroupId(config, trigger.topic) },
@@ -310,11 +311,16 @@ describe('event source mappings', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         DestinationConfig: { OnFailure: { Destination: 'kafka://horton.dead-letter' } },
         ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 3, PollerGroupName: 'horton-pollers' },
+        Tags: [
+          { Key: 'horton-deployment', Value: 'horton' },
+          { Key: 'project', Value: 'horton' },
+        ],
       });
-      // Starts only after the topics exist and the role can read them.
+      // Starts only after the topics and the security-group rules exist and the role can read them.
       expect(mapping.DependsOn).toEqual(
         expect.arrayContaining([
           logicalIdOf(template, 'Custom::HortonKafkaTopics', 'Topics'),
+          ...Object.keys(template.findResources('AWS::EC2::SecurityGroupIngress')),
           expect.stringMatching(new RegExp(`^Handlers${name}RoleDefaultPolicy`)),
         ]),
       );
@@ -399,8 +405,11 @@ describe('schedules', () => {
 
   it('sends lost firings to an encrypted, TLS-only queue, from Scheduler and from Lambda async retries', () => {
     const queue = logicalIdOf(template, 'AWS::SQS::Queue', 'SchedulesFailureQueue');
+    // No fixed name: SQS refuses a deleted queue's name for 60 s, which would fail a deploy right after a destroy.
+    expect(propertiesOf(template, 'AWS::SQS::Queue', 'SchedulesFailureQueue')).not.toHaveProperty(
+      'QueueName',
+    );
     template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: 'horton-schedule-failures',
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 1_209_600,
     });
@@ -496,29 +505,47 @@ describe('network, cluster, topics, secret', () => {
     }
   });
 
-  it('creates an MSK Serverless cluster with IAM auth in the private subnets', () => {
-    template.hasResourceProperties('AWS::MSK::ServerlessCluster', {
+  it('creates a small MSK provisioned cluster: two brokers, IAM over TLS only, storage, retention, broker logs', () => {
+    const cluster = propertiesOf(template, 'AWS::MSK::Cluster', 'KafkaCluster');
+    expect(cluster).toMatchObject({
       ClusterName: 'horton-kafka',
-      ClientAuthentication: { Sasl: { Iam: { Enabled: true } } },
-      VpcConfigs: [
-        {
-          SubnetIds: [
-            { Ref: Match.stringLikeRegexp('privateSubnet1') },
-            { Ref: Match.stringLikeRegexp('privateSubnet2') },
-          ],
-          SecurityGroups: [
-            { 'Fn::GetAtt': [Match.stringLikeRegexp('NetworkClusterSecurityGroup'), 'GroupId'] },
-          ],
+      NumberOfBrokerNodes: 2,
+      BrokerNodeGroupInfo: {
+        InstanceType: 'kafka.t3.small',
+        ClientSubnets: [
+          { Ref: expect.stringMatching(/privateSubnet1/) },
+          { Ref: expect.stringMatching(/privateSubnet2/) },
+        ],
+        SecurityGroups: [
+          { 'Fn::GetAtt': [expect.stringMatching(/^NetworkClusterSecurityGroup/), 'GroupId'] },
+        ],
+        StorageInfo: { EBSStorageInfo: { VolumeSize: 10 } },
+      },
+      ClientAuthentication: { Sasl: { Iam: { Enabled: true } }, Unauthenticated: { Enabled: false } },
+      EncryptionInfo: { EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true } },
+      LoggingInfo: {
+        BrokerLogs: {
+          CloudWatchLogs: { Enabled: true, LogGroup: { Ref: expect.stringMatching(/^KafkaBrokerLogs/) } },
         },
-      ],
+      },
     });
+    const configuration = propertiesOf(template, 'AWS::MSK::Configuration', 'KafkaConfiguration');
+    expect(String(configuration.ServerProperties).split('\n')).toEqual(
+      expect.arrayContaining([
+        'auto.create.topics.enable=false',
+        'default.replication.factor=2',
+        'min.insync.replicas=1',
+        'log.retention.hours=168',
+      ]),
+    );
+    expect(template.findResources('AWS::MSK::ServerlessCluster')).toEqual({});
   });
 
   it('declares every configured topic with its partitions, kept on delete by default', () => {
     template.hasResource('Custom::HortonKafkaTopics', {
       Properties: {
         ClusterArn: {
-          'Fn::GetAtt': [logicalIdOf(template, 'AWS::MSK::ServerlessCluster', 'KafkaCluster'), 'Arn'],
+          'Fn::GetAtt': [logicalIdOf(template, 'AWS::MSK::Cluster', 'KafkaCluster'), 'Arn'],
         },
         Topics: Object.values(config.topics).map((topic) => ({
           Name: topic.name,
@@ -526,8 +553,19 @@ describe('network, cluster, topics, secret', () => {
         })),
         DeleteTopicsOnRemove: 'false',
       },
-      DependsOn: [logicalIdOf(template, 'AWS::MSK::ServerlessCluster', 'KafkaCluster')],
     });
+    // After the cluster and every security-group rule between the functions and the brokers.
+    const topics = template.findResources('Custom::HortonKafkaTopics')[
+      logicalIdOf(template, 'Custom::HortonKafkaTopics', 'Topics')
+    ] as { DependsOn: string[] };
+    const rules = Object.keys({
+      ...template.findResources('AWS::EC2::SecurityGroupIngress'),
+      ...template.findResources('AWS::EC2::SecurityGroupEgress'),
+    });
+    expect(rules.length).toBeGreaterThan(0);
+    expect(topics.DependsOn).toEqual(
+      expect.arrayContaining([logicalIdOf(template, 'AWS::MSK::Cluster', 'KafkaCluster'), ...rules]),
+    );
     const outputs = template.findOutputs('*');
     const warnings = Object.keys(outputs).filter((id) => id.startsWith('TopicsTopicWarnings'));
     expect(warnings.map((id) => outputs[id]?.Value)).toEqual([
@@ -565,7 +603,10 @@ describe('observability', () => {
         ...kafkaHandlers.map((name) => `horton-${name}-consumer-lag`),
         ...kafkaHandlers.map((name) => `horton-${name}-not-polling`),
         ...kafkaHandlers.map((name) => `horton-${name}-mapping-errors`),
+        ...kafkaHandlers.map((name) => `horton-${name}-backlog-stuck`),
         'horton-schedule-failures',
+        'horton-alphavantage-budget-exhausted',
+        'horton-alphavantage-plan-contradicted',
       ].sort(),
     );
     const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'MonitoringAlarmTopic');
