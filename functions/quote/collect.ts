@@ -14,6 +14,7 @@ import type { CollectQuote } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
 import { applyQuoteObservation, type QuoteObservation } from '../shared/domain/rolling-average.ts';
 import { TransientError } from '../shared/errors.ts';
+import { askRemembering, type NoDataMemory } from '../shared/no-data.ts';
 import type { LatestQuote, QuoteItem } from '../shared/store/quotes.ts';
 
 export interface QuoteStore {
@@ -26,6 +27,8 @@ export interface QuoteDeps {
   alphaVantage: Pick<AlphaVantageApi, 'globalQuote'>;
   store: QuoteStore;
   windowSize: number;
+  /** Answers without data remembered per symbol and dataset (no call while one holds). */
+  noData?: NoDataMemory;
   /** Attempts at the read-modify-write before giving up (a TransientError: the record is retried later). */
   maxConflicts?: number;
 }
@@ -33,7 +36,8 @@ export interface QuoteDeps {
 export type QuoteOutcome =
   | { result: 'stored'; average: number; count: number; version: number; attempts: number }
   | { result: 'duplicate' }
-  | { result: 'fresh'; reason: string };
+  | { result: 'fresh'; reason: string }
+  | { result: 'no-data'; since: string; nextTryAt: string };
 
 export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Promise<QuoteOutcome> {
   const before = await deps.store.get(command.symbol);
@@ -49,7 +53,16 @@ export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Prom
       ? { result: 'duplicate' }
       : { result: 'fresh', reason: freshness.reason };
   }
-  const quote = await deps.alphaVantage.globalQuote(command.symbol);
+  const asked = await askRemembering(
+    deps.noData,
+    { symbol: command.symbol, dataset: 'quote' },
+    command.issuedAt,
+    () => deps.alphaVantage.globalQuote(command.symbol),
+  );
+  if (asked.kind === 'remembered') {
+    return { result: 'no-data', since: asked.entry.since, nextTryAt: asked.entry.nextTryAt };
+  }
+  const quote = asked.data;
   const observation: QuoteObservation = {
     id: command.commandId,
     observedAt: command.issuedAt,
