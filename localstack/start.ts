@@ -17,6 +17,7 @@
  * 1. `--debug` adds stack traces.
  */
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MultiBar, Presets } from 'cli-progress';
@@ -224,6 +225,8 @@ async function main(request: StartRequest): Promise<void> {
   log(
     `Horton local run: Kafka broker + AWS emulator + ${request.live ? 'the REAL AlphaVantage' : 'AlphaVantage simulator'}, real handlers\n`,
   );
+  // Live, nothing else can stand in for AlphaVantage: an endpoint nobody answers at ends the run before it starts.
+  if (request.live) await probeEndpoint(config.alphaVantage.baseUrl);
   let stack: UpResult | undefined;
   let pipeline: Pipeline | undefined;
   try {
@@ -330,6 +333,31 @@ async function main(request: StartRequest): Promise<void> {
       log('\nThe local stack was already running before this run and stays up (`npm run local -- down`).');
     }
   }
+}
+
+/** How long the live endpoint may take to accept a connection. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Opens (and closes) one TCP connection to the AlphaVantage endpoint: no request, so no quota spent and no key
+ * sent. A refused, unresolvable or silent endpoint is one line naming the cause and the URL, exit code 1.
+ */
+async function probeEndpoint(baseUrl: string): Promise<void> {
+  const url = new URL(baseUrl);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const cause = await new Promise<string | undefined>((resolve) => {
+    const socket = connect({ host: url.hostname, port, timeout: PROBE_TIMEOUT_MS });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(`no answer within ${PROBE_TIMEOUT_MS / 1000} s`);
+    });
+    socket.once('error', (error) => resolve(error.message));
+  });
+  if (cause) throw new Error(`AlphaVantage at ${url.origin} cannot be reached: ${cause}`);
 }
 
 /** What the cycle deferred and why it ended, for the lines after the summary. */

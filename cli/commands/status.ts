@@ -3,8 +3,9 @@
  * schedule's last and next due firing, the AlphaVantage quota used today (when the deployment has a limiter
  * table) and, locally, the health of the local stack.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduleConfig } from '../../model/config.ts';
+import { describeNoData, type NoDataEntry } from '../../model/domain/no-data.ts';
 import type { StatusReport } from '../../model/operations.ts';
 import { compileSchedule } from '../../model/schedule-expression.ts';
 import { CliError, EXIT } from '../errors.ts';
@@ -64,6 +65,14 @@ async function quotaToday(target: Target, now: Date): Promise<number | 'no limit
   return typeof used === 'number' ? used : Number(used);
 }
 
+/** Answers without data remembered (a few per unknown symbol; one page is plenty for a status line). */
+async function noDataEntries(target: Target): Promise<NoDataEntry[]> {
+  const { tables } = await target.deployment();
+  if (!tables.noData) return [];
+  const { Items } = await (await target.doc()).send(new ScanCommand({ TableName: tables.noData }));
+  return (Items ?? []) as NoDataEntry[];
+}
+
 export async function status(options: TargetOptions, io: Io): Promise<number> {
   const local = !options.stack;
   const stack: ServiceStatus[] | undefined = local
@@ -84,12 +93,20 @@ export async function status(options: TargetOptions, io: Io): Promise<number> {
   try {
     const now = new Date();
     const deployment = await target.deployment();
-    const [report, quota] = await Promise.all([
+    const [report, quota, noData] = await Promise.all([
       target.operate<StatusReport>({ action: 'status' }),
       quotaToday(target, now),
+      noDataEntries(target),
     ]);
     const schedules = deployment.schedules.map((schedule) => scheduleTimes(schedule, now));
-    const data = { target: label, ...(stack ? { stack } : {}), ...report, schedules, quotaUsedToday: quota };
+    const data = {
+      target: label,
+      ...(stack ? { stack } : {}),
+      ...report,
+      schedules,
+      quotaUsedToday: quota,
+      noData,
+    };
     emit(io, data, () => {
       io.out(`Horton: ${label}`);
       if (stack)
@@ -117,6 +134,7 @@ export async function status(options: TargetOptions, io: Io): Promise<number> {
       io.out(
         `AlphaVantage calls today (UTC): ${quota === 'no limiter' ? 'no limiter in this deployment' : quota}`,
       );
+      for (const entry of noData) io.out(describeNoData(entry));
     });
     return EXIT.ok;
   } finally {

@@ -9,8 +9,11 @@ import { runPlannedCycle } from '../../localstack/cycle.ts';
 import { DEFAULT_WATCHLIST } from '../../model/config.ts';
 import { type E2eEnvironment, startE2e } from '../support/e2e-harness.ts';
 
-/** A Saturday: the market is closed, so a stored quote cannot be newer the same day. */
-const SIMULATOR_NOW = new Date('2026-12-05T15:00:00Z');
+/**
+ * A Saturday: the market is closed, so a stored quote cannot be newer the same day. In 2000, a year after the
+ * simulator's first bar, so the premium plan's full history loads stay small.
+ */
+const SIMULATOR_NOW = new Date('2000-12-02T15:00:00Z');
 /** In the simulator's default list of symbols it answers as unknown. */
 const UNKNOWN = 'UNKNOWN';
 /** An ETF: prices, but `{}` for its overview and statements, as on AlphaVantage. */
@@ -30,7 +33,7 @@ describe('e2e: a premium key, a second cycle the same day on unchanged data', ()
       config: env().config,
       doc: env().doc,
       brokers: env().brokers,
-      timeoutMs: 240_000,
+      timeoutMs: 400_000,
       now: () => SIMULATOR_NOW,
     });
 
