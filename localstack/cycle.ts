@@ -12,12 +12,11 @@ import { Publisher } from '../functions/shared/kafka/producer.ts';
 import { DynamoDbQuotaLimiter } from '../functions/shared/store/alphavantage-quota.ts';
 import { getStoredFundamentals } from '../functions/shared/store/fundamentals.ts';
 import { getHistoryState } from '../functions/shared/store/history.ts';
-import { listNoData } from '../functions/shared/store/no-data.ts';
 import { getQuoteItem } from '../functions/shared/store/quotes.ts';
 import { scanAll } from '../functions/shared/store/snapshots.ts';
 import { alphaVantageBudget, type Dataset, type HortonConfig, tableNames } from '../model/config.ts';
 import { fundamentalsFreshness, historyFreshness, quoteFreshness } from '../model/domain/freshness.ts';
-import { describeNoData, noDataHolds } from '../model/domain/no-data.ts';
+import { describeNoData, type NoDataEntry, noDataHolds } from '../model/domain/no-data.ts';
 import type { CollectUniverse } from '../model/messages.ts';
 import { planRun, type RunItemFacts, type RunPlan, runItemKey } from '../model/plan.ts';
 import type { Pipeline } from './runner/pipeline.ts';
@@ -208,7 +207,7 @@ async function readRunFacts(
     });
   }
   // Answers without data the handlers remember cost nothing until their next try.
-  for (const entry of await listNoData(doc, tables.noData)) {
+  for (const entry of await scanAll<NoDataEntry>(doc, tables.noData)) {
     const dataset = entry.dataset as Dataset;
     const key = runItemKey(dataset, entry.symbol);
     if (!facts.has(key) || !noDataHolds(entry, now.toISOString())) continue;

@@ -10,7 +10,6 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { NO_DATA_RETENTION_DAYS, type NoDataEntry } from '../../../model/domain/no-data.ts';
-import { scanAll } from './snapshots.ts';
 
 export async function getNoData(
   doc: DynamoDBDocumentClient,
@@ -54,9 +53,4 @@ export async function listNoDataOf(
     }),
   );
   return (result.Items ?? []) as NoDataEntry[];
-}
-
-/** Every entry (the run planner and operators' `status`; the table holds a few items per unknown symbol). */
-export async function listNoData(doc: DynamoDBDocumentClient, table: string): Promise<NoDataEntry[]> {
-  return scanAll<NoDataEntry>(doc, table);
 }
