@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { HortonConfig } from '../model/config.ts';
-import { type DailyPlan, planDailyCalls } from '../model/plan.ts';
+import { type DailyPlan, planDailyCalls, type RunPlan } from '../model/plan.ts';
 
 export function formatPlan(plan: DailyPlan): string {
   const table = new Table({
@@ -58,4 +58,15 @@ export function planRefusal(config: HortonConfig): string | undefined {
   const plan = planDailyCalls(config);
   if (plan.fits) return undefined;
   return `The configuration does not fit the AlphaVantage plan "${config.alphaVantage.plan}":\n${formatPlan(plan)}`;
+}
+
+/** The first run's plan in one or two lines: its calls against a fresh day, and what waits for the next. */
+export function formatFirstRun(run: RunPlan): string {
+  const budget = run.remainingToday === null ? 'no daily cap' : `${run.remainingToday} calls`;
+  const lines = [`First run (npm start, nothing stored yet): ${run.calls} calls against ${budget}.`];
+  if (run.deferred.length > 0) {
+    const deferred = run.deferred.map((item) => `${item.dataset} ${item.symbol}`).join(', ');
+    lines.push(`  deferred to the next budget day: ${deferred}`);
+  }
+  return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run plan`: the AlphaVantage calls each schedule needs on the worst day, against the plan's daily budget,
- * and what does not fit. Exit code 0 when the configuration fits (or collects what fits), 1 when `cdk synth`
+ * and what does not fit; then what the first `npm start -- --live` (nothing stored yet) runs and defers. Exit code 0 when the configuration fits (or collects what fits), 1 when `cdk synth`
  * and `npm start` would refuse it, 2 on a usage error.
  *
  *   npm run plan                          the default configuration
@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig } from '../model/config.ts';
-import { planDailyCalls } from '../model/plan.ts';
-import { formatPlan } from './plan-report.ts';
+import { planDailyCalls, planRun } from '../model/plan.ts';
+import { formatFirstRun, formatPlan } from './plan-report.ts';
 
 function usage(message: string): never {
   process.stderr.write(`npm run plan: ${message} (--help for usage)\n`);
@@ -50,7 +50,18 @@ try {
   throw error;
 }
 const plan = planDailyCalls(config);
-process.stdout.write(args.json ? `${JSON.stringify(plan)}\n` : `${formatPlan(plan)}\n`);
+// The first run (`npm start -- --live` on an empty store, a fresh day's budget) is planned like a day too.
+const firstRun = planRun({
+  config,
+  symbols: config.universe.source === 'watchlist' ? config.universe.watchlist : [],
+  remainingToday: plan.requestsPerDay,
+  now: new Date(),
+});
+process.stdout.write(
+  args.json
+    ? `${JSON.stringify({ ...plan, firstRun })}\n`
+    : `${formatPlan(plan)}\n${formatFirstRun(firstRun)}\n`,
+);
 if (!plan.fits && config.alphaVantage.overBudget === 'collect-what-fits') {
   process.stdout.write(
     'overBudget is "collect-what-fits": each firing collects what the remaining budget covers.\n',

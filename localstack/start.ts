@@ -17,14 +17,17 @@
  * 1. `--debug` adds stack traces.
  */
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MultiBar, Presets } from 'cli-progress';
 import { planRefusal } from '../bin/plan-report.ts';
-import { ConfigError, type HortonConfig, type Job, resolveConfig } from '../model/config.ts';
+import { alphaVantageBudget, ConfigError, type HortonConfig, resolveConfig } from '../model/config.ts';
+import { dailyLimitContradiction } from '../model/domain/daily-limit.ts';
 import { HANDLER_NAMES } from '../model/handlers.ts';
 import { LOCAL_API_KEY_VARIABLE } from '../model/settings.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from './aws-resources.ts';
+import { type CycleResult, runPlannedCycle } from './cycle.ts';
 import { type Pipeline, startPipeline } from './runner/pipeline.ts';
 import { servePipeline } from './serve.ts';
 import {
@@ -258,6 +261,8 @@ async function main(request: StartRequest): Promise<void> {
   log(
     `Horton local run: Kafka broker + AWS emulator + ${request.live ? 'the REAL AlphaVantage' : 'AlphaVantage simulator'}, real handlers\n`,
   );
+  // Live, nothing else can stand in for AlphaVantage: an endpoint nobody answers at ends the run before it starts.
+  if (request.live) await probeEndpoint(config.alphaVantage.baseUrl);
   let stack: UpResult | undefined;
   let pipeline: Pipeline | undefined;
   try {
@@ -316,25 +321,21 @@ async function main(request: StartRequest): Promise<void> {
       await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
       return;
     }
-    log(`\nCollection cycle for ${config.universe.watchlist.join(', ')} (plan ${config.alphaVantage.plan})`);
+    log(
+      `\nCollection cycle for ${config.universe.watchlist.join(', ')} (plan ${config.alphaVantage.plan}${request.live ? '' : ', the local default for the simulator'})`,
+    );
     const cycleStarted = Date.now();
-    const cycle = withProgress(running, async () => {
-      // The universe first, so the dataset jobs fan out over the stored securities.
-      await scheduler.fireNow('universe' satisfies Job);
-      await running.waitUntilIdle({ timeoutMs: 300_000 });
-      for (const job of ['overview', 'history', 'quote'] as const) await scheduler.fireNow(job);
-      await running.waitUntilIdle({ timeoutMs: 600_000 });
-      // The fetched indicators last, as the schedules run them; computed ones were published by history.
-      await scheduler.fireNow('indicators' satisfies Job);
-      await running.waitUntilIdle({ timeoutMs: 600_000 });
-    });
-    if ((await Promise.race([cycle, interrupted])) === 'interrupted') {
+    const doc = DynamoDBDocumentClient.from(localDynamoDbClient(target));
+    const cycle = withProgress(running, () =>
+      runPlannedCycle({ pipeline: running, config, doc, brokers: endpoints.kafkaBrokers }),
+    );
+    const ended = await Promise.race([cycle, interrupted]);
+    if (ended === 'interrupted') {
       log('\nInterrupted: stopping.');
       return;
     }
     const cycleSeconds = (Date.now() - cycleStarted) / 1000;
 
-    const doc = DynamoDBDocumentClient.from(localDynamoDbClient(target));
     await printSummary({
       config,
       doc,
@@ -343,6 +344,7 @@ async function main(request: StartRequest): Promise<void> {
       since: before,
       log,
     });
+    for (const line of describeCycleEnd(ended, config)) log(line);
     log(
       `\nOne cycle took ${cycleSeconds.toFixed(1)} s (whole run ${((Date.now() - started) / 1000).toFixed(1)} s).`,
     );
@@ -369,6 +371,66 @@ async function main(request: StartRequest): Promise<void> {
   }
 }
 
+/** How long the live endpoint may take to accept a connection. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Opens (and closes) one TCP connection to the AlphaVantage endpoint: no request, so no quota spent and no key
+ * sent. A refused, unresolvable or silent endpoint is one line naming the cause and the URL, exit code 1.
+ */
+async function probeEndpoint(baseUrl: string): Promise<void> {
+  const url = new URL(baseUrl);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const cause = await new Promise<string | undefined>((resolve) => {
+    const socket = connect({ host: url.hostname, port, timeout: PROBE_TIMEOUT_MS });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(`no answer within ${PROBE_TIMEOUT_MS / 1000} s`);
+    });
+    socket.once('error', (error) => resolve(error.message));
+  });
+  if (cause) throw new Error(`AlphaVantage at ${url.origin} cannot be reached: ${cause}`);
+}
+
+/** What the cycle deferred and why it ended, for the lines after the summary. */
+function describeCycleEnd(cycle: CycleResult, config: HortonConfig): string[] {
+  const lines: string[] = [];
+  const { plan, spent } = cycle;
+  const contradiction =
+    spent?.dailyLimitAnswer === undefined
+      ? undefined
+      : dailyLimitContradiction(spent.dailyLimitAnswer, {
+          name: `plan "${config.alphaVantage.plan}"`,
+          requestsPerDay: alphaVantageBudget(config).requestsPerDay,
+        });
+  if (contradiction) lines.push(`\n${contradiction}`);
+  else if (spent?.dailyLimitAnswer) {
+    lines.push(
+      `\nAlphaVantage ended the day (${spent.usedToday} calls counted): "${spent.dailyLimitAnswer}"`,
+    );
+  } else if (spent) {
+    lines.push(`\nThe AlphaVantage budget of ${spent.day} is spent (${spent.usedToday} calls).`);
+  }
+  const budget = plan.remainingToday === null ? 'no daily cap' : `${plan.remainingToday} calls left today`;
+  lines.push(`Planned against the budget (${budget}): ${plan.calls} calls at most.`);
+  if (plan.deferred.length > 0 || spent) {
+    const byDataset = new Map<string, string[]>();
+    for (const item of plan.deferred)
+      byDataset.set(item.dataset, [...(byDataset.get(item.dataset) ?? []), item.symbol]);
+    const deferred = [...byDataset]
+      .map(([dataset, symbols]) => `${dataset} ${symbols.join(', ')}`)
+      .join('; ');
+    lines.push(
+      `Deferred to the next budget day (resets ${plan.resetsAt}): ${deferred || 'nothing planned'}${spent ? '; and whatever was still queued when the budget ran out (handled first by the next run)' : ''}.`,
+    );
+  }
+  return lines;
+}
+
 /** Serves the CLI (localstack/serve.ts) until Ctrl-C. */
 async function serveUntilInterrupted(
   pipeline: Pipeline,
@@ -389,7 +451,10 @@ async function serveUntilInterrupted(
  * One bar per handler: records handled, out of records handled plus those still waiting in its topic (the
  * total grows while upstream handlers fan out). Without a terminal, a plain line whenever the numbers change.
  */
-async function withProgress(pipeline: Awaited<ReturnType<typeof startPipeline>>, work: () => Promise<void>) {
+async function withProgress<T>(
+  pipeline: Awaited<ReturnType<typeof startPipeline>>,
+  work: () => Promise<T>,
+): Promise<T> {
   const interactive = process.stdout.isTTY === true;
   const bars = new MultiBar(
     { format: '  {handler} |{bar}| {value}/{total} records', hideCursor: true, clearOnComplete: false },
@@ -416,7 +481,7 @@ async function withProgress(pipeline: Awaited<ReturnType<typeof startPipeline>>,
   };
   const timer = setInterval(() => void refresh().catch(() => {}), interactive ? 250 : 2000);
   try {
-    await work();
+    return await work();
   } finally {
     clearInterval(timer);
     await refresh();

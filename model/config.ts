@@ -446,6 +446,7 @@ export function tableNames(config: Pick<HortonConfig, 'prefix'>) {
     quotes: `${p}-quotes`,
     indicators: `${p}-indicators`,
     alphaVantageQuota: `${p}-alphavantage-quota`,
+    noData: `${p}-no-data`,
   } as const;
 }
 export type TableRole = keyof ReturnType<typeof tableNames>;

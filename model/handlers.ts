@@ -25,6 +25,12 @@ export const ALPHAVANTAGE_QUOTA_ACTIONS = [
   'GetItem',
 ] as const satisfies readonly DynamoDbAction[];
 
+/**
+ * What a handler that calls AlphaVantage sends to the no-data table (functions/shared/store/no-data.ts): it reads
+ * the entry before a call, remembers an answer without data, and forgets it once data comes.
+ */
+const NO_DATA_ACTIONS = ['GetItem', 'PutItem', 'DeleteItem'] as const satisfies readonly DynamoDbAction[];
+
 export interface HandlerSpec {
   /** Entry file, relative to the repository root; exports `handler`. */
   entry: string;
@@ -76,7 +82,10 @@ export const HANDLERS = {
     produces: ['deadLetter'],
     // The stored overview and statements decide whether a newer fiscal period can exist (freshness); parts of an
     // interrupted collection are staged and removed with the final write.
-    tables: { fundamentals: ['Query', 'GetItem', 'PutItem', 'DeleteItem'] },
+    tables: {
+      fundamentals: ['Query', 'GetItem', 'PutItem', 'DeleteItem'],
+      noData: NO_DATA_ACTIONS,
+    },
     callsAlphaVantage: true,
     description: 'OVERVIEW + latest annual INCOME_STATEMENT, BALANCE_SHEET, CASH_FLOW -> fundamentals table',
   },
@@ -88,6 +97,7 @@ export const HANDLERS = {
     tables: {
       dailyPrices: ['GetItem', 'PutItem', 'BatchWriteItem'],
       yearlyExtremes: ['Query', 'BatchWriteItem'],
+      noData: NO_DATA_ACTIONS,
     },
     callsAlphaVantage: true,
     description:
@@ -97,7 +107,7 @@ export const HANDLERS = {
     entry: 'functions/quote/index.ts',
     trigger: { kind: 'kafka', topic: 'quote' },
     produces: ['deadLetter'],
-    tables: { quotes: ['GetItem', 'PutItem'] },
+    tables: { quotes: ['GetItem', 'PutItem'], noData: NO_DATA_ACTIONS },
     callsAlphaVantage: true,
     description: 'GLOBAL_QUOTE -> latest quote + rolling average of the last N quotes (conditional writes)',
   },
@@ -106,7 +116,7 @@ export const HANDLERS = {
     trigger: { kind: 'kafka', topic: 'indicators' },
     produces: ['deadLetter'],
     // Computed indicators read the stored daily prices; fetched ones read their stored item (freshness).
-    tables: { dailyPrices: ['Query'], indicators: ['GetItem', 'PutItem'] },
+    tables: { dailyPrices: ['Query'], indicators: ['GetItem', 'PutItem'], noData: NO_DATA_ACTIONS },
     callsAlphaVantage: true,
     description: 'One configured technical indicator for one security -> indicators table',
   },

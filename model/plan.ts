@@ -13,6 +13,7 @@
 
 import {
   alphaVantageBudget,
+  type Dataset,
   type HortonConfig,
   type IndicatorConfig,
   indicatorSource,
@@ -203,5 +204,100 @@ export function planDailyCalls(config: HortonConfig): DailyPlan {
     },
     fits: headroom === null || headroom >= 0,
     headroom,
+  };
+}
+
+/** One dataset of one symbol in a run: a collect command and what it may cost. */
+export interface RunItem {
+  dataset: Dataset;
+  symbol: string;
+  /** AlphaVantage calls at most (0 when the freshness rules or the no-data memory skip it). */
+  calls: number;
+}
+
+/** What a run knows about one dataset of one symbol before it starts (read from the tables). */
+export interface RunItemFacts {
+  /** Why the item costs nothing now (fresh, or remembered without data until later); absent = it calls. */
+  skip?: string;
+  /** When the stored copy was collected (epoch ms); absent = never stored, the stalest. */
+  storedAt?: number;
+}
+
+export interface RunPlanInput {
+  config: HortonConfig;
+  /** The securities of the run (the watchlist, or the stored listing universe). */
+  symbols: readonly string[];
+  /** Calls left today by the shared limiter's count; null = no daily cap. */
+  remainingToday: number | null;
+  now: Date;
+  /** Facts by `runItemKey(dataset, symbol)`; an item without facts calls and is the stalest. */
+  facts?: ReadonlyMap<string, RunItemFacts>;
+}
+
+export interface RunPlan {
+  /** What runs, in priority order: every item that calls and fits, and every item that costs nothing. */
+  run: RunItem[];
+  /** What does not fit today's budget, for the next budget day. */
+  deferred: RunItem[];
+  /** Calls the run may make at most. */
+  calls: number;
+  remainingToday: number | null;
+  /** When the budget's day resets (next UTC midnight, as AlphaVantage counts). */
+  resetsAt: string;
+}
+
+export const runItemKey = (dataset: Dataset, symbol: string) => `${dataset}:${symbol}`;
+
+/** Datasets of a one-shot cycle, in the order a tie in staleness is broken: cheap and daily first. */
+const RUN_DATASETS: readonly Dataset[] = ['quote', 'history', 'overview', 'indicators'];
+
+/**
+ * Plans one run (`npm start`'s cycle) against the budget left today, as the schedules are planned against a
+ * day: the watchlist's quotes first, then the stalest datasets (never stored first, then the oldest copy;
+ * cheaper datasets first on a tie); what does not fit is deferred to the next budget day. Items that cost
+ * nothing (fresh, or remembered without data) always run: they publish computed indicators and cost no call.
+ */
+export function planRun(input: RunPlanInput): RunPlan {
+  const { config, now } = input;
+  const fetchedIndicators = config.indicators.filter(
+    (indicator: IndicatorConfig) => indicatorSource(indicator) === 'alphavantage',
+  ).length;
+  const watchlist = new Set(config.universe.watchlist);
+  const costOf = (dataset: Dataset) =>
+    dataset === 'overview' ? CALLS_PER_OVERVIEW : dataset === 'indicators' ? fetchedIndicators : 1;
+  const items = RUN_DATASETS.flatMap((dataset, datasetRank) =>
+    input.symbols.flatMap((symbol) => {
+      if (dataset === 'indicators' && fetchedIndicators === 0) return [];
+      const facts = input.facts?.get(runItemKey(dataset, symbol)) ?? {};
+      const priority = dataset === 'quote' && watchlist.has(symbol) ? 0 : 1;
+      return [
+        {
+          item: { dataset, symbol, calls: facts.skip ? 0 : costOf(dataset) },
+          order: [priority, facts.storedAt ?? Number.NEGATIVE_INFINITY, datasetRank] as const,
+        },
+      ];
+    }),
+  );
+  // A stable sort keeps the symbols' order within equal keys.
+  items.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
+  let left = input.remainingToday ?? Number.POSITIVE_INFINITY;
+  const run: RunItem[] = [];
+  const deferred: RunItem[] = [];
+  for (const { item } of items) {
+    if (item.calls > left) {
+      deferred.push(item);
+      continue;
+    }
+    left -= item.calls;
+    run.push(item);
+  }
+  const midnight = new Date(now);
+  midnight.setUTCHours(24, 0, 0, 0);
+  return {
+    run,
+    deferred,
+    calls: run.reduce((sum, item) => sum + item.calls, 0),
+    remainingToday: input.remainingToday,
+    resetsAt: midnight.toISOString(),
   };
 }

@@ -114,7 +114,7 @@ export const HANDLER_SETTINGS = {
   overview: z.object({
     ...common,
     topics: topics(HANDLERS.overview.produces),
-    tables: tables(['fundamentals']),
+    tables: tables(['fundamentals', 'noData']),
     alphaVantage: alphaVantageSettings,
     /** config.freshness.fundamentalsMaxAgeDays. @default 28 */
     fundamentalsMaxAgeDays: z.number().int().positive(),
@@ -122,7 +122,7 @@ export const HANDLER_SETTINGS = {
   history: z.object({
     ...common,
     topics: topics(HANDLERS.history.produces),
-    tables: tables(['dailyPrices', 'yearlyExtremes']),
+    tables: tables(['dailyPrices', 'yearlyExtremes', 'noData']),
     alphaVantage: alphaVantageSettings,
     /** The plan allows premium options (outputsize=full). */
     premium: z.boolean(),
@@ -132,7 +132,7 @@ export const HANDLER_SETTINGS = {
   quote: z.object({
     ...common,
     topics: topics(HANDLERS.quote.produces),
-    tables: tables(['quotes']),
+    tables: tables(['quotes', 'noData']),
     alphaVantage: alphaVantageSettings,
     /** N of the rolling average (config quotes.rollingWindow). @default 10 */
     rollingWindow: z.number().int().positive(),
@@ -140,7 +140,7 @@ export const HANDLER_SETTINGS = {
   indicators: z.object({
     ...common,
     topics: topics(HANDLERS.indicators.produces),
-    tables: tables(['dailyPrices', 'indicators']),
+    tables: tables(['dailyPrices', 'indicators', 'noData']),
     alphaVantage: alphaVantageSettings,
   }),
   backfill: z.object({

@@ -53,4 +53,12 @@ export const TABLES: Record<TableRole, TableSpec> = {
       'theoretical arrival time of the next call (GCRA), `day#YYYY-MM-DD` the calls of that UTC day',
     timeToLiveAttribute: 'expiresAt',
   },
+  noData: {
+    partitionKey: { name: 'symbol', type: 'S' },
+    sortKey: { name: 'dataset', type: 'S' },
+    item:
+      'an answer without data remembered (docs/decisions/0033-no-data-memory.md): dataset = quote | history | ' +
+      'overview | indicator:<id>; since, occurrences, nextTryAt (no call before), the answer',
+    timeToLiveAttribute: 'expiresAt',
+  },
 };

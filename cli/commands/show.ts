@@ -1,6 +1,7 @@
 /** `horton show <symbol>`: everything stored for one security, read from DynamoDB, with terminal charts. */
 import { GetCommand, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import asciichart from 'asciichart';
+import { describeNoData, type NoDataEntry } from '../../model/domain/no-data.ts';
 import { symbolSchema } from '../../model/messages.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { emit, type Io, money, table } from '../output.ts';
@@ -31,6 +32,8 @@ export interface StoredSecurity {
   indicators: Item[];
   /** Most recent daily closes, oldest first. */
   recentCloses: Array<{ date: string; close: number }>;
+  /** Answers without data remembered for the symbol (docs/decisions/0033-no-data-memory.md). */
+  noData: NoDataEntry[];
 }
 
 /** Reads one security; `days` limits the closes to the most recent ones (all of them when undefined). */
@@ -55,7 +58,7 @@ export async function readStoredSecurity(
       items.push(...((page.Items ?? []) as Item[]));
     return items;
   };
-  const [listing, fundamentals, yearlyExtremes, quote, indicators, prices] = await Promise.all([
+  const [listing, fundamentals, yearlyExtremes, quote, indicators, prices, noData] = await Promise.all([
     doc.send(new GetCommand({ TableName: tables.securities, Key: { symbol } })).then((r) => r.Item),
     query(tables.fundamentals),
     query(tables.yearlyExtremes),
@@ -69,6 +72,7 @@ export async function readStoredSecurity(
       ScanIndexForward: false,
       ...(days === undefined ? {} : { Limit: days }),
     }),
+    tables.noData ? query(tables.noData) : [],
   ]);
   return {
     symbol,
@@ -78,6 +82,7 @@ export async function readStoredSecurity(
     ...(quote ? { quote } : {}),
     indicators,
     recentCloses: prices.map((item) => ({ date: String(item.date), close: Number(item.close) })).reverse(),
+    noData: noData as unknown as NoDataEntry[],
   };
 }
 
@@ -88,7 +93,8 @@ export function isEmpty(stored: StoredSecurity): boolean {
     stored.yearlyExtremes.length === 0 &&
     !stored.quote &&
     stored.indicators.length === 0 &&
-    stored.recentCloses.length === 0
+    stored.recentCloses.length === 0 &&
+    stored.noData.length === 0
   );
 }
 
@@ -157,6 +163,8 @@ function render(io: Io, stored: StoredSecurity, options: { years: number }): voi
           : ''),
     );
   }
+
+  for (const entry of stored.noData) io.out(describeNoData(entry));
 
   if (stored.indicators.length > 0) {
     const indicators = table(io, ['Indicator', 'Date', 'Latest']);

@@ -3,8 +3,9 @@
  * schedule's last and next due firing, the AlphaVantage quota used today (when the deployment has a limiter
  * table) and, locally, the health of the local stack.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduleConfig } from '../../model/config.ts';
+import { describeNoData, type NoDataEntry } from '../../model/domain/no-data.ts';
 import type { StatusReport } from '../../model/operations.ts';
 import { compileSchedule } from '../../model/schedule-expression.ts';
 import { CliError, EXIT } from '../errors.ts';
@@ -64,15 +65,24 @@ export async function quotaToday(target: Target, now: Date): Promise<number | 'n
   return typeof used === 'number' ? used : Number(used);
 }
 
-/** What `status` shows of a target: the handlers' lag, dead-letter counts, schedules and today's quota. */
+/** Answers without data remembered (a few per unknown symbol; one page is plenty for a status line). */
+async function noDataEntries(target: Target): Promise<NoDataEntry[]> {
+  const { tables } = await target.deployment();
+  if (!tables.noData) return [];
+  const { Items } = await (await target.doc()).send(new ScanCommand({ TableName: tables.noData }));
+  return (Items ?? []) as NoDataEntry[];
+}
+
+/** What `status` shows of a target: the handlers' lag, dead-letter counts, schedules, today's quota, no-data memory. */
 export async function readStatus(target: Target, now: Date) {
   const deployment = await target.deployment();
-  const [report, quotaUsedToday] = await Promise.all([
+  const [report, quotaUsedToday, noData] = await Promise.all([
     target.operate<StatusReport>({ action: 'status' }),
     quotaToday(target, now),
+    noDataEntries(target),
   ]);
   const schedules = deployment.schedules.map((schedule) => scheduleTimes(schedule, now));
-  return { report, schedules, quotaUsedToday };
+  return { report, schedules, quotaUsedToday, noData };
 }
 
 export async function status(options: TargetOptions, io: Io): Promise<number> {
@@ -93,8 +103,15 @@ export async function status(options: TargetOptions, io: Io): Promise<number> {
     return EXIT.unavailable;
   }
   try {
-    const { report, schedules, quotaUsedToday: quota } = await readStatus(target, new Date());
-    const data = { target: label, ...(stack ? { stack } : {}), ...report, schedules, quotaUsedToday: quota };
+    const { report, schedules, quotaUsedToday: quota, noData } = await readStatus(target, new Date());
+    const data = {
+      target: label,
+      ...(stack ? { stack } : {}),
+      ...report,
+      schedules,
+      quotaUsedToday: quota,
+      noData,
+    };
     emit(io, data, () => {
       io.out(`Horton: ${label}`);
       if (stack)
@@ -122,6 +139,7 @@ export async function status(options: TargetOptions, io: Io): Promise<number> {
       io.out(
         `AlphaVantage calls today (UTC): ${quota === 'no limiter' ? 'no limiter in this deployment' : quota}`,
       );
+      for (const entry of noData) io.out(describeNoData(entry));
     });
     return EXIT.ok;
   } finally {

@@ -16,6 +16,7 @@ import { followUpIndicators } from '../shared/domain/fan-out.ts';
 import { planHistoryFetch, selectNewCloses } from '../shared/domain/history-plan.ts';
 import { affectedYears, mergeYearlyExtremes, type YearExtremes } from '../shared/domain/yearly-extremes.ts';
 import { PermanentError } from '../shared/errors.ts';
+import { askRemembering, type NoDataMemory } from '../shared/no-data.ts';
 import type { HistoryState } from '../shared/store/history.ts';
 
 export interface HistoryStore {
@@ -31,6 +32,8 @@ export interface HistoryDeps {
   store: HistoryStore;
   /** The plan allows outputsize=full. */
   premium: boolean;
+  /** Answers without data remembered per symbol and dataset (no call while one holds). */
+  noData?: NoDataMemory;
   /** The configured computed indicators, published after the closes are stored. */
   computedIndicators: readonly IndicatorConfig[];
   publishIndicators(commands: CollectIndicator[]): Promise<void>;
@@ -40,6 +43,8 @@ export interface HistoryDeps {
 export interface HistoryOutcome {
   /** Set when the freshness rules skipped the call: why. */
   fresh?: string;
+  /** Set when an answer without data is remembered for the symbol: no call before this instant. */
+  noDataUntil?: string;
   outputsize: 'compact' | 'full';
   newBars: number;
   changedYears: number[];
@@ -95,7 +100,19 @@ async function storeHistory(
     deps.warn(plan.warning.message, { symbol, code: plan.warning.code, reason: plan.reason });
   }
 
-  const series = await deps.alphaVantage.dailySeries(symbol, outputsize);
+  const asked = await askRemembering(deps.noData, { symbol, dataset: 'history' }, command.issuedAt, () =>
+    deps.alphaVantage.dailySeries(symbol, outputsize),
+  );
+  if (asked.kind === 'remembered') {
+    return {
+      noDataUntil: asked.entry.nextTryAt,
+      outputsize,
+      newBars: 0,
+      changedYears: [],
+      lastStoredDate: state?.lastStoredDate,
+    };
+  }
+  const series = asked.data;
   // When "Last Refreshed" carries a time of day, that day's close is still an intraday price: leave it out.
   const provisionalDate =
     series.meta && series.meta.lastRefreshed.length > 10 ? series.meta.lastRefreshedDate : undefined;

@@ -5,6 +5,7 @@
 import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
 import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
+import type { NoDataMemory } from '../shared/no-data.ts';
 import { createObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
@@ -15,12 +16,19 @@ import {
   putHistoryState,
   putYearlyExtremes,
 } from '../shared/store/history.ts';
+import { deleteNoData, getNoData, putNoData } from '../shared/store/no-data.ts';
 import { collectHistory, type HistoryStore } from './collect.ts';
 
 const settings = loadSettings('history');
 const observability = await createObservability(settings);
 const { dailyPrices: dailyPricesTable, yearlyExtremes: extremesTable } = settings.tables;
 const doc = createDocumentClient();
+const noDataTable = settings.tables.noData;
+const noData: NoDataMemory = {
+  get: (symbol, dataset) => getNoData(doc, noDataTable, symbol, dataset),
+  put: (entry) => putNoData(doc, noDataTable, entry),
+  delete: (symbol, dataset) => deleteNoData(doc, noDataTable, symbol, dataset),
+};
 const publisher = Publisher.fromConnection(connectionOf(settings));
 const alphaVantage = alphaVantageClient(settings.alphaVantage, settings.runtime, observability);
 
@@ -43,6 +51,7 @@ export const handler = createKafkaHandler({
       alphaVantage,
       store,
       premium: settings.premium,
+      noData,
       computedIndicators: settings.indicators,
       publishIndicators: (commands) => publisher.publishCommands(settings.topics.indicators, commands),
       warn: (message, details) => logger.warn(message, details),

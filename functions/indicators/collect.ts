@@ -12,6 +12,7 @@ import type { CollectIndicator } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
 import { barsNeeded, computeIndicator, type PriceBar } from '../shared/domain/computed-indicator.ts';
 import { PermanentError } from '../shared/errors.ts';
+import { askRemembering, type NoDataMemory } from '../shared/no-data.ts';
 import type { Snapshot } from '../shared/store/snapshots.ts';
 
 /** Points kept per item: enough for a chart of the last weeks, far below DynamoDB's 400 KB item limit. */
@@ -24,6 +25,8 @@ export interface IndicatorDeps {
   storedCollectedAt(symbol: string, indicator: string): Promise<string | undefined>;
   /** The newest `count` stored daily bars of the symbol, ascending by date. */
   recentBars(symbol: string, count: number): Promise<PriceBar[]>;
+  /** Answers without data remembered per symbol and dataset (no call while one holds). */
+  noData?: NoDataMemory;
 }
 
 export type IndicatorOutcome =
@@ -33,7 +36,8 @@ export type IndicatorOutcome =
       source: 'computed' | 'alphavantage';
       latestDate: string;
     }
-  | { result: 'fresh' | 'too-few-prices'; indicator: string; reason: string };
+  | { result: 'fresh' | 'too-few-prices'; indicator: string; reason: string }
+  | { result: 'no-data'; indicator: string; since: string; nextTryAt: string };
 
 export async function collectIndicator(
   command: CollectIndicator,
@@ -61,7 +65,16 @@ export async function collectIndicator(
       new Date(command.issuedAt),
     );
     if (!freshness.call) return { result: 'fresh', indicator: id, reason: freshness.reason };
-    const series = await deps.alphaVantage.indicator(symbol, indicator);
+    const asked = await askRemembering(
+      deps.noData,
+      { symbol, dataset: `indicator:${id}` },
+      command.issuedAt,
+      () => deps.alphaVantage.indicator(symbol, indicator),
+    );
+    if (asked.kind === 'remembered') {
+      return { result: 'no-data', indicator: id, since: asked.entry.since, nextTryAt: asked.entry.nextTryAt };
+    }
+    const series = asked.data;
     points = series.points
       .slice(0, RECENT_POINTS)
       .map(

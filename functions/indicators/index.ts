@@ -5,10 +5,12 @@
 import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
 import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
+import type { NoDataMemory } from '../shared/no-data.ts';
 import { createObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { getRecentBars } from '../shared/store/history.ts';
+import { deleteNoData, getNoData, putNoData } from '../shared/store/no-data.ts';
 import { getCollectedAt, putSnapshot } from '../shared/store/snapshots.ts';
 import { collectIndicator } from './collect.ts';
 
@@ -17,6 +19,12 @@ const indicatorsTable = settings.tables.indicators;
 const dailyPricesTable = settings.tables.dailyPrices;
 const observability = await createObservability(settings);
 const doc = createDocumentClient();
+const noDataTable = settings.tables.noData;
+const noData: NoDataMemory = {
+  get: (symbol, dataset) => getNoData(doc, noDataTable, symbol, dataset),
+  put: (entry) => putNoData(doc, noDataTable, entry),
+  delete: (symbol, dataset) => deleteNoData(doc, noDataTable, symbol, dataset),
+};
 const publisher = Publisher.fromConnection(connectionOf(settings));
 const alphaVantage = alphaVantageClient(settings.alphaVantage, settings.runtime, observability);
 
@@ -32,6 +40,7 @@ export const handler = createKafkaHandler({
       put: (item) => putSnapshot(doc, indicatorsTable, 'symbol', item),
       storedCollectedAt: (symbol, indicator) => getCollectedAt(doc, indicatorsTable, { symbol, indicator }),
       recentBars: (symbol, count) => getRecentBars(doc, dailyPricesTable, symbol, count),
+      noData,
     });
     logger.info('indicator processed', { ...outcome });
   },

@@ -16,6 +16,7 @@ import type { CollectOverview } from '../../model/messages.ts';
 import type { AlphaVantageApi, StatementFunction } from '../shared/alphavantage/client.ts';
 import { latestAnnualReport } from '../shared/domain/financials.ts';
 import { isPermanent } from '../shared/errors.ts';
+import { askRemembering, type NoDataMemory } from '../shared/no-data.ts';
 import type {
   FundamentalItem,
   LatestStatement,
@@ -36,11 +37,14 @@ export interface OverviewDeps {
   stored(symbol: string): Promise<StoredFundamentals>;
   /** Refetch a stored copy this many days old. */
   maxAgeDays: number;
+  /** Answers without data remembered per symbol and dataset (no call while one holds). */
+  noData?: NoDataMemory;
 }
 
 export type OverviewOutcome =
   | { result: 'written' | 'stale'; statements: Record<string, string | null>; resumed: number }
-  | { result: 'fresh'; reason: string };
+  | { result: 'fresh'; reason: string }
+  | { result: 'no-data'; since: string; nextTryAt: string };
 
 export async function collectOverview(
   command: CollectOverview,
@@ -54,31 +58,14 @@ export async function collectOverview(
   if (!freshness.call) return { result: 'fresh', reason: freshness.reason };
   const staged = await deps.loadStaged(symbol, commandId);
   const parts: StagedParts = { ...staged };
-  try {
-    parts.OVERVIEW ??= { ...(await deps.alphaVantage.overview(symbol)) };
-    for (const fn of STATEMENTS) {
-      if (parts[fn] !== undefined) continue;
-      const statement = await deps.alphaVantage.financialStatement(fn, symbol);
-      const latest = latestAnnualReport(statement.annualReports);
-      parts[fn] = latest
-        ? {
-            fiscalDateEnding: latest.fiscalDateEnding,
-            reportedCurrency: latest.reportedCurrency,
-            values: latest.values,
-          }
-        : null;
-    }
-  } catch (error) {
-    // A permanent failure is dead-lettered: nothing will resume, so nothing is staged for it.
-    if (!isPermanent(error) && Object.keys(parts).length > Object.keys(staged).length) {
-      await deps.stage(symbol, commandId, parts);
-    }
-    throw error;
+  const asked = await askRemembering(deps.noData, { symbol, dataset: 'overview' }, issuedAt, () =>
+    fetchParts(symbol, parts, staged, commandId, deps),
+  );
+  if (asked.kind === 'remembered') {
+    return { result: 'no-data', since: asked.entry.since, nextTryAt: asked.entry.nextTryAt };
   }
 
-  const items: FundamentalItem[] = [
-    { symbol, kind: 'OVERVIEW', collectedAt: issuedAt, data: parts.OVERVIEW },
-  ];
+  const items: FundamentalItem[] = [{ symbol, kind: 'OVERVIEW', collectedAt: issuedAt, data: asked.data }];
   const statements: Record<string, string | null> = {};
   for (const fn of STATEMENTS) {
     const latest: LatestStatement | null | undefined = parts[fn];
@@ -96,4 +83,39 @@ export async function collectOverview(
   }
   const result = await deps.put(items, { clearStaged: Object.keys(staged).length > 0 });
   return { result, statements, resumed: Object.keys(staged).length };
+}
+
+/**
+ * Fetches the parts not staged yet into `parts`, and returns the overview. On a temporary failure the parts fetched so far are staged; a
+ * permanent one is dead-lettered (an answer without data is also remembered), so nothing is staged for it.
+ */
+async function fetchParts(
+  symbol: string,
+  parts: StagedParts,
+  staged: StagedParts,
+  commandId: string,
+  deps: OverviewDeps,
+): Promise<Record<string, unknown>> {
+  try {
+    const overview = parts.OVERVIEW ?? { ...(await deps.alphaVantage.overview(symbol)) };
+    parts.OVERVIEW = overview;
+    for (const fn of STATEMENTS) {
+      if (parts[fn] !== undefined) continue;
+      const statement = await deps.alphaVantage.financialStatement(fn, symbol);
+      const latest = latestAnnualReport(statement.annualReports);
+      parts[fn] = latest
+        ? {
+            fiscalDateEnding: latest.fiscalDateEnding,
+            reportedCurrency: latest.reportedCurrency,
+            values: latest.values,
+          }
+        : null;
+    }
+    return overview;
+  } catch (error) {
+    if (!isPermanent(error) && Object.keys(parts).length > Object.keys(staged).length) {
+      await deps.stage(symbol, commandId, parts);
+    }
+    throw error;
+  }
 }

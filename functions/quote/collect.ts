@@ -18,6 +18,7 @@ import {
   type RollingAverageState,
 } from '../shared/domain/rolling-average.ts';
 import { TransientError } from '../shared/errors.ts';
+import { askRemembering, type NoDataMemory } from '../shared/no-data.ts';
 import type { LatestQuote, QuoteItem } from '../shared/store/quotes.ts';
 
 export interface QuoteStore {
@@ -30,6 +31,8 @@ export interface QuoteDeps {
   alphaVantage: Pick<AlphaVantageApi, 'globalQuote'>;
   store: QuoteStore;
   windowSize: number;
+  /** Answers without data remembered per symbol and dataset (no call while one holds). */
+  noData?: NoDataMemory;
   /** Attempts at the read-modify-write before giving up (a TransientError: the record is retried later). */
   maxConflicts?: number;
   /** The handler's clock, which judges stored observation times. @default the system clock */
@@ -39,7 +42,8 @@ export interface QuoteDeps {
 export type QuoteOutcome =
   | { result: 'stored'; average: number; count: number; version: number; attempts: number }
   | { result: 'duplicate' }
-  | { result: 'fresh'; reason: string };
+  | { result: 'fresh'; reason: string }
+  | { result: 'no-data'; since: string; nextTryAt: string };
 
 /**
  * An observation time ahead of the handler's clock was written by a producer with a wrong clock (before every
@@ -74,7 +78,16 @@ export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Prom
       ? { result: 'duplicate' }
       : { result: 'fresh', reason: freshness.reason };
   }
-  const quote = await deps.alphaVantage.globalQuote(command.symbol);
+  const asked = await askRemembering(
+    deps.noData,
+    { symbol: command.symbol, dataset: 'quote' },
+    command.issuedAt,
+    () => deps.alphaVantage.globalQuote(command.symbol),
+  );
+  if (asked.kind === 'remembered') {
+    return { result: 'no-data', since: asked.entry.since, nextTryAt: asked.entry.nextTryAt };
+  }
+  const quote = asked.data;
   const observation: QuoteObservation = {
     id: command.commandId,
     observedAt: command.issuedAt,

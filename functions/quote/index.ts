@@ -5,9 +5,11 @@
 import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
 import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
+import type { NoDataMemory } from '../shared/no-data.ts';
 import { createObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
+import { deleteNoData, getNoData, putNoData } from '../shared/store/no-data.ts';
 import { getQuoteItem, putQuoteItemIfVersion } from '../shared/store/quotes.ts';
 import { collectQuote } from './collect.ts';
 
@@ -16,6 +18,12 @@ const observability = await createObservability(settings);
 const quotesTable = settings.tables.quotes;
 const doc = createDocumentClient();
 const publisher = Publisher.fromConnection(connectionOf(settings));
+const noDataTable = settings.tables.noData;
+const noData: NoDataMemory = {
+  get: (symbol, dataset) => getNoData(doc, noDataTable, symbol, dataset),
+  put: (entry) => putNoData(doc, noDataTable, entry),
+  delete: (symbol, dataset) => deleteNoData(doc, noDataTable, symbol, dataset),
+};
 const alphaVantage = alphaVantageClient(settings.alphaVantage, settings.runtime, observability);
 
 export const handler = createKafkaHandler({
@@ -30,6 +38,7 @@ export const handler = createKafkaHandler({
       windowSize: settings.rollingWindow,
       // A local run on a compressed clock stores simulated times ahead of the wall clock: none is "in the future".
       ...(settings.runtime.simulatedTimeAhead ? { now: () => new Date(8.64e15) } : {}),
+      noData,
       store: {
         get: (symbol) => getQuoteItem(doc, quotesTable, symbol),
         putIfVersion: (item, expected) => putQuoteItemIfVersion(doc, quotesTable, item, expected),

@@ -5,6 +5,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dailyLimitContradiction } from '../../model/domain/daily-limit.ts';
 import { METRIC } from '../../model/metrics.ts';
 import type { HandlerSettings } from '../../model/settings.ts';
 import { AlphaVantageClient } from './alphavantage/client.ts';
@@ -41,7 +42,25 @@ export function alphaVantageClient(
         // Not `message`: Powertools reserves that key for the log line's own text and drops the extra one.
         observability.logger.warn('AlphaVantage limit reached', { function: fn, answer: message });
       },
+      onDailyLimit: (fn, message) => {
+        const line = dailyLimitContradiction(message, {
+          name: `plan (${settings.quota.requestsPerMinute} calls a minute)`,
+          requestsPerDay: settings.quota.requestsPerDay,
+        });
+        if (line === undefined) return;
+        observability.metrics.addMetric(METRIC.alphaVantageDailyLimitContradictsPlan, MetricUnit.Count, 1);
+        observability.logger.error(line, { function: fn });
+      },
     },
-    { limiter: new DynamoDbQuotaLimiter({ doc, ...settings.quota }) },
+    {
+      limiter: new DynamoDbQuotaLimiter({
+        doc,
+        ...settings.quota,
+        onDayExhausted: (day) => {
+          observability.metrics.addMetric(METRIC.alphaVantageBudgetExhausted, MetricUnit.Count, 1);
+          observability.logger.warn('the AlphaVantage budget of the day is spent', { day });
+        },
+      }),
+    },
   );
 }

@@ -19,6 +19,12 @@ export class PermanentError extends Error {
   }
 }
 
+/**
+ * An answer without data for the symbol (an empty answer, twice; or "Invalid API call" for a symbol AlphaVantage
+ * does not know): permanent for this command, and remembered per symbol and dataset (model/domain/no-data.ts).
+ */
+export class NoDataError extends PermanentError {}
+
 export class TransientError extends Error {
   override readonly name = 'TransientError';
   constructor(

@@ -210,6 +210,10 @@ describe('least-privilege IAM', () => {
         `dynamodb:UpdateItem on ${tableArn('horton-alphavantage-quota')}`,
         // What functions/shared/store/quotes.ts sends: GetCommand and a conditional PutCommand.
         ...['GetItem', 'PutItem'].map((action) => `dynamodb:${action} on ${table}`),
+        // What functions/shared/store/no-data.ts sends: the answers without data it remembers and forgets.
+        ...['DeleteItem', 'GetItem', 'PutItem'].map(
+          (action) => `dynamodb:${action} on ${tableArn('horton-no-data')}`,
+        ),
       ].sort(),
     );
   });

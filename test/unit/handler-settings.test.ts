@@ -42,7 +42,7 @@ describe('handlerSettings', () => {
       tracing: false,
       kafka: { brokers: BROKERS.join(','), auth: 'none' },
       topics: { deadLetter: 'acme.dead-letter' },
-      tables: { quotes: 'acme-quotes' },
+      tables: { quotes: 'acme-quotes', noData: 'acme-no-data' },
       alphaVantage: {
         baseUrl: 'https://www.alphavantage.co',
         timeoutMs: 4_000,

@@ -7,13 +7,13 @@
  * per symbol; never the whole table.
  */
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { HortonConfig } from '../../../model/config.ts';
 import {
   fundamentalsFreshness,
   historyFreshness,
   indicatorFreshness,
   quoteFreshness,
 } from '../../../model/domain/freshness.ts';
-import type { HortonConfig } from '../../../model/config.ts';
 import type { Target } from '../../target.ts';
 
 export type Freshness = 'fresh' | 'due' | 'deferred' | 'no data';

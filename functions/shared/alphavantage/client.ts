@@ -9,15 +9,16 @@
  *   while the deadline allows; past it DeferredError('alphavantage-limit'). The daily quota marks the shared
  *   budget's day as used up and defers at once (nothing frees up before midnight);
  * - malformed or cut-off body -> retried in place by the transport, then TransientError;
- * - premium-only -> PermanentError('premium-only'); "Error Message" -> PermanentError('api-error');
- *   no data -> PermanentError('no-data') (a bare `{}`, which also comes transiently, only once the transport's
- *   attempts all got it); data of an unexpected shape -> PermanentError('invalid-response').
+ * - premium-only -> PermanentError('premium-only'); "Error Message" -> PermanentError('api-error') (a
+ *   NoDataError for "Invalid API call": AlphaVantage has nothing for the symbol); no data -> NoDataError('no-data')
+ *   (a bare `{}`, which also comes transiently, is asked twice at most, then believed); data of an unexpected
+ *   shape -> PermanentError('invalid-response'). A NoDataError is remembered by the handlers (../no-data.ts).
  */
 import { AbortError } from 'p-retry';
 import type { IndicatorSpec } from '../../../model/messages.ts';
 import { currentDeadline } from '../deadline.ts';
 import { untilUtcMidnight } from '../domain/quota.ts';
-import { DeferredError, PermanentError, TransientError } from '../errors.ts';
+import { DeferredError, NoDataError, PermanentError, TransientError } from '../errors.ts';
 import type { CallLimiter } from '../store/alphavantage-quota.ts';
 import type { AlphaVantageFunction } from './classify.ts';
 import type { AlphaVantageTransport } from './http.ts';
@@ -38,6 +39,8 @@ export interface AlphaVantageApi {
 export interface ClientHooks {
   /** Called for every limit answer (the handler turns it into the AlphaVantageLimitResponses metric). */
   onLimit?: (fn: AlphaVantageFunction, message: string) => void;
+  /** Called for a daily-limit answer, after the shared budget's day was marked spent. */
+  onDailyLimit?: (fn: AlphaVantageFunction, message: string) => void;
 }
 
 export interface LimitPolicy {
@@ -66,6 +69,8 @@ class LimitAnswer extends Error {
 
 /** The transport's attempts all got a retryable "no data" answer: then it is believed. */
 const EMPTY_EVERY_TIME = 'alphavantage-empty';
+/** Asks of one call that may get an empty answer before it is believed: one retry for the transient `{}`. */
+const MAX_EMPTY_ASKS = 2;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -111,11 +116,12 @@ export class AlphaVantageClient implements AlphaVantageApi {
         return await this.callOnce(fn, params, what);
       } catch (error) {
         if (error instanceof TransientError && error.code === EMPTY_EVERY_TIME) {
-          throw new PermanentError('no-data', `${error.message}, on every attempt`, { cause: error });
+          throw new NoDataError('no-data', `${error.message}, on every attempt`, { cause: error });
         }
         if (!(error instanceof LimitAnswer)) throw error;
         if (error.scope === 'day') {
-          await this.limiter?.markDayExhausted();
+          await this.limiter?.markDayExhausted(error.message);
+          this.hooks.onDailyLimit?.(fn, error.message);
           throw new DeferredError(
             'alphavantage-limit',
             `${what}: limit reached (day): ${error.message}`,
@@ -144,6 +150,7 @@ export class AlphaVantageClient implements AlphaVantageApi {
   ): Promise<ParsedData[Fn]> {
     const limiter = this.limiter;
     const takeSlot = limiter ? () => limiter.acquire(what) : undefined;
+    let emptyAnswers = 0;
     return this.transport.get(
       { function: fn, ...params },
       (body) => {
@@ -161,11 +168,24 @@ export class AlphaVantageClient implements AlphaVantageApi {
               new PermanentError('premium-only', `${what}: premium only: ${result.message}`),
             );
           case 'error':
-            throw new AbortError(new PermanentError('api-error', `${what}: ${result.message}`));
+            // "Invalid API call" for a well-formed request: AlphaVantage has nothing for this symbol.
+            throw new AbortError(
+              result.reason === 'invalid-call'
+                ? new NoDataError('api-error', `${what}: ${result.message}`)
+                : new PermanentError('api-error', `${what}: ${result.message}`),
+            );
           case 'empty':
-            // Retried in place like a cut-off body; `call` turns it into no-data when every attempt got it.
-            if (result.retryable) throw new TransientError(EMPTY_EVERY_TIME, `${what}: ${result.message}`);
-            throw new AbortError(new PermanentError('no-data', `${what}: ${result.message}`));
+            // AlphaVantage also sends `{}` transiently: asked once more, then believed (each ask costs a call).
+            emptyAnswers += 1;
+            if (result.retryable && emptyAnswers < MAX_EMPTY_ASKS) {
+              throw new TransientError(EMPTY_EVERY_TIME, `${what}: ${result.message}`);
+            }
+            throw new AbortError(
+              new NoDataError(
+                'no-data',
+                `${what}: ${result.message}${emptyAnswers > 1 ? `, ${emptyAnswers} times` : ''}`,
+              ),
+            );
           case 'invalid':
             throw new AbortError(new PermanentError('invalid-response', `${what}: ${result.message}`));
         }

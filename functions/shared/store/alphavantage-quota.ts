@@ -27,14 +27,19 @@ export interface QuotaUsage {
   remainingToday: number | null;
   requestsPerMinute: number;
   requestsPerDay: number | null;
+  /** AlphaVantage's own daily-limit answer, when it marked the day spent (markDayExhausted). */
+  dailyLimitAnswer?: string;
 }
 
 /** What the AlphaVantage client needs from a limiter (a port: tests may pass their own). */
 export interface CallLimiter {
   /** Waits until this caller's slot; throws DeferredError when no slot fits before the deadline. */
   acquire(what: string): Promise<void>;
-  /** AlphaVantage said the key's daily quota is gone: nobody takes a slot again before UTC midnight. */
-  markDayExhausted(): Promise<void>;
+  /**
+   * AlphaVantage said the key's daily quota is gone: nobody takes a slot again before UTC midnight. The answer
+   * is kept with the day, so a run can say why its day ended.
+   */
+  markDayExhausted(answer: string): Promise<void>;
 }
 
 export interface QuotaLimiterOptions {
@@ -49,12 +54,16 @@ export interface QuotaLimiterOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The instant a slot must start by (epoch ms). @default the current invocation's deadline */
   deadline?: () => number | undefined;
+  /** Called when a call is refused because the day's budget is spent (the AlphaVantageBudgetExhausted metric). */
+  onDayExhausted?: (day: string) => void;
 }
 
 const PACE_KEY = 'pace';
 const dayKey = (day: string) => `day#${day}`;
 /** Day items outlive their day by two days, so `status` can still show yesterday. */
 const DAY_ITEM_TTL_SECONDS = 3 * 24 * 3600;
+/** Longest AlphaVantage answer kept with the day (its limit bodies are about 250 characters). */
+const MAX_ANSWER_CHARS = 500;
 /** Enough for any realistic contention: each failed attempt returns the latest `tat` to retry with. */
 const MAX_SLOT_ATTEMPTS = 10;
 
@@ -87,14 +96,18 @@ export class DynamoDbQuotaLimiter implements CallLimiter {
     if (wait > 0) await this.sleep(wait);
   }
 
-  async markDayExhausted(): Promise<void> {
+  async markDayExhausted(answer: string): Promise<void> {
     const now = this.now();
     await this.options.doc.send(
       new UpdateCommand({
         TableName: this.options.table,
         Key: { pk: dayKey(utcDay(now)) },
-        UpdateExpression: 'SET exhausted = :true, expiresAt = :expiresAt',
-        ExpressionAttributeValues: { ':true': true, ':expiresAt': this.dayExpiry(now) },
+        UpdateExpression: 'SET exhausted = :true, dailyLimitAnswer = :answer, expiresAt = :expiresAt',
+        ExpressionAttributeValues: {
+          ':true': true,
+          ':answer': answer.slice(0, MAX_ANSWER_CHARS),
+          ':expiresAt': this.dayExpiry(now),
+        },
       }),
     );
   }
@@ -109,9 +122,11 @@ export class DynamoDbQuotaLimiter implements CallLimiter {
     return {
       day,
       usedToday,
-      remainingToday: cap === null ? null : Item?.exhausted ? 0 : Math.max(0, cap - usedToday),
+      // A day AlphaVantage itself ended is spent whatever the configured plan says.
+      remainingToday: Item?.exhausted ? 0 : cap === null ? null : Math.max(0, cap - usedToday),
       requestsPerMinute: this.options.requestsPerMinute,
       requestsPerDay: cap,
+      ...(typeof Item?.dailyLimitAnswer === 'string' ? { dailyLimitAnswer: Item.dailyLimitAnswer } : {}),
     };
   }
 
@@ -140,6 +155,7 @@ export class DynamoDbQuotaLimiter implements CallLimiter {
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      this.options.onDayExhausted?.(day);
       throw new DeferredError(
         'alphavantage-budget',
         `${what}: the AlphaVantage budget for ${day} is used up${cap === null ? '' : ` (${cap} requests)`}`,

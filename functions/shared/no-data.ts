@@ -1,0 +1,44 @@
+/**
+ * Asking AlphaVantage with the memory of answers without data (model/domain/no-data.ts): no call while an
+ * entry holds the item back; an answer without data is remembered (and still fails the command, so its first
+ * occurrence is dead-lettered with the reason); data forgets the entry.
+ */
+import { type NoDataEntry, noDataHolds, rememberNoData } from '../../model/domain/no-data.ts';
+import { NoDataError } from './errors.ts';
+
+/** The handler's port to the no-data table. */
+export interface NoDataMemory {
+  get(symbol: string, dataset: string): Promise<NoDataEntry | undefined>;
+  put(entry: NoDataEntry): Promise<void>;
+  delete(symbol: string, dataset: string): Promise<void>;
+}
+
+export type Asked<T> = { kind: 'data'; data: T } | { kind: 'remembered'; entry: NoDataEntry };
+
+/**
+ * Calls `ask` unless the memory holds the item back at the command's `issuedAt`. A replay of a command whose
+ * answer was remembered finds its own entry and makes no call.
+ */
+export async function askRemembering<T>(
+  memory: NoDataMemory | undefined,
+  item: { symbol: string; dataset: string },
+  issuedAt: string,
+  ask: () => Promise<T>,
+): Promise<Asked<T>> {
+  if (!memory) return { kind: 'data', data: await ask() };
+  const entry = await memory.get(item.symbol, item.dataset);
+  if (noDataHolds(entry, issuedAt)) return { kind: 'remembered', entry };
+  let data: T;
+  try {
+    data = await ask();
+  } catch (error) {
+    if (error instanceof NoDataError) {
+      await memory.put(
+        rememberNoData(entry, { ...item, code: error.code, message: error.message }, issuedAt),
+      );
+    }
+    throw error;
+  }
+  if (entry) await memory.delete(item.symbol, item.dataset);
+  return { kind: 'data', data };
+}
