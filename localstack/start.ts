@@ -26,7 +26,7 @@ import { HANDLER_NAMES } from '../model/handlers.ts';
 import { LOCAL_API_KEY_VARIABLE } from '../model/settings.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from './aws-resources.ts';
 import { type Pipeline, startPipeline } from './runner/pipeline.ts';
-import { servePipeline } from './serve.ts';
+import { claimStateDir, handlerLogDir, servePipeline, usesSimulator } from './serve.ts';
 import {
   downLocalStack,
   type LocalStackOptions,
@@ -224,6 +224,8 @@ async function main(request: StartRequest): Promise<void> {
   );
   let stack: UpResult | undefined;
   let pipeline: Pipeline | undefined;
+  // One pipeline per state dir: a second would join the same consumer groups and split the work silently.
+  const releaseStateDir = claimStateDir(stackOptions.stateDir);
   try {
     stack = await upLocalStack(stackOptions);
     const { endpoints } = stack;
@@ -244,12 +246,14 @@ async function main(request: StartRequest): Promise<void> {
       brokers: endpoints.kafkaBrokers,
       // Serving includes the manually invoked functions (backfill, operations) behind the local invoke API.
       ...(serving ? { include: HANDLER_NAMES } : {}),
+      // Handler logs go to one file per handler (`npx horton logs`), not to this terminal.
+      logDir: handlerLogDir(stackOptions.stateDir),
       env: {
         ...localAwsEnvironment(target),
         // Locally the key is an env var (in AWS: Secrets Manager). The simulator accepts any non-empty key.
         [LOCAL_API_KEY_VARIABLE]: process.env[LOCAL_API_KEY_VARIABLE] ?? 'horton-local-key',
         POWERTOOLS_METRICS_DISABLED: 'true',
-        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
+        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
       scheduler: {
@@ -280,7 +284,12 @@ async function main(request: StartRequest): Promise<void> {
       await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
       return;
     }
-    log(`\nCollection cycle for ${config.universe.watchlist.join(', ')} (plan ${config.alphaVantage.plan})`);
+    const planNote = request.live
+      ? ''
+      : ': a local override for the simulator; the defaults fit the free plan';
+    log(
+      `\nCollection cycle for ${config.universe.watchlist.join(', ')} (plan ${config.alphaVantage.plan}${planNote})`,
+    );
     const cycleStarted = Date.now();
     const cycle = withProgress(running, async () => {
       // The universe first, so the dataset jobs fan out over the stored securities.
@@ -305,8 +314,15 @@ async function main(request: StartRequest): Promise<void> {
       brokers: endpoints.kafkaBrokers,
       mappings: running.mappings,
       since: before,
+      simulated: usesSimulator(config, endpoints),
       log,
     });
+    log(
+      `\nData stays in ${stackOptions.stateDir} (tables and topics, kept across runs; delete it for a fresh start); handler logs: ${handlerLogDir(stackOptions.stateDir)}.`,
+    );
+    log(
+      'Look at it: `npm start -- --serve`, then `npx horton symbols`, `npx horton show IBM`, `npx horton logs`.',
+    );
     log(
       `\nOne cycle took ${cycleSeconds.toFixed(1)} s (whole run ${((Date.now() - started) / 1000).toFixed(1)} s).`,
     );
@@ -323,6 +339,7 @@ async function main(request: StartRequest): Promise<void> {
     }
   } finally {
     await pipeline?.stop();
+    releaseStateDir();
     // Without `stack`, `up` failed, and it has already stopped whatever it launched.
     if (stack && !stack.alreadyRunning) {
       await downLocalStack(stackOptions);

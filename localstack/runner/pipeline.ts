@@ -21,6 +21,7 @@ import {
   localBindings,
   REPORT_FAILURE_CAUSES_VARIABLE,
   SETTINGS_VARIABLE,
+  serviceNameOf,
 } from '../../model/settings.ts';
 import {
   type EventSourceMapping,
@@ -29,6 +30,7 @@ import {
   stderrLogger,
   type WaitOptions,
 } from './event-source-mapping.ts';
+import { routeHandlerLogs } from './handler-logs.ts';
 import type { LambdaHandler } from './lambda-context.ts';
 import { DeliveryStalled, type RunnerLogger } from './partition-worker.ts';
 import { type FireRecord, Scheduler } from './scheduler.ts';
@@ -67,6 +69,8 @@ export interface PipelineOptions {
   };
   region?: string;
   log?: RunnerLogger;
+  /** Write each handler's Powertools log lines to `<logDir>/<handler>.log` instead of stdout. */
+  logDir?: string;
 }
 
 export interface Pipeline {
@@ -154,6 +158,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const log = options.log ?? stderrLogger;
   const selection = defaultSelection(options);
   const restoreEnvironment = applyEnvironment(runnerEnvironment(options.env));
+  const stopLogRouting = options.logDir
+    ? routeHandlerLogs({
+        dir: options.logDir,
+        services: new Map(selection.map((name) => [serviceNameOf(config.prefix, name), name])),
+      })
+    : undefined;
   const mappings = new Map<HandlerName, EventSourceMapping>();
   let scheduler: Scheduler | undefined;
 
@@ -162,6 +172,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     await scheduler?.settled();
     await Promise.all([...mappings.values()].map((mapping) => mapping.stop()));
     restoreEnvironment();
+    await stopLogRouting?.();
   };
 
   try {
