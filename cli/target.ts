@@ -36,7 +36,7 @@ export interface Target {
 
 /** Said wherever data from the simulator is shown. */
 export const SIMULATED_NOTE =
-  'simulated data: AlphaVantage here is the local simulator (made-up prices and fundamentals), not the real API';
+  'simulated data: AlphaVantage is the local simulator here (made-up prices and fundamentals)';
 
 interface Connection {
   label: string;

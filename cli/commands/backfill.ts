@@ -190,8 +190,8 @@ export async function backfill(target: Target, io: Io, options: BackfillOptions)
   const response = (await target.invokeBackfill(request)) as BackfillResponse;
   const total = Object.values(response.published).reduce((sum, count) => sum + count, 0);
   if (!io.json) {
-    io.out(`Backfill ${response.requestId} (issued ${response.issuedAt}): ${total} commands published`);
-    io.out(`  repeat exactly: --request-id ${response.requestId} --issued-at ${response.issuedAt}`);
+    io.out(`Backfill ${response.requestId}: ${total} commands published, issued ${response.issuedAt}`);
+    io.out(`  repeat: --request-id ${response.requestId} --issued-at ${response.issuedAt}`);
     if (response.impliedDatasets?.includes('history'))
       io.out(
         '  history added: the computed indicators are computed from it (no call when the last close is stored)',
