@@ -89,8 +89,8 @@ async function quotaToday(target: Target, now: Date): Promise<QuotaToday | 'no l
 export function quotaLine(quota: QuotaToday | 'no limiter'): string {
   if (quota === 'no limiter') return 'AlphaVantage calls today: no limiter in this deployment';
   const cap = quota.cap === undefined ? '?' : quota.cap === null ? 'no daily cap' : `${quota.cap} cap`;
-  const plan = quota.plan ? ` (plan ${quota.plan}, ${quota.requestsPerMinute}/min)` : '';
-  return `AlphaVantage calls today: ${quota.used} used / ${cap}${plan}, resets at ${quota.resetsAt.slice(0, 16)}Z`;
+  const plan = quota.plan ? ` (${quota.plan}, ${quota.requestsPerMinute}/min)` : '';
+  return `AlphaVantage calls today: ${quota.used} used / ${cap}${plan}; resets ${quota.resetsAt.slice(0, 16)}Z`;
 }
 
 /** Nothing serves in the state dir looked at: say which one, and where pipelines do run. */

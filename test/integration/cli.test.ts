@@ -307,7 +307,7 @@ describe('horton send and status', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`state dir ${stateDir}`);
     expect(run.stdout).toMatch(
-      /AlphaVantage calls today: \d+ used \/ (\d+ cap|no daily cap) \(plan \w+, \d+\/min\), resets at \d{4}-\d{2}-\d{2}T00:00Z/,
+      /AlphaVantage calls today: \d+ used \/ (\d+ cap|no daily cap) \(\w+, \d+\/min\); resets \d{4}-\d{2}-\d{2}T00:00Z/,
     );
   });
 
