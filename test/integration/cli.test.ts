@@ -441,7 +441,9 @@ describe('README samples', () => {
       expect(run.code, sample.args.join(' ')).toBe(sample.code);
       const now = new Set(shape(`${run.stdout}${run.stderr}`, environment.config.prefix));
       const missing = shape(sample.output).filter((line) => !now.has(line));
-      expect(missing, `README lines of \`horton ${sample.args.join(' ')}\` the CLI no longer prints`).toEqual([]);
+      expect(missing, `README lines of \`horton ${sample.args.join(' ')}\` the CLI no longer prints`).toEqual(
+        [],
+      );
     }
   });
 });

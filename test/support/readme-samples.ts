@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const README = path.join(ROOT, 'README.md');
 const CLI = path.join(ROOT, 'cli', 'horton.mjs');
-export const START_MARKER = '<!-- readme-samples: written by `npm run readme-samples` from a real run; do not edit -->';
+export const START_MARKER =
+  '<!-- readme-samples: written by `npm run readme-samples` from a real run; do not edit -->';
 export const END_MARKER = '<!-- /readme-samples -->';
 
 /** The sample commands, in order (a dead letter first, so that list, redrive and its loop guard show). */
@@ -44,7 +45,10 @@ export function runHorton(args: string[], env: NodeJS.ProcessEnv = process.env):
 
 export function renderBlock(runs: SampleRun[]): string {
   const body = runs
-    .map((run) => `$ npx horton ${run.args.join(' ')}${run.code ? `        # exit ${run.code}` : ''}\n${run.output}`)
+    .map(
+      (run) =>
+        `$ npx horton ${run.args.join(' ')}${run.code ? `        # exit ${run.code}` : ''}\n${run.output}`,
+    )
     .join('\n\n');
   return `${START_MARKER}\n\`\`\`text\n${body}\n\`\`\`\n${END_MARKER}`;
 }
@@ -54,7 +58,10 @@ export function readmeSamples(readme: string = readFileSync(README, 'utf8')): Sa
   const start = readme.indexOf(START_MARKER);
   const end = readme.indexOf(END_MARKER);
   if (start < 0 || end < start) return [];
-  const body = readme.slice(start + START_MARKER.length, end).replace(/^\s*```text\n/, '').replace(/```\s*$/, '');
+  const body = readme
+    .slice(start + START_MARKER.length, end)
+    .replace(/^\s*```text\n/, '')
+    .replace(/```\s*$/, '');
   return body
     .split(/^\$ npx horton /m)
     .filter((part) => part.trim() !== '')
@@ -99,7 +106,10 @@ async function main(): Promise<void> {
   const start = readme.indexOf(START_MARKER);
   const end = readme.indexOf(END_MARKER);
   if (start < 0 || end < start) throw new Error(`README.md has no ${START_MARKER} ... ${END_MARKER} block`);
-  writeFileSync(README, `${readme.slice(0, start)}${renderBlock(runs)}${readme.slice(end + END_MARKER.length)}`);
+  writeFileSync(
+    README,
+    `${readme.slice(0, start)}${renderBlock(runs)}${readme.slice(end + END_MARKER.length)}`,
+  );
   process.stdout.write('README.md samples rewritten.\n');
 }
 
