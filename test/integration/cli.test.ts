@@ -15,8 +15,8 @@ import { HANDLER_NAMES } from '../../model/handlers.ts';
 import { REDRIVE_HEADER } from '../../model/operations.ts';
 import { serviceNameOf } from '../../model/settings.ts';
 import { COMMAND_ROLES, type E2eEnvironment, startE2e } from '../support/e2e-harness.ts';
-import { readmeSamples, SAMPLES, shape } from '../support/readme-samples.ts';
 import { readTopic } from '../support/kafka.ts';
+import { readmeSamples, SAMPLES, shape } from '../support/readme-samples.ts';
 
 // Each CLI run is a fresh Node process loading TypeScript; a backfill waits for the handlers on a shared machine.
 vi.setConfig({ testTimeout: 180_000 });
