@@ -33,12 +33,17 @@ export function handlerLogDir(stateDir: string): string {
   return path.join(stateDir, 'logs', 'handlers');
 }
 
-/** The pipeline's AlphaVantage is the local simulator: its data is made up, and every summary says so. */
+/**
+ * The pipeline's AlphaVantage is a local simulator: its data is made up, and every summary says so. The stack's
+ * simulator, or any other on this machine (tests run their own): the real AlphaVantage is never on loopback.
+ */
 export function usesSimulator(
   config: HortonConfig,
   endpoints: Pick<LocalStackEndpoints, 'simulatorUrl'>,
 ): boolean {
-  return endpoints.simulatorUrl !== undefined && config.alphaVantage.baseUrl === endpoints.simulatorUrl;
+  const { baseUrl } = config.alphaVantage;
+  const host = new URL(baseUrl).hostname;
+  return baseUrl === endpoints.simulatorUrl || ['127.0.0.1', 'localhost', '[::1]'].includes(host);
 }
 
 /** A pipeline running on this machine, as its claim file records it. */
