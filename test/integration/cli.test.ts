@@ -203,7 +203,7 @@ describe('horton dead-letters', () => {
       { partition: 0, offset: again, why: expect.stringContaining('--force') },
     ]);
 
-    const list = await horton(['dead-letters', 'list']);
+    const list = await horton(['--wide', 'dead-letters', 'list']);
     expect(list.stdout).toContain(`redriven, failed again as ${again}`);
     expect(list.stdout).toContain(`failed again: redrive of ${original}`);
     expect(list.stdout).toMatch(/Offsets not listed are redrive markers \(1\)/);
