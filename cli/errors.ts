@@ -1,9 +1,10 @@
 /**
- * Exit codes and the one-line error the CLI prints. Scripts can rely on the codes:
- * 0 done, 1 failed (AWS/Kafka error, a handler's failure, a timeout), 2 usage error (bad argument, nothing was
- * sent), 3 nothing to talk to (no local pipeline serving, no such stack).
+ * Exit codes and the one-line error the CLI prints. Scripts can rely on the codes, the same for every command:
+ * 0 all done; 1 some work failed (a command dead-lettered or not stored, an AWS/Kafka error, a timeout);
+ * 2 usage error (bad argument or option: nothing was invoked or published); 3 nothing to talk to (no local
+ * pipeline serving, no such stack); 4 not found (no dead letter at that offset, nothing stored for a symbol).
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3, notFound: 4 } as const;
 
 export class CliError extends Error {
   override readonly name = 'CliError';
@@ -22,11 +23,21 @@ export class UsageError extends CliError {
   }
 }
 
-/** Prints `horton: <message>` (the stack only with --debug) and returns the exit code. */
+/** Prints `horton: <message>` (one line; the stack only with --debug) and returns the exit code. */
 export function reportError(error: unknown, debug: boolean): number {
   const cli = error instanceof CliError ? error : undefined;
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`horton: ${message.split('\n')[0]}\n`);
+  process.stderr.write(`horton: ${oneLine(message)}\n`);
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return cli?.exitCode ?? EXIT.failed;
+}
+
+/** A message on one line: its lines joined, a leading `error: ` (commander's) dropped. */
+export function oneLine(message: string): string {
+  return message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ');
 }

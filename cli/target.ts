@@ -4,7 +4,9 @@
  * APIs: Lambda Invoke for backfill and the operations function, DynamoDB for stored data; only the endpoints and
  * credentials differ.
  */
+import path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -25,11 +27,23 @@ export interface Target {
   invokeBackfill(request: unknown): Promise<unknown>;
   operate<T>(request: OperationsRequest): Promise<T>;
   deployment(): Promise<Deployment>;
+  /** True when AlphaVantage is the local simulator: the stored data is made up. */
+  simulated(): Promise<boolean>;
+  /** Where handler logs are: a local log dir, or CloudWatch Logs of the deployed functions. */
+  logs(): Promise<{ dir: string } | { client: CloudWatchLogsClient }>;
   close(): void;
 }
 
+/** Said wherever data from the simulator is shown. */
+export const SIMULATED_NOTE =
+  'simulated data: AlphaVantage is the local simulator here (made-up prices and fundamentals)';
+
 interface Connection {
   label: string;
+  simulated: boolean;
+  /** Local runs: the runner's per-handler log files. */
+  logDir?: string;
+  region?: string;
   lambda: LambdaClient;
   dynamo: DynamoDBClient;
   doc: DynamoDBDocumentClient;
@@ -40,8 +54,12 @@ interface Connection {
 export const START_HINT =
   'start one with `npm start -- --serve` in another terminal, or pass --stack <name> --region <region> for a deployed stack';
 
-/** Request errors of the functions: the caller's input was wrong, so they exit like usage errors. */
-const REJECTIONS = new Set(['BackfillRequestError', 'OperationsRequestError']);
+/** Exit code of a function's error type: a rejected request is a usage error, a missing thing "not found". */
+const EXIT_OF_ERROR: Record<string, number> = {
+  BackfillRequestError: EXIT.usage,
+  OperationsRequestError: EXIT.usage,
+  OperationsNotFoundError: EXIT.notFound,
+};
 
 async function invoke(lambda: LambdaClient, functionName: string, payload: unknown): Promise<unknown> {
   const response = await lambda.send(
@@ -56,7 +74,7 @@ async function invoke(lambda: LambdaClient, functionName: string, payload: unkno
     const failure = (body ?? {}) as { errorType?: string; errorMessage?: string };
     throw new CliError(
       `${functionName}: ${failure.errorMessage ?? 'failed'}`,
-      REJECTIONS.has(failure.errorType ?? '') ? EXIT.usage : EXIT.failed,
+      EXIT_OF_ERROR[failure.errorType ?? ''] ?? EXIT.failed,
     );
   }
   return body;
@@ -90,6 +108,11 @@ export function connect(options: TargetOptions): Target {
       deployment ??= target.operate<Deployment>({ action: 'describe' });
       return deployment;
     },
+    simulated: async () => (await open()).simulated,
+    logs: async () => {
+      const { logDir, region } = await open();
+      return logDir ? { dir: logDir } : { client: new CloudWatchLogsClient(region ? { region } : {}) };
+    },
     close: () => {
       void connection?.then(
         ({ lambda, dynamo }) => {
@@ -104,13 +127,12 @@ export function connect(options: TargetOptions): Target {
 }
 
 function connection(
-  label: string,
-  lambda: LambdaClient,
-  dynamo: DynamoDBClient,
-  functions: Connection['functions'],
+  fields: Pick<Connection, 'label' | 'simulated' | 'logDir' | 'region' | 'functions' | 'lambda' | 'dynamo'>,
 ): Connection {
-  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  return { label, lambda, dynamo, doc, functions };
+  const doc = DynamoDBDocumentClient.from(fields.dynamo, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return { ...fields, doc };
 }
 
 async function connectLocal(): Promise<Connection> {
@@ -118,13 +140,15 @@ async function connectLocal(): Promise<Connection> {
   const { stateDir, session, credentials } = localSession();
   if (!session) throw new CliError(`no local Horton pipeline is serving: ${START_HINT}`, EXIT.unavailable);
   const common = { region: session.region, credentials };
-  return connection(
-    `local pipeline (pid ${session.pid}, ${stateDir})`,
+  return connection({
+    label: `local pipeline (pid ${session.pid}, state dir ${stateDir})`,
+    simulated: session.simulated === true,
+    logDir: session.logDir ?? path.join(stateDir, 'logs', 'handlers'),
     // The local runner answers every invocation within its function timeout; no SDK retries of a long backfill.
-    new LambdaClient({ ...common, endpoint: session.lambdaEndpoint, maxAttempts: 1 }),
-    new DynamoDBClient({ ...common, endpoint: session.awsEndpoint }),
-    session.functions,
-  );
+    lambda: new LambdaClient({ ...common, endpoint: session.lambdaEndpoint, maxAttempts: 1 }),
+    dynamo: new DynamoDBClient({ ...common, endpoint: session.awsEndpoint }),
+    functions: session.functions,
+  });
 }
 
 async function connectStack(stackName: string, region: string | undefined): Promise<Connection> {
@@ -153,14 +177,12 @@ async function connectStack(stackName: string, region: string | undefined): Prom
       EXIT.unavailable,
     );
   }
-  const lambda = new LambdaClient(common);
-  return connection(
-    `stack ${stackName}${region ? ` in ${region}` : ''}`,
-    lambda,
-    new DynamoDBClient(common),
-    {
-      backfill,
-      operations,
-    },
-  );
+  return connection({
+    label: `stack ${stackName}${region ? ` in ${region}` : ''}`,
+    simulated: false,
+    ...(region ? { region } : {}),
+    lambda: new LambdaClient(common),
+    dynamo: new DynamoDBClient(common),
+    functions: { backfill, operations },
+  });
 }

@@ -29,7 +29,7 @@ import { LOCAL_API_KEY_VARIABLE } from '../model/settings.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from './aws-resources.ts';
 import { type CycleResult, runPlannedCycle } from './cycle.ts';
 import { type Pipeline, startPipeline } from './runner/pipeline.ts';
-import { servePipeline } from './serve.ts';
+import { claimStateDir, handlerLogDir, servePipeline, usesSimulator } from './serve.ts';
 import {
   downLocalStack,
   type LocalStackOptions,
@@ -265,6 +265,8 @@ async function main(request: StartRequest): Promise<void> {
   if (request.live) await probeEndpoint(config.alphaVantage.baseUrl);
   let stack: UpResult | undefined;
   let pipeline: Pipeline | undefined;
+  // One pipeline per state dir: a second would join the same consumer groups and split the work silently.
+  const releaseStateDir = claimStateDir(stackOptions.stateDir);
   try {
     stack = await upLocalStack(stackOptions);
     const { endpoints } = stack;
@@ -285,12 +287,14 @@ async function main(request: StartRequest): Promise<void> {
       brokers: endpoints.kafkaBrokers,
       // Serving includes the manually invoked functions (backfill, operations) behind the local invoke API.
       ...(serving ? { include: HANDLER_NAMES } : {}),
+      // Handler logs go to one file per handler (`npx horton logs`), not to this terminal.
+      logDir: handlerLogDir(stackOptions.stateDir),
       env: {
         ...localAwsEnvironment(target),
         // Locally the key is an env var (in AWS: Secrets Manager). The simulator accepts any non-empty key.
         [LOCAL_API_KEY_VARIABLE]: process.env[LOCAL_API_KEY_VARIABLE] ?? 'horton-local-key',
         POWERTOOLS_METRICS_DISABLED: 'true',
-        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
+        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
       scheduler: {
@@ -321,8 +325,11 @@ async function main(request: StartRequest): Promise<void> {
       await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
       return;
     }
+    const planNote = request.live
+      ? ''
+      : ': a local override for the simulator; the defaults fit the free plan';
     log(
-      `\nCollection cycle for ${config.universe.watchlist.join(', ')} (plan ${config.alphaVantage.plan}${request.live ? '' : ', the local default for the simulator'})`,
+      `\nCollection cycle for ${config.universe.watchlist.join(', ')} (plan ${config.alphaVantage.plan}${planNote})`,
     );
     const cycleStarted = Date.now();
     const doc = DynamoDBDocumentClient.from(localDynamoDbClient(target));
@@ -342,9 +349,16 @@ async function main(request: StartRequest): Promise<void> {
       brokers: endpoints.kafkaBrokers,
       mappings: running.mappings,
       since: before,
+      simulated: usesSimulator(config, endpoints),
       log,
     });
     for (const line of describeCycleEnd(ended, config)) log(line);
+    log(
+      `\nData stays in ${stackOptions.stateDir} (tables and topics, kept across runs; delete it for a fresh start); handler logs: ${handlerLogDir(stackOptions.stateDir)}.`,
+    );
+    log(
+      'Look at it: `npm start -- --serve`, then `npx horton symbols`, `npx horton show IBM`, `npx horton logs`.',
+    );
     log(
       `\nOne cycle took ${cycleSeconds.toFixed(1)} s (whole run ${((Date.now() - started) / 1000).toFixed(1)} s).`,
     );
@@ -361,6 +375,7 @@ async function main(request: StartRequest): Promise<void> {
     }
   } finally {
     if (pipeline) await stopPipeline(pipeline);
+    releaseStateDir();
     // Without `stack`, `up` failed, and it has already stopped whatever it launched.
     if (stack && !stack.alreadyRunning) {
       await downLocalStack(stackOptions);

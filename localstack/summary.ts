@@ -3,8 +3,8 @@
  * handlers' memory), and what went to the dead-letter topic.
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import Table from 'cli-table3';
 import { Kafka, logLevel } from 'kafkajs';
+import { FitTable } from '../cli/table.ts';
 import { consumerGroupId, type HortonConfig, tableNames } from '../model/config.ts';
 import { HANDLERS, type HandlerName } from '../model/handlers.ts';
 import type { EventSourceMapping } from './runner/event-source-mapping.ts';
@@ -16,11 +16,13 @@ interface SummaryInput {
   mappings: Map<HandlerName, EventSourceMapping>;
   /** Taken before the handlers started: the dead letters shown are this run's. */
   since: RunStart;
+  /** AlphaVantage was the local simulator: the figures are made up, and the summary says so. */
+  simulated: boolean;
   log: (message: string) => void;
 }
 
 /** Colours only on a terminal: logs and CI output stay plain text. */
-const tableStyle = process.stdout.isTTY ? { head: ['cyan'] } : { head: [], border: [] };
+const colour = process.stdout.isTTY === true;
 
 const money = (value: unknown) => (typeof value === 'number' ? value.toFixed(2) : '-');
 
@@ -100,83 +102,90 @@ export async function deadLetterCount(brokers: string[], topic: string, since: R
   }
 }
 
+type Item = Record<string, unknown>;
+
+/** What the summary shows of one symbol, read back from the tables. */
+async function readSymbol(
+  doc: DynamoDBDocumentClient,
+  tables: ReturnType<typeof tableNames>,
+  symbol: string,
+) {
+  const [quote, fundamentals, years, indicators, history] = await Promise.all([
+    doc.send(new GetCommand({ TableName: tables.quotes, Key: { symbol } })).then((r) => r.Item),
+    doc
+      .send(new GetCommand({ TableName: tables.fundamentals, Key: { symbol, kind: 'OVERVIEW' } }))
+      .then((r) => r.Item),
+    queryAll(doc, tables.yearlyExtremes, symbol),
+    queryAll(doc, tables.indicators, symbol),
+    doc
+      .send(
+        new QueryCommand({
+          TableName: tables.dailyPrices,
+          KeyConditionExpression: 'symbol = :symbol AND #date > :min',
+          ExpressionAttributeNames: { '#date': 'date' },
+          ExpressionAttributeValues: { ':symbol': symbol, ':min': '0' },
+          Select: 'COUNT',
+        }),
+      )
+      .then((r) => r.Count ?? 0),
+  ]);
+  const data = (fundamentals?.data ?? {}) as Item;
+  const rsi = indicators.find((item) => item.function === 'RSI')?.latest as { value?: number } | undefined;
+  const rolling = quote?.rolling as { average?: number; count?: number } | undefined;
+  const latest = quote?.latest as { price?: number; latestTradingDay?: string } | undefined;
+  const row = [
+    symbol,
+    String(data.name ?? '-'),
+    String(data.sector ?? '-'),
+    money(latest?.price),
+    latest?.latestTradingDay ?? '-',
+    rolling ? `${money(rolling.average)} (${rolling.count})` : '-',
+    money(rsi?.value),
+    String(years.length),
+    String(history),
+  ];
+  // Oldest first, as `horton show` lists them.
+  const extremes = years
+    .sort((a, b) => Number(a.year) - Number(b.year))
+    .slice(-3)
+    .map((year) => [
+      symbol,
+      String(year.year),
+      money(year.highClose),
+      String(year.highDate),
+      money(year.lowClose),
+      String(year.lowDate),
+    ]);
+  return { row, extremes };
+}
+
 export async function printSummary({
   config,
   doc,
   brokers,
   mappings,
   since,
+  simulated,
   log,
 }: SummaryInput): Promise<void> {
   const tables = tableNames(config);
-  const symbols = [...config.universe.watchlist].sort();
-
-  const overview = new Table({
-    style: tableStyle,
-    head: [
-      'Symbol',
-      'Name',
-      'Sector',
-      'Price',
-      'Trading day',
-      `Avg last ${config.quotes.rollingWindow}`,
-      'RSI',
-      'Years',
-      'Days',
-    ],
-  });
-  const extremes = new Table({
-    style: tableStyle,
-    head: ['Symbol', 'Year', 'Highest close', 'on', 'Lowest close', 'on'],
-  });
-  for (const symbol of symbols) {
-    const [quote, fundamentals, years, indicators, history] = await Promise.all([
-      doc.send(new GetCommand({ TableName: tables.quotes, Key: { symbol } })).then((r) => r.Item),
-      doc
-        .send(new GetCommand({ TableName: tables.fundamentals, Key: { symbol, kind: 'OVERVIEW' } }))
-        .then((r) => r.Item),
-      queryAll(doc, tables.yearlyExtremes, symbol),
-      queryAll(doc, tables.indicators, symbol),
-      doc
-        .send(
-          new QueryCommand({
-            TableName: tables.dailyPrices,
-            KeyConditionExpression: 'symbol = :symbol AND #date > :min',
-            ExpressionAttributeNames: { '#date': 'date' },
-            ExpressionAttributeValues: { ':symbol': symbol, ':min': '0' },
-            Select: 'COUNT',
-          }),
-        )
-        .then((r) => r.Count ?? 0),
-    ]);
-    const data = (fundamentals?.data ?? {}) as Record<string, unknown>;
-    const rsi = indicators.find((item) => item.function === 'RSI')?.latest as { value?: number } | undefined;
-    const rolling = quote?.rolling as { average?: number; count?: number } | undefined;
-    const latest = quote?.latest as { price?: number; latestTradingDay?: string } | undefined;
-    overview.push([
-      symbol,
-      String(data.name ?? '-').slice(0, 28),
-      String(data.sector ?? '-').slice(0, 18),
-      money(latest?.price),
-      latest?.latestTradingDay ?? '-',
-      rolling ? `${money(rolling.average)} (${rolling.count})` : '-',
-      money(rsi?.value),
-      String(years.length),
-      String(history),
-    ]);
-    for (const year of years.sort((a, b) => Number(b.year) - Number(a.year)).slice(0, 3)) {
-      extremes.push([
-        symbol,
-        String(year.year),
-        money(year.highClose),
-        String(year.highDate),
-        money(year.lowClose),
-        String(year.lowDate),
-      ]);
-    }
+  const head = [
+    'Symbol',
+    'Name',
+    'Sector',
+    'Price',
+    'Trading day',
+    `Avg last ${config.quotes.rollingWindow}`,
+  ];
+  const overview = new FitTable([...head, 'RSI', 'Years', 'Days'], { colour });
+  const extremes = new FitTable(['Symbol', 'Year', 'Highest close', 'on', 'Lowest close', 'on'], { colour });
+  for (const symbol of [...config.universe.watchlist].sort()) {
+    const read = await readSymbol(doc, tables, symbol);
+    overview.push(read.row);
+    extremes.push(...read.extremes);
   }
-
-  log('\nStored in DynamoDB (read back from the emulator):');
+  const note = simulated ? ': SIMULATED data from the local AlphaVantage simulator, not market data' : '';
+  log(`\nStored in DynamoDB (read back from the emulator)${note}:`);
   log(overview.toString());
   log('\nYearly close extremes (latest three trading years per symbol):');
   log(extremes.toString());
@@ -187,7 +196,6 @@ export async function printSummary({
       (mapping.counters.retries ? `, ${mapping.counters.retries} retries` : ''),
   );
   log(`\nHandlers: ${handled.join('; ')}`);
-  log(
-    `Dead-letter topic ${config.topics.deadLetter.name}: ${await deadLetterCount(brokers, config.topics.deadLetter.name, since)} records this run`,
-  );
+  const letters = await deadLetterCount(brokers, config.topics.deadLetter.name, since);
+  log(`Dead-letter topic ${config.topics.deadLetter.name}: ${letters} records this run`);
 }

@@ -53,7 +53,24 @@ export const operationsRequestSchema = z.discriminatedUnion('action', [
     partition: z.number().int().min(0).default(0),
     offset: z.string().regex(/^\d+$/, 'offset must be a non-negative integer'),
   }),
-  z.object({ action: z.literal('redrive'), ...deadLetterFilter }),
+  z.object({
+    action: z.literal('redrive'),
+    ...deadLetterFilter,
+    /** Only these dead letters; each must be one (a marker or a missing offset is not found). */
+    offsets: z
+      .array(
+        z.object({
+          partition: z.number().int().min(0),
+          offset: z.string().regex(/^\d+$/, 'offset must be a non-negative integer'),
+        }),
+      )
+      .min(1)
+      .optional(),
+    /** Report what would be sent, send nothing. */
+    dryRun: z.boolean().default(false),
+    /** Also redrive letters that failed again after a redrive (the loop guard's override). */
+    force: z.boolean().default(false),
+  }),
   z.object({ action: z.literal('send'), role: z.enum(COMMAND_TOPIC_ROLES), message: z.unknown() }),
 ]);
 export type OperationsRequest = z.input<typeof operationsRequestSchema>;
@@ -65,6 +82,8 @@ export interface Deployment {
   consumerGroups: Record<string, { role: CommandTopicRole; groupId: string }>;
   tables: Record<TableRole, string>;
   schedules: ScheduleConfig[];
+  /** The AlphaVantage plan's budget (absent from deployments older than this field). */
+  budget?: { plan: string; requestsPerMinute: number; requestsPerDay: number | null };
 }
 
 export interface PartitionOffsets {
@@ -97,13 +116,21 @@ export interface DeadLetterEntry {
   handler: string;
   source?: { topic: string; partition: number; offset: string };
   correlationId?: string;
-  /** Set once redriven. */
-  redriven?: { at: string; topic: string };
+  /** Set once redriven; `failedAgainAs` names the dead letter the redriven record became. */
+  redriven?: { at: string; topic: string; failedAgainAs?: { partition: number; offset: string } };
+  /** Set when this letter is a redriven record that failed again: the dead letter it was redriven from. */
+  redriveOf?: { partition: number; offset: string };
   /**
    * Set when an earlier dead letter has the same source record (delivered again after a crash before its offset
    * was committed): redrive sends the first only.
    */
   repeatOf?: { partition: number; offset: string };
+}
+
+export interface DeadLetterList {
+  deadLetters: DeadLetterEntry[];
+  /** Redrive markers read (they take offsets on the dead-letter topic but are not dead letters). */
+  markers: number;
 }
 
 export interface DeadLetterDetail extends DeadLetterEntry {
@@ -130,8 +157,12 @@ export interface StatusReport {
 }
 
 export interface RedriveReport {
+  /** True when nothing was sent: `sent` lists what would have been. */
+  dryRun: boolean;
   sent: Array<{ offset: string; partition: number; topic: string; reason: string; handler: string }>;
   skipped: Array<{ offset: string; partition: number; why: string }>;
+  /** Redrive markers on the dead-letter topic (never listed as dead letters; they explain offset gaps). */
+  markers?: number;
 }
 
 export interface SendReport {
@@ -143,6 +174,11 @@ export interface SendReport {
 /** A request the function rejects: the CLI shows the message as it is. */
 export class OperationsRequestError extends Error {
   override readonly name = 'OperationsRequestError';
+}
+
+/** A request for something that is not there (a dead letter at an offset): the CLI exits "not found". */
+export class OperationsNotFoundError extends Error {
+  override readonly name = 'OperationsNotFoundError';
 }
 
 /** Envelope fields an operator may leave out of `horton send`; everything given is kept as it is. */

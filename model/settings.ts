@@ -159,6 +159,14 @@ export const HANDLER_SETTINGS = {
     prefix: name,
     /** config.schedules, reported to the CLI (`horton status`). */
     schedules: z.array(scheduleSchema),
+    /** The AlphaVantage plan and its budget, reported to the CLI (`horton status`: used / cap). */
+    budget: z
+      .object({
+        plan: z.string(),
+        requestsPerMinute: z.number(),
+        requestsPerDay: z.number().nullable(),
+      })
+      .optional(),
   }),
 } satisfies Record<HandlerName, z.ZodType>;
 
@@ -250,7 +258,15 @@ export function handlerSettings<N extends HandlerName>(
     quote: { rollingWindow: config.quotes.rollingWindow },
     indicators: {},
     backfill: { premium: budget.premium, indicators: config.indicators },
-    operations: { prefix: config.prefix, schedules: config.schedules },
+    operations: {
+      prefix: config.prefix,
+      schedules: config.schedules,
+      budget: {
+        plan: config.alphaVantage.plan,
+        requestsPerMinute: budget.requestsPerMinute,
+        requestsPerDay: budget.requestsPerDay,
+      },
+    },
   };
   return { ...base, ...specific[handler] } as EncodedHandlerSettings<N>;
 }

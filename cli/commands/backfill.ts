@@ -3,19 +3,19 @@
  * consumer groups with a progress bar per dataset, and summarises the outcome: stored, dead-lettered (with
  * reasons) and skipped because fresher data was already stored.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { MultiBar, Presets } from 'cli-progress';
 import { JOBS } from '../../model/config.ts';
 import { symbolSchema } from '../../model/messages.ts';
 import {
   COMMAND_TOPIC_ROLES,
   type CommandTopicRole,
   type DeadLetterEntry,
+  type DeadLetterList,
   type Deployment,
   type OffsetsReport,
 } from '../../model/operations.ts';
-import { CliError, UsageError } from '../errors.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { type DatasetProgress, follow } from '../follow.ts';
 import { emit, type Io, table } from '../output.ts';
 import type { Target } from '../target.ts';
 
@@ -31,7 +31,7 @@ export interface BackfillOptions {
 }
 
 /** The backfill request from the flags; throws UsageError naming the flag before anything is invoked. */
-export function backfillRequest(options: BackfillOptions) {
+export function backfillRequest(options: BackfillOptions): BackfillRequest {
   const list = (value: string) =>
     value
       .split(',')
@@ -70,6 +70,14 @@ export function backfillRequest(options: BackfillOptions) {
   };
 }
 
+interface BackfillRequest {
+  symbols?: string[];
+  datasets: string[];
+  historyOutputsize?: string;
+  requestId?: string;
+  issuedAt?: string;
+}
+
 export interface BackfillResponse {
   requestId: string;
   correlationId: string;
@@ -77,45 +85,6 @@ export interface BackfillResponse {
   published: Record<string, number>;
   /** Datasets the backfill added: `history` when computed indicators were asked for (they follow it). */
   impliedDatasets?: string[];
-}
-
-export interface DatasetProgress {
-  role: CommandTopicRole;
-  handler: string;
-  /** Records that arrived on the topic since the backfill started (its commands, and any other traffic). */
-  published: number;
-  /** Of those, records the handler's group has processed. */
-  handled: number;
-}
-
-/** Progress of each followed topic between the offsets before the backfill and now. */
-export function progressSince(
-  before: OffsetsReport,
-  now: OffsetsReport,
-  roles: CommandTopicRole[],
-): DatasetProgress[] {
-  return roles.map((role) => {
-    let published = 0n;
-    let handled = 0n;
-    for (const partition of now.groups[role].partitions) {
-      const start = BigInt(
-        before.groups[role].partitions.find((p) => p.partition === partition.partition)?.high ??
-          partition.low,
-      );
-      const end = BigInt(partition.high);
-      const committed = partition.committed === '-1' ? BigInt(partition.low) : BigInt(partition.committed);
-      const arrived = end > start ? end - start : 0n;
-      const done = committed > start ? committed - start : 0n;
-      published += arrived;
-      handled += done < arrived ? done : arrived;
-    }
-    return {
-      role,
-      handler: now.groups[role].handler,
-      published: Number(published),
-      handled: Number(handled),
-    };
-  });
 }
 
 export interface DatasetSummary {
@@ -157,12 +126,8 @@ async function freshCounts(target: Target, deployment: Deployment, symbols: stri
   return counts;
 }
 
-/** The topics a backfill's commands reach: those it published to, the fan-out, and the computed indicators. */
-export function followedRoles(
-  deployment: Deployment,
-  datasets: string[],
-  response: Pick<BackfillResponse, 'published'>,
-): CommandTopicRole[] {
+/** Topics to follow: those published to, the securities fan-out's datasets, and computed indicators. */
+export function followedRoles(request: BackfillRequest, response: BackfillResponse, deployment: Deployment) {
   const roleOfTopic = new Map(COMMAND_TOPIC_ROLES.map((role) => [deployment.topics[role], role]));
   const publishedRoles = Object.entries(response.published)
     .filter(([, count]) => count > 0)
@@ -170,53 +135,31 @@ export function followedRoles(
     .filter((role): role is CommandTopicRole => role !== undefined);
   // Without symbols the securities handler fans out: follow the datasets it will publish to as well.
   const fanOut = publishedRoles.includes('securities')
-    ? datasets.filter((d): d is CommandTopicRole => (COMMAND_TOPIC_ROLES as readonly string[]).includes(d))
+    ? request.datasets.filter((d): d is CommandTopicRole =>
+        (COMMAND_TOPIC_ROLES as readonly string[]).includes(d),
+      )
     : [];
   // Computed indicators are published by the history handler (docs/decisions/0031): follow their topic too.
-  const followUps: CommandTopicRole[] = datasets.includes('indicators') ? ['indicators'] : [];
+  const followUps: CommandTopicRole[] = request.datasets.includes('indicators') ? ['indicators'] : [];
   return COMMAND_TOPIC_ROLES.filter(
     (role) => publishedRoles.includes(role) || fanOut.includes(role) || followUps.includes(role),
   );
 }
 
-export async function backfill(target: Target, io: Io, options: BackfillOptions): Promise<void> {
-  const request = backfillRequest(options);
-  const deployment = await target.deployment();
-  const before = await target.operate<OffsetsReport>({ action: 'offsets' });
-  const response = (await target.invokeBackfill(request)) as BackfillResponse;
-  const roles = followedRoles(deployment, request.datasets, response);
-  const total = Object.values(response.published).reduce((sum, count) => sum + count, 0);
-  if (!io.json) {
-    io.out(`Backfill ${response.requestId} (issued ${response.issuedAt}): ${total} commands published`);
-    io.out(`  repeat exactly: --request-id ${response.requestId} --issued-at ${response.issuedAt}`);
-    if (response.impliedDatasets?.includes('history'))
-      io.out(
-        '  history added: the computed indicators are computed from it (no call when the last close is stored)',
-      );
-  }
-  if (!options.follow) {
-    emit(io, response, () => {});
-    return;
-  }
-
-  const progress = await follow(target, io, before, roles, options.timeout);
-  const { deadLetters } = await target.operate<{ deadLetters: DeadLetterEntry[] }>({
-    action: 'dead-letters',
-    correlationId: response.correlationId,
-    fromOffsets: Object.fromEntries(before.deadLetter.map((p) => [String(p.partition), p.high])),
-  });
-  const fresh = request.symbols
-    ? await freshCounts(target, deployment, request.symbols, response.issuedAt)
-    : {};
+/** Per dataset: handled, stored, dead-lettered (by reason) and skipped as fresh. */
+function summarise(
+  progress: DatasetProgress[],
+  deadLetters: DeadLetterEntry[],
+  fresh: Partial<Record<CommandTopicRole, number>>,
+): Record<string, DatasetSummary> {
   const summary: Record<string, DatasetSummary> = {};
   for (const row of progress) {
-    const handlerName = row.handler;
-    const letters = deadLetters.filter((letter) => letter.handler.endsWith(handlerName));
+    const letters = deadLetters.filter((letter) => letter.handler.endsWith(row.handler));
     const reasons: Record<string, number> = {};
     for (const letter of letters) reasons[letter.reason.code] = (reasons[letter.reason.code] ?? 0) + 1;
     const skipped = fresh[row.role] ?? 0;
     summary[row.role === 'securities' ? 'universe' : row.role] = {
-      handler: handlerName,
+      handler: row.handler,
       handled: row.handled,
       deadLettered: letters.length,
       skippedAsFresh: skipped,
@@ -224,66 +167,53 @@ export async function backfill(target: Target, io: Io, options: BackfillOptions)
       reasons,
     };
   }
-  emit(io, { ...response, summary, deadLetters }, () => {
-    const rows = table(io, ['Dataset', 'Handled', 'Stored', 'Dead-lettered', 'Skipped as fresh']);
-    for (const [dataset, row] of Object.entries(summary)) {
-      const reasons = Object.entries(row.reasons).map(([code, count]) => `${count} ${code}`);
-      rows.push([
-        dataset,
-        row.handled,
-        row.stored,
-        `${row.deadLettered}${reasons.length ? ` (${reasons.join(', ')})` : ''}`,
-        row.skippedAsFresh,
-      ]);
-    }
-    io.out('Done.');
-    io.out(rows.toString());
-    if (deadLetters.length > 0)
-      io.out(`Dead letters of this backfill: horton dead-letters list --since ${response.issuedAt}`);
-  });
+  return summary;
 }
 
-/** Polls the groups' offsets until every followed topic is processed; bars on a terminal, lines otherwise. */
-async function follow(
-  target: Target,
-  io: Io,
-  before: OffsetsReport,
-  roles: CommandTopicRole[],
-  timeoutSeconds: number,
-): Promise<DatasetProgress[]> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  const bars = io.interactive
-    ? new MultiBar(
-        { format: '  {dataset} |{bar}| {value}/{total} handled', hideCursor: true, clearOnComplete: false },
-        Presets.shades_classic,
-      )
-    : undefined;
-  const rows = new Map(roles.map((role) => [role, bars?.create(1, 0, { dataset: role.padEnd(10) })]));
-  let last = '';
-  let quietPolls = 0;
-  try {
-    for (;;) {
-      const now = await target.operate<OffsetsReport>({ action: 'offsets' });
-      const progress = progressSince(before, now, roles);
-      for (const row of progress) {
-        rows.get(row.role)?.setTotal(Math.max(row.published, 1));
-        rows.get(row.role)?.update(row.handled);
-      }
-      const line = progress.map((row) => `${row.role} ${row.handled}/${row.published}`).join(', ');
-      if (!bars && !io.json && line !== last) io.out(`  progress: ${line}`);
-      last = line;
-      // Twice in a row: a fan-out becomes visible only after the securities handler commits.
-      const complete = progress.every((row) => row.published > 0 && row.handled === row.published);
-      quietPolls = complete ? quietPolls + 1 : 0;
-      if (quietPolls >= 2) return progress;
-      if (Date.now() > deadline) {
-        throw new CliError(
-          `backfill not finished after ${timeoutSeconds} s (${line}); follow it with horton status`,
-        );
-      }
-      await sleep(500);
-    }
-  } finally {
-    bars?.stop();
+function printSummary(io: Io, summary: Record<string, DatasetSummary>, issuedAt: string, letters: number) {
+  const rows = table(io, ['Dataset', 'Handled', 'Stored', 'Dead-lettered', 'Skipped as fresh']);
+  for (const [dataset, row] of Object.entries(summary)) {
+    const reasons = Object.entries(row.reasons).map(([code, count]) => `${count} ${code}`);
+    const deadLettered = `${row.deadLettered}${reasons.length ? ` (${reasons.join(', ')})` : ''}`;
+    rows.push([dataset, row.handled, row.stored, deadLettered, row.skippedAsFresh]);
   }
+  io.out(letters > 0 ? `Done: ${letters} command(s) dead-lettered, not stored.` : 'Done.');
+  io.out(rows.toString());
+  if (letters > 0) io.out(`Dead letters of this backfill: horton dead-letters list --since ${issuedAt}`);
+}
+
+/** Runs a backfill; exit 1 when any of its commands was dead-lettered (not stored). */
+export async function backfill(target: Target, io: Io, options: BackfillOptions): Promise<number> {
+  const request = backfillRequest(options);
+  const deployment = await target.deployment();
+  const before = await target.operate<OffsetsReport>({ action: 'offsets' });
+  const response = (await target.invokeBackfill(request)) as BackfillResponse;
+  const total = Object.values(response.published).reduce((sum, count) => sum + count, 0);
+  if (!io.json) {
+    io.out(`Backfill ${response.requestId}: ${total} commands published, issued ${response.issuedAt}`);
+    io.out(`  repeat: --request-id ${response.requestId} --issued-at ${response.issuedAt}`);
+    if (response.impliedDatasets?.includes('history'))
+      io.out(
+        '  history added: the computed indicators are computed from it (no call when the last close is stored)',
+      );
+  }
+  if (!options.follow) {
+    emit(io, response, () => {});
+    return EXIT.ok;
+  }
+  const roles = followedRoles(request, response, deployment);
+  const progress = await follow(target, io, before, roles, options.timeout);
+  const { deadLetters } = await target.operate<DeadLetterList>({
+    action: 'dead-letters',
+    correlationId: response.correlationId,
+    fromOffsets: Object.fromEntries(before.deadLetter.map((p) => [String(p.partition), p.high])),
+  });
+  const fresh = request.symbols
+    ? await freshCounts(target, deployment, request.symbols, response.issuedAt)
+    : {};
+  const summary = summarise(progress, deadLetters, fresh);
+  emit(io, { ...response, summary, deadLetters }, () =>
+    printSummary(io, summary, response.issuedAt, deadLetters.length),
+  );
+  return deadLetters.length > 0 ? EXIT.failed : EXIT.ok;
 }

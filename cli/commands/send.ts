@@ -6,7 +6,7 @@ import {
   type SendReport,
   validateCommand,
 } from '../../model/operations.ts';
-import { UsageError } from '../errors.ts';
+import { EXIT, UsageError } from '../errors.ts';
 import { emit, type Io } from '../output.ts';
 import type { Target } from '../target.ts';
 
@@ -40,10 +40,11 @@ export function prepareSend(dataset: string, text: string, now: Date = new Date(
   }
 }
 
-export async function send(target: Target, io: Io, dataset: string, text: string): Promise<void> {
+export async function send(target: Target, io: Io, dataset: string, text: string): Promise<number> {
   const { role, command } = prepareSend(dataset, text);
   const report = await target.operate<SendReport>({ action: 'send', role, message: command });
   emit(io, { ...report, command }, () =>
     io.out(`Sent ${command.type} (key ${report.key}) to ${report.topic}: command ${report.commandId}`),
   );
+  return EXIT.ok;
 }

@@ -3,9 +3,9 @@ import { GetCommand, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import asciichart from 'asciichart';
 import { describeNoData, type NoDataEntry } from '../../model/domain/no-data.ts';
 import { symbolSchema } from '../../model/messages.ts';
-import { CliError, UsageError } from '../errors.ts';
+import { CliError, EXIT, UsageError } from '../errors.ts';
 import { emit, type Io, money, table } from '../output.ts';
-import type { Target } from '../target.ts';
+import { SIMULATED_NOTE, type Target } from '../target.ts';
 
 type Item = Record<string, unknown>;
 
@@ -98,40 +98,81 @@ export function isEmpty(stored: StoredSecurity): boolean {
   );
 }
 
+/** Chart points that fit 100 columns beside the 10-digit axis labels. */
+const CHART_COLUMNS = 85;
+
 const number = (value: unknown) =>
   typeof value === 'number'
     ? value.toLocaleString('en-US', { maximumFractionDigits: 2 })
     : String(value ?? '-');
 
-export async function show(
-  target: Target,
-  io: Io,
-  value: string,
-  options: { days: number; years: number },
-): Promise<void> {
-  const symbol = parseSymbol(value);
-  const stored = await readStoredSecurity(target, symbol, options.days);
-  if (isEmpty(stored))
-    throw new CliError(
-      `nothing is stored for ${symbol} (backfill it: horton backfill --symbols ${symbol} --datasets overview,history,quote,indicators)`,
-    );
-  emit(io, stored, () => render(io, stored, options));
+export interface ShowOptions {
+  days: number;
+  years: number;
+  csv: boolean;
 }
 
-function render(io: Io, stored: StoredSecurity, options: { years: number }): void {
+/** Prints what is stored for a symbol; exit 4 when nothing is. */
+export async function show(target: Target, io: Io, value: string, options: ShowOptions): Promise<number> {
+  const symbol = parseSymbol(value);
+  const [stored, simulated] = await Promise.all([
+    readStoredSecurity(target, symbol, options.days),
+    target.simulated(),
+  ]);
+  if (isEmpty(stored))
+    throw new CliError(
+      `nothing is stored for ${symbol} (list what is: horton symbols; backfill it: horton backfill --symbols ${symbol} --datasets overview,history,quote,indicators)`,
+      EXIT.notFound,
+    );
+  if (options.csv) {
+    io.out('date,close');
+    for (const day of stored.recentCloses) io.out(`${day.date},${day.close}`);
+    return EXIT.ok;
+  }
+  emit(io, { ...stored, simulated }, () => render(io, stored, options, simulated));
+  return EXIT.ok;
+}
+
+function render(io: Io, stored: StoredSecurity, options: { years: number }, simulated: boolean): void {
+  renderHeader(io, stored, simulated);
+  renderStatements(io, stored);
+  renderQuoteAndIndicators(io, stored);
+  renderExtremes(io, stored, options.years);
+  if (stored.recentCloses.length > 1) {
+    const first = stored.recentCloses[0];
+    const last = stored.recentCloses.at(-1);
+    io.out(`\nDaily close, ${first?.date} to ${last?.date} (${stored.recentCloses.length} trading days):`);
+    io.out(chart([stored.recentCloses.map((day) => day.close)], 10));
+  }
+}
+
+/** A chart no wider than the terminal limit: the series' latest points when there are more. */
+function chart(series: number[][], height: number): string {
+  const points = CHART_COLUMNS;
+  return asciichart.plot(
+    series.map((values) => values.slice(-points)),
+    { height, format: (x: number) => x.toFixed(2).padStart(10) },
+  );
+}
+
+function renderHeader(io: Io, stored: StoredSecurity, simulated: boolean): void {
   const overview = (stored.fundamentals.OVERVIEW?.data ?? {}) as Item;
   const listing = stored.listing ?? {};
   io.out(`${stored.symbol}  ${String(overview.name ?? listing.name ?? '')}`);
+  if (simulated) io.out(`  ${SIMULATED_NOTE}`);
   io.out(
-    `  listing: ${listing.exchange ?? '-'} ${listing.assetType ?? ''} (source ${listing.source ?? 'not in the universe'})` +
-      (overview.sector ? `; sector ${overview.sector}, industry ${overview.industry ?? '-'}` : ''),
+    `  listing: ${listing.exchange ?? '-'} ${listing.assetType ?? ''} (source ${listing.source ?? 'not in the universe'})`,
   );
+  if (overview.sector) io.out(`  sector ${overview.sector}, industry ${overview.industry ?? '-'}`);
   if (overview.marketCapitalization !== undefined) {
     io.out(
       `  market cap ${number(overview.marketCapitalization)}, P/E ${number(overview.peRatio)}, EPS ${number(overview.eps)}` +
         ` (overview collected ${stored.fundamentals.OVERVIEW?.collectedAt ?? '-'})`,
     );
   }
+}
+
+function renderStatements(io: Io, stored: StoredSecurity): void {
   const statements = table(io, ['Statement', 'Fiscal year end', 'Figures']);
   for (const [kind, fields] of Object.entries(STATEMENT_FIELDS)) {
     const report = stored.fundamentals[kind];
@@ -150,11 +191,11 @@ function render(io: Io, stored: StoredSecurity, options: { years: number }): voi
     io.out('\nLatest annual statements:');
     io.out(statements.toString());
   }
+}
 
+function renderQuoteAndIndicators(io: Io, stored: StoredSecurity): void {
   const latest = stored.quote?.latest as Item | undefined;
-  const rolling = stored.quote?.rolling as
-    | { average?: number; count?: number; windowSize?: number }
-    | undefined;
+  const rolling = stored.quote?.rolling as { average?: number; count?: number } | undefined;
   if (latest) {
     io.out(
       `\nLatest quote: ${money(latest.price)} on ${latest.latestTradingDay} (change ${number(latest.changePercent)}%)` +
@@ -163,7 +204,6 @@ function render(io: Io, stored: StoredSecurity, options: { years: number }): voi
           : ''),
     );
   }
-
   for (const entry of stored.noData) io.out(describeNoData(entry));
 
   if (stored.indicators.length > 0) {
@@ -175,46 +215,26 @@ function render(io: Io, stored: StoredSecurity, options: { years: number }): voi
     io.out('\nIndicators:');
     io.out(indicators.toString());
   }
+}
 
-  if (stored.yearlyExtremes.length > 0) {
-    const extremes = table(io, ['Year', 'Highest close', 'on', 'Lowest close', 'on']);
-    for (const year of stored.yearlyExtremes.slice(-options.years)) {
-      extremes.push([
-        String(year.year),
-        money(year.highClose),
-        String(year.highDate),
-        money(year.lowClose),
-        String(year.lowDate),
-      ]);
-    }
-    io.out(
-      `\nYearly close extremes (latest ${Math.min(options.years, stored.yearlyExtremes.length)} of ${stored.yearlyExtremes.length} years):`,
-    );
-    io.out(extremes.toString());
-    if (stored.yearlyExtremes.length > 1) {
-      io.out(
-        `\nYearly highest (upper) and lowest (lower) close, ${stored.yearlyExtremes[0]?.year}-${stored.yearlyExtremes.at(-1)?.year}:`,
-      );
-      io.out(
-        asciichart.plot(
-          [
-            stored.yearlyExtremes.map((y) => Number(y.highClose)),
-            stored.yearlyExtremes.map((y) => Number(y.lowClose)),
-          ],
-          { height: 8, format: (x: number) => x.toFixed(2).padStart(10) },
-        ),
-      );
-    }
+/** Yearly extremes, oldest year first (as everywhere else), the latest `years` of them, and a chart of all. */
+function renderExtremes(io: Io, stored: StoredSecurity, years: number): void {
+  const all = stored.yearlyExtremes;
+  if (all.length === 0) return;
+  const extremes = table(io, ['Year', 'Highest close', 'on', 'Lowest close', 'on']);
+  for (const year of all.slice(-years)) {
+    extremes.push([
+      String(year.year),
+      money(year.highClose),
+      String(year.highDate),
+      money(year.lowClose),
+      String(year.lowDate),
+    ]);
   }
-  if (stored.recentCloses.length > 1) {
-    const first = stored.recentCloses[0];
-    const last = stored.recentCloses.at(-1);
-    io.out(`\nDaily close, ${first?.date} to ${last?.date} (${stored.recentCloses.length} trading days):`);
-    io.out(
-      asciichart.plot(
-        stored.recentCloses.map((day) => day.close),
-        { height: 10, format: (x: number) => x.toFixed(2).padStart(10) },
-      ),
-    );
+  io.out(`\nYearly close extremes (latest ${Math.min(years, all.length)} of ${all.length} years):`);
+  io.out(extremes.toString());
+  if (all.length > 1) {
+    io.out(`\nYearly highest (upper) and lowest (lower) close, ${all[0]?.year}-${all.at(-1)?.year}:`);
+    io.out(chart([all.map((y) => Number(y.highClose)), all.map((y) => Number(y.lowClose))], 8));
   }
 }

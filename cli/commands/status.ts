@@ -10,7 +10,7 @@ import type { StatusReport } from '../../model/operations.ts';
 import { compileSchedule } from '../../model/schedule-expression.ts';
 import { CliError, EXIT } from '../errors.ts';
 import type { ServiceStatus } from '../local-stack.ts';
-import { emit, type Io, table } from '../output.ts';
+import { emit, type Io, table, time } from '../output.ts';
 import { connect, START_HINT, type Target, type TargetOptions } from '../target.ts';
 
 export interface ScheduleTimes {
@@ -53,16 +53,62 @@ export function scheduleTimes(schedule: ScheduleConfig, now: Date): ScheduleTime
   };
 }
 
-/** Calls counted today (UTC) by the AlphaVantage limiter, or 'no limiter' when the deployment has none. */
-export async function quotaToday(target: Target, now: Date): Promise<number | 'no limiter'> {
-  const tables = (await target.deployment()).tables as Record<string, string>;
-  const table = tables.alphaVantageQuota;
+export interface QuotaToday {
+  /** The UTC day counted. */
+  day: string;
+  used: number;
+  /** The plan's daily cap; null when it has none; undefined when the deployment does not say. */
+  cap?: number | null;
+  plan?: string;
+  requestsPerMinute?: number;
+  /** When the day's count starts again (UTC midnight). */
+  resetsAt: string;
+}
+
+/** Calls counted today (UTC) by the AlphaVantage limiter with the plan's cap, or 'no limiter'. */
+export async function quotaToday(target: Target, now: Date): Promise<QuotaToday | 'no limiter'> {
+  const deployment = await target.deployment();
+  const table = (deployment.tables as Record<string, string>).alphaVantageQuota;
   if (!table) return 'no limiter';
+  const day = now.toISOString().slice(0, 10);
   const { Item } = await (await target.doc()).send(
-    new GetCommand({ TableName: table, Key: { pk: `day#${now.toISOString().slice(0, 10)}` } }),
+    new GetCommand({ TableName: table, Key: { pk: `day#${day}` } }),
   );
   const used = Item?.count ?? Item?.calls ?? Item?.used ?? 0;
-  return typeof used === 'number' ? used : Number(used);
+  const resetsAt = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
+  const budget = deployment.budget;
+  return {
+    day,
+    used: typeof used === 'number' ? used : Number(used),
+    ...(budget
+      ? { cap: budget.requestsPerDay, plan: budget.plan, requestsPerMinute: budget.requestsPerMinute }
+      : {}),
+    resetsAt,
+  };
+}
+
+export function quotaLine(quota: QuotaToday | 'no limiter'): string {
+  if (quota === 'no limiter') return 'AlphaVantage calls today: no limiter in this deployment';
+  const cap = quota.cap === undefined ? '?' : quota.cap === null ? 'no daily cap' : `${quota.cap} cap`;
+  const plan = quota.plan ? ` (${quota.plan}, ${quota.requestsPerMinute}/min)` : '';
+  return `AlphaVantage calls today: ${quota.used} used / ${cap}${plan}; resets ${quota.resetsAt.slice(0, 16)}Z`;
+}
+
+/** Nothing serves in the state dir looked at: say which one, and where pipelines do run. */
+async function notServing(io: Io, stack: ServiceStatus[]): Promise<number> {
+  const bridge = await import('../local-stack.ts');
+  const { stateDir } = bridge.localSession();
+  const others = bridge.otherPipelines(stateDir);
+  emit(io, { stateDir, stack, serving: false, otherPipelines: others }, () => {
+    io.out(`State dir: ${stateDir}`);
+    io.out(`Local stack: ${stack.map((s) => `${s.name} ${s.state}`).join(', ')}`);
+    io.out(`No local Horton pipeline is serving there: ${START_HINT}.`);
+    for (const other of others)
+      io.out(
+        `A pipeline runs under another state dir: HORTON_STATE_DIR=${other.stateDir} (pid ${other.pid})`,
+      );
+  });
+  return EXIT.unavailable;
 }
 
 /** Answers without data remembered (a few per unknown symbol; one page is plenty for a status line). */
@@ -96,11 +142,7 @@ export async function status(options: TargetOptions, io: Io): Promise<number> {
     label = await target.label();
   } catch (error) {
     if (!(error instanceof CliError) || error.exitCode !== EXIT.unavailable || !stack) throw error;
-    emit(io, { stack, serving: false }, () => {
-      io.out(`Local stack: ${stack.map((s) => `${s.name} ${s.state}`).join(', ')}`);
-      io.out(`No local Horton pipeline is serving: ${START_HINT}.`);
-    });
-    return EXIT.unavailable;
+    return notServing(io, stack);
   }
   try {
     const { report, schedules, quotaUsedToday: quota, noData } = await readStatus(target, new Date());
@@ -113,36 +155,45 @@ export async function status(options: TargetOptions, io: Io): Promise<number> {
       noData,
     };
     emit(io, data, () => {
-      io.out(`Horton: ${label}`);
-      if (stack)
-        io.out(
-          `Local stack: ${stack.map((s) => `${s.name} ${s.state}${s.state === 'running' && !s.ready ? ' (not ready)' : ''}`).join(', ')}`,
-        );
-      const handlers = table(io, ['Handler', 'Consumer group', 'Lag', 'Last processed record']);
-      for (const handler of report.handlers) {
-        handlers.push([handler.handler, handler.groupId, handler.lag, handler.lastProcessedAt ?? '-']);
-      }
-      io.out(handlers.toString());
-      const { total, pending, redriven } = report.deadLetters;
-      io.out(`Dead letters: ${total} (${pending} not redriven, ${redriven} redriven)`);
-      const timetable = table(io, ['Schedule', 'Job', 'Expression', 'Last due', 'Next due']);
-      for (const schedule of schedules) {
-        timetable.push([
-          schedule.enabled ? schedule.name : `${schedule.name} (disabled)`,
-          schedule.job,
-          `${schedule.expression} ${schedule.timezone}`,
-          schedule.lastDue ?? '-',
-          schedule.nextDue ?? '-',
-        ]);
-      }
-      io.out(timetable.toString());
-      io.out(
-        `AlphaVantage calls today (UTC): ${quota === 'no limiter' ? 'no limiter in this deployment' : quota}`,
-      );
+      printStatus(io, label, stack, report, schedules, quota);
       for (const entry of noData) io.out(describeNoData(entry));
     });
     return EXIT.ok;
   } finally {
     target.close();
   }
+}
+
+function printStatus(
+  io: Io,
+  label: string,
+  stack: ServiceStatus[] | undefined,
+  report: StatusReport,
+  schedules: ScheduleTimes[],
+  quota: QuotaToday | 'no limiter',
+): void {
+  io.out(`Horton: ${label}`);
+  if (stack)
+    io.out(
+      `Local stack: ${stack.map((s) => `${s.name} ${s.state}${s.state === 'running' && !s.ready ? ' (not ready)' : ''}`).join(', ')}`,
+    );
+  const handlers = table(io, ['Handler', 'Consumer group', 'Lag', 'Last processed record']);
+  for (const handler of report.handlers) {
+    handlers.push([handler.handler, handler.groupId, handler.lag, time(io, handler.lastProcessedAt)]);
+  }
+  io.out(handlers.toString());
+  const { total, pending, redriven } = report.deadLetters;
+  io.out(`Dead letters: ${total} (${pending} not redriven, ${redriven} redriven)`);
+  const timetable = table(io, ['Schedule', 'Job', 'Expression', 'Last due', 'Next due']);
+  for (const schedule of schedules) {
+    timetable.push([
+      schedule.enabled ? schedule.name : `${schedule.name} (disabled)`,
+      schedule.job,
+      `${schedule.expression} ${schedule.timezone}`,
+      time(io, schedule.lastDue),
+      time(io, schedule.nextDue),
+    ]);
+  }
+  io.out(timetable.toString());
+  io.out(quotaLine(quota));
 }

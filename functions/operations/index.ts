@@ -34,6 +34,7 @@ const deployment: Deployment = {
   ),
   tables: tableNames({ prefix }),
   schedules: settings.schedules,
+  ...(settings.budget ? { budget: settings.budget } : {}),
 };
 
 const admin = kafka.admin();

@@ -22,6 +22,7 @@ import {
   REPORT_FAILURE_CAUSES_VARIABLE,
   SETTINGS_VARIABLE,
   SIMULATED_TIME_AHEAD_VARIABLE,
+  serviceNameOf,
 } from '../../model/settings.ts';
 import {
   type EventSourceMapping,
@@ -30,6 +31,7 @@ import {
   stderrLogger,
   type WaitOptions,
 } from './event-source-mapping.ts';
+import { routeHandlerLogs } from './handler-logs.ts';
 import type { LambdaHandler } from './lambda-context.ts';
 import { DeliveryStalled, type RunnerLogger } from './partition-worker.ts';
 import { type FireRecord, Scheduler } from './scheduler.ts';
@@ -68,6 +70,8 @@ export interface PipelineOptions {
   };
   region?: string;
   log?: RunnerLogger;
+  /** Write each handler's Powertools log lines to `<logDir>/<handler>.log` instead of stdout. */
+  logDir?: string;
 }
 
 export interface Pipeline {
@@ -180,6 +184,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const restoreEnvironment = applyEnvironment(
     runnerEnvironment({ ...options.env, ...(timeAhead ? { [SIMULATED_TIME_AHEAD_VARIABLE]: '1' } : {}) }),
   );
+  const stopLogRouting = options.logDir
+    ? routeHandlerLogs({
+        dir: options.logDir,
+        services: new Map(selection.map((name) => [serviceNameOf(config.prefix, name), name])),
+      })
+    : undefined;
   const mappings = new Map<HandlerName, EventSourceMapping>();
   let scheduler: Scheduler | undefined;
 
@@ -197,6 +207,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const waitedMs = Date.now() - started;
     await Promise.all([...mappings.values()].map((mapping) => mapping.stop()));
     restoreEnvironment();
+    await stopLogRouting?.();
     return { waitedMs, abandoned: drained.flat() };
   };
 

@@ -4,7 +4,7 @@
  * The same paths run against the real broker in test/integration/cli.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { progressSince } from '../../cli/commands/backfill.ts';
+import { progressSince } from '../../cli/follow.ts';
 import { type OperationsPorts, operate } from '../../functions/operations/collect.ts';
 import type { OutgoingMessage } from '../../functions/shared/kafka/producer.ts';
 import type { ReadRecord } from '../../functions/shared/kafka/reader.ts';
@@ -63,7 +63,7 @@ function memoryLog() {
   return { topics, append, ports };
 }
 
-function deadLetter(symbol: string, code: string, sourceOffset = '7'): OutgoingMessage {
+function deadLetter(symbol: string, code: string, sourceOffset = '7', redriveOf?: string): OutgoingMessage {
   const original = JSON.stringify({ type: 'collect-quote', symbol });
   const letter: DeadLetter = {
     type: 'dead-letter',
@@ -74,7 +74,10 @@ function deadLetter(symbol: string, code: string, sourceOffset = '7'): OutgoingM
     failedAt: '2026-12-01T10:00:00Z',
     originalKey: Buffer.from(symbol).toString('base64'),
     originalValue: Buffer.from(original).toString('base64'),
-    originalHeaders: [{ 'correlation-id': Buffer.from('c-1').toString('base64') }],
+    originalHeaders: [
+      { 'correlation-id': Buffer.from('c-1').toString('base64') },
+      ...(redriveOf ? [{ [REDRIVE_HEADER]: Buffer.from(redriveOf).toString('base64') }] : []),
+    ],
   };
   return { topic: 't.dead-letter', key: 't.quote-0', value: JSON.stringify(letter) };
 }
@@ -160,6 +163,70 @@ describe('operations: dead letters', () => {
       deadLetters: Array<{ offset: string; redriven?: unknown }>;
     };
     expect(deadLetters).toEqual([expect.objectContaining({ offset: '0', redriven: expect.anything() })]);
+  });
+});
+
+describe('operations: redrive chains, offsets and dry runs', () => {
+  it('does not redrive a letter that failed again after a redrive unless forced, and links the chain', async () => {
+    const log = memoryLog();
+    log.append(deadLetter('IBM', 'no-data'));
+    await operate({ action: 'redrive' }, deployment, log.ports);
+    // The redriven record (t.quote offset 0) failed again: the handler dead-letters it with its headers.
+    log.append(deadLetter('IBM', 'no-data', '0', '0:0'));
+
+    const again = (await operate({ action: 'redrive' }, deployment, log.ports)) as RedriveReport;
+    const { deadLetters, markers } = (await operate({ action: 'dead-letters' }, deployment, log.ports)) as {
+      deadLetters: DeadLetterEntry[];
+      markers: number;
+    };
+    expect(again.sent).toEqual([]);
+    expect(again.skipped.map((skip) => [skip.offset, skip.why])).toEqual([
+      ['0', expect.stringContaining('failed again as 0:2')],
+      ['2', expect.stringContaining('--force')],
+    ]);
+    expect(markers).toBe(1);
+    expect(deadLetters.map((entry) => entry.offset)).toEqual(['0', '2']);
+    expect(deadLetters[0]?.redriven?.failedAgainAs).toEqual({ partition: 0, offset: '2' });
+    expect(deadLetters[1]?.redriveOf).toEqual({ partition: 0, offset: '0' });
+    expect(log.topics.get('t.quote')).toHaveLength(1);
+
+    const forced = (await operate(
+      { action: 'redrive', force: true },
+      deployment,
+      log.ports,
+    )) as RedriveReport;
+    expect(forced.sent.map((sent) => sent.offset)).toEqual(['2']);
+    expect(log.topics.get('t.quote')?.[1]?.headers[REDRIVE_HEADER]).toBe('0:2');
+  });
+
+  it('redrives only the given offsets, sends nothing on a dry run, and says when an offset is no letter', async () => {
+    const log = memoryLog();
+    log.append(deadLetter('IBM', 'no-data'));
+    log.append(deadLetter('MSFT', 'no-data', '8'));
+
+    const dry = (await operate(
+      { action: 'redrive', offsets: [{ partition: 0, offset: '1' }], dryRun: true },
+      deployment,
+      log.ports,
+    )) as RedriveReport;
+    expect(dry).toMatchObject({ dryRun: true, sent: [expect.objectContaining({ offset: '1' })] });
+    expect(log.topics.get('t.quote')).toBeUndefined();
+
+    const one = (await operate(
+      { action: 'redrive', offsets: [{ partition: 0, offset: '1' }] },
+      deployment,
+      log.ports,
+    )) as RedriveReport;
+    expect(one.sent.map((sent) => sent.offset)).toEqual(['1']);
+    expect(log.topics.get('t.quote')?.map((record) => record.key?.toString())).toEqual(['MSFT']);
+
+    // Offset 2 is the marker of that redrive: not a dead letter.
+    await expect(
+      operate({ action: 'redrive', offsets: [{ partition: 0, offset: '2' }] }, deployment, log.ports),
+    ).rejects.toMatchObject({ name: 'OperationsNotFoundError' });
+    await expect(
+      operate({ action: 'dead-letter', partition: 0, offset: '9' }, deployment, log.ports),
+    ).rejects.toMatchObject({ name: 'OperationsNotFoundError' });
   });
 });
 

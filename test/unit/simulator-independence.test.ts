@@ -10,10 +10,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import * as product from '../../model/domain/exchange-calendar.ts';
 import * as productIndicators from '../../functions/shared/domain/indicators.ts';
 import * as simulator from '../../localstack/simulator/calendar.ts';
 import * as simulatorIndicators from '../../localstack/simulator/indicators.ts';
+import * as product from '../../model/domain/exchange-calendar.ts';
 import { ALPHAVANTAGE_FIXTURES_DIR } from '../support/fixtures.ts';
 
 type Values = readonly (number | undefined)[];

@@ -9,8 +9,8 @@ import {
   type BackfillResponse,
   backfillRequest,
   followedRoles,
-  progressSince,
 } from '../../commands/backfill.ts';
+import { progressSince } from '../../follow.ts';
 import type { Target } from '../../target.ts';
 
 interface Started {
@@ -30,7 +30,7 @@ export class BackfillTracker {
     const deployment: Deployment = await target.deployment();
     const before = await target.operate<OffsetsReport>({ action: 'offsets' });
     const response = (await target.invokeBackfill(request)) as BackfillResponse;
-    const roles = followedRoles(deployment, request.datasets, response);
+    const roles = followedRoles(request, response, deployment);
     this.started.set(response.requestId, {
       request,
       response,
