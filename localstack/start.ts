@@ -255,6 +255,87 @@ async function stopPipeline(pipeline: Pipeline): Promise<void> {
   }
 }
 
+/** The handlers, their local event source mappings and the schedules, with this run's environment and logging. */
+function startLocalPipeline(
+  request: StartRequest,
+  brokers: string[],
+  target: { endpoint: string; region: string },
+): Promise<Pipeline> {
+  const { config, stackOptions } = request;
+  const serving = request.serve || request.keepRunning;
+  return startPipeline({
+    config,
+    brokers,
+    // Serving includes the manually invoked functions (backfill, operations) behind the local invoke API.
+    ...(serving ? { include: HANDLER_NAMES } : {}),
+    // Handler logs go to one file per handler (`npx horton logs`), not to this terminal.
+    logDir: handlerLogDir(stackOptions.stateDir),
+    env: {
+      ...localAwsEnvironment(target),
+      // Locally the key is an env var (in AWS: Secrets Manager). The simulator accepts any non-empty key.
+      [LOCAL_API_KEY_VARIABLE]: process.env[LOCAL_API_KEY_VARIABLE] ?? 'horton-local-key',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+    scheduler: {
+      ...(request.timeCompression ? { timeCompression: request.timeCompression } : {}),
+      // In --watch mode, say when each schedule fires (the first cycle's firings are shown as progress).
+      onFire: (fire) => {
+        if (watching) {
+          log(
+            `  ${fire.ok ? 'fired' : 'FAILED'} ${fire.schedule} (due ${fire.scheduledAt.toISOString()})${fire.error ? `: ${fire.error}` : ''}`,
+          );
+        }
+      },
+    },
+    log: {
+      info: () => {},
+      // kafkajs warns while a fresh broker creates its offsets topic and then retries by itself: not news.
+      warn: (message) => {
+        if (!message.startsWith('kafkajs ')) log(`  ! ${message}`);
+      },
+      error: (message) => log(`  ! ${message}`),
+    },
+  });
+}
+
+/** What the one-shot cycle stored, what it deferred, where data and logs are, and how long it took. */
+async function reportCycle(
+  request: StartRequest,
+  run: {
+    doc: DynamoDBDocumentClient;
+    endpoints: UpResult['endpoints'];
+    mappings: Pipeline['mappings'];
+    before: RunStart;
+    ended: CycleResult;
+    cycleSeconds: number;
+    started: number;
+  },
+): Promise<void> {
+  const { config, stackOptions } = request;
+  const { doc, endpoints, before, ended, cycleSeconds, started } = run;
+  await printSummary({
+    config,
+    doc,
+    brokers: endpoints.kafkaBrokers,
+    mappings: run.mappings,
+    since: before,
+    simulated: usesSimulator(config, endpoints),
+    log,
+  });
+  for (const line of describeCycleEnd(ended, config)) log(line);
+  log(
+    `\nData stays in ${stackOptions.stateDir} (tables and topics, kept across runs; delete it for a fresh start); handler logs: ${handlerLogDir(stackOptions.stateDir)}.`,
+  );
+  log(
+    'Look at it: `npm start -- --serve`, then `npx horton symbols`, `npx horton show IBM`, `npx horton logs`.',
+  );
+  log(
+    `\nOne cycle took ${cycleSeconds.toFixed(1)} s (whole run ${((Date.now() - started) / 1000).toFixed(1)} s).`,
+  );
+}
+
 async function main(request: StartRequest): Promise<void> {
   const started = Date.now();
   const { config, stackOptions } = request;
@@ -281,42 +362,7 @@ async function main(request: StartRequest): Promise<void> {
       );
     }
 
-    const serving = request.serve || request.keepRunning;
-    pipeline = await startPipeline({
-      config,
-      brokers: endpoints.kafkaBrokers,
-      // Serving includes the manually invoked functions (backfill, operations) behind the local invoke API.
-      ...(serving ? { include: HANDLER_NAMES } : {}),
-      // Handler logs go to one file per handler (`npx horton logs`), not to this terminal.
-      logDir: handlerLogDir(stackOptions.stateDir),
-      env: {
-        ...localAwsEnvironment(target),
-        // Locally the key is an env var (in AWS: Secrets Manager). The simulator accepts any non-empty key.
-        [LOCAL_API_KEY_VARIABLE]: process.env[LOCAL_API_KEY_VARIABLE] ?? 'horton-local-key',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-      scheduler: {
-        ...(request.timeCompression ? { timeCompression: request.timeCompression } : {}),
-        // In --watch mode, say when each schedule fires (the first cycle's firings are shown as progress).
-        onFire: (fire) => {
-          if (watching) {
-            log(
-              `  ${fire.ok ? 'fired' : 'FAILED'} ${fire.schedule} (due ${fire.scheduledAt.toISOString()})${fire.error ? `: ${fire.error}` : ''}`,
-            );
-          }
-        },
-      },
-      log: {
-        info: () => {},
-        // kafkajs warns while a fresh broker creates its offsets topic and then retries by itself: not news.
-        warn: (message) => {
-          if (!message.startsWith('kafkajs ')) log(`  ! ${message}`);
-        },
-        error: (message) => log(`  ! ${message}`),
-      },
-    });
+    pipeline = await startLocalPipeline(request, endpoints.kafkaBrokers, target);
     const running = pipeline;
     const scheduler = running.scheduler;
     if (!scheduler) throw new Error('the dispatcher did not start');
@@ -343,25 +389,15 @@ async function main(request: StartRequest): Promise<void> {
     }
     const cycleSeconds = (Date.now() - cycleStarted) / 1000;
 
-    await printSummary({
-      config,
+    await reportCycle(request, {
       doc,
-      brokers: endpoints.kafkaBrokers,
+      endpoints,
       mappings: running.mappings,
-      since: before,
-      simulated: usesSimulator(config, endpoints),
-      log,
+      before,
+      ended,
+      cycleSeconds,
+      started,
     });
-    for (const line of describeCycleEnd(ended, config)) log(line);
-    log(
-      `\nData stays in ${stackOptions.stateDir} (tables and topics, kept across runs; delete it for a fresh start); handler logs: ${handlerLogDir(stackOptions.stateDir)}.`,
-    );
-    log(
-      'Look at it: `npm start -- --serve`, then `npx horton symbols`, `npx horton show IBM`, `npx horton logs`.',
-    );
-    log(
-      `\nOne cycle took ${cycleSeconds.toFixed(1)} s (whole run ${((Date.now() - started) / 1000).toFixed(1)} s).`,
-    );
 
     if (request.keepRunning) {
       await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);

@@ -84,6 +84,13 @@ export interface PartitionWorkerDeps {
   log: RunnerLogger;
 }
 
+/** What went wrong with one invocation: at which offset, and whether the whole batch counts as failed. */
+interface InvocationFailure {
+  offset: number;
+  whole: boolean;
+  message: string;
+}
+
 interface RetryState {
   /** The offset delivery keeps failing at: the lowest failed record, or the batch's first record. */
   offset: number;
@@ -210,36 +217,7 @@ export class PartitionWorker {
         continue;
       }
 
-      const isRetry = this.retry !== undefined && this.retry.offset === deliverable[0]?.offset;
-      counters.invocations += 1;
-      counters.records += deliverable.length;
-      if (isRetry) counters.retries += 1;
-      const event = buildMskEvent(deliverable, this.deps.cluster);
-      let failure: { offset: number; whole: boolean; message: string } | undefined;
-      try {
-        const response = await this.deps.invoke(event);
-        const delivered = new Map([[this.key, new Set(deliverable.map((record) => record.offset))]]);
-        const outcome = interpretBatchResponse(response, delivered);
-        if (outcome.kind === 'success') {
-          failure = undefined;
-        } else if (outcome.kind === 'invalid') {
-          failure = { offset: deliverable[0]?.offset ?? last.offset, whole: true, message: outcome.reason };
-        } else {
-          const failedAt = outcome.failedFrom.get(this.key) ?? last.offset;
-          const cause = failureCause(response, `${this.key}@${failedAt}`);
-          failure = {
-            offset: failedAt,
-            whole: false,
-            message: `handler reported ${this.key}@${failedAt} as failed${cause ? `: ${cause}` : ''}`,
-          };
-        }
-      } catch (error) {
-        failure = {
-          offset: deliverable[0]?.offset ?? last.offset,
-          whole: true,
-          message: (error as Error).message,
-        };
-      }
+      const failure = await this.invoke(deliverable, last.offset);
 
       if (failure === undefined) {
         // Outside the try: a commit failure is not a failed invocation, and the handler is not run again.
@@ -284,6 +262,37 @@ export class PartitionWorker {
       this.retry = undefined;
       if (!(await this.commit(failure.whole ? last.offset + 1 : failure.offset + 1))) return;
       position += failure.whole ? batch.length : 1;
+    }
+  }
+
+  /** One invocation of the handler with `deliverable`; the failure it reported or raised, if any. */
+  private async invoke(
+    deliverable: readonly ConsumedRecord[],
+    lastOffset: number,
+  ): Promise<InvocationFailure | undefined> {
+    const { counters } = this.deps;
+    const isRetry = this.retry !== undefined && this.retry.offset === deliverable[0]?.offset;
+    counters.invocations += 1;
+    counters.records += deliverable.length;
+    if (isRetry) counters.retries += 1;
+    const event = buildMskEvent(deliverable, this.deps.cluster);
+    try {
+      const response = await this.deps.invoke(event);
+      const delivered = new Map([[this.key, new Set(deliverable.map((record) => record.offset))]]);
+      const outcome = interpretBatchResponse(response, delivered);
+      if (outcome.kind === 'success') return undefined;
+      if (outcome.kind === 'invalid') {
+        return { offset: deliverable[0]?.offset ?? lastOffset, whole: true, message: outcome.reason };
+      }
+      const failedAt = outcome.failedFrom.get(this.key) ?? lastOffset;
+      const cause = failureCause(response, `${this.key}@${failedAt}`);
+      return {
+        offset: failedAt,
+        whole: false,
+        message: `handler reported ${this.key}@${failedAt} as failed${cause ? `: ${cause}` : ''}`,
+      };
+    } catch (error) {
+      return { offset: deliverable[0]?.offset ?? lastOffset, whole: true, message: (error as Error).message };
     }
   }
 }

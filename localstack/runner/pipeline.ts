@@ -175,6 +175,84 @@ export async function importHandler(
   return module.handler as LambdaHandler;
 }
 
+/** Resolves once every mapping's lag is 0 with nothing in flight twice in a row; throws after the timeout. */
+async function waitForIdle(
+  mappings: Map<HandlerName, EventSourceMapping>,
+  scheduler: Scheduler | undefined,
+  log: RunnerLogger,
+  wait: WaitOptions,
+): Promise<void> {
+  const timeoutMs = wait.timeoutMs ?? 120_000;
+  const deadline = Date.now() + timeoutMs;
+  // While the broker restarts, reading offsets fails (e.g. KafkaJSGroupCoordinatorNotFound): that is not the
+  // pipeline failing, so ask again with a growing pause, within the overall deadline.
+  const lagWithRetry = (mapping: EventSourceMapping) =>
+    pRetry(() => mapping.lag(), {
+      retries: 20,
+      minTimeout: 200,
+      maxTimeout: 5_000,
+      maxRetryTime: Math.max(0, deadline - Date.now()),
+      shouldRetry: ({ error }) => !(error instanceof DeliveryStalled),
+      onFailedAttempt: ({ error, attemptNumber }) =>
+        log.warn('cannot read the consumer lag yet; will retry', {
+          topic: mapping.topic,
+          attempt: attemptNumber,
+          error: error.message,
+        }),
+    });
+  let idleSnapshots = 0;
+  let lastLags: number[] = [];
+  while (idleSnapshots < 2) {
+    // Read "busy" BEFORE the lags: whatever an invocation produced before it finished is then visible.
+    const busy = (scheduler?.pending ?? 0) > 0 || [...mappings.values()].some((mapping) => mapping.busy);
+    lastLags = await Promise.all([...mappings.values()].map((mapping) => lagWithRetry(mapping)));
+    idleSnapshots = !busy && lastLags.every((lag) => lag === 0) ? idleSnapshots + 1 : 0;
+    if (idleSnapshots >= 2) break;
+    if (Date.now() >= deadline) {
+      const detail = [...mappings.keys()].map((name, index) => `${name}=${lastLags[index]}`).join(', ');
+      throw new Error(`pipeline not idle after ${timeoutMs} ms (lag: ${detail})`);
+    }
+    await sleep(wait.pollMs ?? 200);
+  }
+}
+
+/** Starts an event source mapping per Kafka-triggered handler of the selection, into `mappings`. */
+async function startMappings(
+  options: PipelineOptions,
+  selection: readonly HandlerName[],
+  handlers: Map<HandlerName, LambdaHandler>,
+  log: RunnerLogger,
+  mappings: Map<HandlerName, EventSourceMapping>,
+): Promise<void> {
+  const { config, brokers } = options;
+  const started = await Promise.allSettled(
+    selection.flatMap((name) => {
+      const spec = HANDLERS[name] as HandlerSpec;
+      const handler = handlers.get(name);
+      if (spec.trigger.kind !== 'kafka' || !handler) return [];
+      return [
+        startEventSourceMapping({
+          config,
+          role: spec.trigger.topic,
+          handler,
+          functionName: `${config.prefix}-${name}`,
+          brokers,
+          log,
+          ...(options.region ? { region: options.region } : {}),
+          ...(options.mappings?.timeoutSeconds ? { timeoutSeconds: options.mappings.timeoutSeconds } : {}),
+          ...(options.mappings?.retryBackoff ? { retryBackoff: options.mappings.retryBackoff } : {}),
+          ...(options.mappings?.now ? { now: options.mappings.now } : {}),
+          ...(options.mappings?.kafkaLogLevel !== undefined
+            ? { kafkaLogLevel: options.mappings.kafkaLogLevel }
+            : {}),
+        }).then((mapping) => mappings.set(name, mapping)),
+      ];
+    }),
+  );
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { config, brokers } = options;
   const log = options.log ?? stderrLogger;
@@ -224,32 +302,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       );
     }
 
-    const started = await Promise.allSettled(
-      selection.flatMap((name) => {
-        const spec = HANDLERS[name] as HandlerSpec;
-        const handler = handlers.get(name);
-        if (spec.trigger.kind !== 'kafka' || !handler) return [];
-        return [
-          startEventSourceMapping({
-            config,
-            role: spec.trigger.topic,
-            handler,
-            functionName: `${config.prefix}-${name}`,
-            brokers,
-            log,
-            ...(options.region ? { region: options.region } : {}),
-            ...(options.mappings?.timeoutSeconds ? { timeoutSeconds: options.mappings.timeoutSeconds } : {}),
-            ...(options.mappings?.retryBackoff ? { retryBackoff: options.mappings.retryBackoff } : {}),
-            ...(options.mappings?.now ? { now: options.mappings.now } : {}),
-            ...(options.mappings?.kafkaLogLevel !== undefined
-              ? { kafkaLogLevel: options.mappings.kafkaLogLevel }
-              : {}),
-          }).then((mapping) => mappings.set(name, mapping)),
-        ];
-      }),
-    );
-    const failed = started.find((result) => result.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    await startMappings(options, selection, handlers, log, mappings);
 
     const dispatcher = handlers.get('dispatcher');
     if (dispatcher) {
@@ -267,40 +320,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       if (options.scheduler?.autoStart) scheduler.start();
     }
 
-    const waitUntilIdle = async (wait: WaitOptions = {}) => {
-      const timeoutMs = wait.timeoutMs ?? 120_000;
-      const deadline = Date.now() + timeoutMs;
-      // While the broker restarts, reading offsets fails (e.g. KafkaJSGroupCoordinatorNotFound): that is not the
-      // pipeline failing, so ask again with a growing pause, within the overall deadline.
-      const lagWithRetry = (mapping: EventSourceMapping) =>
-        pRetry(() => mapping.lag(), {
-          retries: 20,
-          minTimeout: 200,
-          maxTimeout: 5_000,
-          maxRetryTime: Math.max(0, deadline - Date.now()),
-          shouldRetry: ({ error }) => !(error instanceof DeliveryStalled),
-          onFailedAttempt: ({ error, attemptNumber }) =>
-            log.warn('cannot read the consumer lag yet; will retry', {
-              topic: mapping.topic,
-              attempt: attemptNumber,
-              error: error.message,
-            }),
-        });
-      let idleSnapshots = 0;
-      let lastLags: number[] = [];
-      while (idleSnapshots < 2) {
-        // Read "busy" BEFORE the lags: whatever an invocation produced before it finished is then visible.
-        const busy = (scheduler?.pending ?? 0) > 0 || [...mappings.values()].some((mapping) => mapping.busy);
-        lastLags = await Promise.all([...mappings.values()].map((mapping) => lagWithRetry(mapping)));
-        idleSnapshots = !busy && lastLags.every((lag) => lag === 0) ? idleSnapshots + 1 : 0;
-        if (idleSnapshots >= 2) break;
-        if (Date.now() >= deadline) {
-          const detail = [...mappings.keys()].map((name, index) => `${name}=${lastLags[index]}`).join(', ');
-          throw new Error(`pipeline not idle after ${timeoutMs} ms (lag: ${detail})`);
-        }
-        await sleep(wait.pollMs ?? 200);
-      }
-    };
+    const waitUntilIdle = (wait: WaitOptions = {}) => waitForIdle(mappings, scheduler, log, wait);
 
     const manual = new Map(
       [...handlers].filter(([name]) => (HANDLERS[name] as HandlerSpec).trigger.kind === 'manual'),

@@ -4,7 +4,7 @@
  * (`<groupPrefix>-<uuid>`) that never commits: it leaves no offsets behind and never moves a handler's group.
  */
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 
 export interface OffsetRange {
   topic: string;
@@ -49,9 +49,41 @@ export async function readRanges(
   requested: OffsetRange[],
   timeoutMs = 20_000,
 ): Promise<ReadRecord[]> {
+  const ranges = await clampToLog(kafka, requested);
+  if (ranges.length === 0) return [];
+  const records = await readSpans(kafka, groupPrefix, ranges, timeoutMs);
+  return records.sort(
+    (a, b) =>
+      a.topic.localeCompare(b.topic) ||
+      a.partition - b.partition ||
+      Number(BigInt(a.offset) - BigInt(b.offset)),
+  );
+}
+
+/** One range per partition (the reader follows one position per partition): the span of those asked for. */
+function spanPerPartition(requested: OffsetRange[]): Map<string, OffsetRange> {
+  const spans = new Map<string, OffsetRange>();
+  for (const range of requested) {
+    const key = `${range.topic}/${range.partition}`;
+    const span = spans.get(key);
+    spans.set(
+      key,
+      span
+        ? {
+            ...span,
+            from: String(BigInt(span.from) < BigInt(range.from) ? span.from : range.from),
+            to: String(BigInt(span.to) > BigInt(range.to) ? span.to : range.to),
+          }
+        : range,
+    );
+  }
+  return spans;
+}
+
+/** The spans of the requested ranges, clamped to what each partition's log holds; empty ones dropped. */
+async function clampToLog(kafka: Kafka, requested: OffsetRange[]): Promise<OffsetRange[]> {
   const admin = kafka.admin();
   await admin.connect();
-  const ranges: OffsetRange[] = [];
   try {
     const bounds = new Map<string, { low: bigint; high: bigint }>();
     for (const topic of new Set(requested.map((range) => range.topic))) {
@@ -62,34 +94,44 @@ export async function readRanges(
         });
       }
     }
-    // One range per partition (the reader follows one position per partition): the span of those asked for.
-    const spans = new Map<string, OffsetRange>();
-    for (const range of requested) {
-      const key = `${range.topic}/${range.partition}`;
-      const span = spans.get(key);
-      spans.set(
-        key,
-        span
-          ? {
-              ...span,
-              from: String(BigInt(span.from) < BigInt(range.from) ? span.from : range.from),
-              to: String(BigInt(span.to) > BigInt(range.to) ? span.to : range.to),
-            }
-          : range,
-      );
-    }
-    for (const [key, range] of spans) {
+    const ranges: OffsetRange[] = [];
+    for (const [key, range] of spanPerPartition(requested)) {
       const bound = bounds.get(key);
       if (!bound) continue;
       const from = BigInt(range.from) > bound.low ? BigInt(range.from) : bound.low;
       const to = BigInt(range.to) < bound.high ? BigInt(range.to) : bound.high;
       if (from < to) ranges.push({ ...range, from: String(from), to: String(to) });
     }
+    return ranges;
   } finally {
     await admin.disconnect();
   }
-  if (ranges.length === 0) return [];
+}
 
+function toReadRecord(topic: string, partition: number, message: KafkaMessage): ReadRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    timestamp: Number(message.timestamp),
+    key: message.key,
+    value: message.value,
+    headers: Object.fromEntries(
+      Object.entries(message.headers ?? {}).map(([name, value]) => [
+        name,
+        Array.isArray(value) ? String(value.at(-1) ?? '') : String(value ?? ''),
+      ]),
+    ),
+  };
+}
+
+/** Reads each range with a throwaway consumer group until every range's last offset arrived or time is up. */
+async function readSpans(
+  kafka: Kafka,
+  groupPrefix: string,
+  ranges: OffsetRange[],
+  timeoutMs: number,
+): Promise<ReadRecord[]> {
   const pending = new Map(ranges.map((range) => [`${range.topic}/${range.partition}`, range]));
   const records: ReadRecord[] = [];
   const consumer = kafka.consumer({
@@ -114,20 +156,7 @@ export async function readRanges(
         if (!range) return;
         const offset = BigInt(message.offset);
         if (offset >= BigInt(range.from) && offset < BigInt(range.to)) {
-          records.push({
-            topic,
-            partition,
-            offset: message.offset,
-            timestamp: Number(message.timestamp),
-            key: message.key,
-            value: message.value,
-            headers: Object.fromEntries(
-              Object.entries(message.headers ?? {}).map(([name, value]) => [
-                name,
-                Array.isArray(value) ? String(value.at(-1) ?? '') : String(value ?? ''),
-              ]),
-            ),
-          });
+          records.push(toReadRecord(topic, partition, message));
         }
         if (offset >= BigInt(range.to) - 1n) {
           pending.delete(key);
@@ -143,10 +172,5 @@ export async function readRanges(
     clearTimeout(timer);
     await consumer.disconnect().catch(() => {});
   }
-  return records.sort(
-    (a, b) =>
-      a.topic.localeCompare(b.topic) ||
-      a.partition - b.partition ||
-      Number(BigInt(a.offset) - BigInt(b.offset)),
-  );
+  return records;
 }

@@ -15,10 +15,8 @@ export const PERIOD = Duration.minutes(5);
 export type MetricDecision = { kind: 'alarm' } | { kind: 'graph'; reason: string };
 
 export const METRIC_DECISIONS: Record<MetricName, MetricDecision> = {
-  [METRIC.recordsProcessed]: {
-    kind: 'graph',
-    reason: 'throughput; the backlog-stuck alarm uses it to tell a moving backlog from a stuck one',
-  },
+  // An input of each handler's backlog-stuck alarm: lag that does not move while nothing is processed.
+  [METRIC.recordsProcessed]: { kind: 'alarm' },
   [METRIC.recordsDeadLettered]: { kind: 'alarm' },
   [METRIC.recordsFailed]: {
     kind: 'graph',
