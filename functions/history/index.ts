@@ -5,7 +5,7 @@
 import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
 import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
-import type { NoDataMemory } from '../shared/no-data.ts';
+import { type NoDataMemory, noDataMemoryFor } from '../shared/no-data.ts';
 import { createObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
@@ -46,12 +46,12 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic: settings.topics.deadLetter,
-  handle: async (command, { logger }) => {
+  handle: async (command, { logger, record }) => {
     const outcome = await collectHistory(command, {
       alphaVantage,
       store,
       premium: settings.premium,
-      noData,
+      noData: noDataMemoryFor(noData, record),
       computedIndicators: settings.indicators,
       publishIndicators: (commands) => publisher.publishCommands(settings.topics.indicators, commands),
       warn: (message, details) => logger.warn(message, details),

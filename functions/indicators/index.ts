@@ -5,7 +5,7 @@
 import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
 import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
-import type { NoDataMemory } from '../shared/no-data.ts';
+import { type NoDataMemory, noDataMemoryFor } from '../shared/no-data.ts';
 import { createObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
@@ -34,13 +34,13 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic: settings.topics.deadLetter,
-  handle: async (command, { logger }) => {
+  handle: async (command, { logger, record }) => {
     const outcome = await collectIndicator(command, {
       alphaVantage,
       put: (item) => putSnapshot(doc, indicatorsTable, 'symbol', item),
       storedCollectedAt: (symbol, indicator) => getCollectedAt(doc, indicatorsTable, { symbol, indicator }),
       recentBars: (symbol, count) => getRecentBars(doc, dailyPricesTable, symbol, count),
-      noData,
+      noData: noDataMemoryFor(noData, record),
     });
     logger.info('indicator processed', { ...outcome });
   },

@@ -5,7 +5,7 @@
 import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
 import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
-import type { NoDataMemory } from '../shared/no-data.ts';
+import { type NoDataMemory, noDataMemoryFor } from '../shared/no-data.ts';
 import { createObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
@@ -37,7 +37,7 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic: settings.topics.deadLetter,
-  handle: async (command, { logger }) => {
+  handle: async (command, { logger, record }) => {
     const outcome = await collectOverview(command, {
       alphaVantage,
       put: (items, options) => putFundamentals(doc, fundamentalsTable, items, options),
@@ -45,7 +45,7 @@ export const handler = createKafkaHandler({
       stage: (symbol, commandId, parts) => stageParts(doc, fundamentalsTable, symbol, commandId, parts),
       stored: (symbol) => getStoredFundamentals(doc, fundamentalsTable, symbol),
       maxAgeDays: settings.fundamentalsMaxAgeDays,
-      noData,
+      noData: noDataMemoryFor(noData, record),
     });
     logger.info('fundamentals processed', { ...outcome });
   },

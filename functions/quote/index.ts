@@ -5,7 +5,7 @@
 import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
 import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
-import type { NoDataMemory } from '../shared/no-data.ts';
+import { type NoDataMemory, noDataMemoryFor } from '../shared/no-data.ts';
 import { createObservability } from '../shared/observability.ts';
 import { loadSettings } from '../shared/settings.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
@@ -32,13 +32,13 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic: settings.topics.deadLetter,
-  handle: async (command, { logger }) => {
+  handle: async (command, { logger, record }) => {
     const outcome = await collectQuote(command, {
       alphaVantage,
       windowSize: settings.rollingWindow,
       // A local run on a compressed clock stores simulated times ahead of the wall clock: none is "in the future".
       ...(settings.runtime.simulatedTimeAhead ? { now: () => new Date(8.64e15) } : {}),
-      noData,
+      noData: noDataMemoryFor(noData, record),
       store: {
         get: (symbol) => getQuoteItem(doc, quotesTable, symbol),
         putIfVersion: (item, expected) => putQuoteItemIfVersion(doc, quotesTable, item, expected),

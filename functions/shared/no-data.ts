@@ -4,13 +4,27 @@
  * occurrence is dead-lettered with the reason); data forgets the entry.
  */
 import { type NoDataEntry, noDataHolds, rememberNoData } from '../../model/domain/no-data.ts';
+import { REDRIVE_HEADER } from '../../model/operations.ts';
 import { NoDataError } from './errors.ts';
+import type { KafkaRecord } from './kafka/event.ts';
 
 /** The handler's port to the no-data table. */
 export interface NoDataMemory {
   get(symbol: string, dataset: string): Promise<NoDataEntry | undefined>;
   put(entry: NoDataEntry): Promise<void>;
   delete(symbol: string, dataset: string): Promise<void>;
+  /** Ask even while an entry holds the item back (a redrive); the answer still updates the entry. */
+  askAgain?: boolean;
+}
+
+/**
+ * The memory as one record sees it. A redriven record (`horton dead-letters redrive`) is an operator's explicit
+ * "ask again", typically after the cause was fixed: the memory does not hold it back, but still learns from the
+ * answer (remembered anew, or forgotten on data).
+ */
+export function noDataMemoryFor(memory: NoDataMemory, record: KafkaRecord): NoDataMemory {
+  const redriven = record.headers.some((header) => header.name === REDRIVE_HEADER);
+  return redriven ? { ...memory, askAgain: true } : memory;
 }
 
 export type Asked<T> = { kind: 'data'; data: T } | { kind: 'remembered'; entry: NoDataEntry };
@@ -27,7 +41,7 @@ export async function askRemembering<T>(
 ): Promise<Asked<T>> {
   if (!memory) return { kind: 'data', data: await ask() };
   const entry = await memory.get(item.symbol, item.dataset);
-  if (noDataHolds(entry, issuedAt)) return { kind: 'remembered', entry };
+  if (noDataHolds(entry, issuedAt) && !memory.askAgain) return { kind: 'remembered', entry };
   let data: T;
   try {
     data = await ask();

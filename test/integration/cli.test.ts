@@ -11,6 +11,7 @@ import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { routeHandlerLogs } from '../../localstack/runner/handler-logs.ts';
 import { handlerLogDir, servePipeline } from '../../localstack/serve.ts';
+import { resolveConfig } from '../../model/config.ts';
 import { HANDLER_NAMES } from '../../model/handlers.ts';
 import { REDRIVE_HEADER } from '../../model/operations.ts';
 import { serviceNameOf } from '../../model/settings.ts';
@@ -68,7 +69,9 @@ beforeAll(async () => {
     endpoints: inject('localStack'),
     name: 'cli',
     include: HANDLER_NAMES,
-    // As `npm start` runs them: INFO, each handler's lines in its own file (`horton logs`).
+    // As `npm start` runs them: the default indicators (computed from the stored closes after history, as the
+    // README samples show them), INFO, each handler's lines in its own file (`horton logs`).
+    config: { indicators: resolveConfig({}).indicators },
     handlerLogLevel: 'INFO',
   });
   stopLogRouting = routeHandlerLogs({
@@ -440,12 +443,31 @@ describe('README samples', () => {
 
   it('print nothing the CLI does not print now (each line shape of README is in a run of the same command)', async () => {
     // As on a fresh local run: INVALID is a symbol AlphaVantage does not know.
-    environment.simulator.configure({ unknownSymbols: ['INVALID'] });
-    // As on a fresh run: no INVALID quote stored yet (an earlier test here stored one once the cause was fixed).
+    environment.simulator.configure({ unknownSymbols: ['INVALID'], anySymbol: false });
+    // As on a fresh run: no INVALID quote stored yet (an earlier test here stored one once the cause was fixed),
+    // and none of its answers without data remembered yet (earlier tests here asked for it).
     await environment.doc.send(
       new DeleteCommand({ TableName: environment.tables.quotes, Key: { symbol: 'INVALID' } }),
     );
+    const remembered = await environment.doc.send(
+      new QueryCommand({
+        TableName: environment.tables.noData,
+        KeyConditionExpression: 'symbol = :symbol',
+        ExpressionAttributeValues: { ':symbol': 'INVALID' },
+      }),
+    );
+    for (const item of remembered.Items ?? []) {
+      await environment.doc.send(
+        new DeleteCommand({
+          TableName: environment.tables.noData,
+          Key: { symbol: 'INVALID', dataset: item.dataset },
+        }),
+      );
+    }
     for (const sample of readmeSamples()) {
+      // As a person types them, seconds apart: what a command started (e.g. the indicators computed after a
+      // history backfill) is done before the next one looks.
+      await environment.pipeline.waitUntilIdle({ timeoutMs: 60_000 });
       const run = await horton(sample.args);
       expect(run.code, sample.args.join(' ')).toBe(sample.code);
       const now = new Set(shape(`${run.stdout}${run.stderr}`, environment.config.prefix));

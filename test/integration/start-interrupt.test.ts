@@ -24,7 +24,7 @@ const BACKLOG = 300;
 /** The issue's bound for a Ctrl-C under a backlog; the run's own grace for in-flight work is 15 s of it. */
 const EXIT_BOUND_MS = 30_000;
 
-/** Distinct tickers AAA, AAB, ...: each a symbol the simulator knows. */
+/** Distinct tickers AAA, AAB, ...: the simulator serves them once it serves any well-formed symbol. */
 const symbol = (index: number) =>
   [2, 1, 0].map((power) => String.fromCharCode(65 + (Math.floor(index / 26 ** power) % 26))).join('');
 
@@ -66,6 +66,16 @@ async function until(predicate: () => boolean, what: string, timeoutMs: number):
   }
 }
 
+/** The test stack's simulator answers only its universe's symbols unless told to serve any well-formed one. */
+async function simulatorServesAnySymbol(anySymbol: boolean): Promise<void> {
+  const response = await fetch(`${endpoints.simulatorUrl}/__simulator/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ anySymbol }),
+  });
+  if (!response.ok) throw new Error(`simulator config: HTTP ${response.status} ${await response.text()}`);
+}
+
 /** Records of the quote topic the quote handler's group has not committed past. */
 async function quoteLag(): Promise<number> {
   const admin = testKafka(endpoints.kafkaBrokers, 'interrupt-test-admin').admin();
@@ -90,6 +100,7 @@ describe('Ctrl-C on a busy npm start -- --serve', () => {
   let exit: { code: number | null; afterMs: number } | undefined;
 
   beforeAll(async () => {
+    await simulatorServesAnySymbol(true);
     workDir = await mkdtemp(path.join(tmpdir(), 'horton-interrupt-'));
     const configFile = path.join(workDir, 'config.json');
     await writeFile(
@@ -133,6 +144,7 @@ describe('Ctrl-C on a busy npm start -- --serve', () => {
 
   afterAll(async () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await simulatorServesAnySymbol(false);
     await rm(workDir, { recursive: true, force: true });
   });
 

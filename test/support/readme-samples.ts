@@ -84,6 +84,8 @@ export function shape(output: string, prefix = 'horton'): string[] {
     if (line.startsWith('│') && !lines[index - 1]?.startsWith('┌')) return [];
     const normal = line
       .replaceAll(prefix, 'horton')
+      // The state dir is the machine's own path (HORTON_STATE_DIR or .horton/local).
+      .replace(/state dir [^\s),]+/g, 'state dir <dir>')
       .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
       .replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/g, '<time>')
       .replace(/\d{4}-\d{2}-\d{2}/g, '<date>')
