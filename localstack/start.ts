@@ -1,16 +1,8 @@
 /**
- * `npm start`: the whole pipeline on this machine. Brings the local stack up (Kafka broker, AWS emulator,
+ * `npm start`'s run: the whole pipeline on this machine. Brings the local stack up (Kafka broker, AWS emulator,
  * AlphaVantage simulator), creates the tables and topics, runs the real handlers behind local event source
  * mappings, fires one full collection cycle for the watchlist with progress shown, and prints what was stored.
- *
- *   npm start                      one cycle, then stop what this run started
- *   npm start -- --keep-running    one cycle, then serve the `horton` CLI until Ctrl-C (handlers, schedules,
- *                                  the Lambda Invoke API of backfill and operations)
- *   npm start -- --serve           serve at once, without the first cycle
- *   npm start -- --watch           one cycle, then keep running on the configured schedules
- *   npm start -- --watch --time-compression 3600   ... with one real second standing for an hour
- *   npm start -- --config my.json  overrides of the configuration (model/config.ts), e.g. another watchlist
- *   npm start -- --live            the real AlphaVantage (ALPHAVANTAGE_API_KEY, the configured base URL and plan)
+ * The flags and `--help` are the `start` command of the local front door (localstack/main.ts).
  *
  * Everything given on the command line (flags, the --config file, HORTON_* settings) is read and validated before
  * anything starts. A mistake there is one line naming the flag, file or setting, exit code 2; other failures exit
@@ -18,7 +10,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MultiBar, Presets } from 'cli-progress';
 import { planRefusal } from '../bin/plan-report.ts';
@@ -40,35 +31,17 @@ import {
   upLocalStack,
 } from './stack/index.ts';
 import { printSummary, type RunStart, runStart } from './summary.ts';
+import { UsageError } from './usage-error.ts';
 
-// The AWS SDK warns on Node 20 about its 2027 releases; the Lambda runtime is Node 24. Not actionable here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-/** A mistake in how `npm start` was called (flag, --config file, setting): reported in one line, exit code 2. */
-class UsageError extends Error {
-  override readonly name = 'UsageError';
+/** The flags of `npm start` as the front door parsed them; values are checked by `readRequest`. */
+export interface StartFlags {
+  watch?: boolean;
+  keepRunning?: boolean;
+  serve?: boolean;
+  live?: boolean;
+  timeCompression?: string;
+  config?: string;
 }
-
-/**
- * Every flag of `npm start`, one row each: parsing (strict: an unknown flag is a usage error) and `--help` read
- * this table. A flag with a value gets its check in `readRequest`.
- */
-const FLAGS = {
-  watch: { type: 'boolean', help: 'after the first cycle, keep running on the configured schedules' },
-  'keep-running': { type: 'boolean', help: 'after the first cycle, serve the horton CLI until Ctrl-C' },
-  live: {
-    type: 'boolean',
-    help: 'the real AlphaVantage (ALPHAVANTAGE_API_KEY, the configured base URL and plan) instead of the simulator',
-  },
-  serve: {
-    type: 'boolean',
-    help: 'serve the horton CLI at once (handlers, schedules, invoke API), no first cycle',
-  },
-  'time-compression': { type: 'string', help: '<N>  one real second stands for N seconds (N > 0)' },
-  config: { type: 'string', help: '<file>  JSON overrides of the configuration (model/config.ts)' },
-  debug: { type: 'boolean', help: 'stack traces with errors' },
-  help: { type: 'boolean', help: 'this help' },
-} as const satisfies Record<string, { type: 'boolean' | 'string'; help: string }>;
 
 /** What this run was asked to do, validated. */
 interface StartRequest {
@@ -81,13 +54,6 @@ interface StartRequest {
   timeCompression: number | undefined;
   config: HortonConfig;
   stackOptions: LocalStackOptions;
-}
-
-function usage(): string {
-  // The usage is this file's header comment, without the comment markers, then the flag table.
-  const header = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
-  const flags = Object.entries(FLAGS).map(([name, flag]) => `  --${name.padEnd(18)} ${flag.help}`);
-  return `${header.replace(/^\/\*\*\n/, '').replace(/^ \* ?/gm, '')}\nFlags:\n${flags.join('\n')}\n`;
 }
 
 /**
@@ -142,28 +108,10 @@ function localConfig(file: string | undefined, simulatorUrl: string | undefined)
   }
 }
 
-/** Reads and validates the whole request (flags, config file, HORTON_* settings); starts nothing. */
-function readRequest(argv: string[]): StartRequest | 'help' {
-  let values: { [name in keyof typeof FLAGS]?: string | boolean };
-  try {
-    values = parseArgs({
-      args: argv,
-      options: Object.fromEntries(Object.entries(FLAGS).map(([name, flag]) => [name, { type: flag.type }])),
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    const flag = /'([^']+)'/.exec((error as Error).message)?.[1];
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown flag ${flag} (see --help)`);
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
-      throw new UsageError(`unexpected argument ${flag} (flags only; see --help)`);
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
-  }
-  if (values.help) return 'help';
-
+/** Reads and validates the whole request (flag values, config file, HORTON_* settings); starts nothing. */
+export function readRequest(values: StartFlags): StartRequest {
   let timeCompression: number | undefined;
-  const compression = values['time-compression'];
+  const compression = values.timeCompression;
   if (typeof compression === 'string') {
     timeCompression = Number(compression);
     if (compression.trim() === '' || !Number.isFinite(timeCompression) || timeCompression <= 0)
@@ -196,7 +144,7 @@ function readRequest(argv: string[]): StartRequest | 'help' {
   if (refusal) throw new UsageError(refusal);
   return {
     watch: values.watch === true,
-    keepRunning: values['keep-running'] === true,
+    keepRunning: values.keepRunning === true,
     serve: values.serve === true,
     live,
     timeCompression,
@@ -336,7 +284,8 @@ async function reportCycle(
   );
 }
 
-async function main(request: StartRequest): Promise<void> {
+/** Runs the request: stack up, pipeline, cycle or serving, and stops what it started. */
+export async function startLocalRun(request: StartRequest): Promise<void> {
   const started = Date.now();
   const { config, stackOptions } = request;
   log(
@@ -539,33 +488,3 @@ async function withProgress<T>(
     bars.stop();
   }
 }
-
-const argv = process.argv.slice(2);
-const debug = argv.includes('--debug');
-
-/** One line without --debug (the first line of a multi-line message, plus what follows when it is a report). */
-function describeFailure(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (debug) return error.stack ?? error.message;
-  return error.message;
-}
-
-let request: StartRequest | 'help';
-try {
-  request = readRequest(argv);
-} catch (error) {
-  process.stderr.write(`npm start: ${describeFailure(error)}\n`);
-  process.exit(error instanceof UsageError ? 2 : 1);
-}
-if (request === 'help') {
-  process.stdout.write(usage());
-  process.exit(0);
-}
-main(request).then(
-  // Handler modules keep their Kafka producers for the life of the "execution environment"; end it here.
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`\nnpm start failed: ${describeFailure(error)}\n`);
-    process.exit(1);
-  },
-);

@@ -1,8 +1,8 @@
 /**
  * Ctrl-C on a busy `npm start -- --serve`: the run stops taking records, waits a bounded, printed time for the
  * invocations in flight, commits what finished and exits; nothing is lost (what is not committed stays in the
- * topic). The run is `localstack/start.ts` as npm starts it, on the test stack (already running, so it stays up),
- * with the free plan: the shared limiter spaces the quote calls 12 s apart, so a backlog keeps every quote
+ * topic). The run is `localstack/main.ts start` as npm starts it, on the test stack (already running, so it stays
+ * up), with the free plan: the shared limiter spaces the quote calls 12 s apart, so a backlog keeps every quote
  * invocation busy for minutes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -35,7 +35,7 @@ let workDir = '';
 function serve(configFile: string): ChildProcess {
   const run = spawn(
     process.execPath,
-    ['--import', 'tsx', 'localstack/start.ts', '--serve', '--config', configFile],
+    ['--import', 'tsx', 'localstack/main.ts', 'start', '--serve', '--config', configFile],
     {
       env: {
         ...process.env,

@@ -171,7 +171,7 @@ describe('the commands that check the plan', { timeout: 60_000 }, () => {
   });
 
   it('npm start refuses an oversize configuration with the table, before starting anything', async () => {
-    const result = await failure(tsx('localstack/start.ts', '--config', oversize));
+    const result = await failure(tsx('localstack/main.ts', 'start', '--config', oversize));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Does not fit: the worst day needs 165 calls');
     expect(result.stdout).not.toContain('Kafka');

@@ -55,7 +55,9 @@ async function run(script: string, args: string[], env: Record<string, string> =
   );
 }
 
-const start = (args: string[], env?: Record<string, string>) => run('localstack/start.ts', args, env);
+// As package.json runs them: `npm start` is the front door's `start`, `npm run local` the front door itself.
+const start = (args: string[], env?: Record<string, string>) =>
+  run('localstack/main.ts', ['start', ...args], env);
 
 describe('npm start with bad input', () => {
   it.each([
@@ -138,19 +140,19 @@ describe('cdk synth with a bad configuration', () => {
 
 describe('npm run local with bad input', () => {
   it.each([
-    ['an unknown flag', ['up', '--bogus-flag'], {}, /^error: Unknown option '--bogus-flag'/],
-    ['an unknown command', ['start'], {}, /^error: usage: /],
+    ['an unknown flag', ['up', '--bogus-flag'], {}, /^npm run local: unknown flag --bogus-flag/],
+    ['an unknown command', ['bogus'], {}, /^npm run local: unknown command 'bogus'/],
     [
       'an invalid HORTON_* port',
       ['up'],
       { HORTON_KAFKA_PORT: '0' },
-      /^error: HORTON_KAFKA_PORT=0 is not a TCP port/,
+      /^npm run local: HORTON_KAFKA_PORT=0 is not a TCP port/,
     ],
   ])(
     'rejects %s in one line, exit code 2, starting nothing',
     async (_what, args, env, expected) => {
       // Act
-      const outcome = await run('localstack/cli.ts', args, env);
+      const outcome = await run('localstack/main.ts', args, env);
 
       // Assess
       expect(outcome.exitCode).toBe(2);
