@@ -93,8 +93,8 @@ function addStackCommands(program: Command): void {
       .option('--json', 'machine-readable output', false)
       .action(async (flags: { simulator: boolean; json: boolean }) => {
         const options = stackOptions(flags);
-        const stack = await import('./stack-commands.ts');
-        process.exitCode = await stack[name as keyof typeof commands](options, flags.json);
+        const { up, down, status } = await import('./stack-commands.ts');
+        process.exitCode = await { up, down, status }[name as keyof typeof commands](options, flags.json);
       });
   }
 }

@@ -68,7 +68,7 @@ function liveClaim(file: string): PipelineClaim | undefined {
 }
 
 /** Raised when another live pipeline already runs in the state dir. */
-export class StateDirTaken extends Error {
+class StateDirTaken extends Error {
   override readonly name = 'StateDirTaken';
 }
 
@@ -103,7 +103,7 @@ export function runningPipelines(): PipelineClaim[] {
   return readdirSync(claimsDir()).flatMap((name) => liveClaim(path.join(claimsDir(), name)) ?? []);
 }
 
-export function serveSessionPath(stateDir: string): string {
+function serveSessionPath(stateDir: string): string {
   return path.join(stateDir, 'serve.json');
 }
 

@@ -89,7 +89,7 @@ export async function runStart(brokers: string[], config: HortonConfig): Promise
 }
 
 /** Records added to the dead-letter topic since `since`. */
-export async function deadLetterCount(brokers: string[], topic: string, since: RunStart): Promise<number> {
+async function deadLetterCount(brokers: string[], topic: string, since: RunStart): Promise<number> {
   const admin = kafkaAdmin(brokers);
   await admin.connect();
   try {

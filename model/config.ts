@@ -114,11 +114,11 @@ export const scheduleSchema = z.strictObject({
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 
 /** Kafka cluster kinds of a deployment (config deployment.cluster.kind). */
-export const CLUSTER_KINDS = ['provisioned', 'serverless', 'existing'] as const;
+const CLUSTER_KINDS = ['provisioned', 'serverless', 'existing'] as const;
 export type ClusterKind = (typeof CLUSTER_KINDS)[number];
 
 /** Event poller modes of the Kafka event source mappings (config deployment.pollers.mode). */
-export const POLLER_MODES = ['provisioned', 'on-demand'] as const;
+const POLLER_MODES = ['provisioned', 'on-demand'] as const;
 export type PollerMode = (typeof POLLER_MODES)[number];
 
 /** Request budgets of AlphaVantage's plans; `free` also means premium-only options are unavailable. */

@@ -27,7 +27,7 @@ const envelope = {
   issuedAt: z.iso.datetime({ offset: true }),
 };
 
-export const datasetSchema = z.enum(DATASETS);
+const datasetSchema = z.enum(DATASETS);
 
 export const collectUniverseSchema = z.object({
   type: z.literal('collect-universe'),

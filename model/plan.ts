@@ -32,7 +32,7 @@ import {
 import { compileSchedule } from './schedule-expression.ts';
 
 /** AlphaVantage calls one command makes: OVERVIEW + INCOME_STATEMENT + BALANCE_SHEET + CASH_FLOW. */
-export const CALLS_PER_OVERVIEW = 4;
+const CALLS_PER_OVERVIEW = 4;
 
 /**
  * Reference month: 31 days, so every weekday and day of the month occurs, without a clock change. A week of

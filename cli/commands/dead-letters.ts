@@ -51,7 +51,7 @@ export function groupDeadLetters(entries: DeadLetterEntry[]) {
 const position = (partition: number, offset: string) => (partition === 0 ? offset : `${partition}:${offset}`);
 
 /** Where a letter stands in its redrive chain (original -> redrive -> new letter). */
-export function letterStatus(entry: DeadLetterEntry): string {
+function letterStatus(entry: DeadLetterEntry): string {
   const again = entry.redriven?.failedAgainAs;
   if (entry.redriven)
     return again ? `redriven, failed again as ${position(again.partition, again.offset)}` : 'redriven';

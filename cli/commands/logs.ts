@@ -46,7 +46,7 @@ function levelFilter(level: string | undefined): (text: string) => boolean {
 }
 
 /** `12:00:01.234 INFO  quote  message {the other keys}` for people; the JSON line itself otherwise. */
-export function prettyLine(line: LogLine): string {
+function prettyLine(line: LogLine): string {
   try {
     const {
       level,

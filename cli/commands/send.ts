@@ -21,7 +21,7 @@ export const SEND_DATASETS: Record<string, CommandTopicRole> = {
 };
 
 /** Checks the arguments and builds the full command; throws UsageError before anything is sent. */
-export function prepareSend(dataset: string, text: string, now: Date = new Date()) {
+function prepareSend(dataset: string, text: string, now: Date = new Date()) {
   const role = SEND_DATASETS[dataset];
   if (!role) {
     throw new UsageError(`unknown dataset "${dataset}": one of ${Object.keys(SEND_DATASETS).join(', ')}`);

@@ -25,7 +25,7 @@ export interface ScheduleTimes {
 }
 
 /** Last and next due firing of a schedule, in its time zone. */
-export function scheduleTimes(schedule: ScheduleConfig, now: Date): ScheduleTimes {
+function scheduleTimes(schedule: ScheduleConfig, now: Date): ScheduleTimes {
   const base = {
     name: schedule.name,
     job: schedule.job,
@@ -66,7 +66,7 @@ export interface QuotaToday {
 }
 
 /** Calls counted today (UTC) by the AlphaVantage limiter with the plan's cap, or 'no limiter'. */
-export async function quotaToday(target: Target, now: Date): Promise<QuotaToday | 'no limiter'> {
+async function quotaToday(target: Target, now: Date): Promise<QuotaToday | 'no limiter'> {
   const deployment = await target.deployment();
   const table = (deployment.tables as Record<string, string>).alphaVantageQuota;
   if (!table) return 'no limiter';
@@ -87,7 +87,7 @@ export async function quotaToday(target: Target, now: Date): Promise<QuotaToday 
   };
 }
 
-export function quotaLine(quota: QuotaToday | 'no limiter'): string {
+function quotaLine(quota: QuotaToday | 'no limiter'): string {
   if (quota === 'no limiter') return 'AlphaVantage calls today: no limiter in this deployment';
   const cap = quota.cap === undefined ? '?' : quota.cap === null ? 'no daily cap' : `${quota.cap} cap`;
   const plan = quota.plan ? ` (${quota.plan}, ${quota.requestsPerMinute}/min)` : '';

@@ -41,7 +41,7 @@ async function scanAll(target: Target, input: ScanCommandInput): Promise<Item[]>
 }
 
 /** Every stored symbol with its freshness; history's last day only for the page (one read per symbol). */
-export async function readFreshness(target: Target, options: SymbolsOptions) {
+async function readFreshness(target: Target, options: SymbolsOptions) {
   const { tables } = await target.deployment();
   const [quotes, overviews, indicators, extremes] = await Promise.all([
     scanAll(target, { TableName: tables.quotes }),

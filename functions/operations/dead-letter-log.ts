@@ -27,7 +27,7 @@ export interface LetterRecord {
   record: ReadRecord;
 }
 
-export function json(value: Buffer | null): unknown {
+function json(value: Buffer | null): unknown {
   if (!value) return undefined;
   try {
     return JSON.parse(value.toString('utf8'));

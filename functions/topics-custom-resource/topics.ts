@@ -12,7 +12,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import * as z from 'zod';
 
 /** The resource's properties as CloudFormation sends them (numbers and booleans arrive as strings). */
-export const topicsPropertiesSchema = z.object({
+const topicsPropertiesSchema = z.object({
   ClusterArn: z.string().min(1),
   Topics: z
     .array(
@@ -123,7 +123,7 @@ async function partitionCounts(admin: TopicAdmin, names: string[]): Promise<Map<
 }
 
 /** Creates and raises topics as planned; returns the plan it carried out. */
-export async function reconcileTopics(
+async function reconcileTopics(
   admin: TopicAdmin,
   desired: readonly DesiredTopic[],
 ): Promise<TopicPlan> {

@@ -5,11 +5,8 @@
  */
 import { RemovalPolicy, SecretValue, aws_secretsmanager as secretsmanager, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-/** The value the secret holds until the operator sets the key; not a secret itself. */
 import { ALPHAVANTAGE_KEY_PLACEHOLDER } from '../../model/config.ts';
 import { stackInstanceSuffix } from './physical-names.ts';
-
-export { ALPHAVANTAGE_KEY_PLACEHOLDER };
 
 export interface AlphaVantageApiKeyProps {
   /**

@@ -41,7 +41,7 @@ import type { HortonNetwork } from './network.ts';
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __hortonCreateRequire } from 'node:module'; const require = __hortonCreateRequire(import.meta.url);";
 
-export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** esbuild's target for FUNCTION_RUNTIME. */
 export const ESBUILD_TARGET = 'node24';
 

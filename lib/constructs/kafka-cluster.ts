@@ -132,7 +132,7 @@ export class HortonKafkaCluster extends Construct {
  * Broker properties of a provisioned cluster: a replica in each of up to three brokers, and writes that still
  * succeed while one broker restarts for patching (min.insync.replicas below the replication factor).
  */
-export function brokerProperties(brokers: number, retentionHours: number): string {
+function brokerProperties(brokers: number, retentionHours: number): string {
   const replication = Math.min(3, brokers);
   return [
     'auto.create.topics.enable=false',

@@ -9,7 +9,7 @@ import { aws_ec2 as ec2, aws_logs as logs, RemovalPolicy, Validations } from 'aw
 import { Construct, DependencyGroup } from 'constructs';
 
 /** MSK's port for TLS + SASL/IAM from inside the VPC. */
-export const MSK_IAM_PORT = 9098;
+const MSK_IAM_PORT = 9098;
 
 export interface HortonNetworkProps {
   /**

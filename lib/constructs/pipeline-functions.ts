@@ -50,8 +50,6 @@ export interface PipelineFunctionsProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-export { serviceNameOf } from '../../model/settings.ts';
-
 export class PipelineFunctions extends Construct {
   readonly functions: Record<HandlerName, HortonFunction>;
   readonly eventSourceMappings: Partial<Record<HandlerName, lambda.EventSourceMapping>> = {};

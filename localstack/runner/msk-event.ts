@@ -67,7 +67,7 @@ export interface LocalCluster {
  * A well-formed MSK cluster ARN for the local broker, so code that parses the ARN (region, cluster name) works
  * locally too. The trailing `-1` mimics the cluster-revision suffix of real ARNs.
  */
-export function localClusterArn(clusterName: string, region = DEFAULT_LOCAL_REGION): string {
+function localClusterArn(clusterName: string, region = DEFAULT_LOCAL_REGION): string {
   return `arn:aws:kafka:${region}:${LOCAL_ACCOUNT_ID}:cluster/${clusterName}/00000000-0000-4000-8000-000000000000-1`;
 }
 
@@ -84,7 +84,7 @@ export function partitionKey(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
-export function toRawRecord(record: ConsumedRecord): RawKafkaRecord {
+function toRawRecord(record: ConsumedRecord): RawKafkaRecord {
   return {
     topic: record.topic,
     partition: record.partition,

@@ -105,7 +105,7 @@ export interface StopReport {
 }
 
 /** Default bound of a stop's wait for invocations in flight: a Ctrl-C must end within seconds, not minutes. */
-export const STOP_GRACE_MS = 15_000;
+const STOP_GRACE_MS = 15_000;
 
 const DEFAULT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -28,7 +28,7 @@ export interface ScheduleInput {
 }
 
 /** EventBridge Scheduler's format of the scheduled time: ISO 8601 without milliseconds. */
-export function eventBridgeTime(date: Date): string {
+function eventBridgeTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

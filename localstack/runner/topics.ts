@@ -22,7 +22,7 @@ export interface EnsureTopicsOptions {
 }
 
 /** With an already connected admin client. */
-export async function ensureTopicsWithAdmin(
+async function ensureTopicsWithAdmin(
   admin: Admin,
   config: HortonConfig,
   options: EnsureTopicsOptions = {},

@@ -6,7 +6,7 @@ import type { ApiAnswer } from './answers.ts';
  * The header that marks every response as the simulator's, so a client can tell simulated data from real
  * AlphaVantage data (AlphaVantage's bodies have no room for a marker that parsers would not trip over).
  */
-export const SIMULATOR_HEADER = 'x-horton-simulator';
+const SIMULATOR_HEADER = 'x-horton-simulator';
 
 export function send(
   response: ServerResponse,

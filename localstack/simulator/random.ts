@@ -16,7 +16,7 @@ export interface RandomSource {
  * 32-bit FNV-1a hash of a string. Used to turn a symbol (plus a purpose tag) into a PRNG seed, so
  * that e.g. the price walk and the fundamentals of one symbol come from independent streams.
  */
-export function hashSeed(text: string): number {
+function hashSeed(text: string): number {
   let hash = 0x811c9dc5;
   for (let index = 0; index < text.length; index += 1) {
     hash ^= text.charCodeAt(index);

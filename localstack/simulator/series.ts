@@ -41,7 +41,7 @@ export function canonicalSymbol(symbol: string): string {
 }
 
 /** Per-symbol walk parameters; seeded by the symbol so every symbol has its own character. */
-export function symbolProfile(symbol: string): SymbolProfile {
+function symbolProfile(symbol: string): SymbolProfile {
   const random = seededRandom(`profile:${canonicalSymbol(symbol)}`);
   return {
     startPrice: roundCents(Math.exp(uniform(random, Math.log(8), Math.log(120)))),

@@ -45,7 +45,7 @@ export interface LocalStackEndpoints {
 }
 
 export const LOOPBACK_HOST = '127.0.0.1';
-export const LOCAL_AWS_REGION = 'us-east-1';
+const LOCAL_AWS_REGION = 'us-east-1';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -4,16 +4,16 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 
 /** Kafka 3.9 brokers run on Java 11+, but 17 is what we test with and what the brief asks for. */
-export const MINIMUM_JAVA_MAJOR = 17;
+const MINIMUM_JAVA_MAJOR = 17;
 /**
  * The Python range the pinned emulator requirements (localstack/requirements-emulator.txt) are installed and
  * tested with: CI runs 3.11. moto itself accepts 3.9+; widen the range together with the pins.
  */
-export const MINIMUM_PYTHON: readonly [number, number] = [3, 11];
-export const PYTHON_BELOW: readonly [number, number] = [3, 15];
+const MINIMUM_PYTHON: readonly [number, number] = [3, 11];
+const PYTHON_BELOW: readonly [number, number] = [3, 15];
 
 /** Parses the first line of `java -version` (`openjdk version "17.0.15"`, `java version "1.8.0_402"`). */
-export function parseJavaMajorVersion(versionOutput: string): number | undefined {
+function parseJavaMajorVersion(versionOutput: string): number | undefined {
   const match = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
   if (!match?.[1]) return undefined;
   const first = Number(match[1]);
@@ -22,7 +22,7 @@ export function parseJavaMajorVersion(versionOutput: string): number | undefined
 }
 
 /** Parses `Python 3.11.7`. */
-export function parsePythonVersion(versionOutput: string): [number, number] | undefined {
+function parsePythonVersion(versionOutput: string): [number, number] | undefined {
   const match = /Python (\d+)\.(\d+)/.exec(versionOutput);
   if (!match?.[1] || !match[2]) return undefined;
   return [Number(match[1]), Number(match[2])];

@@ -50,7 +50,7 @@ function readProcStat(pid: number): ProcStat | undefined {
 }
 
 /** Command line of a live process, or undefined when it is gone. */
-export function readCommandLine(pid: number): string[] | undefined {
+function readCommandLine(pid: number): string[] | undefined {
   if (hasProcfs) {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8')

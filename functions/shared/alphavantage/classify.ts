@@ -44,7 +44,7 @@ export type ResponseClassification =
 export type FailureClassification = Exclude<ResponseClassification, { kind: 'data' }>;
 
 /** The key whose presence means "this is the data asked for". */
-export function dataKeyOf(fn: AlphaVantageFunction): string {
+function dataKeyOf(fn: AlphaVantageFunction): string {
   switch (fn) {
     case 'TIME_SERIES_DAILY':
     case 'TIME_SERIES_DAILY_ADJUSTED':

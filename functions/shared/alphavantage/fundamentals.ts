@@ -83,7 +83,7 @@ export type CompanyOverview = {
 };
 
 /** Names of the current AlphaVantage OVERVIEW keys, in AlphaVantage's order. */
-export const OVERVIEW_KEYS = Object.keys(OVERVIEW_FIELDS) as (keyof OverviewFieldMap)[];
+const OVERVIEW_KEYS = Object.keys(OVERVIEW_FIELDS) as (keyof OverviewFieldMap)[];
 
 const schemaOf: Record<Kind, z.ZodType<string | number | null, string>> = {
   text: textOrNone,
@@ -133,7 +133,7 @@ export interface FinancialStatement {
 }
 
 /** Older spellings -> current field names. */
-export const STATEMENT_FIELD_ALIASES: Readonly<Record<string, string>> = {
+const STATEMENT_FIELD_ALIASES: Readonly<Record<string, string>> = {
   otherNonCurrrentAssets: 'otherNonCurrentAssets', // BALANCE_SHEET 2022: typo, fixed later
   sellingGeneralAdministrative: 'sellingGeneralAndAdministrative', // INCOME_STATEMENT legacy (2020) schema
   totalOperatingExpense: 'operatingExpenses', // INCOME_STATEMENT legacy (2020) schema

@@ -35,14 +35,14 @@ function describeFailure(error: unknown): string {
   return `${String(error)}${cause}`;
 }
 
-export function redactApiKey(text: string, apiKey: string | undefined): string {
+function redactApiKey(text: string, apiKey: string | undefined): string {
   let redacted = text.replace(/([?&]apikey=)[^&\s"]*/gi, '$1***');
   if (apiKey && apiKey.length >= 4) redacted = redacted.split(apiKey).join('***');
   return redacted;
 }
 
 /** `function=X&symbol=Y` etc. without the key, for logs and error messages. */
-export function describeQuery(params: Record<string, string>): string {
+function describeQuery(params: Record<string, string>): string {
   return new URLSearchParams(params).toString();
 }
 

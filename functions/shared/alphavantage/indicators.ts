@@ -57,7 +57,7 @@ export interface IndicatorSeries<Fn extends IndicatorFunction> {
 }
 
 /** AlphaVantage column name -> our field name, per function. */
-export const INDICATOR_COLUMNS: { [Fn in IndicatorFunction]: Record<string, keyof IndicatorValueOf[Fn]> } = {
+const INDICATOR_COLUMNS: { [Fn in IndicatorFunction]: Record<string, keyof IndicatorValueOf[Fn]> } = {
   SMA: { SMA: 'value' },
   EMA: { EMA: 'value' },
   RSI: { RSI: 'value' },

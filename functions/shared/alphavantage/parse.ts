@@ -151,7 +151,7 @@ export function interpretResponse<Fn extends AlphaVantageFunction>(
     : invalid(parsed.error.issues);
 }
 
-export function parseResponse<Fn extends AlphaVantageFunction>(fn: Fn, body: unknown): ParsedData[Fn] {
+function parseResponse<Fn extends AlphaVantageFunction>(fn: Fn, body: unknown): ParsedData[Fn] {
   const result = interpretResponse(fn, body);
   if (result.kind === 'data') return result.data;
   if (result.kind === 'invalid') throw new AlphaVantageSchemaError(fn, result.issues);

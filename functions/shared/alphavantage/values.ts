@@ -15,7 +15,7 @@ export function isIsoDate(text: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }
 
-export function isIsoDateTime(text: string): boolean {
+function isIsoDateTime(text: string): boolean {
   const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
   return (
     match !== null &&

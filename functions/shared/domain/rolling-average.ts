@@ -251,7 +251,7 @@ function buildState(window: readonly Keyed[], windowSize: number, version: numbe
  * AlphaVantage quotes prices with 4 decimals. A mean needs places beyond its inputs' (the mean of 10 and 11 is
  * 10.5), so the average keeps at least these, or more when the prices have more.
  */
-export const MIN_AVERAGE_DECIMALS = 4;
+const MIN_AVERAGE_DECIMALS = 4;
 
 /** Decimal places of a number as JavaScript prints it: 224.9 -> 1, 1e-7 -> 7; at most 20 (`toFixed`'s limit). */
 function decimalsOf(value: number): number {

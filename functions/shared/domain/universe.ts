@@ -108,7 +108,7 @@ export function securitiesFromWatchlist(symbols: readonly string[]): UniverseSel
 }
 
 /** Trims and upper-cases a ticker; non-strings become '' so they are reported, not thrown. */
-export function normalizeTicker(raw: unknown): string {
+function normalizeTicker(raw: unknown): string {
   return typeof raw === 'string' ? raw.trim().toUpperCase() : '';
 }
 

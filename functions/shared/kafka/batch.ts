@@ -48,7 +48,7 @@ export interface BatchOptions {
 /** Header carrying when a parked record was first deferred (ISO time). */
 export const DEFERRED_SINCE_HEADER = 'horton-deferred-since';
 /** Two daily budget resets: a record deferred longer than this cannot fit the plan and is dead-lettered. */
-export const MAX_DEFERRAL_MS = 48 * 3600 * 1000;
+const MAX_DEFERRAL_MS = 48 * 3600 * 1000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -78,7 +78,7 @@ export interface ChunkLimits {
   maxBytes: number;
 }
 
-export const DEFAULT_CHUNK_LIMITS: ChunkLimits = { maxMessages: 500, maxBytes: 512 * 1024 };
+const DEFAULT_CHUNK_LIMITS: ChunkLimits = { maxMessages: 500, maxBytes: 512 * 1024 };
 /** Record framing (offsets, lengths, timestamp) counted per message, so many tiny messages are bounded too. */
 const RECORD_OVERHEAD_BYTES = 64;
 /** Chunk digests of failed publishes remembered for their retry; beyond this the oldest are forgotten. */
@@ -106,7 +106,7 @@ function messageBytes(message: OutgoingMessage): number {
 }
 
 /** Splits one topic's messages, in order, into chunks within the limits (a message larger than that alone). */
-export function chunkMessages(
+function chunkMessages(
   messages: readonly OutgoingMessage[],
   limits: ChunkLimits,
 ): OutgoingMessage[][] {

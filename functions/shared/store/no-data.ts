@@ -7,7 +7,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { NO_DATA_RETENTION_DAYS, type NoDataEntry } from '../../../model/domain/no-data.ts';
 
@@ -37,20 +36,4 @@ export async function deleteNoData(
   dataset: string,
 ): Promise<void> {
   await doc.send(new DeleteCommand({ TableName: table, Key: { symbol, dataset } }));
-}
-
-/** Every entry of one symbol (operators' `show`). */
-export async function listNoDataOf(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  symbol: string,
-): Promise<NoDataEntry[]> {
-  const result = await doc.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: 'symbol = :symbol',
-      ExpressionAttributeValues: { ':symbol': symbol },
-    }),
-  );
-  return (result.Items ?? []) as NoDataEntry[];
 }

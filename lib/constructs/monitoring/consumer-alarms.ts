@@ -23,7 +23,7 @@ import type { AlarmSink } from './alarm-sink.ts';
 import { hortonMetric, PERIOD } from './horton-metrics.ts';
 
 /** The mapping errors summed by the mapping-errors alarm (ErrorCount metrics group). */
-export const MAPPING_ERROR_METRICS = [
+const MAPPING_ERROR_METRICS = [
   'PollingErrorCount',
   'InvokeErrorCount',
   'OnFailureDestinationDeliveryErrorCount',

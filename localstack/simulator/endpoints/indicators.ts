@@ -145,7 +145,7 @@ function indicatorRows(fn: IndicatorFunction, bars: readonly DailyBar[], paramet
   return rows;
 }
 
-export function indicatorJson(
+function indicatorJson(
   fn: IndicatorFunction,
   symbol: string,
   bars: readonly DailyBar[],
@@ -163,7 +163,7 @@ export function indicatorJson(
   });
 }
 
-export function indicatorCsv(
+function indicatorCsv(
   fn: IndicatorFunction,
   bars: readonly DailyBar[],
   parameters: IndicatorParameters,
@@ -182,7 +182,7 @@ function positiveInteger(value: string | null, fallback?: number): number | unde
   return /^\d+$/.test(value) && Number(value) > 0 ? Number(value) : undefined;
 }
 
-export function indicatorParameters(
+function indicatorParameters(
   fn: IndicatorFunction,
   params: URLSearchParams,
 ): IndicatorParameters | undefined {

@@ -5,7 +5,7 @@ import * as messages from '../messages.ts';
 import { lastTradingDate } from '../series.ts';
 import { type Listing, listingsAsOf } from '../universe.ts';
 
-export function listingStatusCsv(listings: readonly Listing[], lineEnding: LineEnding): string {
+function listingStatusCsv(listings: readonly Listing[], lineEnding: LineEnding): string {
   const rows = listings.map((listing) => [
     listing.symbol,
     listing.name,

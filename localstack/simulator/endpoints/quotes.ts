@@ -34,7 +34,7 @@ function quoteFields(bars: readonly DailyBar[]): QuoteFields | undefined {
 }
 
 /** GLOBAL_QUOTE JSON: the latest daily bar and the change against the previous close. */
-export function globalQuoteJson(symbol: string, bars: readonly DailyBar[]): string {
+function globalQuoteJson(symbol: string, bars: readonly DailyBar[]): string {
   const quote = quoteFields(bars);
   if (quote === undefined) return jsonBody({ 'Global Quote': {} });
   return jsonBody({
@@ -53,7 +53,7 @@ export function globalQuoteJson(symbol: string, bars: readonly DailyBar[]): stri
   });
 }
 
-export function globalQuoteCsv(symbol: string, bars: readonly DailyBar[], lineEnding: LineEnding): string {
+function globalQuoteCsv(symbol: string, bars: readonly DailyBar[], lineEnding: LineEnding): string {
   const header = [
     'symbol',
     'open',

@@ -18,10 +18,10 @@ import type { DailyBar } from '../series.ts';
 import type { SymbolRequest } from './request.ts';
 
 export type OutputSize = 'compact' | 'full';
-export const COMPACT_BARS = 100;
+const COMPACT_BARS = 100;
 
 /** TIME_SERIES_DAILY JSON; `bars` ascending, the body lists them newest first. */
-export function timeSeriesDailyJson(
+function timeSeriesDailyJson(
   symbol: string,
   bars: readonly DailyBar[],
   outputSize: OutputSize,
@@ -51,7 +51,7 @@ export function timeSeriesDailyJson(
   });
 }
 
-export function timeSeriesDailyCsv(
+function timeSeriesDailyCsv(
   bars: readonly DailyBar[],
   outputSize: OutputSize,
   lineEnding: LineEnding,

@@ -30,7 +30,7 @@ function previousQuarter({ year, quarter }: Quarter): Quarter {
 }
 
 /** The latest quarter whose report is out on `today` (quarter end + reporting lag). */
-export function latestReportedQuarter(today: string): Quarter {
+function latestReportedQuarter(today: string): Quarter {
   let candidate: Quarter = { year: Number(today.slice(0, 4)), quarter: 4 };
   while (addDays(quarterEnd(candidate), QUARTER_REPORTING_LAG_DAYS) > today)
     candidate = previousQuarter(candidate);

@@ -15,7 +15,7 @@ import type { RawStatement } from './fields.ts';
 import { priceFields, pythonFloat, pythonSignificant } from './overview.ts';
 
 /** The repository's recorded excerpts (test/fixtures/PROVENANCE.md says where each comes from). */
-export const DEFAULT_RECORDED_DIR = fileURLToPath(
+const DEFAULT_RECORDED_DIR = fileURLToPath(
   new URL('../../../test/fixtures/alphavantage', import.meta.url),
 );
 
