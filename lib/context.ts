@@ -134,21 +134,23 @@ function withApiKeySet(overrides: unknown, apiKeySet: boolean): unknown {
   return { ...base, deployment: { ...deployment, apiKeySet } };
 }
 
-export function parseHortonContext(
-  read: (key: string) => unknown,
-  readFile: (path: string) => string,
-): HortonContext {
+type ReadContext = (key: string) => unknown;
+
+/** The configuration: the file's overrides and `apiKeySet`, resolved; a problem names the file and setting. */
+function contextConfig(read: ReadContext, readFile: (path: string) => string): HortonConfig {
   const overrides = configOverrides(read, readFile);
   const apiKeySet = read('apiKeySet') === undefined ? undefined : flag(read, 'apiKeySet', false);
-  let config: HortonConfig;
   try {
-    config = resolveConfig(apiKeySet === undefined ? overrides : withApiKeySet(overrides, apiKeySet));
+    return resolveConfig(apiKeySet === undefined ? overrides : withApiKeySet(overrides, apiKeySet));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const source = optionalString(read, 'config') ? `configuration file ${read('config')}` : 'configuration';
     throw new ContextError(`${source}: ${error.problems.join('; ')}`);
   }
+}
 
+/** An existing VPC (`vpcId`, optionally with its zones and subnets), or none. */
+function vpcImport(read: ReadContext): VpcImport | undefined {
   const vpcId = optionalString(read, 'vpcId');
   const availabilityZones = list(read, 'vpcAzs');
   const privateSubnetIds = list(read, 'privateSubnetIds');
@@ -163,7 +165,12 @@ export function parseHortonContext(
       'privateSubnetIds needs one subnet per availability zone in vpcAzs, in the same order',
     );
   }
+  if (!vpcId) return undefined;
+  return { vpcId, ...(availabilityZones && privateSubnetIds ? { availabilityZones, privateSubnetIds } : {}) };
+}
 
+/** An existing MSK cluster (`clusterArn` with its type and security group), or none. */
+function clusterImport(read: ReadContext): ClusterImport | undefined {
   const clusterArn = optionalString(read, 'clusterArn');
   const clusterType = optionalString(read, 'clusterType');
   const clusterSecurityGroupId = optionalString(read, 'clusterSecurityGroupId');
@@ -181,8 +188,19 @@ export function parseHortonContext(
         'aws kafka describe-cluster-v2 --cluster-arn <arn>)',
     );
   }
+  if (!clusterArn) return undefined;
+  return {
+    clusterArn,
+    clusterType: clusterType as MskClusterType,
+    ...(clusterSecurityGroupId ? { securityGroupId: clusterSecurityGroupId } : {}),
+  };
+}
 
-  if (clusterArn) config = withExistingCluster(config);
+export function parseHortonContext(read: ReadContext, readFile: (path: string) => string): HortonContext {
+  let config = contextConfig(read, readFile);
+  const vpc = vpcImport(read);
+  const cluster = clusterImport(read);
+  if (cluster) config = withExistingCluster(config);
   else if (config.deployment.cluster.kind === 'existing') {
     throw new ContextError(
       'deployment.cluster.kind is "existing": give -c clusterArn=... -c clusterType=... -c clusterSecurityGroupId=...',
@@ -197,23 +215,8 @@ export function parseHortonContext(
   const monthlyBudgetUsd = positiveNumber(read, 'monthlyBudgetUsd');
   return {
     config,
-    ...(vpcId
-      ? {
-          vpc: {
-            vpcId,
-            ...(availabilityZones && privateSubnetIds ? { availabilityZones, privateSubnetIds } : {}),
-          },
-        }
-      : {}),
-    ...(clusterArn
-      ? {
-          cluster: {
-            clusterArn,
-            clusterType: clusterType as MskClusterType,
-            ...(clusterSecurityGroupId ? { securityGroupId: clusterSecurityGroupId } : {}),
-          },
-        }
-      : {}),
+    ...(vpc ? { vpc } : {}),
+    ...(cluster ? { cluster } : {}),
     deleteTopicsOnRemove: flag(read, 'deleteTopicsOnRemove', false),
     ...(alarmEmail ? { alarmEmail } : {}),
     ...(alarmTopicArn ? { alarmTopicArn } : {}),

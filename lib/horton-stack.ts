@@ -93,34 +93,7 @@ export class HortonStack extends Stack {
     const projectRoot = props.projectRoot ?? PROJECT_ROOT;
     const dataRemovalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
 
-    if (props.cluster && !props.cluster.securityGroupId) {
-      throw new Error(
-        'An existing cluster needs its security group: pass -c clusterSecurityGroupId=sg-... (aws kafka ' +
-          'describe-cluster-v2 --cluster-arn <arn>: SecurityGroupIds of the cluster).',
-      );
-    }
-    if (props.cluster && !props.vpc) {
-      Annotations.of(this).addWarningV2(
-        'horton:cluster-without-vpc',
-        'An existing cluster is used with a NEW VPC: the functions can only reach it through peering or a ' +
-          'similar link. Pass -c vpcId=... (the cluster VPC) unless that is intended.',
-      );
-    }
-
-    this.network = new HortonNetwork(this, 'Network', {
-      natGateways: config.deployment.natGateways,
-      flowLogs: config.deployment.flowLogs,
-      ...(props.vpc ? { existingVpc: this.importVpc(props.vpc) } : {}),
-      ...(props.cluster?.securityGroupId
-        ? {
-            existingClusterSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(
-              this,
-              'ClusterSecurityGroup',
-              props.cluster.securityGroupId,
-            ),
-          }
-        : {}),
-    });
+    this.network = this.createNetwork(props);
     this.kafka = new HortonKafkaCluster(this, 'Kafka', {
       config,
       network: this.network,
@@ -167,6 +140,38 @@ export class HortonStack extends Stack {
     });
     applyCostTags(this, config.prefix);
     this.addOutputs(config);
+  }
+
+  /** The network: new, or the imported VPC and cluster security group (checked: an import needs both parts). */
+  private createNetwork(props: HortonStackProps): HortonNetwork {
+    const { config } = props;
+    if (props.cluster && !props.cluster.securityGroupId) {
+      throw new Error(
+        'An existing cluster needs its security group: pass -c clusterSecurityGroupId=sg-... (aws kafka ' +
+          'describe-cluster-v2 --cluster-arn <arn>: SecurityGroupIds of the cluster).',
+      );
+    }
+    if (props.cluster && !props.vpc) {
+      Annotations.of(this).addWarningV2(
+        'horton:cluster-without-vpc',
+        'An existing cluster is used with a NEW VPC: the functions can only reach it through peering or a ' +
+          'similar link. Pass -c vpcId=... (the cluster VPC) unless that is intended.',
+      );
+    }
+    return new HortonNetwork(this, 'Network', {
+      natGateways: config.deployment.natGateways,
+      flowLogs: config.deployment.flowLogs,
+      ...(props.vpc ? { existingVpc: this.importVpc(props.vpc) } : {}),
+      ...(props.cluster?.securityGroupId
+        ? {
+            existingClusterSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(
+              this,
+              'ClusterSecurityGroup',
+              props.cluster.securityGroupId,
+            ),
+          }
+        : {}),
+    });
   }
 
   private addOutputs(config: HortonConfig): void {

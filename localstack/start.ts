@@ -320,33 +320,8 @@ export async function startLocalRun(request: StartRequest): Promise<void> {
       await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
       return;
     }
-    const planNote = request.live
-      ? ''
-      : ': a local override for the simulator; the defaults fit the free plan';
-    log(
-      `\nCollection cycle for ${config.universe.watchlist.join(', ')} (plan ${config.alphaVantage.plan}${planNote})`,
-    );
-    const cycleStarted = Date.now();
-    const doc = DynamoDBDocumentClient.from(localDynamoDbClient(target));
-    const cycle = withProgress(running, () =>
-      runPlannedCycle({ pipeline: running, config, doc, brokers: endpoints.kafkaBrokers }),
-    );
-    const ended = await Promise.race([cycle, interrupted]);
-    if (ended === 'interrupted') {
-      log('\nInterrupted: stopping.');
-      return;
-    }
-    const cycleSeconds = (Date.now() - cycleStarted) / 1000;
-
-    await reportCycle(request, {
-      doc,
-      endpoints,
-      mappings: running.mappings,
-      before,
-      ended,
-      cycleSeconds,
-      started,
-    });
+    const cycle = await firstCycle(request, { pipeline: running, endpoints, target, before, started });
+    if (cycle === 'interrupted') return;
 
     if (request.keepRunning) {
       await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
@@ -369,6 +344,47 @@ export async function startLocalRun(request: StartRequest): Promise<void> {
       log('\nThe local stack was already running before this run and stays up (`npm run local -- down`).');
     }
   }
+}
+
+/** The one-shot cycle with progress, then its report; or 'interrupted' on Ctrl-C before it ends. */
+async function firstCycle(
+  request: StartRequest,
+  run: {
+    pipeline: Pipeline;
+    endpoints: UpResult['endpoints'];
+    target: { endpoint: string; region: string };
+    before: RunStart;
+    started: number;
+  },
+): Promise<'interrupted' | undefined> {
+  const { config } = request;
+  const { pipeline, endpoints } = run;
+  const planNote = request.live ? '' : ': a local override for the simulator; the defaults fit the free plan';
+  log(
+    `\nCollection cycle for ${config.universe.watchlist.join(', ')} (plan ${config.alphaVantage.plan}${planNote})`,
+  );
+  const cycleStarted = Date.now();
+  const doc = DynamoDBDocumentClient.from(localDynamoDbClient(run.target));
+  const cycle = withProgress(pipeline, () =>
+    runPlannedCycle({ pipeline, config, doc, brokers: endpoints.kafkaBrokers }),
+  );
+  const ended = await Promise.race([cycle, interrupted]);
+  if (ended === 'interrupted') {
+    log('\nInterrupted: stopping.');
+    return 'interrupted';
+  }
+  const cycleSeconds = (Date.now() - cycleStarted) / 1000;
+
+  await reportCycle(request, {
+    doc,
+    endpoints,
+    mappings: pipeline.mappings,
+    before: run.before,
+    ended,
+    cycleSeconds,
+    started: run.started,
+  });
+  return undefined;
 }
 
 /** How long the live endpoint may take to accept a connection. */

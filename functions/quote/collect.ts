@@ -57,10 +57,9 @@ const withoutFutureObservations = (rolling: RollingAverageState, clock: Date): R
   observations: rolling.observations.filter((entry) => !inFuture(entry.observedAt, clock)),
 });
 
-export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Promise<QuoteOutcome> {
-  const clock = deps.now?.() ?? new Date();
-  const before = await deps.store.get(command.symbol);
-  const freshness = quoteFreshness(
+/** Whether to call: not when this command is already applied or the stored quote is fresh enough. */
+function quoteDecision(command: CollectQuote, before: QuoteItem | undefined, clock: Date) {
+  return quoteFreshness(
     {
       applied: before?.rolling.observations.some((entry) => entry.id === command.commandId) ?? false,
       ...(before
@@ -73,21 +72,13 @@ export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Prom
     },
     new Date(command.issuedAt),
   );
-  if (!freshness.call) {
-    return freshness.reason === QUOTE_APPLIED
-      ? { result: 'duplicate' }
-      : { result: 'fresh', reason: freshness.reason };
-  }
-  const asked = await askRemembering(
-    deps.noData,
-    { symbol: command.symbol, dataset: 'quote' },
-    command.issuedAt,
-    () => deps.alphaVantage.globalQuote(command.symbol),
-  );
-  if (asked.kind === 'remembered') {
-    return { result: 'no-data', since: asked.entry.since, nextTryAt: asked.entry.nextTryAt };
-  }
-  const quote = asked.data;
+}
+
+/** The answer as an observation for the rolling average and as the latest quote, stamped with the command. */
+function quoteRecords(
+  command: CollectQuote,
+  quote: Awaited<ReturnType<AlphaVantageApi['globalQuote']>>,
+): { observation: QuoteObservation; latest: LatestQuote } {
   const observation: QuoteObservation = {
     id: command.commandId,
     observedAt: command.issuedAt,
@@ -107,7 +98,16 @@ export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Prom
     changePercent: quote.changePercent,
     observedAt: command.issuedAt,
   };
+  return { observation, latest };
+}
 
+/** Read-modify-write of the quote item, retried on a concurrent write up to `maxConflicts` times. */
+async function storeObservation(
+  command: CollectQuote,
+  deps: QuoteDeps,
+  records: { observation: QuoteObservation; latest: LatestQuote; before: QuoteItem | undefined; clock: Date },
+): Promise<QuoteOutcome> {
+  const { observation, latest, before, clock } = records;
   const maxConflicts = deps.maxConflicts ?? 8;
   for (let attempt = 1; attempt <= maxConflicts; attempt += 1) {
     const stored = attempt === 1 ? before : await deps.store.get(command.symbol);
@@ -137,4 +137,25 @@ export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Prom
     'write-conflict',
     `${command.symbol}: ${maxConflicts} concurrent-write conflicts in a row`,
   );
+}
+
+export async function collectQuote(command: CollectQuote, deps: QuoteDeps): Promise<QuoteOutcome> {
+  const clock = deps.now?.() ?? new Date();
+  const before = await deps.store.get(command.symbol);
+  const freshness = quoteDecision(command, before, clock);
+  if (!freshness.call) {
+    return freshness.reason === QUOTE_APPLIED
+      ? { result: 'duplicate' }
+      : { result: 'fresh', reason: freshness.reason };
+  }
+  const asked = await askRemembering(
+    deps.noData,
+    { symbol: command.symbol, dataset: 'quote' },
+    command.issuedAt,
+    () => deps.alphaVantage.globalQuote(command.symbol),
+  );
+  if (asked.kind === 'remembered') {
+    return { result: 'no-data', since: asked.entry.since, nextTryAt: asked.entry.nextTryAt };
+  }
+  return storeObservation(command, deps, { ...quoteRecords(command, asked.data), before, clock });
 }

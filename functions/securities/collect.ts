@@ -58,40 +58,40 @@ export interface UniverseOutcome {
   deferred?: Record<keyof FanOutPlan, number>;
 }
 
+/** The universe: the watchlist, or the listing (stored rows when there are, else fetched and stored). */
+async function resolveUniverse(
+  command: CollectUniverse,
+  deps: SecuritiesDeps,
+): Promise<{ securities: Security[]; skipped: SkippedSymbol[]; source: UniverseOutcome['source'] }> {
+  const { settings } = deps;
+  if (settings.source === 'watchlist') {
+    const { securities, skipped } = securitiesFromWatchlist(settings.watchlist);
+    await deps.upsert(securities.map((s) => ({ ...s, source: 'watchlist', collectedAt: command.issuedAt })));
+    return { securities, skipped, source: 'watchlist' };
+  }
+  // Only listing-sourced rows count: after a switch from watchlist mode the table may hold only watchlist rows.
+  const stored = command.refreshListing
+    ? []
+    : (await deps.listStored()).filter((security) => security.source === 'listing');
+  if (stored.length > 0) return { securities: stored, skipped: [], source: 'stored' };
+  const listing = await deps.alphaVantage.listingStatus();
+  const { securities, skipped } = selectUniverse(
+    listing.map((row) => ({ ...row, name: row.name ?? '' })),
+    {
+      ...(settings.exchanges.length > 0 ? { exchanges: settings.exchanges } : {}),
+      ...(settings.assetTypes.length > 0 ? { assetTypes: settings.assetTypes } : {}),
+    },
+  );
+  await deps.upsert(securities.map((s) => ({ ...s, source: 'listing', collectedAt: command.issuedAt })));
+  return { securities, skipped, source: 'listing' };
+}
+
 export async function collectUniverse(
   command: CollectUniverse,
   deps: SecuritiesDeps,
 ): Promise<UniverseOutcome> {
   const { settings } = deps;
-  let securities: Security[];
-  let skipped: SkippedSymbol[] = [];
-  let source: UniverseOutcome['source'];
-
-  if (settings.source === 'watchlist') {
-    ({ securities, skipped } = securitiesFromWatchlist(settings.watchlist));
-    source = 'watchlist';
-    await deps.upsert(securities.map((s) => ({ ...s, source: 'watchlist', collectedAt: command.issuedAt })));
-  } else {
-    // Only listing-sourced rows count: after a switch from watchlist mode the table may hold only watchlist rows.
-    const stored = command.refreshListing
-      ? []
-      : (await deps.listStored()).filter((security) => security.source === 'listing');
-    if (stored.length > 0) {
-      securities = stored;
-      source = 'stored';
-    } else {
-      const listing = await deps.alphaVantage.listingStatus();
-      ({ securities, skipped } = selectUniverse(
-        listing.map((row) => ({ ...row, name: row.name ?? '' })),
-        {
-          ...(settings.exchanges.length > 0 ? { exchanges: settings.exchanges } : {}),
-          ...(settings.assetTypes.length > 0 ? { assetTypes: settings.assetTypes } : {}),
-        },
-      ));
-      source = 'listing';
-      await deps.upsert(securities.map((s) => ({ ...s, source: 'listing', collectedAt: command.issuedAt })));
-    }
-  }
+  const { securities, skipped, source } = await resolveUniverse(command, deps);
 
   const restrictTo = command.symbols ? new Set(command.symbols) : undefined;
   const symbols = securities.map((s) => s.symbol).filter((symbol) => !restrictTo || restrictTo.has(symbol));

@@ -123,10 +123,7 @@ async function partitionCounts(admin: TopicAdmin, names: string[]): Promise<Map<
 }
 
 /** Creates and raises topics as planned; returns the plan it carried out. */
-async function reconcileTopics(
-  admin: TopicAdmin,
-  desired: readonly DesiredTopic[],
-): Promise<TopicPlan> {
+async function reconcileTopics(admin: TopicAdmin, desired: readonly DesiredTopic[]): Promise<TopicPlan> {
   const plan = planTopics(
     await partitionCounts(
       admin,

@@ -64,17 +64,28 @@ export class HortonSchedules extends Construct {
 
   constructor(scope: Construct, id: string, props: HortonSchedulesProps) {
     super(scope, id);
-    const { config } = props;
     const maxEventAge = props.maxEventAge ?? Duration.minutes(15);
+    this.failureQueue = this.createFailureQueue();
+    this.routeDispatcherFailures(props, maxEventAge);
+    // Unique per stack instance and deleted with the stack: it holds nothing but the schedules.
+    this.group = new ScheduleGroup(this, 'Group', {
+      scheduleGroupName: `${props.config.prefix}-${stackInstanceSuffix(this)}`,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.schedulerRole = this.createSchedulerRole(props.dispatcher);
+    this.schedules = this.createSchedules(props, maxEventAge);
+  }
 
+  /** The one queue where lost firings end, whichever way they were lost. */
+  private createFailureQueue(): sqs.Queue {
     // No fixed name: SQS refuses a queue name for 60 s after its deletion, so a fixed name would make a deploy
     // right after `cdk destroy` fail. The ScheduleFailureQueueUrl output names it.
-    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+    const queue = new sqs.Queue(this, 'FailureQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.failureQueue).acknowledge(
+    Validations.of(queue).acknowledge(
       {
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is itself the dead-letter queue of the schedules and of the dispatcher.',
@@ -84,7 +95,11 @@ export class HortonSchedules extends Construct {
         reason: 'This queue is itself the dead-letter queue of the schedules and of the dispatcher.',
       },
     );
+    return queue;
+  }
 
+  /** A dispatcher invocation that fails on every async attempt goes to the failure queue. */
+  private routeDispatcherFailures(props: HortonSchedulesProps, maxEventAge: Duration): void {
     props.dispatcher.function.configureAsyncInvoke({
       onFailure: new destinations.SqsDestination(this.failureQueue),
       retryAttempts: props.asyncRetryAttempts ?? 2,
@@ -97,18 +112,14 @@ export class HortonSchedules extends Construct {
         'Async failures go to the on-failure destination (this queue, via EventInvokeConfig), which keeps the ' +
         'request and the error; a DeadLetterConfig would duplicate it with less context.',
     });
+  }
 
-    // Unique per stack instance and deleted with the stack: it holds nothing but the schedules.
-    this.group = new ScheduleGroup(this, 'Group', {
-      scheduleGroupName: `${config.prefix}-${stackInstanceSuffix(this)}`,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
+  private createSchedulerRole(dispatcher: HortonFunction): iam.Role {
     // One role for every schedule: invoke the dispatcher, send to the failure queue. Only Scheduler acting for
     // this account's schedule group may assume it (confused-deputy guard, as CDK's own default role does):
     // https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role
     const account = Stack.of(this).account;
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+    const role = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': account },
@@ -117,13 +128,18 @@ export class HortonSchedules extends Construct {
       }),
       description: 'EventBridge Scheduler: invoke the Horton dispatcher',
     });
-    Validations.of(this.schedulerRole).acknowledge({
-      id: invokeAllVersionsFinding(props.dispatcher.function),
+    Validations.of(role).acknowledge({
+      id: invokeAllVersionsFinding(dispatcher.function),
       reason:
         'The LambdaInvoke target grants lambda:InvokeFunction on the dispatcher and its versions (ARN:*); ' +
         'nothing broader.',
     });
+    return role;
+  }
 
+  /** One schedule per configured one, each invoking the dispatcher with its job, name and firing time. */
+  private createSchedules(props: HortonSchedulesProps, maxEventAge: Duration): Schedule[] {
+    const { config } = props;
     // Until the operator has put the AlphaVantage key in the secret, a firing could only fail on the
     // placeholder: every schedule stays disabled until config.deployment.apiKeySet.
     const keySet = config.deployment.apiKeySet;
@@ -134,7 +150,7 @@ export class HortonSchedules extends Construct {
           'output), then deploy again with -c apiKeySet=true (or deployment.apiKeySet in the configuration).',
       );
     }
-    this.schedules = config.schedules.map(
+    return config.schedules.map(
       (schedule) =>
         new Schedule(this, schedule.name, {
           scheduleName: `${config.prefix}-${schedule.name}`,

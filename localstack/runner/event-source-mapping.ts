@@ -13,7 +13,7 @@
  * - offsets are committed to the group only after the handler returned, so a stop or crash re-delivers.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Admin, type Consumer, Kafka, type LogEntry, logLevel } from 'kafkajs';
+import { type Admin, type Consumer, type EachBatchPayload, Kafka, type LogEntry, logLevel } from 'kafkajs';
 import { buildDeadLetter } from '../../functions/shared/kafka/batch.ts';
 import { decodeKafkaEvent, headerText } from '../../functions/shared/kafka/event.ts';
 import { Publisher } from '../../functions/shared/kafka/producer.ts';
@@ -169,14 +169,7 @@ export class EventSourceMapping {
     await this.admin.connect();
     if (config.consumers.startingPosition === 'LATEST') await this.pinLatestForNewGroup();
     await this.consumer.connect();
-    const joined = new Promise<void>((resolve) => {
-      const remove = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-        // A (re)join may move partitions between members: per-partition state starts afresh.
-        this.workers.clear();
-        resolve();
-      });
-      this.stopping.signal.addEventListener('abort', () => remove());
-    });
+    const joined = this.groupJoined();
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
       this.log.error('consumer crashed', {
         topic: this.topic,
@@ -194,44 +187,64 @@ export class EventSourceMapping {
       eachBatchAutoResolve: false,
       // Up to one concurrent invocation per partition, as the MSK event source mapping scales.
       partitionsConsumedConcurrently: config.topics[this.options.role].partitions,
-      eachBatch: async ({
-        batch,
-        resolveOffset,
-        heartbeat,
-        commitOffsetsIfNecessary,
-        isRunning,
-        isStale,
-      }) => {
-        const { topic, partition } = batch;
-        const worker = this.workerFor(partition, {
-          commit: async (nextOffset) => {
-            await commitOffsetsIfNecessary({
-              topics: [{ topic, partitions: [{ partition, offset: String(nextOffset) }] }],
-            });
-            // Also moves kafkajs' fetch position, so an unfinished batch is re-fetched from here.
-            resolveOffset(String(nextOffset - 1));
-          },
-          isRunning: () => this.running && isRunning() && !isStale(),
-        });
-        const records = batch.messages.map((message) => fromKafkaMessage(topic, partition, message));
-        // Long invocations and backoffs must not let the group session expire.
-        const beat = setInterval(() => heartbeat().catch(() => {}), HEARTBEAT_EVERY_MS);
-        this.activeBatches += 1;
-        try {
-          await worker.process(records);
-        } catch (error) {
-          if (!(error instanceof DeliveryStalled)) throw error;
-          // Bounded retries ran out (the broker stayed away): stop here with the cause, never loop forever.
-          this.stalled ??= error;
-          this.running = false;
-          this.consumer.pause([{ topic: this.topic }]);
-          this.log.error('delivery stalled; the mapping stops', { topic: this.topic, error: error.message });
-        } finally {
-          this.activeBatches -= 1;
-          clearInterval(beat);
-        }
-      },
+      eachBatch: (payload) => this.deliverBatch(payload),
     });
+    await this.awaitJoin(joined);
+  }
+
+  /** Resolves on the next group join, which also starts per-partition state afresh. */
+  private groupJoined(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const remove = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+        // A (re)join may move partitions between members: per-partition state starts afresh.
+        this.workers.clear();
+        resolve();
+      });
+      this.stopping.signal.addEventListener('abort', () => remove());
+    });
+  }
+
+  /** One fetched batch to its partition's worker, heartbeating meanwhile; a stalled delivery stops the mapping. */
+  private async deliverBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    const worker = this.workerFor(partition, {
+      commit: async (nextOffset) => {
+        await commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: String(nextOffset) }] }],
+        });
+        // Also moves kafkajs' fetch position, so an unfinished batch is re-fetched from here.
+        resolveOffset(String(nextOffset - 1));
+      },
+      isRunning: () => this.running && isRunning() && !isStale(),
+    });
+    const records = batch.messages.map((message) => fromKafkaMessage(topic, partition, message));
+    // Long invocations and backoffs must not let the group session expire.
+    const beat = setInterval(() => heartbeat().catch(() => {}), HEARTBEAT_EVERY_MS);
+    this.activeBatches += 1;
+    try {
+      await worker.process(records);
+    } catch (error) {
+      if (!(error instanceof DeliveryStalled)) throw error;
+      // Bounded retries ran out (the broker stayed away): stop here with the cause, never loop forever.
+      this.stalled ??= error;
+      this.running = false;
+      this.consumer.pause([{ topic: this.topic }]);
+      this.log.error('delivery stalled; the mapping stops', { topic: this.topic, error: error.message });
+    } finally {
+      this.activeBatches -= 1;
+      clearInterval(beat);
+    }
+  }
+
+  /** Waits for the group join, bounded; a stop ends the wait. */
+  private async awaitJoin(joined: Promise<void>): Promise<void> {
     const timeoutMs = this.options.joinTimeoutMs ?? 30_000;
     // The join timer must not outlive the join: a pending timer would keep the process alive.
     const joinWait = new AbortController();

@@ -253,6 +253,41 @@ async function startMappings(
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
+/** The selected handlers: given ones, or imported with their local settings. */
+async function loadHandlers(
+  options: PipelineOptions,
+  selection: HandlerName[],
+): Promise<Map<HandlerName, LambdaHandler>> {
+  const { config, brokers } = options;
+  const handlers = new Map<HandlerName, LambdaHandler>();
+  // Sequential on purpose: a handler's module scope may fail fast on a missing setting, and the first
+  // failure should be the one reported.
+  for (const name of selection) {
+    handlers.set(
+      name,
+      options.handlers?.[name] ??
+        (await importHandler(name, localHandlerSettings(name, config, brokers), options.rootDir)),
+    );
+  }
+  return handlers;
+}
+
+/** The schedules of the configuration, firing the dispatcher (not started). */
+function createScheduler(options: PipelineOptions, dispatcher: LambdaHandler, log: RunnerLogger): Scheduler {
+  const { config } = options;
+  return new Scheduler({
+    schedules: config.schedules,
+    handler: dispatcher,
+    functionName: `${config.prefix}-dispatcher`,
+    log,
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.scheduler?.timeCompression ? { timeCompression: options.scheduler.timeCompression } : {}),
+    ...(options.scheduler?.simulatedStart ? { simulatedStart: options.scheduler.simulatedStart } : {}),
+    ...(options.scheduler?.clock ? { clock: options.scheduler.clock } : {}),
+    ...(options.scheduler?.onFire ? { onFire: options.scheduler.onFire } : {}),
+  });
+}
+
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { config, brokers } = options;
   const log = options.log ?? stderrLogger;
@@ -291,32 +326,13 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 
   try {
     const topics = options.ensureTopics === false ? undefined : await ensureTopics(brokers, config);
-    const handlers = new Map<HandlerName, LambdaHandler>();
-    // Sequential on purpose: a handler's module scope may fail fast on a missing setting, and the first
-    // failure should be the one reported.
-    for (const name of selection) {
-      handlers.set(
-        name,
-        options.handlers?.[name] ??
-          (await importHandler(name, localHandlerSettings(name, config, brokers), options.rootDir)),
-      );
-    }
+    const handlers = await loadHandlers(options, selection);
 
     await startMappings(options, selection, handlers, log, mappings);
 
     const dispatcher = handlers.get('dispatcher');
     if (dispatcher) {
-      scheduler = new Scheduler({
-        schedules: config.schedules,
-        handler: dispatcher,
-        functionName: `${config.prefix}-dispatcher`,
-        log,
-        ...(options.region ? { region: options.region } : {}),
-        ...(options.scheduler?.timeCompression ? { timeCompression: options.scheduler.timeCompression } : {}),
-        ...(options.scheduler?.simulatedStart ? { simulatedStart: options.scheduler.simulatedStart } : {}),
-        ...(options.scheduler?.clock ? { clock: options.scheduler.clock } : {}),
-        ...(options.scheduler?.onFire ? { onFire: options.scheduler.onFire } : {}),
-      });
+      scheduler = createScheduler(options, dispatcher, log);
       if (options.scheduler?.autoStart) scheduler.start();
     }
 

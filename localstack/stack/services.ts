@@ -112,6 +112,35 @@ function newKafkaClusterId(): string {
   }
 }
 
+/** Formats the KRaft storage of a new state dir with a fresh cluster id. */
+async function formatKafkaStorage(
+  options: LocalStackOptions,
+  jvmOptions: string[],
+  serverProperties: string,
+): Promise<void> {
+  options.log('kafka: formatting KRaft storage (first start of this state dir)');
+  const clusterId = newKafkaClusterId();
+  try {
+    await execFileAsync(
+      options.javaCommand,
+      [
+        ...jvmOptions,
+        'kafka.tools.StorageTool',
+        'format',
+        '--cluster-id',
+        clusterId,
+        '--config',
+        serverProperties,
+        '--ignore-formatted',
+      ],
+      { timeout: 120_000 },
+    );
+  } catch (error) {
+    const failure = error as Error & { stdout?: string; stderr?: string };
+    throw new Error(`kafka storage format failed: ${failure.message}\n${failure.stdout ?? ''}`);
+  }
+}
+
 function kafkaService(options: LocalStackOptions): ServiceDefinition {
   const dir = serviceDir(options, 'kafka');
   const dataDir = path.join(dir, 'data');
@@ -150,27 +179,7 @@ function kafkaService(options: LocalStackOptions): ServiceDefinition {
       await writeFile(log4jProperties, KAFKA_LOG4J_PROPERTIES);
       await writeFile(classpathArgFile, javaArgFileLine('-cp', jars.join(path.delimiter)));
       if (!existsSync(path.join(dataDir, 'meta.properties'))) {
-        options.log('kafka: formatting KRaft storage (first start of this state dir)');
-        const clusterId = newKafkaClusterId();
-        try {
-          await execFileAsync(
-            options.javaCommand,
-            [
-              ...jvmOptions,
-              'kafka.tools.StorageTool',
-              'format',
-              '--cluster-id',
-              clusterId,
-              '--config',
-              serverProperties,
-              '--ignore-formatted',
-            ],
-            { timeout: 120_000 },
-          );
-        } catch (error) {
-          const failure = error as Error & { stdout?: string; stderr?: string };
-          throw new Error(`kafka storage format failed: ${failure.message}\n${failure.stdout ?? ''}`);
-        }
+        await formatKafkaStorage(options, jvmOptions, serverProperties);
       }
       return {
         command: options.javaCommand,

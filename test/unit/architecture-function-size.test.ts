@@ -1,6 +1,8 @@
 /**
- * No product function (declaration, method, constructor, arrow or function expression) runs over 100 lines: a
- * longer one is split into named helpers with one job each (issue 17). Measured on the body, braces included.
+ * No product function (declaration, method, constructor, arrow or function expression) runs over 100 lines, and
+ * one over 60 lines carries its reason next to it, a line comment `// long because: <reason>` right above it (or
+ * above its TSDoc) or at the top of its body: a longer one is split into named helpers with one job each (issue
+ * 17). Measured on the body, braces included.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -10,10 +12,33 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '..', '..');
 const PRODUCT_FOLDERS = ['model', 'functions', 'lib', 'cli', 'localstack', 'bin'];
 const MAX_LINES = 100;
+const REASON_LINES = 60;
+const REASON_MARKER = /^\/\/ long because: \S/;
+
+/**
+ * Functions over 60 lines without a reason yet, in files other work was changing when the rule came (issue 17):
+ * each must still be over 60 lines, so the list only shrinks. Split them, or write their reason and drop them here.
+ */
+const PENDING_REASON = new Set([
+  'cli/console/data/freshness.ts pageFreshness',
+  'cli/console/server.ts startConsoleServer',
+  'cli/console/web/pages/chart.ts closeChart',
+  'cli/console/web/pages/dead-letters.ts deadLettersPage',
+  'cli/console/web/pages/securities.ts securitiesPage',
+  'cli/console/web/pages/security.ts backfillPanel',
+  'cli/console/web/pages/security.ts render',
+  'functions/backfill/plan.ts planBackfill',
+  'functions/history/collect.ts storeHistory',
+  'localstack/runner/partition-worker.ts process',
+]);
 
 interface FunctionSize {
   where: string;
+  /** File and function name, without the line. */
+  name: string;
   lines: number;
+  /** A `// long because:` comment stands next to it. */
+  reasoned: boolean;
 }
 
 function sourceFiles(folder: string): string[] {
@@ -32,6 +57,33 @@ function nameOf(node: ts.FunctionLikeDeclaration): string {
   return '(anonymous)';
 }
 
+/** The node whose leading comments are the function's: the declaration, or the statement holding an arrow. */
+function commentAnchor(node: ts.Node): ts.Node {
+  let anchor = node;
+  while (
+    ts.isVariableDeclaration(anchor.parent) ||
+    ts.isVariableDeclarationList(anchor.parent) ||
+    ts.isVariableStatement(anchor.parent) ||
+    ts.isPropertyAssignment(anchor.parent) ||
+    ts.isPropertyDeclaration(anchor.parent)
+  ) {
+    anchor = anchor.parent;
+  }
+  return anchor;
+}
+
+/** A `// long because:` line comment above the function (its TSDoc may stand between) or atop its body. */
+function hasReason(source: string, declaration: ts.FunctionLikeDeclaration & { body: ts.Node }): boolean {
+  const { body } = declaration;
+  const first = ts.isBlock(body) ? body.statements[0] : undefined;
+  const positions = [commentAnchor(declaration).getFullStart(), ...(first ? [first.getFullStart()] : [])];
+  return positions.some((position) =>
+    (ts.getLeadingCommentRanges(source, position) ?? []).some((range) =>
+      REASON_MARKER.test(source.slice(range.pos, range.end)),
+    ),
+  );
+}
+
 function functionSizes(file: string, source: string): FunctionSize[] {
   const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
   const line = (position: number) => sourceFile.getLineAndCharacterOfPosition(position).line;
@@ -42,7 +94,9 @@ function functionSizes(file: string, source: string): FunctionSize[] {
       const start = line(declaration.body.getStart());
       sizes.push({
         where: `${file}:${start + 1} ${nameOf(declaration)}`,
+        name: `${file} ${nameOf(declaration)}`,
         lines: line(declaration.body.getEnd()) - start + 1,
+        reasoned: hasReason(source, declaration),
       });
     }
     ts.forEachChild(node, visit);
@@ -67,10 +121,45 @@ describe('function size', () => {
     expect(tooLong).toEqual([]);
   });
 
+  it(`has no product function over ${REASON_LINES} lines without a reason next to it`, () => {
+    const unexplained = sizes
+      .filter((size) => size.lines > REASON_LINES && !size.reasoned && !PENDING_REASON.has(size.name))
+      .map((s) => `${s.where} (${s.lines} lines)`);
+    expect(unexplained).toEqual([]);
+  });
+
+  it('keeps only functions still over 60 lines without a reason in the pending list', () => {
+    const stillPending = sizes
+      .filter((size) => size.lines > REASON_LINES && !size.reasoned)
+      .map((size) => size.name);
+    expect([...PENDING_REASON].filter((name) => !stillPending.includes(name))).toEqual([]);
+  });
+
   it('counts a function body from its opening to its closing brace', () => {
     const source = ['function f() {', ...Array.from({ length: 101 }, () => '  g();'), '}'].join('\n');
-    expect(functionSizes('x.ts', source)).toEqual([{ where: 'x.ts:1 f', lines: 103 }]);
+    expect(functionSizes('x.ts', source)).toEqual([
+      { where: 'x.ts:1 f', name: 'x.ts f', lines: 103, reasoned: false },
+    ]);
     const arrow = ['const h = () => {', '  g();', '};'].join('\n');
-    expect(functionSizes('y.ts', arrow)).toEqual([{ where: 'y.ts:1 h', lines: 3 }]);
+    expect(functionSizes('y.ts', arrow)).toEqual([
+      { where: 'y.ts:1 h', name: 'y.ts h', lines: 3, reasoned: false },
+    ]);
+  });
+
+  it('finds the reason above the function, above its TSDoc, above an arrow, or atop the body', () => {
+    const body = ['  g();', '}'];
+    const reasoned = (lines: string[]) =>
+      functionSizes('z.ts', lines.join('\n')).map((size) => size.reasoned);
+    expect(reasoned(['// long because: a table', 'function f() {', ...body])).toEqual([true]);
+    expect(reasoned(['// long because: a table', '/** Does f. */', 'function f() {', ...body])).toEqual([
+      true,
+    ]);
+    expect(reasoned(['// long because: a table', 'export const f = () => {', ...body])).toEqual([true]);
+    expect(reasoned(['function f() {', '  // long because: a table', ...body])).toEqual([true]);
+    expect(reasoned(['class C {', '  // long because: props', '  constructor() {', ...body, '}'])).toEqual([
+      true,
+    ]);
+    expect(reasoned(['// because it is long', 'function f() {', ...body])).toEqual([false]);
+    expect(reasoned(['// long because:', 'function f() {', ...body])).toEqual([false]);
   });
 });

@@ -75,40 +75,7 @@ export class AlphaVantageTransport {
           throw new AbortError(error instanceof Error ? error : new Error(String(error)));
         }
       }
-      // One deadline for headers and body, as a whole.
-      const signal = AbortSignal.timeout(this.options.timeoutMs);
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method: 'GET',
-          signal,
-          ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
-        } as RequestInit);
-      } catch (error) {
-        throw new TransientError(
-          'http-network',
-          `AlphaVantage ${what}: ${redactApiKey(describeFailure(error), apiKey)}`,
-        );
-      }
-      let body: string;
-      try {
-        body = await response.text();
-      } catch (error) {
-        throw new TransientError(
-          'http-body',
-          `AlphaVantage ${what}: body: ${redactApiKey(describeFailure(error), apiKey)}`,
-        );
-      }
-      if (response.status >= 500 || response.status === 429) {
-        throw new TransientError('http-status', `AlphaVantage ${what}: HTTP ${response.status}`);
-      }
-      if (response.status !== 200) {
-        // 4xx other than 429: the request itself is wrong; retrying cannot help.
-        throw new AbortError(
-          new PermanentError('http-status', `AlphaVantage ${what}: HTTP ${response.status}`),
-        );
-      }
-      return interpret(body);
+      return interpret(await this.fetchBody(url, what, apiKey));
     };
 
     try {
@@ -128,5 +95,43 @@ export class AlphaVantageTransport {
         `AlphaVantage ${what}: ${redactApiKey(String(error), apiKey)}`,
       );
     }
+  }
+
+  /** One HTTP request: the body of a 200; a network failure, 5xx or 429 is transient, another status permanent. */
+  private async fetchBody(url: URL, what: string, apiKey: string): Promise<string> {
+    // One deadline for headers and body, as a whole.
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'GET',
+        signal,
+        ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
+      } as RequestInit);
+    } catch (error) {
+      throw new TransientError(
+        'http-network',
+        `AlphaVantage ${what}: ${redactApiKey(describeFailure(error), apiKey)}`,
+      );
+    }
+    let body: string;
+    try {
+      body = await response.text();
+    } catch (error) {
+      throw new TransientError(
+        'http-body',
+        `AlphaVantage ${what}: body: ${redactApiKey(describeFailure(error), apiKey)}`,
+      );
+    }
+    if (response.status >= 500 || response.status === 429) {
+      throw new TransientError('http-status', `AlphaVantage ${what}: HTTP ${response.status}`);
+    }
+    if (response.status !== 200) {
+      // 4xx other than 429: the request itself is wrong; retrying cannot help.
+      throw new AbortError(
+        new PermanentError('http-status', `AlphaVantage ${what}: HTTP ${response.status}`),
+      );
+    }
+    return body;
   }
 }

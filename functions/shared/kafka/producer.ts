@@ -106,10 +106,7 @@ function messageBytes(message: OutgoingMessage): number {
 }
 
 /** Splits one topic's messages, in order, into chunks within the limits (a message larger than that alone). */
-function chunkMessages(
-  messages: readonly OutgoingMessage[],
-  limits: ChunkLimits,
-): OutgoingMessage[][] {
+function chunkMessages(messages: readonly OutgoingMessage[], limits: ChunkLimits): OutgoingMessage[][] {
   const chunks: OutgoingMessage[][] = [];
   let current: OutgoingMessage[] = [];
   let bytes = 0;

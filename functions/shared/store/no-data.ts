@@ -2,12 +2,7 @@
  * The no-data table: answers without data remembered per symbol and dataset (model/domain/no-data.ts). One
  * GetItem before a call; a PutItem when an answer without data comes; a DeleteItem when data comes again.
  */
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { NO_DATA_RETENTION_DAYS, type NoDataEntry } from '../../../model/domain/no-data.ts';
 
 export async function getNoData(

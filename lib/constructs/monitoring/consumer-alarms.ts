@@ -117,6 +117,7 @@ export class ConsumerAlarms {
     );
   }
 
+  // long because: four alarm definitions of one mapping, declarative props side by side
   private mappingAlarms(
     props: ConsumerAlarmsProps,
     name: HandlerName,

@@ -21,11 +21,7 @@ export type OutputSize = 'compact' | 'full';
 const COMPACT_BARS = 100;
 
 /** TIME_SERIES_DAILY JSON; `bars` ascending, the body lists them newest first. */
-function timeSeriesDailyJson(
-  symbol: string,
-  bars: readonly DailyBar[],
-  outputSize: OutputSize,
-): string {
+function timeSeriesDailyJson(symbol: string, bars: readonly DailyBar[], outputSize: OutputSize): string {
   const selected = outputSize === 'compact' ? bars.slice(-COMPACT_BARS) : bars;
   const series: Record<string, Record<string, string>> = {};
   for (let index = selected.length - 1; index >= 0; index -= 1) {

@@ -96,6 +96,7 @@ function incomeFigures({ noise, profile, revenue }: QuarterDraw) {
   return { income, totalAssets, debt };
 }
 
+// long because: one balance sheet, field by field; each line derives one reported figure from the ones above
 function balanceFigures(
   { random, profile }: QuarterDraw,
   totalAssets: number,

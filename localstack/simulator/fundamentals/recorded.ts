@@ -15,9 +15,7 @@ import type { RawStatement } from './fields.ts';
 import { priceFields, pythonFloat, pythonSignificant } from './overview.ts';
 
 /** The repository's recorded excerpts (test/fixtures/PROVENANCE.md says where each comes from). */
-const DEFAULT_RECORDED_DIR = fileURLToPath(
-  new URL('../../../test/fixtures/alphavantage', import.meta.url),
-);
+const DEFAULT_RECORDED_DIR = fileURLToPath(new URL('../../../test/fixtures/alphavantage', import.meta.url));
 
 /** A report is public this many days after its quarter ends (as for synthetic reports, periods.ts). */
 const REPORTING_LAG_DAYS = 30;
