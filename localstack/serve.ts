@@ -57,15 +57,18 @@ export interface PipelineClaim {
 const claimsDir = () => path.join(tmpdir(), 'horton-pipelines');
 const claimFile = (stateDir: string) => path.join(stateDir, 'pipeline.json');
 
-function liveClaim(file: string): PipelineClaim | undefined {
+/** A claim or session file whose process still runs; undefined when missing, unreadable or stale. */
+function liveRecord<Live extends { pid: number }>(file: string): Live | undefined {
   try {
-    const claim = JSON.parse(readFileSync(file, 'utf8')) as PipelineClaim;
-    process.kill(claim.pid, 0);
-    return claim;
+    const record = JSON.parse(readFileSync(file, 'utf8')) as Live;
+    process.kill(record.pid, 0);
+    return record;
   } catch {
     return undefined;
   }
 }
+
+const liveClaim = (file: string) => liveRecord<PipelineClaim>(file);
 
 /** Raised when another live pipeline already runs in the state dir. */
 class StateDirTaken extends Error {
@@ -109,15 +112,7 @@ function serveSessionPath(stateDir: string): string {
 
 /** The session of a serving pipeline in this state dir, or undefined when none runs (a stale file is ignored). */
 export function readServeSession(stateDir: string): ServeSession | undefined {
-  const file = serveSessionPath(stateDir);
-  if (!existsSync(file)) return undefined;
-  try {
-    const session = JSON.parse(readFileSync(file, 'utf8')) as ServeSession;
-    process.kill(session.pid, 0);
-    return session;
-  } catch {
-    return undefined;
-  }
+  return liveRecord<ServeSession>(serveSessionPath(stateDir));
 }
 
 export interface ServeOptions {

@@ -5,8 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { jsonBody } from './answers.ts';
-import { SUPPORTED_FUNCTIONS } from './api.ts';
 import { faultRulesSchema } from './faults.ts';
+import { SUPPORTED_FUNCTIONS } from './functions.ts';
 import { readJson, send } from './http.ts';
 import { configChangeSchema, type SimulatorState } from './state.ts';
 

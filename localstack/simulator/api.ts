@@ -33,23 +33,10 @@ import { dailySeriesFor, isKnownSymbol } from './symbols.ts';
 import { findListing } from './universe.ts';
 
 export type { ApiAnswer, Outcome } from './answers.ts';
-export { dailySeriesFor, isWellFormedSymbol } from './symbols.ts';
 
-export const SUPPORTED_FUNCTIONS = [
-  'LISTING_STATUS',
-  'OVERVIEW',
-  'INCOME_STATEMENT',
-  'BALANCE_SHEET',
-  'CASH_FLOW',
-  'TIME_SERIES_DAILY',
-  'GLOBAL_QUOTE',
-  'SMA',
-  'EMA',
-  'RSI',
-  'MACD',
-  'BBANDS',
-] as const;
-export type SupportedFunction = (typeof SUPPORTED_FUNCTIONS)[number];
+import { SUPPORTED_FUNCTIONS, type SupportedFunction } from './functions.ts';
+
+export { dailySeriesFor, isWellFormedSymbol } from './symbols.ts';
 
 /** Real premium-only functions: the free plan is told so; premium plans get "Invalid API call" (not simulated). */
 const PREMIUM_ONLY_FUNCTIONS = new Set([

@@ -8,6 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SUPPORTED_FUNCTIONS } from './functions.ts';
 
 export interface FixtureEntry {
   file: string;
@@ -29,20 +30,7 @@ export interface FixtureRequest {
   state?: string;
 }
 
-const SERVABLE_FUNCTIONS = new Set([
-  'TIME_SERIES_DAILY',
-  'GLOBAL_QUOTE',
-  'OVERVIEW',
-  'INCOME_STATEMENT',
-  'BALANCE_SHEET',
-  'CASH_FLOW',
-  'LISTING_STATUS',
-  'SMA',
-  'EMA',
-  'RSI',
-  'MACD',
-  'BBANDS',
-]);
+const SERVABLE_FUNCTIONS = new Set<string>(SUPPORTED_FUNCTIONS);
 
 export function parseFixtureName(file: string): FixtureEntry | undefined {
   const match = /^([A-Z_]+)-(.+)\.(json|csv)$/.exec(file);

@@ -16,6 +16,7 @@ import { integerBetween, type RandomSource, seededRandom, standardNormal, unifor
 export const HISTORY_START = '1999-11-01';
 const TRADING_DAYS_PER_YEAR = 252;
 
+// The simulator's own bar type, alike the product's on purpose: it imports nothing of the product (ADR 0007).
 export interface DailyBar {
   date: string;
   open: number;

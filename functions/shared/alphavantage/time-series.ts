@@ -93,23 +93,31 @@ function newestFirst<Bar extends { date: string }>(bars: Bar[]): Bar[] {
   return bars.sort((left, right) => (left.date < right.date ? 1 : left.date > right.date ? -1 : 0));
 }
 
-export const dailySeriesJsonSchema = z
-  .object({ 'Meta Data': metaSchema, 'Time Series (Daily)': z.record(isoDate, dailyBarValues) })
-  .transform(
-    (body): DailySeries => ({
+/** A JSON series body: the meta data, and the bars by date, each read from AlphaVantage's numbered keys. */
+function seriesJsonSchema<Values extends z.ZodType, Bar extends DailyBar>(
+  barValues: Values,
+  toBar: (date: string, values: z.output<Values>) => Bar,
+) {
+  return z.object({ 'Meta Data': metaSchema, 'Time Series (Daily)': z.record(isoDate, barValues) }).transform(
+    (body): DailySeries<Bar> => ({
       meta: body['Meta Data'],
-      bars: newestFirst(
-        Object.entries(body['Time Series (Daily)']).map(([date, bar]) => ({
-          date,
-          open: bar['1. open'],
-          high: bar['2. high'],
-          low: bar['3. low'],
-          close: bar['4. close'],
-          volume: bar['5. volume'],
-        })),
-      ),
+      bars: newestFirst(Object.entries(body['Time Series (Daily)']).map(([date, bar]) => toBar(date, bar))),
     }),
   );
+}
+
+/** The prices both daily series number alike: "1. open" to "4. close". */
+const prices = (bar: Record<'1. open' | '2. high' | '3. low' | '4. close', number>) => ({
+  open: bar['1. open'],
+  high: bar['2. high'],
+  low: bar['3. low'],
+  close: bar['4. close'],
+});
+
+export const dailySeriesJsonSchema = seriesJsonSchema(
+  dailyBarValues,
+  (date, bar): DailyBar => ({ date, ...prices(bar), volume: bar['5. volume'] }),
+);
 
 const DAILY_BAR_KEYS = ['1. open', '2. high', '3. low', '4. close', '5. volume'] as const;
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -147,26 +155,17 @@ export function dailySeriesFastPath(body: unknown): DailySeries | undefined {
   return { meta: meta.data, bars: newestFirst(bars) };
 }
 
-export const adjustedSeriesJsonSchema = z
-  .object({ 'Meta Data': metaSchema, 'Time Series (Daily)': z.record(isoDate, adjustedBarValues) })
-  .transform(
-    (body): DailySeries<AdjustedDailyBar> => ({
-      meta: body['Meta Data'],
-      bars: newestFirst(
-        Object.entries(body['Time Series (Daily)']).map(([date, bar]) => ({
-          date,
-          open: bar['1. open'],
-          high: bar['2. high'],
-          low: bar['3. low'],
-          close: bar['4. close'],
-          adjustedClose: bar['5. adjusted close'],
-          volume: bar['6. volume'],
-          dividendAmount: bar['7. dividend amount'],
-          splitCoefficient: bar['8. split coefficient'],
-        })),
-      ),
-    }),
-  );
+export const adjustedSeriesJsonSchema = seriesJsonSchema(
+  adjustedBarValues,
+  (date, bar): AdjustedDailyBar => ({
+    date,
+    ...prices(bar),
+    adjustedClose: bar['5. adjusted close'],
+    volume: bar['6. volume'],
+    dividendAmount: bar['7. dividend amount'],
+    splitCoefficient: bar['8. split coefficient'],
+  }),
+);
 
 export const dailyCsvRowSchema = z
   .strictObject({
