@@ -119,8 +119,9 @@ export function fundamentalsBackoffDays(unchangedAsks: number, maxAgeDays: numbe
 
 /**
  * `unchangedAsks` after an answer at `now` whose newest fiscal period end is `answeredPeriodEnd` (undefined:
- * none in the answer), given what was stored before: one more when a newer period had ended and the answer
- * brought none newer than the stored one, otherwise 0 (a newer period arrived, or none could exist yet).
+ * none in the answer), given what was stored before. An answer is behind when a quarter after its newest
+ * period has already ended: then one more ask in a row if it brought nothing newer than the stored copy, 1 if
+ * it brought a newer period that is still behind. An answer that is not behind resets the count to 0.
  */
 export function unchangedAsksAfter(
   before: Pick<FundamentalsFacts, 'latestPeriodEnd' | 'unchangedAsks'>,
@@ -128,9 +129,10 @@ export function unchangedAsksAfter(
   now: Date,
 ): number {
   const stored = before.latestPeriodEnd;
-  if (stored === undefined || !newerPeriodEnded(stored, now)) return 0;
-  if (answeredPeriodEnd !== undefined && answeredPeriodEnd > stored) return 0;
-  return (before.unchangedAsks ?? 0) + 1;
+  const newest = answeredPeriodEnd ?? stored;
+  if (newest === undefined || !newerPeriodEnded(newest, now)) return 0;
+  const broughtNewer = stored === undefined || newest > stored;
+  return broughtNewer ? 1 : (before.unchangedAsks ?? 0) + 1;
 }
 
 /** The reason of a fundamentals call held back after an answer with no newer fiscal period. */

@@ -312,6 +312,13 @@ describe('fundamentals rules', () => {
     ['a newer quarter ended, nothing served', { latestPeriodEnd: '2025-12-31' }, undefined, 1],
     ['the newer quarter served', { latestPeriodEnd: '2025-12-31', unchangedAsks: 2 }, '2026-03-31', 0],
     ['no newer quarter could exist (a max-age refresh)', { latestPeriodEnd: '2026-03-31' }, '2026-03-31', 0],
+    ['nothing stored before, an old quarter served', {}, '2025-12-31', 1],
+    [
+      'a newer quarter served, still behind',
+      { latestPeriodEnd: '2025-09-30', unchangedAsks: 2 },
+      '2025-12-31',
+      1,
+    ],
   ])('asks in a row with nothing newer: %s -> %s', (_case, before, answered, asks) => {
     expect(unchangedAsksAfter(before, answered, new Date('2026-05-16T11:00:00Z'))).toBe(asks);
   });
