@@ -328,7 +328,7 @@ describe('collectHistory remembers an ask that brought nothing newer', () => {
     expect(callsSameEvening).toBe(0);
     expect(sameEvening.fresh).toBe(HISTORY_ASKED_SINCE_CLOSE);
     expect(monday).toMatchObject({ outputsize: 'compact', newBars: 0, lastStoredDate: '2025-10-03' });
-    expect(av.simulator.stats().requests.total).toBe(2);
+    expect(av.simulator.stats().requests.byOutputsize).toEqual({ full: 1, compact: 1 });
     expect(store.states.get(DELISTED)).toMatchObject({
       lastStoredDate: '2025-10-03',
       fullLoadDone: true,
