@@ -107,10 +107,7 @@ function jobCost(job: Job, config: HortonConfig, securities: number): JobCost {
         fire(now) {
           const { call } = historyFreshness(facts, now);
           // Assume the call brings the newest closed day (AlphaVantage has it soon after the close).
-          if (call) {
-            facts.lastStoredDate = latestClosedTradingDay(now);
-            facts.lastAskedAt = now.toISOString();
-          }
+          if (call) facts.lastStoredDate = latestClosedTradingDay(now);
           return call;
         },
       };
