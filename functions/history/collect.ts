@@ -1,6 +1,7 @@
 /**
  * History collection for one symbol: plan the request size, fetch TIME_SERIES_DAILY, store the new daily bars,
- * fold their closes into the per-year extremes, then advance the watermark. Then the configured computed
+ * fold their closes into the per-year extremes, then advance the watermark and record the ask (also when the
+ * answer had nothing newer, so the next ask waits for the next close: ADR 0034). Then the configured computed
  * indicators follow: their commands are published once the closes they need are stored, also when the call was
  * skipped or brought nothing new, so a replay after a crash between storing and publishing still publishes them
  * (same ids, and computing costs no call). Dependencies are injected (ports), so this runs unchanged in Lambda,
