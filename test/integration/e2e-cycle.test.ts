@@ -31,12 +31,17 @@ import { readTopic } from '../support/kafka.ts';
  */
 const SIMULATOR_NOW = new Date('2007-06-15T21:00:00Z');
 const WATCHLIST = ['IBM', 'MSFT', 'AAPL', 'NVDA'];
+/** Four weeks later, across the 4th of July: the later history run. */
+const LATER = new Date('2007-07-13T21:00:00Z');
 
 describe('e2e: one full collection cycle', () => {
   let environment: E2eEnvironment | undefined;
   let cycleMs = 0;
-  /** How far the commands' issue time runs ahead of the wall clock (moved with the simulator's clock). */
-  let commandClockAheadMs = 0;
+  /**
+   * Where the commands' issue time stands against the wall clock: four weeks behind for the first cycle, so that
+   * the later history run (below) can be four weeks later with the simulator without issuing in the future.
+   */
+  let commandClockOffsetMs = -(LATER.getTime() - SIMULATOR_NOW.getTime());
 
   const env = (): E2eEnvironment => {
     if (!environment) throw new Error('the e2e environment did not start');
@@ -49,7 +54,7 @@ describe('e2e: one full collection cycle', () => {
       name: 'cycle',
       config: { universe: { watchlist: WATCHLIST } },
       simulator: { now: SIMULATOR_NOW },
-      schedulerClock: () => Date.now() + commandClockAheadMs,
+      schedulerClock: () => Date.now() + commandClockOffsetMs,
     });
     const started = Date.now();
     await runCollectionCycle(environment);
@@ -154,10 +159,10 @@ describe('e2e: one full collection cycle', () => {
   it('a later history run appends the new trading days and folds them into the stored extremes', async () => {
     // Prepare: four weeks later, across the 4th of July, the simulator has new bars.
     const { simulator, pipeline, doc, tables } = env();
-    const later = new Date('2007-07-13T21:00:00Z');
+    const later = LATER;
     simulator.configure({ now: later.toISOString() });
     // The schedule fires four weeks later too: the same day, history asked already would wait for the next close.
-    commandClockAheadMs = later.getTime() - SIMULATOR_NOW.getTime();
+    commandClockOffsetMs = 0;
 
     // Act
     await pipeline.scheduler?.fireNow('history');
