@@ -79,8 +79,8 @@ export interface FundamentalsFacts extends SnapshotFacts {
   /** Newest fiscal period end stored: the overview's LatestQuarter or a statement's fiscalDateEnding. */
   latestPeriodEnd?: string;
   /**
-   * Asks in a row, the last at `collectedAt`, that came after a newer fiscal period had ended and brought no
-   * newer one (AlphaVantage still served the old report); 0 or absent otherwise.
+   * Answers in a row, the last at `collectedAt`, that were behind: a quarter after their newest fiscal period
+   * had already ended (AlphaVantage still served the old report); 0 or absent otherwise.
    */
   unchangedAsks?: number;
   /** Refetch when the stored copy is this many days old. */

@@ -25,7 +25,7 @@ export interface FundamentalItem {
   reportedCurrency?: string;
   data: Record<string, unknown>;
   /**
-   * On the overview: asks in a row that came after a newer fiscal period had ended and brought none newer
+   * On the overview: answers in a row that were behind a quarter end, AlphaVantage still serving the old report
    * (model/domain/freshness.ts `unchangedAsksAfter`); absent when 0.
    */
   unchangedAsks?: number;
@@ -133,7 +133,7 @@ export interface StoredFundamentals {
   collectedAt?: string;
   /** Newest fiscal period end stored: the overview's latest quarter or a statement's fiscalDateEnding. */
   latestPeriodEnd?: string;
-  /** Asks in a row that brought no newer fiscal period although one had ended; absent when 0. */
+  /** Answers in a row that were behind a quarter end (the overview's `unchangedAsks`); absent when 0. */
   unchangedAsks?: number;
 }
 
