@@ -15,7 +15,12 @@ import { getHistoryState } from '../functions/shared/store/history.ts';
 import { getQuoteItem } from '../functions/shared/store/quotes.ts';
 import { scanAll } from '../functions/shared/store/snapshots.ts';
 import { alphaVantageBudget, type Dataset, type HortonConfig, tableNames } from '../model/config.ts';
-import { fundamentalsFreshness, historyFreshness, quoteFreshness } from '../model/domain/freshness.ts';
+import {
+  fundamentalsFreshness,
+  historyFactsOf,
+  historyFreshness,
+  quoteFreshness,
+} from '../model/domain/freshness.ts';
 import { describeNoData, type NoDataEntry, noDataHolds } from '../model/domain/no-data.ts';
 import type { CollectUniverse } from '../model/messages.ts';
 import { planRun, type RunItemFacts, type RunPlan, runItemKey } from '../model/plan.ts';
@@ -187,16 +192,7 @@ async function readRunFacts(
       ...(observedAt ? { storedAt: Date.parse(observedAt) } : {}),
     });
     facts.set(runItemKey('history', symbol), {
-      ...skipUnless(
-        historyFreshness(
-          {
-            ...(history ? { lastStoredDate: history.lastStoredDate } : {}),
-            fullLoadDone: history?.fullLoadDone ?? false,
-            requestedFull: false,
-          },
-          now,
-        ),
-      ),
+      ...skipUnless(historyFreshness(historyFactsOf(history, false), now)),
       ...(history ? { storedAt: Date.parse(history.lastStoredDate) } : {}),
     });
     facts.set(runItemKey('overview', symbol), {

@@ -1,6 +1,7 @@
 /**
  * History collection for one symbol: plan the request size, fetch TIME_SERIES_DAILY, store the new daily bars,
- * fold their closes into the per-year extremes, then advance the watermark. Then the configured computed
+ * fold their closes into the per-year extremes, then advance the watermark and record the ask (also when the
+ * answer had nothing newer, so the next ask waits for the next close: ADR 0034). Then the configured computed
  * indicators follow: their commands are published once the closes they need are stored, also when the call was
  * skipped or brought nothing new, so a replay after a crash between storing and publishing still publishes them
  * (same ids, and computing costs no call). Dependencies are injected (ports), so this runs unchanged in Lambda,
@@ -8,10 +9,12 @@
  */
 
 import type { IndicatorConfig } from '../../model/config.ts';
-import { historyFreshness } from '../../model/domain/freshness.ts';
+import { latestClosedTradingDay } from '../../model/domain/exchange-calendar.ts';
+import { historyFactsOf, historyFreshness } from '../../model/domain/freshness.ts';
 import type { CollectHistory, CollectIndicator } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
 import type { DailyBar } from '../shared/alphavantage/index.ts';
+import type { DailySeries } from '../shared/alphavantage/time-series.ts';
 import { followUpIndicators } from '../shared/domain/fan-out.ts';
 import { planHistoryFetch, selectNewCloses } from '../shared/domain/history-plan.ts';
 import { affectedYears, mergeYearlyExtremes, type YearExtremes } from '../shared/domain/yearly-extremes.ts';
@@ -60,10 +63,9 @@ export async function collectHistory(command: CollectHistory, deps: HistoryDeps)
   return { ...stored, indicatorsPublished: followUps.length };
 }
 
-async function storeHistory(
-  command: CollectHistory,
-  deps: HistoryDeps,
-): Promise<Omit<HistoryOutcome, 'indicatorsPublished'>> {
+type StoreOutcome = Omit<HistoryOutcome, 'indicatorsPublished'>;
+
+async function storeHistory(command: CollectHistory, deps: HistoryDeps): Promise<StoreOutcome> {
   const { symbol } = command;
   if (command.outputsize === 'full' && !deps.premium) {
     throw new PermanentError(
@@ -72,57 +74,82 @@ async function storeHistory(
     );
   }
   const state = await deps.store.getState(symbol);
+  const unchanged = { newBars: 0, changedYears: [], lastStoredDate: state?.lastStoredDate };
   const freshness = historyFreshness(
-    {
-      ...(state ? { lastStoredDate: state.lastStoredDate } : {}),
-      fullLoadDone: state?.fullLoadDone ?? false,
-      requestedFull: command.outputsize === 'full',
-    },
+    historyFactsOf(state, command.outputsize === 'full'),
     new Date(command.issuedAt),
   );
   if (!freshness.call) {
-    return {
-      fresh: freshness.reason,
-      outputsize: command.outputsize ?? 'compact',
-      newBars: 0,
-      changedYears: [],
-      lastStoredDate: state?.lastStoredDate,
-    };
+    return { fresh: freshness.reason, outputsize: command.outputsize ?? 'compact', ...unchanged };
   }
+  const outputsize = outputsizeFor(command, state, deps);
+  const asked = await askRemembering(deps.noData, { symbol, dataset: 'history' }, command.issuedAt, () =>
+    deps.alphaVantage.dailySeries(symbol, outputsize),
+  );
+  if (asked.kind === 'remembered') return { noDataUntil: asked.entry.nextTryAt, outputsize, ...unchanged };
+  return { outputsize, ...(await storeAnswer(command, state, outputsize, asked.data, deps)) };
+}
+
+/**
+ * The request size: the plan's (history-plan.ts), or a backfill's explicit one, except that `full` is never
+ * asked again once a full history is stored: compact then covers every day since the last ask, unless the
+ * plan itself finds a gap larger than compact returns.
+ */
+function outputsizeFor(
+  command: CollectHistory,
+  state: HistoryState | undefined,
+  deps: HistoryDeps,
+): 'compact' | 'full' {
   const plan = planHistoryFetch({
     ...(state ? { lastStoredDate: state.lastStoredDate } : {}),
+    ...(state?.lastAskedAt ? { lastAskedDate: latestClosedTradingDay(new Date(state.lastAskedAt)) } : {}),
     fullLoadDone: state?.fullLoadDone ?? false,
     planAllowsFull: deps.premium,
     today: command.issuedAt.slice(0, 10),
   });
-  const outputsize = command.outputsize ?? plan.outputsize;
   if (plan.warning && (plan.warning.code === 'data-gap' || state === undefined)) {
-    deps.warn(plan.warning.message, { symbol, code: plan.warning.code, reason: plan.reason });
+    deps.warn(plan.warning.message, { symbol: command.symbol, code: plan.warning.code, reason: plan.reason });
   }
+  if (command.outputsize === 'full' && state?.fullLoadDone) return plan.outputsize;
+  return command.outputsize ?? plan.outputsize;
+}
 
-  const asked = await askRemembering(deps.noData, { symbol, dataset: 'history' }, command.issuedAt, () =>
-    deps.alphaVantage.dailySeries(symbol, outputsize),
-  );
-  if (asked.kind === 'remembered') {
-    return {
-      noDataUntil: asked.entry.nextTryAt,
-      outputsize,
-      newBars: 0,
-      changedYears: [],
-      lastStoredDate: state?.lastStoredDate,
-    };
-  }
-  const series = asked.data;
+/**
+ * Stores the bars of an answer newer than the stored ones, folds them into the yearly extremes, and records the
+ * ask: when it was and the newest bar it brought, also when nothing was newer (a delisted, halted or lagging
+ * symbol), so the freshness rules wait for the next close before asking again.
+ */
+async function storeAnswer(
+  command: CollectHistory,
+  state: HistoryState | undefined,
+  outputsize: 'compact' | 'full',
+  series: DailySeries,
+  deps: HistoryDeps,
+): Promise<Omit<StoreOutcome, 'outputsize'>> {
+  const { symbol } = command;
   // When "Last Refreshed" carries a time of day, that day's close is still an intraday price: leave it out.
   const provisionalDate =
     series.meta && series.meta.lastRefreshed.length > 10 ? series.meta.lastRefreshedDate : undefined;
+  const answered = series.bars
+    .map((bar) => bar.date)
+    .filter((date) => provisionalDate === undefined || date < provisionalDate)
+    .reduce<string | undefined>(
+      (newest, date) => (newest === undefined || date > newest ? date : newest),
+      undefined,
+    );
+  const ask = {
+    lastAskedAt:
+      state?.lastAskedAt && state.lastAskedAt > command.issuedAt ? state.lastAskedAt : command.issuedAt,
+    ...(answered ? { lastAnsweredDate: answered } : {}),
+  };
   const newCloses = selectNewCloses(
     series.bars.map((bar) => ({ date: bar.date, close: bar.close })),
     state?.lastStoredDate,
     provisionalDate ? { provisionalDate } : {},
   );
   if (newCloses.length === 0) {
-    return { outputsize, newBars: 0, changedYears: [], lastStoredDate: state?.lastStoredDate };
+    if (state) await deps.store.putState(symbol, { ...state, ...ask });
+    return { newBars: 0, changedYears: [], lastStoredDate: state?.lastStoredDate };
   }
 
   const newDates = new Set(newCloses.map((close) => close.date));
@@ -133,17 +160,16 @@ async function storeHistory(
   // Order matters for crash safety: bars, then extremes, then the watermark (see HistoryState).
   await deps.store.putBars(symbol, newBars);
   await deps.store.putExtremes(symbol, merge.changed);
-  const newest = newCloses.at(-1)?.date ?? state?.lastStoredDate;
+  const newest = newCloses.at(-1)?.date;
   const oldest = newCloses[0]?.date;
   if (newest === undefined || oldest === undefined) throw new Error('unreachable: new closes are not empty');
-  const nextState: HistoryState = {
+  await deps.store.putState(symbol, {
     lastStoredDate: newest,
     firstStoredDate: state && state.firstStoredDate < oldest ? state.firstStoredDate : oldest,
     fullLoadDone: (state?.fullLoadDone ?? false) || outputsize === 'full',
-  };
-  await deps.store.putState(symbol, nextState);
+    ...ask,
+  });
   return {
-    outputsize,
     newBars: newBars.length,
     changedYears: merge.changed.map((year) => year.year),
     lastStoredDate: newest,

@@ -8,13 +8,15 @@
  * resumes from them, calling only for what is missing. The final write removes the staged parts.
  *
  * The four calls are made only when the stored copy can be out of date (freshness rules): a newer fiscal period
- * has ended since the stored one, or the copy reached its maximum age. A replay finds its own result stored.
+ * has ended since the stored one, or the copy reached its maximum age. An answer still behind (the quarter's
+ * report is not served yet) is remembered on the overview item, and the rules back off (ADR 0034). A replay
+ * finds its own result stored.
  */
 
-import { fundamentalsFreshness } from '../../model/domain/freshness.ts';
+import { fundamentalsFreshness, unchangedAsksAfter } from '../../model/domain/freshness.ts';
 import type { CollectOverview } from '../../model/messages.ts';
 import type { AlphaVantageApi, StatementFunction } from '../shared/alphavantage/client.ts';
-import { latestAnnualReport } from '../shared/domain/financials.ts';
+import { latestAnnualReport, newestPeriodEnd } from '../shared/domain/financials.ts';
 import { isPermanent } from '../shared/errors.ts';
 import { askRemembering, type NoDataMemory } from '../shared/no-data.ts';
 import type {
@@ -51,10 +53,8 @@ export async function collectOverview(
   deps: OverviewDeps,
 ): Promise<OverviewOutcome> {
   const { symbol, issuedAt, commandId } = command;
-  const freshness = fundamentalsFreshness(
-    { ...(await deps.stored(symbol)), maxAgeDays: deps.maxAgeDays },
-    new Date(issuedAt),
-  );
+  const stored = await deps.stored(symbol);
+  const freshness = fundamentalsFreshness({ ...stored, maxAgeDays: deps.maxAgeDays }, new Date(issuedAt));
   if (!freshness.call) return { result: 'fresh', reason: freshness.reason };
   const staged = await deps.loadStaged(symbol, commandId);
   const parts: StagedParts = { ...staged };
@@ -81,6 +81,9 @@ export async function collectOverview(
       data: latest.values,
     });
   }
+  // Remember an answer that is behind (a quarter ended, its report not served yet): the rules back off.
+  const unchangedAsks = unchangedAsksAfter(stored, newestPeriodEnd(items), new Date(issuedAt));
+  if (unchangedAsks > 0) items[0] = { ...(items[0] as FundamentalItem), unchangedAsks };
   const result = await deps.put(items, { clearStaged: Object.keys(staged).length > 0 });
   return { result, statements, resumed: Object.keys(staged).length };
 }

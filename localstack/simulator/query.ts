@@ -101,6 +101,8 @@ function startExchange(
     const key = canonicalSymbol(symbol);
     requests.bySymbol[key] = (requests.bySymbol[key] ?? 0) + 1;
   }
+  const outputsize = url.searchParams.get('outputsize');
+  if (outputsize) requests.byOutputsize[outputsize] = (requests.byOutputsize[outputsize] ?? 0) + 1;
   const finish = (outcome: LoggedOutcome, status: number, extra: Record<string, unknown> = {}) => {
     state.count(outcome);
     log?.({

@@ -60,6 +60,8 @@ export interface SimulatorStats {
     total: number;
     byFunction: Record<string, number>;
     bySymbol: Record<string, number>;
+    /** Requests by their `outputsize` (`compact`, `full`), where they carry one. */
+    byOutputsize: Record<string, number>;
     byOutcome: Record<Outcome | 'fault' | 'invalid-key', number>;
     /** Answers with a quota "Information" body. */
     limited: number;
@@ -92,6 +94,7 @@ const emptyStats = (): SimulatorStats => ({
     total: 0,
     byFunction: {},
     bySymbol: {},
+    byOutputsize: {},
     byOutcome: { data: 0, error: 0, empty: 0, limit: 0, premium: 0, notice: 0, fault: 0, 'invalid-key': 0 },
     limited: 0,
     limitedByWindow: { second: 0, minute: 0, day: 0 },

@@ -45,6 +45,28 @@ export interface HistoryFacts {
   fullLoadDone: boolean;
   /** The command asks for outputsize=full (a backfill). */
   requestedFull: boolean;
+  /**
+   * The issue time of the last command that asked AlphaVantage and got bars, newer or not; absent in states
+   * stored before the ask was recorded.
+   */
+  lastAskedAt?: string;
+}
+
+/** The parts of a stored history state (functions/shared/store/history.ts) the rules read. */
+export interface StoredHistoryAsk {
+  lastStoredDate: string;
+  fullLoadDone: boolean;
+  lastAskedAt?: string;
+}
+
+/** The history facts of a stored state (undefined: nothing stored) for a command that may ask for `full`. */
+export function historyFactsOf(stored: StoredHistoryAsk | undefined, requestedFull: boolean): HistoryFacts {
+  return {
+    ...(stored ? { lastStoredDate: stored.lastStoredDate } : {}),
+    fullLoadDone: stored?.fullLoadDone ?? false,
+    requestedFull,
+    ...(stored?.lastAskedAt ? { lastAskedAt: stored.lastAskedAt } : {}),
+  };
 }
 
 /** A stored snapshot (overview and statements, or an indicator fetched from AlphaVantage). */
@@ -56,6 +78,11 @@ export interface SnapshotFacts {
 export interface FundamentalsFacts extends SnapshotFacts {
   /** Newest fiscal period end stored: the overview's LatestQuarter or a statement's fiscalDateEnding. */
   latestPeriodEnd?: string;
+  /**
+   * Answers in a row, the last at `collectedAt`, that were behind: a quarter after their newest fiscal period
+   * had already ended (AlphaVantage still served the old report); 0 or absent otherwise.
+   */
+  unchangedAsks?: number;
   /** Refetch when the stored copy is this many days old. */
   maxAgeDays: number;
 }
@@ -72,6 +99,49 @@ export function nextPeriodEnd(periodEnd: string): string {
   // Day 0 of the month after next-plus-two is the last day of the quarter's final month.
   return new Date(Date.UTC(year, month + 3, 0)).toISOString().slice(0, 10);
 }
+
+/** Whether the fiscal quarter after the one ending `periodEnd` had ended by `now`. */
+const newerPeriodEnded = (periodEnd: string, now: Date) =>
+  nextPeriodEnd(periodEnd) < now.toISOString().slice(0, 10);
+
+/** Back-off after the first and second ask that brought no newer fiscal period; later ones wait the maximum age. */
+const FUNDAMENTALS_BACKOFF_DAYS = [7, 14] as const;
+
+/**
+ * Days to wait after the `unchangedAsks`-th ask in a row that brought no newer fiscal period: 7, then 14, then
+ * the maximum age, never longer than it (the maximum-age rule refreshes the copy then anyway). A report is filed
+ * weeks after its quarter ends (10-Q within 40-45 days, 10-K within 60-90), so asking every cycle in between
+ * buys the same report again and again; a week first catches an early filer, and the cap bounds the delay.
+ */
+export function fundamentalsBackoffDays(unchangedAsks: number, maxAgeDays: number): number {
+  return Math.min(FUNDAMENTALS_BACKOFF_DAYS[unchangedAsks - 1] ?? maxAgeDays, maxAgeDays);
+}
+
+/**
+ * `unchangedAsks` after an answer at `now` whose newest fiscal period end is `answeredPeriodEnd` (undefined:
+ * none in the answer), given what was stored before. An answer is behind when a quarter after its newest
+ * period has already ended: then one more ask in a row if it brought nothing newer than the stored copy, 1 if
+ * it brought a newer period that is still behind. An answer that is not behind resets the count to 0.
+ */
+export function unchangedAsksAfter(
+  before: Pick<FundamentalsFacts, 'latestPeriodEnd' | 'unchangedAsks'>,
+  answeredPeriodEnd: string | undefined,
+  now: Date,
+): number {
+  const stored = before.latestPeriodEnd;
+  const newest = answeredPeriodEnd ?? stored;
+  if (newest === undefined || !newerPeriodEnded(newest, now)) return 0;
+  const broughtNewer = stored === undefined || newest > stored;
+  return broughtNewer ? 1 : (before.unchangedAsks ?? 0) + 1;
+}
+
+/** The reason of a fundamentals call held back after an answer with no newer fiscal period. */
+export const FUNDAMENTALS_BACKING_OFF =
+  'AlphaVantage had no newer fiscal period at the last ask: backing off';
+
+/** The reason of a history call held back: AlphaVantage was asked after the last close. */
+export const HISTORY_ASKED_SINCE_CLOSE =
+  'AlphaVantage was asked after the last close: nothing newer can exist yet';
 
 /** The reason of a replayed quote command, which the quote handler reports as a duplicate. */
 export const QUOTE_APPLIED = 'this command was already applied';
@@ -106,11 +176,20 @@ export const HISTORY_RULES: readonly Rule<HistoryFacts>[] = [
     call: true,
   },
   {
-    when: 'a trading day closed after the newest stored one',
-    applies: (facts, now) => (facts.lastStoredDate as string) < latestClosedTradingDay(now),
-    call: true,
+    when: 'the newest closed trading day is stored',
+    applies: (facts, now) => (facts.lastStoredDate as string) >= latestClosedTradingDay(now),
+    call: false,
   },
-  { when: 'the newest closed trading day is stored', applies: () => true, call: false },
+  {
+    // A delisted, halted or lagging symbol: AlphaVantage's answer had nothing newer, and a newer bar can only
+    // come with the next close after the ask. Replays and older commands land here too: their ask is done.
+    when: HISTORY_ASKED_SINCE_CLOSE,
+    applies: (facts, now) =>
+      facts.lastAskedAt !== undefined &&
+      latestClosedTradingDay(new Date(facts.lastAskedAt)) >= latestClosedTradingDay(now),
+    call: false,
+  },
+  { when: 'a trading day closed after the newest stored one', applies: () => true, call: true },
 ];
 
 /** Indicators fetched from AlphaVantage: once per trading day, after its close. */
@@ -141,8 +220,16 @@ export const FUNDAMENTALS_RULES: readonly Rule<FundamentalsFacts>[] = [
     call: true,
   },
   {
+    when: FUNDAMENTALS_BACKING_OFF,
+    applies: (facts, now) =>
+      (facts.unchangedAsks ?? 0) > 0 &&
+      now.getTime() - Date.parse(facts.collectedAt as string) <
+        fundamentalsBackoffDays(facts.unchangedAsks ?? 0, facts.maxAgeDays) * DAY_MS,
+    call: false,
+  },
+  {
     when: 'a newer fiscal period has ended',
-    applies: (facts, now) => nextPeriodEnd(facts.latestPeriodEnd as string) < now.toISOString().slice(0, 10),
+    applies: (facts, now) => newerPeriodEnded(facts.latestPeriodEnd as string, now),
     call: true,
   },
   { when: 'no newer fiscal period can exist yet', applies: () => true, call: false },

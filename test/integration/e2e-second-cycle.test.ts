@@ -1,8 +1,9 @@
 /**
  * End to end, a premium key's second cycle of the day on unchanged data (issue 18): the first one-shot cycle
  * (`npm start`'s, localstack/cycle.ts) collects the default watchlist, an unknown symbol and an ETF; the second,
- * the same day with the market closed, must cost almost nothing: no call for data that cannot be newer, and
- * none for answers without data, which are remembered (the no-data table) instead of bought again.
+ * the same day with the market closed, must cost almost nothing: no call for data that cannot be newer (also
+ * for a delisted symbol whose newest bar is long past, ADR 0034), and none for answers without data, which are
+ * remembered (the no-data table) instead of bought again.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runPlannedCycle } from '../../localstack/cycle.ts';
@@ -18,7 +19,12 @@ const SIMULATOR_NOW = new Date('2000-12-02T15:00:00Z');
 const UNKNOWN = 'UNKNOWN';
 /** An ETF: prices, but `{}` for its overview and statements, as on AlphaVantage. */
 const ETF = 'SPY';
-const WATCHLIST = [...DEFAULT_WATCHLIST, UNKNOWN, ETF];
+/**
+ * Delisted on 1999-11-05: its newest bar is far older than the last close (as for a halted symbol or a lagging
+ * source), and AlphaVantage has nothing newer.
+ */
+const DELISTED = 'ZH';
+const WATCHLIST = [...DEFAULT_WATCHLIST, UNKNOWN, ETF, DELISTED];
 
 describe('e2e: a premium key, a second cycle the same day on unchanged data', () => {
   let environment: E2eEnvironment | undefined;
@@ -26,6 +32,8 @@ describe('e2e: a premium key, a second cycle the same day on unchanged data', ()
   let firstBySymbol: Record<string, number> = {};
   let secondTotal = -1;
   let secondBySymbol: Record<string, number> = {};
+  let secondByFunction: Record<string, number> = {};
+  let secondByOutputsize: Record<string, number> = {};
 
   const cycle = () =>
     runPlannedCycle({
@@ -54,6 +62,8 @@ describe('e2e: a premium key, a second cycle the same day on unchanged data', ()
     const stats = env().simulator.stats().requests;
     secondTotal = stats.total;
     secondBySymbol = { ...stats.bySymbol };
+    secondByFunction = { ...stats.byFunction };
+    secondByOutputsize = { ...stats.byOutputsize };
   }, 600_000);
 
   afterAll(async () => {
@@ -63,6 +73,12 @@ describe('e2e: a premium key, a second cycle the same day on unchanged data', ()
   it('costs at most 3 calls', () => {
     expect(secondTotal).toBeGreaterThanOrEqual(0);
     expect(secondTotal).toBeLessThanOrEqual(3);
+  });
+
+  it('asks no history again, and never full: not even for the delisted symbol whose newest bar is old', () => {
+    expect(secondByFunction.TIME_SERIES_DAILY ?? 0).toBe(0);
+    expect(secondByOutputsize.full ?? 0).toBe(0);
+    expect(firstBySymbol[DELISTED] ?? 0).toBeGreaterThan(0);
   });
 
   it('asks nothing again about the unknown symbol or the ETF', () => {

@@ -204,6 +204,9 @@ export function assertCollectedData(
       lastStoredDate: last.date,
       firstStoredDate: bars[0]?.date,
       fullLoadDone: true,
+      // The ask is recorded: the command's issue time, and the newest bar the answer brought (ADR 0034).
+      lastAskedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      lastAnsweredDate: last.date,
     });
 
     // Yearly close extremes, computed here from the series.

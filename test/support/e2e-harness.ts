@@ -60,6 +60,8 @@ export interface E2eOptions {
    * here; HORTON_E2E_LOG_LEVEL=INFO shows them when debugging)
    */
   handlerLogLevel?: string;
+  /** The dispatcher's clock: the `issuedAt` of the commands it issues. @default the wall clock */
+  schedulerClock?: () => number;
 }
 
 /** A runner log line, kept for diagnostics and for assertions on what the mappings did. */
@@ -156,6 +158,7 @@ export async function startE2e(options: E2eOptions): Promise<E2eEnvironment> {
       ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}),
     },
     log,
+    ...(options.schedulerClock ? { scheduler: { clock: options.schedulerClock } } : {}),
   };
 
   let tables: Record<TableRole, string>;

@@ -6,11 +6,16 @@
 import { describe, expect, it } from 'vitest';
 import { isMarketOpen, latestClosedTradingDay } from '../../model/domain/exchange-calendar.ts';
 import {
+  FUNDAMENTALS_BACKING_OFF,
+  fundamentalsBackoffDays,
   fundamentalsFreshness,
+  HISTORY_ASKED_SINCE_CLOSE,
+  historyFactsOf,
   historyFreshness,
   indicatorFreshness,
   nextPeriodEnd,
   quoteFreshness,
+  unchangedAsksAfter,
 } from '../../model/domain/freshness.ts';
 
 describe('exchange calendar', () => {
@@ -157,6 +162,56 @@ describe('history rules', () => {
   ])('%s', (_case, facts, now, call, reason) => {
     expect(historyFreshness(facts, new Date(now))).toEqual({ call, reason });
   });
+
+  // A delisted (or halted, or lagging) symbol: its newest bar is older than the last closed trading day, and
+  // AlphaVantage, asked Friday 17:30 ET, had nothing newer.
+  const lagging = { lastStoredDate: '2025-10-03', fullLoadDone: true, requestedFull: false };
+  const askedFriday = { ...lagging, lastAskedAt: '2026-05-15T21:30:00Z' };
+  it.each([
+    ['the same evening', askedFriday, '2026-05-15T23:00:00Z', false, HISTORY_ASKED_SINCE_CLOSE],
+    ['the weekend after', askedFriday, '2026-05-17T16:00:00Z', false, HISTORY_ASKED_SINCE_CLOSE],
+    ['Monday during the session', askedFriday, '2026-05-18T15:00:00Z', false, HISTORY_ASKED_SINCE_CLOSE],
+    [
+      'Monday after the close',
+      askedFriday,
+      '2026-05-18T21:30:00Z',
+      true,
+      'a trading day closed after the newest stored one',
+    ],
+    [
+      'asked Friday during the session, Friday evening',
+      { ...lagging, lastAskedAt: '2026-05-15T15:00:00Z' },
+      '2026-05-15T21:30:00Z',
+      true,
+      'a trading day closed after the newest stored one',
+    ],
+    [
+      'a full load asked for and none done still calls',
+      { ...askedFriday, fullLoadDone: false, requestedFull: true },
+      '2026-05-15T23:00:00Z',
+      true,
+      'a full load was requested and none is done',
+    ],
+    [
+      'no ask recorded (stored before the memory existed)',
+      lagging,
+      '2026-05-15T23:00:00Z',
+      true,
+      'a trading day closed after the newest stored one',
+    ],
+  ])('nothing newer at the last ask: %s', (_case, facts, now, call, reason) => {
+    expect(historyFreshness(facts, new Date(now))).toEqual({ call, reason });
+  });
+
+  it('reads its facts from a stored history state, with or without the ask', () => {
+    expect(historyFactsOf(undefined, false)).toEqual({ fullLoadDone: false, requestedFull: false });
+    expect(
+      historyFactsOf(
+        { lastStoredDate: '2025-10-03', fullLoadDone: true, lastAskedAt: '2026-05-15T21:30:00Z' },
+        true,
+      ),
+    ).toEqual({ ...askedFriday, requestedFull: true });
+  });
 });
 
 describe('fetched indicator rules', () => {
@@ -226,6 +281,46 @@ describe('fundamentals rules', () => {
     ],
   ])('%s', (_case, facts, call, reason) => {
     expect(fundamentalsFreshness(facts, new Date('2026-05-16T11:00:00Z'))).toEqual({ call, reason });
+  });
+
+  // A quarter ended (2026-03-31) and AlphaVantage still served the one before: back off 7, then 14 days, then
+  // until the maximum age.
+  const behind = { maxAgeDays: 28, latestPeriodEnd: '2025-12-31' };
+  it.each([
+    ['once, 3 days ago', { ...behind, collectedAt: '2026-05-13T11:00:00Z', unchangedAsks: 1 }, false],
+    ['once, 7 days ago', { ...behind, collectedAt: '2026-05-09T11:00:00Z', unchangedAsks: 1 }, true],
+    ['twice, 13 days ago', { ...behind, collectedAt: '2026-05-03T11:00:00Z', unchangedAsks: 2 }, false],
+    ['twice, 14 days ago', { ...behind, collectedAt: '2026-05-02T11:00:00Z', unchangedAsks: 2 }, true],
+    ['three times, 27 days ago', { ...behind, collectedAt: '2026-04-19T11:00:00Z', unchangedAsks: 3 }, false],
+    ['never (0)', { ...behind, collectedAt: '2026-05-13T11:00:00Z', unchangedAsks: 0 }, true],
+  ])('nothing newer at the last ask, %s: call %s', (_case, facts, call) => {
+    expect(fundamentalsFreshness(facts, new Date('2026-05-16T11:00:00Z'))).toEqual({
+      call,
+      reason: call ? 'a newer fiscal period has ended' : FUNDAMENTALS_BACKING_OFF,
+    });
+  });
+
+  it('backs off 7, 14, then the maximum age in days, never longer than the maximum age', () => {
+    expect([1, 2, 3, 4, 9].map((asks) => fundamentalsBackoffDays(asks, 28))).toEqual([7, 14, 28, 28, 28]);
+    expect([1, 2, 3].map((asks) => fundamentalsBackoffDays(asks, 10))).toEqual([7, 10, 10]);
+  });
+
+  it.each([
+    ['nothing stored before', {}, '2026-03-31', 0],
+    ['a newer quarter ended, the same one served', { latestPeriodEnd: '2025-12-31' }, '2025-12-31', 1],
+    ['again', { latestPeriodEnd: '2025-12-31', unchangedAsks: 2 }, '2025-12-31', 3],
+    ['a newer quarter ended, nothing served', { latestPeriodEnd: '2025-12-31' }, undefined, 1],
+    ['the newer quarter served', { latestPeriodEnd: '2025-12-31', unchangedAsks: 2 }, '2026-03-31', 0],
+    ['no newer quarter could exist (a max-age refresh)', { latestPeriodEnd: '2026-03-31' }, '2026-03-31', 0],
+    ['nothing stored before, an old quarter served', {}, '2025-12-31', 1],
+    [
+      'a newer quarter served, still behind',
+      { latestPeriodEnd: '2025-09-30', unchangedAsks: 2 },
+      '2025-12-31',
+      1,
+    ],
+  ])('asks in a row with nothing newer: %s -> %s', (_case, before, answered, asks) => {
+    expect(unchangedAsksAfter(before, answered, new Date('2026-05-16T11:00:00Z'))).toBe(asks);
   });
 
   it.each([

@@ -80,6 +80,32 @@ describe('planHistoryFetch', () => {
     expect(plan.warning?.code).toBe(warningCode);
   });
 
+  // A delisted symbol asked daily: its newest bar is far behind, but everything up to the last ask was asked for.
+  it.each([
+    [true, '2024-05-24', 'compact', 'incremental', undefined],
+    [false, '2024-05-24', 'compact', 'incremental', undefined],
+    [true, friday, 'full', 'gap-recovery-full', undefined],
+    [true, '2024-01-08', 'compact', 'incremental', undefined],
+    [false, friday, 'compact', 'gap-exceeds-compact', 'data-gap'],
+  ] as const)(
+    'full history stored, premium %s, last asked %s -> %s (%s)',
+    (premium, lastAskedDate, outputsize, reason, warningCode) => {
+      // Act
+      const plan = planHistoryFetch({
+        fullLoadDone: true,
+        planAllowsFull: premium,
+        lastStoredDate: friday,
+        lastAskedDate,
+        today: hundredAndOneWeekdaysLater,
+      });
+
+      // Assess
+      expect(plan.outputsize).toBe(outputsize);
+      expect(plan.reason).toBe(reason);
+      expect(plan.warning?.code).toBe(warningCode);
+    },
+  );
+
   it('states the size of the gap in the data-gap warning', () => {
     // Act
     const plan = planHistoryFetch({

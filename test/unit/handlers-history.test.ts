@@ -11,6 +11,7 @@ import { PermanentError } from '../../functions/shared/errors.ts';
 import type { HistoryState } from '../../functions/shared/store/history.ts';
 import { dailySeriesFor, lastTradingDate } from '../../localstack/simulator/index.ts';
 import { type IndicatorConfig, resolveConfig } from '../../model/config.ts';
+import { HISTORY_ASKED_SINCE_CLOSE } from '../../model/domain/freshness.ts';
 import type { CollectHistory, CollectIndicator } from '../../model/messages.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
@@ -142,6 +143,8 @@ describe('collectHistory against the simulator', () => {
       lastStoredDate: expected.at(-1)?.date,
       firstStoredDate: expected[0]?.date,
       fullLoadDone: false,
+      lastAskedAt: FRIDAY,
+      lastAnsweredDate: expected.at(-1)?.date,
     });
     expect(storedExtremes(store, 'IBM')).toEqual(bruteForceExtremes(store.bars.get('IBM')?.values() ?? []));
     expect(warnings.map((w) => w.details.code)).toEqual(['history-truncated']);
@@ -209,6 +212,8 @@ describe('collectHistory against the simulator', () => {
       lastStoredDate: all.at(-1)?.date,
       firstStoredDate: all[0]?.date,
       fullLoadDone: true,
+      lastAskedAt: FRIDAY,
+      lastAnsweredDate: all.at(-1)?.date,
     });
     expect(outcome.changedYears).toEqual([...new Set(all.map((bar) => Number(bar.date.slice(0, 4))))]);
     expect(storedExtremes(store, 'AAPL')).toEqual(bruteForceExtremes(all));
@@ -294,5 +299,77 @@ describe('collectHistory calls once per closed trading day', () => {
 
     expect(av.simulator.stats().requests.total).toBe(calls);
     expect(outcome.fresh === undefined).toBe(calls === 1);
+  });
+});
+
+describe('collectHistory remembers an ask that brought nothing newer', () => {
+  // QBB was delisted on 2025-10-03: its newest bar stays far behind every later close, as for a halted symbol
+  // or a lagging source.
+  const DELISTED = 'QBB';
+  const SAME_EVENING = '2026-05-15T23:00:00Z';
+  const MONDAY_EVENING = '2026-05-18T21:30:00Z';
+
+  it('asks once per closed trading day, compact only once the full history is stored', async () => {
+    // Prepare: a premium first load stores the full history, up to the delisting
+    const store = new MemoryHistoryStore();
+    const { deps: premium, warnings } = deps(store, true);
+    const first = await collectHistory(command(DELISTED, FRIDAY), premium);
+    const afterFirst = av.simulator.stats().requests.total;
+
+    // Act: a second cycle the same evening, then Monday after the close
+    const sameEvening = await collectHistory(command(DELISTED, SAME_EVENING), premium);
+    const callsSameEvening = av.simulator.stats().requests.total - afterFirst;
+    av.simulator.configure({ now: MONDAY_EVENING });
+    const monday = await collectHistory(command(DELISTED, MONDAY_EVENING), premium);
+
+    // Assess
+    expect(first).toMatchObject({ outputsize: 'full', lastStoredDate: '2025-10-03' });
+    expect(afterFirst).toBe(1);
+    expect(callsSameEvening).toBe(0);
+    expect(sameEvening.fresh).toBe(HISTORY_ASKED_SINCE_CLOSE);
+    expect(monday).toMatchObject({ outputsize: 'compact', newBars: 0, lastStoredDate: '2025-10-03' });
+    expect(av.simulator.stats().requests.byOutputsize).toEqual({ full: 1, compact: 1 });
+    expect(store.states.get(DELISTED)).toMatchObject({
+      lastStoredDate: '2025-10-03',
+      fullLoadDone: true,
+      lastAskedAt: MONDAY_EVENING,
+      lastAnsweredDate: '2025-10-03',
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  it('a replay of the last ask costs no call and leaves the state as it was', async () => {
+    // Prepare
+    const store = new MemoryHistoryStore();
+    const { deps: premium } = deps(store, true);
+    await collectHistory(command(DELISTED, FRIDAY), premium);
+    av.simulator.configure({ now: MONDAY_EVENING });
+    await collectHistory(command(DELISTED, MONDAY_EVENING), premium);
+    const state = structuredClone(store.states.get(DELISTED));
+    const writes = store.writes.length;
+
+    // Act: the Monday command again, and Friday's arriving late
+    await collectHistory(command(DELISTED, MONDAY_EVENING), premium);
+    await collectHistory(command(DELISTED, FRIDAY), premium);
+
+    // Assess: only the follow-up indicators are published again
+    expect(av.simulator.stats().requests.total).toBe(2);
+    expect(store.states.get(DELISTED)).toEqual(state);
+    expect(store.writes.slice(writes)).toEqual(['publish-indicators', 'publish-indicators']);
+  });
+
+  it('never asks for full again once the full history is stored, also when a backfill asks for it', async () => {
+    // Prepare
+    const store = new MemoryHistoryStore();
+    const { deps: premium } = deps(store, true);
+    await collectHistory(command('IBM', FRIDAY), premium);
+    av.simulator.configure({ now: NEXT_FRIDAY });
+
+    // Act
+    const backfill = await collectHistory(command('IBM', NEXT_FRIDAY, 'full'), premium);
+
+    // Assess
+    expect(backfill).toMatchObject({ outputsize: 'compact', newBars: 5, lastStoredDate: '2026-05-22' });
+    expect(store.states.get('IBM')).toMatchObject({ fullLoadDone: true, lastAskedAt: NEXT_FRIDAY });
   });
 });

@@ -7,7 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { collectOverview } from '../../functions/overview/collect.ts';
 import { PermanentError, TransientError } from '../../functions/shared/errors.ts';
-import type { FundamentalItem, StagedParts } from '../../functions/shared/store/fundamentals.ts';
+import {
+  type FundamentalItem,
+  type StagedParts,
+  storedFundamentalsOf,
+} from '../../functions/shared/store/fundamentals.ts';
 import type { CollectOverview } from '../../model/messages.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 
@@ -243,5 +247,82 @@ describe('collectOverview calls only when a newer fiscal period can exist', () =
     expect(av.simulator.stats().requests.total - before).toBe(calls);
     expect(writes).toHaveLength(calls === 0 ? 0 : 1);
     expect(outcome.result).toBe(calls === 0 ? 'fresh' : 'written');
+  });
+});
+
+describe('collectOverview remembers an ask that brought no newer fiscal period', () => {
+  // The quarter ending 2026-03-31 is over, but its reports are filed weeks later: until then AlphaVantage (and
+  // the simulator, for a symbol without recordings) still serves the quarter before.
+  const SYMBOL = 'ZH';
+  const APRIL_10 = '2026-04-10T11:00:00Z';
+
+  /** A fundamentals store in memory, read back as the DynamoDB store reads it. */
+  function memoryStore() {
+    const items = new Map<string, FundamentalItem>();
+    return {
+      items,
+      put: async (written: readonly FundamentalItem[]) => {
+        for (const item of written) items.set(item.kind, structuredClone(item));
+        return 'written' as const;
+      },
+      loadStaged: async () => ({}),
+      stage: async () => {},
+      stored: async () => storedFundamentalsOf([...items.values()]),
+      maxAgeDays: 28,
+    };
+  }
+
+  it('backs off 7 then 14 days instead of asking every day, and finds the new quarter when it is served', async () => {
+    // Prepare
+    const store = memoryStore();
+    const callsByDay: Record<string, number> = {};
+
+    // Act: a daily cycle from 10 April to 1 May
+    for (let day = 0; day <= 21; day += 1) {
+      const issuedAt = new Date(Date.parse(APRIL_10) + day * 86_400_000).toISOString();
+      av.simulator.configure({ now: issuedAt });
+      const before = av.simulator.stats().requests.total;
+      await collectOverview(
+        { ...command(SYMBOL), commandId: `overview-${SYMBOL}-${day}`, issuedAt },
+        { alphaVantage: av.client, ...store },
+      );
+      const calls = av.simulator.stats().requests.total - before;
+      if (calls > 0) callsByDay[issuedAt.slice(0, 10)] = calls;
+    }
+
+    // Assess: asked on the 10th (behind), the 17th (7 days), the 1st (14 days), when the new quarter is served
+    expect(callsByDay).toEqual({ '2026-04-10': 4, '2026-04-17': 4, '2026-05-01': 4 });
+    expect(await store.stored()).toEqual({
+      collectedAt: '2026-05-01T11:00:00.000Z',
+      latestPeriodEnd: '2026-03-31',
+    });
+  });
+
+  it('records how many asks in a row brought nothing newer, and a replay changes nothing', async () => {
+    // Prepare: asked on the 10th and the 17th
+    const store = memoryStore();
+    const at = (issuedAt: string, id: string) => ({ ...command(SYMBOL), commandId: id, issuedAt });
+    av.simulator.configure({ now: APRIL_10 });
+    await collectOverview(at(APRIL_10, 'first'), { alphaVantage: av.client, ...store });
+    av.simulator.configure({ now: '2026-04-17T11:00:00Z' });
+    await collectOverview(at('2026-04-17T11:00:00Z', 'second'), { alphaVantage: av.client, ...store });
+    const stored = structuredClone([...store.items.values()]);
+    const calls = av.simulator.stats().requests.total;
+
+    // Act
+    const replay = await collectOverview(at('2026-04-17T11:00:00Z', 'second'), {
+      alphaVantage: av.client,
+      ...store,
+    });
+
+    // Assess
+    expect(await store.stored()).toEqual({
+      collectedAt: '2026-04-17T11:00:00Z',
+      latestPeriodEnd: '2025-12-31',
+      unchangedAsks: 2,
+    });
+    expect(replay).toEqual({ result: 'fresh', reason: 'this command or a later one was already applied' });
+    expect(av.simulator.stats().requests.total).toBe(calls);
+    expect([...store.items.values()]).toEqual(stored);
   });
 });

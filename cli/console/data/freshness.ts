@@ -104,6 +104,9 @@ export async function pageFreshness(
               {
                 collectedAt: overview.collectedAt,
                 ...(typeof latestQuarter === 'string' ? { latestPeriodEnd: latestQuarter } : {}),
+                ...(typeof overview.unchangedAsks === 'number'
+                  ? { unchangedAsks: overview.unchangedAsks }
+                  : {}),
                 maxAgeDays: config.freshness.fundamentalsMaxAgeDays,
               },
               now,
@@ -118,6 +121,7 @@ export async function pageFreshness(
                 lastStoredDate: history.lastStoredDate,
                 fullLoadDone: history.fullLoadDone === true,
                 requestedFull: false,
+                ...(typeof history.lastAskedAt === 'string' ? { lastAskedAt: history.lastAskedAt } : {}),
               },
               now,
             ).call,

@@ -32,3 +32,17 @@ export function latestAnnualReport<T extends FiscalReport>(reports: readonly T[]
   });
   return latest;
 }
+
+/**
+ * Newest fiscal period end of a symbol's fundamentals items: the overview's latest quarter or a statement's
+ * fiscalDateEnding (undefined when none is a date).
+ */
+export function newestPeriodEnd(
+  items: readonly { kind: string; fiscalDateEnding?: string; data: Record<string, unknown> }[],
+): string | undefined {
+  const overview = items.find((item) => item.kind === 'OVERVIEW');
+  const periodEnds = [overview?.data.latestQuarter, ...items.map((item) => item.fiscalDateEnding)].filter(
+    (date): date is string => typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date),
+  );
+  return periodEnds.sort().at(-1);
+}

@@ -16,6 +16,11 @@ export const COMPACT_TRADING_DAYS = 100;
 export interface HistoryFetchInput {
   /** Newest trading date already stored for the symbol, `YYYY-MM-DD`; absent before the first load. */
   readonly lastStoredDate?: string;
+  /**
+   * The last closed trading day when AlphaVantage was last asked (and answered with bars), `YYYY-MM-DD`:
+   * everything up to it was asked for, so only later days can be missing. Absent when no ask is recorded.
+   */
+  readonly lastAskedDate?: string;
   /** Whether a `full` response has ever been stored for the symbol. */
   readonly fullLoadDone: boolean;
   /** Whether the AlphaVantage plan in use may request `outputsize=full`. */
@@ -55,8 +60,11 @@ export interface HistoryFetchPlan {
  *
  * - No full load yet: `full` when the plan allows it (also after a plan upgrade, which backfills the
  *   history a compact-only start could not get), otherwise `compact` with a `history-truncated` warning.
- * - Afterwards: `compact`, unless more trading days have passed since `lastStoredDate` than compact
- *   returns. Then `full` if allowed (to close the gap), otherwise `compact` with a `data-gap` warning.
+ * - Afterwards: `compact`, unless more trading days have passed since `lastStoredDate` and since the last
+ *   ask than compact returns. Then `full` if allowed (to close the gap), otherwise `compact` with a
+ *   `data-gap` warning. Counting from the last ask keeps a delisted, halted or lagging symbol (newest bar far
+ *   behind, nothing newer at AlphaVantage) on `compact`: only days after that ask can bring new bars, so a
+ *   full download is asked at most once, when the symbol was not asked for more than compact covers.
  *
  * Trading days are estimated as weekdays, an upper bound (holidays are ignored), so the plan may warn or
  * fetch `full` a few days early but never misses a real gap.
@@ -81,7 +89,11 @@ export function planHistoryFetch(input: HistoryFetchInput): HistoryFetchPlan {
   }
 
   if (lastStoredDate === undefined) return { outputsize: 'compact', reason: 'incremental' };
-  const gap = countWeekdaysBetween(lastStoredDate, today);
+  const lastAskedDate =
+    input.lastAskedDate === undefined ? undefined : assertIsoDate(input.lastAskedDate, 'lastAskedDate');
+  const coveredThrough =
+    lastAskedDate !== undefined && lastAskedDate > lastStoredDate ? lastAskedDate : lastStoredDate;
+  const gap = countWeekdaysBetween(coveredThrough, today);
   if (gap <= COMPACT_TRADING_DAYS) return { outputsize: 'compact', reason: 'incremental' };
   if (input.planAllowsFull) return { outputsize: 'full', reason: 'gap-recovery-full' };
   return {
@@ -90,7 +102,7 @@ export function planHistoryFetch(input: HistoryFetchInput): HistoryFetchPlan {
     warning: {
       code: 'data-gap',
       message:
-        `up to ${gap} trading days since ${lastStoredDate} but compact returns ${COMPACT_TRADING_DAYS} ` +
+        `up to ${gap} trading days since ${coveredThrough} but compact returns ${COMPACT_TRADING_DAYS} ` +
         'and the plan does not allow outputsize=full: the oldest missing days cannot be fetched',
       tradingDaysSinceLastStored: gap,
     },

@@ -12,6 +12,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { newestPeriodEnd } from '../domain/financials.ts';
 
 export type FundamentalKind = 'OVERVIEW' | 'INCOME_STATEMENT' | 'BALANCE_SHEET' | 'CASH_FLOW';
 
@@ -23,6 +24,11 @@ export interface FundamentalItem {
   fiscalDateEnding?: string;
   reportedCurrency?: string;
   data: Record<string, unknown>;
+  /**
+   * On the overview: answers in a row that were behind a quarter end, AlphaVantage still serving the old report
+   * (model/domain/freshness.ts `unchangedAsksAfter`); absent when 0.
+   */
+  unchangedAsks?: number;
 }
 
 /** The part of a statement Horton keeps: the latest annual report. */
@@ -127,6 +133,8 @@ export interface StoredFundamentals {
   collectedAt?: string;
   /** Newest fiscal period end stored: the overview's latest quarter or a statement's fiscalDateEnding. */
   latestPeriodEnd?: string;
+  /** Answers in a row that were behind a quarter end (the overview's `unchangedAsks`); absent when 0. */
+  unchangedAsks?: number;
 }
 
 /** One Query over the symbol's (at most four) items. */
@@ -142,14 +150,16 @@ export async function getStoredFundamentals(
       ExpressionAttributeValues: { ':symbol': symbol },
     }),
   );
-  const items = (result.Items ?? []) as FundamentalItem[];
+  return storedFundamentalsOf((result.Items ?? []) as FundamentalItem[]);
+}
+
+/** What the freshness rules read of a symbol's items (staged parts are ignored). */
+export function storedFundamentalsOf(items: readonly FundamentalItem[]): StoredFundamentals {
   const overview = items.find((item) => item.kind === 'OVERVIEW');
-  const periodEnds = [overview?.data.latestQuarter, ...items.map((item) => item.fiscalDateEnding)].filter(
-    (date): date is string => typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date),
-  );
-  const latestPeriodEnd = periodEnds.sort().at(-1);
+  const latestPeriodEnd = newestPeriodEnd(items);
   return {
     ...(overview ? { collectedAt: overview.collectedAt } : {}),
     ...(latestPeriodEnd ? { latestPeriodEnd } : {}),
+    ...(overview?.unchangedAsks ? { unchangedAsks: overview.unchangedAsks } : {}),
   };
 }

@@ -92,6 +92,13 @@ export interface HistoryState {
   firstStoredDate: string;
   /** A `full` response has been stored (later loads can be compact). */
   fullLoadDone: boolean;
+  /**
+   * The issue time of the latest command that asked AlphaVantage and got bars, newer or not: no call before the
+   * next close after it (ADR 0034). Absent in states written before the ask was recorded.
+   */
+  lastAskedAt?: string;
+  /** The newest final bar of that answer: older than `lastStoredDate` never, equal when nothing was newer. */
+  lastAnsweredDate?: string;
 }
 
 export async function getHistoryState(
@@ -103,8 +110,15 @@ export async function getHistoryState(
     new GetCommand({ TableName: table, Key: { symbol, date: HISTORY_STATE_SORT_KEY }, ConsistentRead: true }),
   );
   if (!result.Item) return undefined;
-  const { lastStoredDate, firstStoredDate, fullLoadDone } = result.Item as HistoryState;
-  return { lastStoredDate, firstStoredDate, fullLoadDone };
+  const { lastStoredDate, firstStoredDate, fullLoadDone, lastAskedAt, lastAnsweredDate } =
+    result.Item as HistoryState;
+  return {
+    lastStoredDate,
+    firstStoredDate,
+    fullLoadDone,
+    ...(lastAskedAt ? { lastAskedAt } : {}),
+    ...(lastAnsweredDate ? { lastAnsweredDate } : {}),
+  };
 }
 
 export async function putHistoryState(
