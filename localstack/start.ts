@@ -399,6 +399,8 @@ async function main(request: StartRequest): Promise<void> {
       started,
     });
 
+    // A run that stored nothing ends non-zero, after its summary, with the cause as the last line.
+    if (ended.failure) throw new Error(ended.failure);
     if (request.keepRunning) {
       await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
     } else if (request.watch) {

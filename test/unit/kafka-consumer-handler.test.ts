@@ -192,7 +192,9 @@ describe('createKafkaHandler', () => {
     // Assess
     expect(response).toEqual({
       batchItemFailures: [{ itemIdentifier: { partition: 'horton.quote-0', offset: 7 } }],
+      processed: 0,
       failureCauses: { 'horton.quote-0@7': 'connect ECONNREFUSED 127.0.0.1:4566' },
+      deadLetterCauses: {},
     });
   });
 

@@ -122,8 +122,15 @@ export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerO
       skipped: outcome.skipped,
       deferred: outcome.deferred,
     });
-    if (reportCauses && outcome.failureCauses.size > 0)
-      return { ...outcome.response, failureCauses: Object.fromEntries(outcome.failureCauses) };
+    // The local runner's report of the run: what was processed, and why records failed or were dead-lettered.
+    if (reportCauses) {
+      return {
+        ...outcome.response,
+        processed: outcome.processed,
+        failureCauses: Object.fromEntries(outcome.failureCauses),
+        deadLetterCauses: Object.fromEntries(outcome.deadLetterCauses),
+      };
+    }
     return outcome.response satisfies KafkaBatchResponse;
   });
 }
