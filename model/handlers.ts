@@ -71,7 +71,8 @@ export const HANDLERS = {
     entry: 'functions/securities/index.ts',
     trigger: { kind: 'kafka', topic: 'securities' },
     produces: ['overview', 'history', 'quote', 'indicators', 'deadLetter'],
-    tables: { securities: ['Scan', 'BatchWriteItem'] },
+    // The no-data memory, read whole (it is sparse) so remembered items are not fanned out.
+    tables: { securities: ['Scan', 'BatchWriteItem'], noData: ['Scan'] },
     callsAlphaVantage: true,
     description:
       'LISTING_STATUS or the watchlist -> securities table -> one command per security and dataset',

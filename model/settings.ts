@@ -97,7 +97,7 @@ export const HANDLER_SETTINGS = {
   securities: z.object({
     ...common,
     topics: topics(HANDLERS.securities.produces),
-    tables: tables(['securities']),
+    tables: tables(['securities', 'noData']),
     alphaVantage: alphaVantageSettings,
     /** config.universe */
     universe: z.object({

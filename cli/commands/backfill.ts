@@ -25,6 +25,8 @@ export interface BackfillOptions {
   outputsize?: string;
   requestId?: string;
   issuedAt?: string;
+  /** Ask even for items the no-data memory holds back. */
+  askAgain?: boolean;
   follow: boolean;
   /** Seconds to wait for the handlers before giving up. */
   timeout: number;
@@ -67,6 +69,7 @@ export function backfillRequest(options: BackfillOptions): BackfillRequest {
     ...(options.outputsize ? { historyOutputsize: options.outputsize } : {}),
     ...(options.requestId ? { requestId: options.requestId } : {}),
     ...(options.issuedAt ? { issuedAt: options.issuedAt } : {}),
+    ...(options.askAgain ? { askAgain: true } : {}),
   };
 }
 
@@ -76,6 +79,7 @@ interface BackfillRequest {
   historyOutputsize?: string;
   requestId?: string;
   issuedAt?: string;
+  askAgain?: boolean;
 }
 
 export interface BackfillResponse {

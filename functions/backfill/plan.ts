@@ -46,6 +46,11 @@ export const backfillRequestSchema = z
      * without it, a repeat is a fresh collection under the same ids.
      */
     issuedAt: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * Ask AlphaVantage even for items the no-data memory holds back (an unknown symbol that may have been
+     * listed since); the answers still update the memory.
+     */
+    askAgain: z.boolean().optional(),
   })
   .strict()
   .refine((request) => !(request.symbols && request.datasets.includes('universe')), {
@@ -101,6 +106,7 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
     correlationId: `backfill:${requestId}`,
     issuedAt: request.issuedAt ?? context.now.toISOString(),
     ...(request.historyOutputsize ? { historyOutputsize: request.historyOutputsize } : {}),
+    ...(request.askAgain ? { askAgain: true as const } : {}),
   };
   const requested = request.datasets.filter((dataset) => dataset !== 'universe');
   const impliedDatasets: Dataset[] =
