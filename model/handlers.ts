@@ -125,7 +125,8 @@ export const HANDLERS = {
     entry: 'functions/backfill/index.ts',
     trigger: { kind: 'manual' },
     produces: ['securities', 'overview', 'history', 'quote', 'indicators'],
-    tables: {},
+    // The no-data memory, read whole (it is sparse) so remembered items are not published.
+    tables: { noData: ['Scan'] },
     callsAlphaVantage: false,
     description: 'Operator request (symbols, datasets, options) -> validated collect commands',
   },

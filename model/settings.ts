@@ -146,6 +146,7 @@ export const HANDLER_SETTINGS = {
   backfill: z.object({
     ...common,
     topics: topics(HANDLERS.backfill.produces),
+    tables: tables(['noData']),
     /** The plan allows premium options (outputsize=full). */
     premium: z.boolean(),
     /** config.indicators */

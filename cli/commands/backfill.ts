@@ -89,6 +89,8 @@ export interface BackfillResponse {
   published: Record<string, number>;
   /** Datasets the backfill added: `history` when computed indicators were asked for (they follow it). */
   impliedDatasets?: string[];
+  /** Commands not published because the no-data memory holds their item back. */
+  heldBack?: number;
 }
 
 export interface DatasetSummary {
@@ -199,6 +201,10 @@ export async function backfill(target: Target, io: Io, options: BackfillOptions)
     if (response.impliedDatasets?.includes('history'))
       io.out(
         '  history added: the computed indicators are computed from it (no call when the last close is stored)',
+      );
+    if (response.heldBack)
+      io.out(
+        `  ${response.heldBack} held back: remembered as having no data (\`horton status\`); --ask-again asks anyway`,
       );
   }
   if (!options.follow) {

@@ -19,7 +19,7 @@ import {
   ISSUED_AT_TOLERANCE_MS,
   symbolSchema,
 } from '../../model/messages.ts';
-import { planFanOut } from '../shared/domain/fan-out.ts';
+import { type FanOutPlan, planFanOut } from '../shared/domain/fan-out.ts';
 
 /**
  * Most symbols one request may name. Publishing is chunked, so this is not a broker limit: it keeps one request
@@ -77,8 +77,10 @@ export interface BackfillPlan {
   issuedAt: string;
   /** Datasets added to the request: `history` when computed indicators were asked for without it. */
   impliedDatasets: Dataset[];
+  /** The request asks past the no-data memory (its commands carry `askAgain`). */
+  askAgain: boolean;
   securities: CollectUniverse[];
-  perSecurity: { overview: Command[]; history: Command[]; quote: Command[]; indicators: Command[] };
+  perSecurity: FanOutPlan;
 }
 
 export function planBackfill(raw: unknown, context: BackfillContext): BackfillPlan {
@@ -131,6 +133,7 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
       correlationId: root.correlationId,
       issuedAt: root.issuedAt,
       impliedDatasets,
+      askAgain: request.askAgain === true,
       securities: [command],
       perSecurity: empty,
     };
@@ -146,6 +149,7 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
     correlationId: root.correlationId,
     issuedAt: root.issuedAt,
     impliedDatasets,
+    askAgain: request.askAgain === true,
     securities: [],
     perSecurity: plan,
   };
