@@ -32,8 +32,10 @@ interface RunFigures {
   exitCode: number | null;
   calls: number;
   limitAnswers: number;
-  /** The last line npm start wrote (the cause, for a run that failed). */
+  /** The line that says why the run ended (the cause, the daily limit), else its last line. */
   lastLine: string;
+  /** What the run said it deferred to the next budget day, if anything. */
+  deferredLine?: string;
   timedOut: boolean;
 }
 
@@ -98,6 +100,7 @@ async function liveRun(
   await simulator?.close();
   rmSync(stateDir, { recursive: true, force: true });
   const lines = output.split('\n').filter((line) => line.trim() !== '');
+  const deferred = lines.find((line) => line.startsWith('Deferred to the next budget day'));
   const figures: RunFigures = {
     seconds: Math.round(seconds * 10) / 10,
     exitCode,
@@ -107,6 +110,7 @@ async function liveRun(
       lines.find((line) => /npm start failed|daily limit|Nothing could be stored/.test(line)) ??
       lines.at(-1) ??
       '',
+    ...(deferred ? { deferredLine: deferred } : {}),
     timedOut,
   };
   process.stdout.write(`  ${label}: ${JSON.stringify(figures)}\n`);
