@@ -265,7 +265,9 @@ describe('the quote handler with a valid command', () => {
     const partition = `${config.topics.quote.name}-${record?.partition}`;
     expect(response).toEqual({
       batchItemFailures: [{ itemIdentifier: { partition, offset: record?.offset } }],
+      processed: 0,
       failureCauses: { [`${partition}@${record?.offset}`]: expect.stringContaining('HTTP 503') },
+      deadLetterCauses: {},
     });
     expect(await storedQuote('MSFT')).toBeUndefined();
     expect(simulator.stats().requests.total).toBe(config.alphaVantage.maxAttempts);
