@@ -132,6 +132,10 @@ export async function runPlannedCycle(options: CycleOptions): Promise<CycleResul
       await publisher.publishCommands(config.topics.securities.name, commands);
       const settled = await settle(pipeline, spentBudget, deadline);
       if (settled.ended === 'budget-spent') return verdict({ plan, ...settled });
+      // A phase in which every record failed (an endpoint that refuses or errs on every call): the next phases
+      // would only spend the budget on retries of the same failure.
+      const result = verdict({ plan, ended: 'idle' });
+      if (result.failure) return result;
     }
   } finally {
     await publisher.disconnect();

@@ -5,6 +5,7 @@
  *   (a) free plan at the real pace (1 a second, 5 a minute, 25 a day), the default watchlist plus an unknown
  *       symbol: exit 0, calls <= 25, no limit answer; target: well under 10 minutes;
  *   (b) a dead endpoint (a port nobody listens on): exit non-zero with one line naming the cause; target: < 3 min;
+ *       the same for an endpoint that answers every call with HTTP 503 (the probe passes, every call fails);
  *   (c) a premium plan configured, the key answering AlphaVantage's daily-limit body after 3 calls: the run ends
  *       with the line naming the daily limit; target: < 5 minutes.
  * Seconds are from spawning `npm start` to its exit (the local stack's start and stop included). Ends with one
@@ -130,6 +131,12 @@ export async function realDayBenchmark(): Promise<void> {
     { plan: 'free' },
   );
   const deadEndpoint = await liveRun('dead-endpoint', { alphaVantage: { plan: 'free' } }, undefined);
+  // An endpoint that accepts connections but answers every call with HTTP 503: the probe passes, the calls fail.
+  const erringEndpoint = await liveRun(
+    'erring-endpoint',
+    { universe: { watchlist: [...DEFAULT_WATCHLIST] }, indicators, alphaVantage: { plan: 'premium75' } },
+    { plan: 'premium75', faults: [{ mode: 'http-error' }] },
+  );
   const dailyLimit = await liveRun(
     'daily-limit-on-premium',
     { universe: { watchlist: [...DEFAULT_WATCHLIST] }, indicators, alphaVantage: { plan: 'premium75' } },
@@ -150,6 +157,14 @@ export async function realDayBenchmark(): Promise<void> {
       ...deadEndpoint,
       targetSeconds: 180,
       met: deadEndpoint.exitCode !== 0 && deadEndpoint.seconds < 180,
+    },
+    erringEndpoint: {
+      ...erringEndpoint,
+      targetSeconds: 180,
+      met:
+        erringEndpoint.exitCode !== 0 &&
+        /Nothing could be stored/.test(erringEndpoint.lastLine) &&
+        erringEndpoint.seconds < 180,
     },
     dailyLimitOnPremium: {
       ...dailyLimit,
