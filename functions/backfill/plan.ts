@@ -15,7 +15,6 @@ import * as z from 'zod';
 import { DATASETS, type Dataset, type IndicatorConfig, indicatorSource } from '../../model/config.ts';
 import {
   type CollectUniverse,
-  type Command,
   ISSUED_AT_TOLERANCE_MS,
   symbolSchema,
 } from '../../model/messages.ts';
