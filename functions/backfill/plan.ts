@@ -13,11 +13,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { DATASETS, type Dataset, type IndicatorConfig, indicatorSource } from '../../model/config.ts';
-import {
-  type CollectUniverse,
-  ISSUED_AT_TOLERANCE_MS,
-  symbolSchema,
-} from '../../model/messages.ts';
+import { type CollectUniverse, ISSUED_AT_TOLERANCE_MS, symbolSchema } from '../../model/messages.ts';
 import { type FanOutPlan, planFanOut } from '../shared/domain/fan-out.ts';
 
 /**
