@@ -138,8 +138,10 @@ export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerO
       skipped: outcome.skipped,
       deferred: outcome.deferred,
     });
-    // The local runner's report of the run: what was processed, and why records failed or were dead-lettered.
-    if (reportCauses) {
+    // The local runner's report of a batch that did not simply succeed: what was processed, and why records
+    // failed or were dead-lettered. A clean batch keeps Lambda's shape.
+    const clean = outcome.deadLettered + outcome.failed + outcome.skipped + outcome.deferred === 0;
+    if (reportCauses && !clean) {
       return {
         ...outcome.response,
         processed: outcome.processed,
