@@ -12,7 +12,7 @@
  */
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { KafkaBatchResponse, KafkaEvent, RawKafkaRecord } from '../../functions/shared/kafka/event.ts';
+import type { KafkaEvent, RawKafkaRecord } from '../../functions/shared/kafka/event.ts';
 import { Publisher } from '../../functions/shared/kafka/producer.ts';
 import type { QuoteItem } from '../../functions/shared/store/quotes.ts';
 import { ensureTables, localAwsEnvironment, localDynamoDbClient } from '../../localstack/aws-resources.ts';
