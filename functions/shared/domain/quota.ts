@@ -17,6 +17,13 @@ const PACING_HEADROOM = 1.01;
  */
 export const LATE_START_TOLERANCE_MS = (60_000 * (PACING_HEADROOM - 1)) / 2;
 
+/**
+ * Budgets paced slower than one call a second (the free plan's 5 a minute) are held to their slots: there,
+ * AlphaVantage's per-second burst limit applies, and two calls within a second are refused. Premium plans have
+ * the burst limit raised; their callers still go at once when late (the pacing headroom absorbs it).
+ */
+export const BURST_WINDOW_MS = 1_000;
+
 /** Milliseconds between two consecutive calls for a per-minute budget. */
 export function emissionIntervalMs(requestsPerMinute: number): number {
   if (!(requestsPerMinute > 0))

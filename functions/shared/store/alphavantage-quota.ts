@@ -9,9 +9,10 @@
  *   get their own slot without a read-modify-write race. A caller then waits in place until its slot.
  * - A slot that would start after the invocation's deadline is not taken: the caller gets a DeferredError and
  *   its record is handed back unprocessed.
- * - A caller that reaches its slot late (a loaded machine, a slow round trip) does not go at once: the next
- *   slot may belong to another caller, so both would land within a second. It takes a new slot, no earlier
- *   than it can be ready (docs/decisions/0022-late-caller-takes-a-new-slot.md).
+ * - On budgets slower than a call a second (the free plan), a caller that reaches its slot late (a loaded
+ *   machine, a slow round trip) does not go at once: the next slot may belong to another caller, so both would
+ *   land within AlphaVantage's per-second burst window. It takes a new slot, no earlier than it can be ready
+ *   (docs/decisions/0022-late-caller-takes-a-new-slot.md).
  * Cost: two UpdateItems (2 WCU) per request; a third when the budget switches between idle and busy under it.
  * The pace slot is reserved before the day's unit, so a unit is never given back (see `acquire`).
  */
@@ -19,6 +20,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { currentDeadline } from '../deadline.ts';
 import {
+  BURST_WINDOW_MS,
   emissionIntervalMs,
   LATE_START_TOLERANCE_MS,
   nextSlot,
@@ -114,7 +116,7 @@ export class DynamoDbQuotaLimiter implements CallLimiter {
       const wait = slotMs - this.now();
       if (wait > 0) await this.sleep(wait);
       const late = this.now() - slotMs;
-      if (late <= LATE_START_TOLERANCE_MS) return;
+      if (late <= LATE_START_TOLERANCE_MS || this.intervalMs <= BURST_WINDOW_MS) return;
       // The day's unit stays taken (it is this call's); only the pace slot is taken again.
       if (retake >= MAX_LATE_RETAKES) {
         throw new TransientError(
