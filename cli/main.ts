@@ -58,6 +58,7 @@ function addBackfillAndSend(program: Command): void {
     .option('--outputsize <size>', 'history size: compact (100 days) or full (premium plans)')
     .option('--request-id <id>', 'idempotency key: the same id republishes the same command ids')
     .option('--issued-at <time>', 'with --request-id, repeats an earlier backfill exactly')
+    .option('--ask-again', 'ask AlphaVantage even for items remembered as having no data (see horton status)')
     .option('--no-follow', 'return once the commands are published')
     .option('--timeout <seconds>', 'give up following after this long', positiveInteger('--timeout'), 600)
     .action(action((target, io, options: Parameters<typeof backfill>[2]) => backfill(target, io, options)));

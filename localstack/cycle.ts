@@ -22,6 +22,7 @@ import {
   quoteFreshness,
 } from '../model/domain/freshness.ts';
 import { describeNoData, type NoDataEntry, noDataHolds } from '../model/domain/no-data.ts';
+import type { HandlerName } from '../model/handlers.ts';
 import type { CollectUniverse } from '../model/messages.ts';
 import { planRun, type RunItemFacts, type RunPlan, runItemKey } from '../model/plan.ts';
 import type { Pipeline } from './runner/pipeline.ts';
@@ -49,6 +50,38 @@ export interface CycleResult {
   /** `idle`: everything fired was handled; `budget-spent`: the day's budget ran out first. */
   ended: 'idle' | 'budget-spent';
   spent?: SpentBudget;
+  /** One line naming the cause, when the cycle's dataset handlers could not process a single record. */
+  failure?: string;
+}
+
+/** The handlers that ask AlphaVantage for a symbol's data and store it. */
+const DATA_HANDLERS: readonly HandlerName[] = ['quote', 'history', 'overview', 'indicators'];
+
+type Tally = { processed: number; failed: number; lastCause?: string };
+
+/** What the dataset handlers have processed and failed (dead-lettered by them or by the mapping) so far. */
+function tally(pipeline: Pipeline): Tally {
+  const total: Tally = { processed: 0, failed: 0 };
+  for (const name of DATA_HANDLERS) {
+    const counters = pipeline.mappings.get(name)?.counters;
+    if (!counters) continue;
+    total.processed += counters.processed;
+    total.failed += counters.deadLettered + counters.onFailureSends;
+    if (counters.lastCause !== undefined) total.lastCause = counters.lastCause;
+  }
+  return total;
+}
+
+/**
+ * The verdict of a cycle that stored nothing: every record its dataset handlers got failed or was
+ * dead-lettered. One line with the last cause and the endpoint (causes never carry the key: the transport
+ * redacts it).
+ */
+function nothingStored(before: Tally, after: Tally, config: HortonConfig): string | undefined {
+  const failed = after.failed - before.failed;
+  if (failed === 0 || after.processed > before.processed) return undefined;
+  const endpoint = new URL(config.alphaVantage.baseUrl).origin;
+  return `Nothing could be stored: all ${failed} record(s) of this run failed or were dead-lettered; last cause: ${after.lastCause ?? 'unknown'} (AlphaVantage at ${endpoint})`;
 }
 
 /** The phases of a cycle, in firing order: the quotes of the plan first, fetched indicators last. */
@@ -71,6 +104,11 @@ export async function runPlannedCycle(options: CycleOptions): Promise<CycleResul
     ...alphaVantageBudget(config),
   });
   const spentBudget = () => budgetSpent(limiter);
+  const before = tally(pipeline);
+  const verdict = (result: Omit<CycleResult, 'failure'>): CycleResult => {
+    const failure = nothingStored(before, tally(pipeline), config);
+    return failure === undefined ? result : { ...result, failure };
+  };
 
   // The universe first, so the dataset commands fan out over the stored securities.
   await scheduler.fireNow('universe');
@@ -84,7 +122,7 @@ export async function runPlannedCycle(options: CycleOptions): Promise<CycleResul
     now,
     facts: await readRunFacts(options.doc, config, symbols, now),
   });
-  if (afterUniverse.ended === 'budget-spent') return { plan, ...afterUniverse };
+  if (afterUniverse.ended === 'budget-spent') return verdict({ plan, ...afterUniverse });
 
   const publisher = new Publisher(
     new Kafka({ clientId: `${config.prefix}-start`, brokers: options.brokers, logLevel: logLevel.NOTHING }),
@@ -98,12 +136,16 @@ export async function runPlannedCycle(options: CycleOptions): Promise<CycleResul
       if (commands.length === 0) continue;
       await publisher.publishCommands(config.topics.securities.name, commands);
       const settled = await settle(pipeline, spentBudget, deadline);
-      if (settled.ended === 'budget-spent') return { plan, ...settled };
+      if (settled.ended === 'budget-spent') return verdict({ plan, ...settled });
+      // A phase in which every record failed (an endpoint that refuses or errs on every call): the next phases
+      // would only spend the budget on retries of the same failure.
+      const result = verdict({ plan, ended: 'idle' });
+      if (result.failure) return result;
     }
   } finally {
     await publisher.disconnect();
   }
-  return { plan, ended: 'idle' };
+  return verdict({ plan, ended: 'idle' });
 }
 
 /** The collect-universe command of one dataset of a run, restricted to the planned symbols. */

@@ -323,6 +323,8 @@ export async function startLocalRun(request: StartRequest): Promise<void> {
     const cycle = await firstCycle(request, { pipeline: running, endpoints, target, before, started });
     if (cycle === 'interrupted') return;
 
+    // A run that stored nothing ends non-zero, after its summary, with the cause as the last line.
+    if (ended.failure) throw new Error(ended.failure);
     if (request.keepRunning) {
       await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
     } else if (request.watch) {

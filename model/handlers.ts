@@ -71,7 +71,8 @@ export const HANDLERS = {
     entry: 'functions/securities/index.ts',
     trigger: { kind: 'kafka', topic: 'securities' },
     produces: ['overview', 'history', 'quote', 'indicators', 'deadLetter'],
-    tables: { securities: ['Scan', 'BatchWriteItem'] },
+    // The no-data memory, read whole (it is sparse) so remembered items are not fanned out.
+    tables: { securities: ['Scan', 'BatchWriteItem'], noData: ['Scan'] },
     callsAlphaVantage: true,
     description:
       'LISTING_STATUS or the watchlist -> securities table -> one command per security and dataset',
@@ -124,7 +125,8 @@ export const HANDLERS = {
     entry: 'functions/backfill/index.ts',
     trigger: { kind: 'manual' },
     produces: ['securities', 'overview', 'history', 'quote', 'indicators'],
-    tables: {},
+    // The no-data memory, read whole (it is sparse) so remembered items are not published.
+    tables: { noData: ['Scan'] },
     callsAlphaVantage: false,
     description: 'Operator request (symbols, datasets, options) -> validated collect commands',
   },

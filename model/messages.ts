@@ -25,6 +25,11 @@ const envelope = {
   correlationId: z.string().min(1).max(128),
   /** When the root command was issued; orders quote observations and makes replays deterministic. */
   issuedAt: z.iso.datetime({ offset: true }),
+  /**
+   * Ask AlphaVantage even while the no-data memory holds the item back (an operator's explicit backfill
+   * override); the answer still updates the memory. Fanned-out children inherit it.
+   */
+  askAgain: z.literal(true).optional(),
 };
 
 const datasetSchema = z.enum(DATASETS);

@@ -97,7 +97,7 @@ export const HANDLER_SETTINGS = {
   securities: z.object({
     ...common,
     topics: topics(HANDLERS.securities.produces),
-    tables: tables(['securities']),
+    tables: tables(['securities', 'noData']),
     alphaVantage: alphaVantageSettings,
     /** config.universe */
     universe: z.object({
@@ -146,6 +146,7 @@ export const HANDLER_SETTINGS = {
   backfill: z.object({
     ...common,
     topics: topics(HANDLERS.backfill.produces),
+    tables: tables(['noData']),
     /** The plan allows premium options (outputsize=full). */
     premium: z.boolean(),
     /** config.indicators */

@@ -25,6 +25,8 @@ export interface BackfillOptions {
   outputsize?: string;
   requestId?: string;
   issuedAt?: string;
+  /** Ask even for items the no-data memory holds back. */
+  askAgain?: boolean;
   follow: boolean;
   /** Seconds to wait for the handlers before giving up. */
   timeout: number;
@@ -67,6 +69,7 @@ export function backfillRequest(options: BackfillOptions): BackfillRequest {
     ...(options.outputsize ? { historyOutputsize: options.outputsize } : {}),
     ...(options.requestId ? { requestId: options.requestId } : {}),
     ...(options.issuedAt ? { issuedAt: options.issuedAt } : {}),
+    ...(options.askAgain ? { askAgain: true } : {}),
   };
 }
 
@@ -76,6 +79,7 @@ interface BackfillRequest {
   historyOutputsize?: string;
   requestId?: string;
   issuedAt?: string;
+  askAgain?: boolean;
 }
 
 export interface BackfillResponse {
@@ -85,6 +89,8 @@ export interface BackfillResponse {
   published: Record<string, number>;
   /** Datasets the backfill added: `history` when computed indicators were asked for (they follow it). */
   impliedDatasets?: string[];
+  /** Commands not published because the no-data memory holds their item back. */
+  heldBack?: number;
 }
 
 export interface DatasetSummary {
@@ -195,6 +201,10 @@ export async function backfill(target: Target, io: Io, options: BackfillOptions)
     if (response.impliedDatasets?.includes('history'))
       io.out(
         '  history added: the computed indicators are computed from it (no call when the last close is stored)',
+      );
+    if (response.heldBack)
+      io.out(
+        `  ${response.heldBack} held back: remembered as having no data (\`horton status\`); --ask-again asks anyway`,
       );
   }
   if (!options.follow) {

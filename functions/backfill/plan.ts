@@ -13,13 +13,8 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { DATASETS, type Dataset, type IndicatorConfig, indicatorSource } from '../../model/config.ts';
-import {
-  type CollectUniverse,
-  type Command,
-  ISSUED_AT_TOLERANCE_MS,
-  symbolSchema,
-} from '../../model/messages.ts';
-import { planFanOut } from '../shared/domain/fan-out.ts';
+import { type CollectUniverse, ISSUED_AT_TOLERANCE_MS, symbolSchema } from '../../model/messages.ts';
+import { type FanOutPlan, planFanOut } from '../shared/domain/fan-out.ts';
 
 /**
  * Most symbols one request may name. Publishing is chunked, so this is not a broker limit: it keeps one request
@@ -46,6 +41,11 @@ export const backfillRequestSchema = z
      * without it, a repeat is a fresh collection under the same ids.
      */
     issuedAt: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * Ask AlphaVantage even for items the no-data memory holds back (an unknown symbol that may have been
+     * listed since); the answers still update the memory.
+     */
+    askAgain: z.boolean().optional(),
   })
   .strict()
   .refine((request) => !(request.symbols && request.datasets.includes('universe')), {
@@ -72,8 +72,10 @@ export interface BackfillPlan {
   issuedAt: string;
   /** Datasets added to the request: `history` when computed indicators were asked for without it. */
   impliedDatasets: Dataset[];
+  /** The request asks past the no-data memory (its commands carry `askAgain`). */
+  askAgain: boolean;
   securities: CollectUniverse[];
-  perSecurity: { overview: Command[]; history: Command[]; quote: Command[]; indicators: Command[] };
+  perSecurity: FanOutPlan;
 }
 
 export function planBackfill(raw: unknown, context: BackfillContext): BackfillPlan {
@@ -101,6 +103,7 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
     correlationId: `backfill:${requestId}`,
     issuedAt: request.issuedAt ?? context.now.toISOString(),
     ...(request.historyOutputsize ? { historyOutputsize: request.historyOutputsize } : {}),
+    ...(request.askAgain ? { askAgain: true as const } : {}),
   };
   const requested = request.datasets.filter((dataset) => dataset !== 'universe');
   const impliedDatasets: Dataset[] =
@@ -125,6 +128,7 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
       correlationId: root.correlationId,
       issuedAt: root.issuedAt,
       impliedDatasets,
+      askAgain: request.askAgain === true,
       securities: [command],
       perSecurity: empty,
     };
@@ -140,6 +144,7 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
     correlationId: root.correlationId,
     issuedAt: root.issuedAt,
     impliedDatasets,
+    askAgain: request.askAgain === true,
     securities: [],
     perSecurity: plan,
   };

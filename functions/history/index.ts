@@ -46,12 +46,13 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic: settings.topics.deadLetter,
-  handle: async (command, { logger, record }) => {
+  handle: async (command, scope) => {
+    const { logger } = scope;
     const outcome = await collectHistory(command, {
       alphaVantage,
       store,
       premium: settings.premium,
-      noData: noDataMemoryFor(noData, record),
+      noData: noDataMemoryFor(noData, scope),
       computedIndicators: settings.indicators,
       publishIndicators: (commands) => publisher.publishCommands(settings.topics.indicators, commands),
       warn: (message, details) => logger.warn(message, details),

@@ -34,13 +34,14 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic: settings.topics.deadLetter,
-  handle: async (command, { logger, record }) => {
+  handle: async (command, scope) => {
+    const { logger } = scope;
     const outcome = await collectIndicator(command, {
       alphaVantage,
       put: (item) => putSnapshot(doc, indicatorsTable, 'symbol', item),
       storedCollectedAt: (symbol, indicator) => getCollectedAt(doc, indicatorsTable, { symbol, indicator }),
       recentBars: (symbol, count) => getRecentBars(doc, dailyPricesTable, symbol, count),
-      noData: noDataMemoryFor(noData, record),
+      noData: noDataMemoryFor(noData, scope),
     });
     logger.info('indicator processed', { ...outcome });
   },

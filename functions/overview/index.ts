@@ -37,7 +37,8 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic: settings.topics.deadLetter,
-  handle: async (command, { logger, record }) => {
+  handle: async (command, scope) => {
+    const { logger } = scope;
     const outcome = await collectOverview(command, {
       alphaVantage,
       put: (items, options) => putFundamentals(doc, fundamentalsTable, items, options),
@@ -45,7 +46,7 @@ export const handler = createKafkaHandler({
       stage: (symbol, commandId, parts) => stageParts(doc, fundamentalsTable, symbol, commandId, parts),
       stored: (symbol) => getStoredFundamentals(doc, fundamentalsTable, symbol),
       maxAgeDays: settings.fundamentalsMaxAgeDays,
-      noData: noDataMemoryFor(noData, record),
+      noData: noDataMemoryFor(noData, scope),
     });
     logger.info('fundamentals processed', { ...outcome });
   },

@@ -32,13 +32,14 @@ export const handler = createKafkaHandler({
   observability,
   publisher: () => publisher,
   deadLetterTopic: settings.topics.deadLetter,
-  handle: async (command, { logger, record }) => {
+  handle: async (command, scope) => {
+    const { logger } = scope;
     const outcome = await collectQuote(command, {
       alphaVantage,
       windowSize: settings.rollingWindow,
       // A local run on a compressed clock stores simulated times ahead of the wall clock: none is "in the future".
       ...(settings.runtime.simulatedTimeAhead ? { now: () => new Date(8.64e15) } : {}),
-      noData: noDataMemoryFor(noData, record),
+      noData: noDataMemoryFor(noData, scope),
       store: {
         get: (symbol) => getQuoteItem(doc, quotesTable, symbol),
         putIfVersion: (item, expected) => putQuoteItemIfVersion(doc, quotesTable, item, expected),

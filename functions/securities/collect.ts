@@ -5,13 +5,17 @@
  * Listing mode fetches LISTING_STATUS only when the command asks for a refresh (the daily universe schedule) or
  * nothing is stored yet; the frequent dataset schedules fan out over the stored universe, which spends no quota.
  *
+ * Items the no-data memory holds back at the command's `issuedAt` are not published (one Scan of the sparse
+ * no-data table, not a read per symbol), unless the command asks again (a backfill's explicit override).
+ *
  * When the configuration collects only what fits the daily budget (`alphaVantage.overBudget`), the fan-out
  * publishes what the remaining budget covers, watchlist quotes first, and reports what it deferred.
  */
 import type { IndicatorConfig } from '../../model/config.ts';
+import type { NoDataEntry } from '../../model/domain/no-data.ts';
 import type { CollectUniverse } from '../../model/messages.ts';
 import type { AlphaVantageApi } from '../shared/alphavantage/client.ts';
-import { type FanOutPlan, fitFanOut, planFanOut } from '../shared/domain/fan-out.ts';
+import { type FanOutPlan, fitFanOut, planFanOut, withoutRemembered } from '../shared/domain/fan-out.ts';
 import {
   type Security,
   type SkippedSymbol,
@@ -45,6 +49,8 @@ export interface SecuritiesDeps {
   listStored(): Promise<StoredSecurity[]>;
   upsert(securities: readonly StoredSecurity[]): Promise<void>;
   publish(plan: FanOutPlan): Promise<void>;
+  /** Every entry of the no-data memory (answers without data, per symbol and dataset). */
+  remembered(): Promise<NoDataEntry[]>;
   budget: BudgetPort;
   settings: UniverseSettings;
 }
@@ -56,6 +62,8 @@ export interface UniverseOutcome {
   published: Record<keyof FanOutPlan, number>;
   /** Commands left out for lack of budget (collect-what-fits only). */
   deferred?: Record<keyof FanOutPlan, number>;
+  /** Commands left out because the no-data memory holds their item back. */
+  heldBack: number;
 }
 
 /** The universe: the watchlist, or the listing (stored rows when there are, else fetched and stored). */
@@ -95,12 +103,11 @@ export async function collectUniverse(
 
   const restrictTo = command.symbols ? new Set(command.symbols) : undefined;
   const symbols = securities.map((s) => s.symbol).filter((symbol) => !restrictTo || restrictTo.has(symbol));
-  const wanted = planFanOut({
-    parent: command,
-    symbols,
-    datasets: command.datasets,
-    indicators: settings.indicators,
-  });
+  const { plan: wanted, heldBack } = withoutRemembered(
+    planFanOut({ parent: command, symbols, datasets: command.datasets, indicators: settings.indicators }),
+    command.askAgain ? [] : await deps.remembered(),
+    command.issuedAt,
+  );
   const fitted = settings.collectWhatFits
     ? fitFanOut(
         wanted,
@@ -121,5 +128,6 @@ export async function collectUniverse(
       indicators: plan.indicators.length,
     },
     ...(fitted ? { deferred: fitted.deferred } : {}),
+    heldBack,
   };
 }

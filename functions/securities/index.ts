@@ -2,6 +2,8 @@
  * Securities handler: consumes collect-universe commands (MSK event source mapping), keeps the securities table
  * and fans out one command per security and dataset to the dataset topics.
  */
+
+import type { NoDataEntry } from '../../model/domain/no-data.ts';
 import { alphaVantageClient } from '../shared/clients.ts';
 import { createKafkaHandler } from '../shared/kafka/consumer-handler.ts';
 import { connectionOf, Publisher } from '../shared/kafka/producer.ts';
@@ -41,6 +43,7 @@ export const handler = createKafkaHandler({
       settings: universe,
       budget,
       listStored: () => scanAll<StoredSecurity>(doc, securitiesTable),
+      remembered: () => scanAll<NoDataEntry>(doc, settings.tables.noData),
       upsert: (securities) =>
         putAll(
           doc,

@@ -4,9 +4,8 @@
  * occurrence is dead-lettered with the reason); data forgets the entry.
  */
 import { type NoDataEntry, noDataHolds, rememberNoData } from '../../model/domain/no-data.ts';
-import { REDRIVE_HEADER } from '../../model/operations.ts';
 import { NoDataError } from './errors.ts';
-import type { KafkaRecord } from './kafka/event.ts';
+import type { RecordScope } from './kafka/consumer-handler.ts';
 
 /** The handler's port to the no-data table. */
 export interface NoDataMemory {
@@ -18,13 +17,12 @@ export interface NoDataMemory {
 }
 
 /**
- * The memory as one record sees it. A redriven record (`horton dead-letters redrive`) is an operator's explicit
- * "ask again", typically after the cause was fixed: the memory does not hold it back, but still learns from the
- * answer (remembered anew, or forgotten on data).
+ * The memory as one record sees it. A record that asks again (`RecordScope.askAgain`: redriven, or a backfill
+ * with `askAgain`) is not held back, but the memory still learns from the answer (remembered anew, or
+ * forgotten on data).
  */
-export function noDataMemoryFor(memory: NoDataMemory, record: KafkaRecord): NoDataMemory {
-  const redriven = record.headers.some((header) => header.name === REDRIVE_HEADER);
-  return redriven ? { ...memory, askAgain: true } : memory;
+export function noDataMemoryFor(memory: NoDataMemory, scope: Pick<RecordScope, 'askAgain'>): NoDataMemory {
+  return scope.askAgain ? { ...memory, askAgain: true } : memory;
 }
 
 export type Asked<T> = { kind: 'data'; data: T } | { kind: 'remembered'; entry: NoDataEntry };

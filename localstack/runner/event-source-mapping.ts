@@ -268,6 +268,7 @@ export class EventSourceMapping {
     if (!worker) {
       const { config } = this.options;
       worker = new PartitionWorker(this.topic, partition, {
+        handler: this.functionName,
         settings: {
           batchSize: config.consumers.batchSize,
           retryAttempts: config.consumers.retryAttempts,

@@ -55,10 +55,24 @@ export interface MappingCounters {
   retries: number;
   /** Records sent to the on-failure destination (retries exhausted or too old). */
   onFailureSends: number;
+  /** Records the function processed without failing (its own count when it reports one). */
+  processed: number;
+  /** Records the function dead-lettered itself (as it reports them). */
+  deadLettered: number;
+  /** The first line of the last failure or dead-letter reason, for a run's one-line verdict. */
+  lastCause?: string;
 }
 
 export function emptyCounters(): MappingCounters {
-  return { invocations: 0, records: 0, failedInvocations: 0, retries: 0, onFailureSends: 0 };
+  return {
+    invocations: 0,
+    records: 0,
+    failedInvocations: 0,
+    retries: 0,
+    onFailureSends: 0,
+    processed: 0,
+    deadLettered: 0,
+  };
 }
 
 export interface PartitionSettings {
@@ -68,6 +82,8 @@ export interface PartitionSettings {
 }
 
 export interface PartitionWorkerDeps {
+  /** The function's name, for the lines this worker writes. */
+  handler: string;
   settings: PartitionSettings;
   cluster: LocalCluster;
   /** Invokes the function; rejects on error or timeout. */
@@ -89,6 +105,8 @@ interface InvocationFailure {
   offset: number;
   whole: boolean;
   message: string;
+  /** Why, as the handler or the invocation said it (the message less the coordinates). */
+  cause: string;
 }
 
 interface RetryState {
@@ -98,14 +116,27 @@ interface RetryState {
   failures: number;
 }
 
-/** The reason Horton's handlers add for the local runner (`failureCauses`), when the response has one. */
+/** What Horton's handlers add to their response for the local runner (consumer-handler.ts `reportCauses`). */
+interface HandlerReport {
+  processed?: unknown;
+  failureCauses?: unknown;
+  deadLetterCauses?: unknown;
+}
+
+const asReport = (response: unknown): HandlerReport =>
+  typeof response === 'object' && response !== null ? (response as HandlerReport) : {};
+
+const textsOf = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+
+/** The reason a handler reported for the record at `coordinates`, when it reported one. */
 function failureCause(response: unknown, coordinates: string): string | undefined {
-  if (typeof response !== 'object' || response === null || !('failureCauses' in response)) return undefined;
-  const causes = response.failureCauses;
-  if (typeof causes !== 'object' || causes === null) return undefined;
-  const cause = (causes as Record<string, unknown>)[coordinates];
+  const cause = textsOf(asReport(response).failureCauses)[coordinates];
   return typeof cause === 'string' ? cause : undefined;
 }
+
+/** The first line of a message: retry lines and verdicts stay one line. */
+export const firstLine = (message: string): string => message.split('\n', 1)[0] ?? message;
 
 export class PartitionWorker {
   private retry: RetryState | undefined;
@@ -239,14 +270,17 @@ export class PartitionWorker {
           : { offset: failure.offset, failures: 1 };
       const attemptsMade = this.retry.failures;
       if (attemptsMade <= settings.retryAttempts) {
-        this.deps.log.warn('invocation failed; will retry', {
-          partition: this.key,
-          offset: failure.offset,
-          wholeBatch: failure.whole,
-          retry: attemptsMade,
-          of: settings.retryAttempts,
-          error: failure.message,
-        });
+        this.deps.log.warn(
+          `${this.deps.handler}: invocation failed at ${this.key} offset ${failure.offset}; will retry (${attemptsMade} of ${settings.retryAttempts}): ${firstLine(failure.cause)}`,
+          {
+            partition: this.key,
+            offset: failure.offset,
+            wholeBatch: failure.whole,
+            retry: attemptsMade,
+            of: settings.retryAttempts,
+            error: failure.message,
+          },
+        );
         if (!(await this.deps.backoff(attemptsMade))) return;
         continue;
       }
@@ -280,19 +314,43 @@ export class PartitionWorker {
       const response = await this.deps.invoke(event);
       const delivered = new Map([[this.key, new Set(deliverable.map((record) => record.offset))]]);
       const outcome = interpretBatchResponse(response, delivered);
+      this.count(response, outcome.kind === 'success' ? deliverable.length : undefined);
       if (outcome.kind === 'success') return undefined;
       if (outcome.kind === 'invalid') {
-        return { offset: deliverable[0]?.offset ?? lastOffset, whole: true, message: outcome.reason };
+        return this.failed({
+          offset: deliverable[0]?.offset ?? lastOffset,
+          whole: true,
+          cause: outcome.reason,
+        });
       }
       const failedAt = outcome.failedFrom.get(this.key) ?? lastOffset;
       const cause = failureCause(response, `${this.key}@${failedAt}`);
-      return {
+      return this.failed({
         offset: failedAt,
         whole: false,
+        cause: cause ?? 'no cause reported',
         message: `handler reported ${this.key}@${failedAt} as failed${cause ? `: ${cause}` : ''}`,
-      };
+      });
     } catch (error) {
-      return { offset: deliverable[0]?.offset ?? lastOffset, whole: true, message: (error as Error).message };
+      const message = (error as Error).message;
+      return this.failed({ offset: deliverable[0]?.offset ?? lastOffset, whole: true, cause: message });
     }
+  }
+
+  /** Counts what the handler processed and dead-lettered, as it reports them (else `delivered` on success). */
+  private count(response: unknown, delivered: number | undefined): void {
+    const { counters } = this.deps;
+    const report = asReport(response);
+    if (typeof report.processed === 'number') counters.processed += report.processed;
+    else if (delivered !== undefined) counters.processed += delivered;
+    const deadLetterCauses = Object.values(textsOf(report.deadLetterCauses));
+    counters.deadLettered += deadLetterCauses.length;
+    const last = deadLetterCauses.at(-1);
+    if (typeof last === 'string') counters.lastCause = firstLine(last);
+  }
+
+  private failed(failure: Omit<InvocationFailure, 'message'> & { message?: string }): InvocationFailure {
+    this.deps.counters.lastCause = firstLine(failure.cause);
+    return { ...failure, message: failure.message ?? failure.cause };
   }
 }

@@ -16,6 +16,9 @@
  * emulator-restart: the AWS emulator's time to ready with 300,000 items, from its journal and from its snapshot,
  * and its stop within the grace period (emulator-restart.ts; target: ready in under 20 s from the snapshot).
  *
+ * real-day: `npm start -- --live` as a new user runs it: the free plan's first day, a dead endpoint, a daily-limit
+ * answer on a premium plan (real-day.ts; targets: well under 10 min, under 3 min, under 5 min).
+ *
  * `npm run bench -- <name>` runs one; no name runs them all.
  */
 import { Agent } from 'undici';
@@ -26,6 +29,7 @@ import { emulatorRestartBenchmark } from './emulator-restart.ts';
 import { fanOutBenchmark } from './fan-out.ts';
 import { handlersBenchmark } from './handlers.ts';
 import { quotaBenchmark } from './quota.ts';
+import { realDayBenchmark } from './real-day.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 const SYMBOLS = ['IBM', 'MSFT', 'AAPL', 'NVDA', 'AMZN'];
@@ -80,6 +84,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'fan-out-publish': fanOutBenchmark,
   quota: quotaBenchmark,
   'emulator-restart': emulatorRestartBenchmark,
+  'real-day': realDayBenchmark,
 };
 
 const selected = process.argv.slice(2);

@@ -115,3 +115,65 @@ describe('AlphaVantage limiter: several processes, one budget', () => {
     });
   });
 });
+
+/**
+ * A caller that reaches its slot late (a stalled process on a loaded machine) must not go at once: the next
+ * slot belongs to another caller, and the two would land within AlphaVantage's per-second burst window.
+ * Two environments, one budget at 30 a minute (2 s apart); the first environment oversleeps its first wait by
+ * 1.5 s, as a loaded machine does.
+ */
+describe('AlphaVantage limiter: a caller released late', () => {
+  const client = new DynamoDBClient({
+    endpoint: awsEndpoint,
+    region: awsRegion,
+    credentials: { accessKeyId: 'horton-test', secretAccessKey: 'horton-test' },
+  });
+  const table = `horton-test-quota-late-${randomUUID()}`;
+  const starts: number[] = [];
+
+  beforeAll(async () => {
+    const key = TABLES.alphaVantageQuota.partitionKey;
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: key.name, AttributeType: key.type }],
+        KeySchema: [{ AttributeName: key.name, KeyType: 'HASH' }],
+      }),
+    );
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: table });
+    const limiter = (sleep?: (ms: number) => Promise<void>) =>
+      new DynamoDbQuotaLimiter({
+        doc: DynamoDBDocumentClient.from(client),
+        table,
+        requestsPerMinute: 30,
+        requestsPerDay: null,
+        ...(sleep ? { sleep } : {}),
+      });
+    let overslept = false;
+    const stalled = limiter(async (ms) => {
+      const extra = overslept ? 0 : 1_500;
+      overslept = true;
+      await new Promise((resolve) => setTimeout(resolve, ms + extra));
+    });
+    const punctual = limiter();
+    const call = async (environment: DynamoDbQuotaLimiter) => {
+      await environment.acquire('call');
+      starts.push(Date.now());
+    };
+    await call(punctual);
+    // The stalled environment takes the next slot and sleeps past it; the punctual one takes the one after.
+    const late = call(stalled);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await Promise.all([late, call(punctual)]);
+    starts.sort((a, b) => a - b);
+  }, 60_000);
+
+  afterAll(() => client.destroy());
+
+  it('never lets two calls start within one second', () => {
+    expect(starts).toHaveLength(3);
+    const gaps = starts.slice(1).map((start, index) => start - (starts[index] ?? 0));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1_000);
+  });
+});

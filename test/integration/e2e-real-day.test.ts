@@ -6,42 +6,34 @@
  *   single limit answer, the watchlist's quotes first, and says what it deferred;
  * - a second cycle the same day, with the budget spent, spends nothing and ends at once.
  *
- * The per-minute rate of both the simulator and the limiter is raised from the free plan's 5 to 20 (the daily
- * cap of 25 and the per-second limit stay AlphaVantage's), so the day's 25 calls take 75 seconds, not five minutes.
+ * The per-minute rate of both the simulator and the limiter is raised from the free plan's 5 to 12 (the daily
+ * cap of 25 and the per-second limit stay AlphaVantage's), so the day's 25 calls take about two minutes, not
+ * five; slots 5 s apart leave room for the event-loop stalls of a loaded CI machine after a call is released;
+ * `npm run bench -- real-day` runs the real pace and measures how long it takes.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type CycleResult, runPlannedCycle } from '../../localstack/cycle.ts';
 import { DEFAULT_WATCHLIST } from '../../model/config.ts';
-import { type E2eEnvironment, scanItems, startE2e } from '../support/e2e-harness.ts';
+import {
+  type E2eEnvironment,
+  type MeasuredCycle,
+  measuredCycle,
+  scanItems,
+  startE2e,
+} from '../support/e2e-harness.ts';
 
 /** A Saturday: the market is closed, so a stored quote cannot be newer the same day. */
 const SIMULATOR_NOW = new Date('2026-12-05T15:00:00Z');
 /** In the simulator's default list of symbols it answers as unknown. */
 const UNKNOWN = 'UNKNOWN';
 const WATCHLIST = [...DEFAULT_WATCHLIST, UNKNOWN];
-const RATE = 20;
+const RATE = 12;
 const FREE_DAILY_CAP = 25;
 
 describe('e2e: a free key, the first cycle of the day and a second one', () => {
   let environment: E2eEnvironment | undefined;
   const env = () => environment as E2eEnvironment;
-  let first: CycleResult;
-  let firstRequests: Record<string, number>;
-  let firstTotal = 0;
-  let firstLimited: Record<string, number> = {};
-  let second: CycleResult;
-  let secondTotal = 0;
-  let secondSeconds = 0;
-
-  const cycle = () =>
-    runPlannedCycle({
-      pipeline: env().pipeline,
-      config: env().config,
-      doc: env().doc,
-      brokers: env().brokers,
-      timeoutMs: 240_000,
-      now: () => SIMULATOR_NOW,
-    });
+  let first: MeasuredCycle;
+  let second: MeasuredCycle;
 
   beforeAll(async () => {
     environment = await startE2e({
@@ -55,16 +47,8 @@ describe('e2e: a free key, the first cycle of the day and a second one', () => {
       },
       simulator: { now: SIMULATOR_NOW, plan: 'free', quotas: { perMinute: RATE } },
     });
-    first = await cycle();
-    const stats = env().simulator.stats().requests;
-    firstRequests = { ...stats.bySymbol };
-    firstTotal = stats.total;
-    firstLimited = { ...stats.limitedByWindow };
-    env().simulator.reset();
-    const started = Date.now();
-    second = await cycle();
-    secondSeconds = (Date.now() - started) / 1000;
-    secondTotal = env().simulator.stats().requests.total;
+    first = await measuredCycle(env(), SIMULATOR_NOW, 240_000);
+    second = await measuredCycle(env(), SIMULATOR_NOW, 240_000);
   }, 600_000);
 
   afterAll(async () => {
@@ -72,34 +56,35 @@ describe('e2e: a free key, the first cycle of the day and a second one', () => {
   });
 
   it('spends at most the 25 calls of the day and ends on its own', () => {
-    expect(firstTotal).toBeGreaterThan(0);
-    expect(firstTotal).toBeLessThanOrEqual(FREE_DAILY_CAP);
-    expect(['idle', 'budget-spent']).toContain(first.ended);
+    expect(first.requests.total).toBeGreaterThan(0);
+    expect(first.requests.total).toBeLessThanOrEqual(FREE_DAILY_CAP);
+    expect(['idle', 'budget-spent']).toContain(first.result.ended);
+    expect(first.result.failure).toBeUndefined();
   });
 
-  it('meets no daily or per-minute limit answer', () => {
-    // The per-second window is left out: on a loaded machine a caller released late by the emulator can land
-    // within a second of the next one (the real free plan's 12 s spacing leaves room for that).
-    expect({ minute: firstLimited.minute, day: firstLimited.day }).toEqual({ minute: 0, day: 0 });
+  it('meets no limit answer: not per second, not per minute, not for the day', () => {
+    // A caller the loaded emulator releases late takes a new slot (docs/decisions/0022) instead of landing
+    // within a second of the next one.
+    expect(first.requests.limitedByWindow).toEqual({ second: 0, minute: 0, day: 0 });
   });
 
   it("takes every watchlist quote first and defers what does not fit to the budget's reset", async () => {
     const quotes = await scanItems<{ symbol: string }>(env().doc, env().tables.quotes);
     expect(quotes.map((quote) => quote.symbol).sort()).toEqual([...DEFAULT_WATCHLIST].sort());
-    expect(first.plan.deferred.length).toBeGreaterThan(0);
-    expect(first.plan.deferred.every((item) => item.dataset === 'overview')).toBe(true);
-    expect(first.plan.resetsAt).toMatch(/T00:00:00\.000Z$/);
+    const { plan } = first.result;
+    expect(plan.deferred.length).toBeGreaterThan(0);
+    expect(plan.deferred.every((item) => item.dataset === 'overview')).toBe(true);
+    expect(plan.resetsAt).toMatch(/T00:00:00\.000Z$/);
   });
 
   it('asks about the unknown symbol at most twice per answer without data', () => {
     // The quote ({"Global Quote": {}}, which AlphaVantage also sends transiently) twice, history ("Invalid API
     // call") once; its overview does not fit the day.
-    expect(firstRequests[UNKNOWN] ?? 0).toBeLessThanOrEqual(3);
+    expect(first.requests.bySymbol[UNKNOWN] ?? 0).toBeLessThanOrEqual(3);
   });
 
   it('ends a second cycle at once when the day is spent, with nothing asked', () => {
-    expect(secondTotal).toBe(0);
-    expect(secondSeconds).toBeLessThan(60);
-    expect(second.plan.run.every((item) => item.calls === 0)).toBe(true);
+    expect(second.requests.total).toBe(0);
+    expect(second.result.plan.run.every((item) => item.calls === 0)).toBe(true);
   });
 });

@@ -6,9 +6,8 @@
  * remembered (the no-data table) instead of bought again.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runPlannedCycle } from '../../localstack/cycle.ts';
 import { DEFAULT_WATCHLIST } from '../../model/config.ts';
-import { type E2eEnvironment, startE2e } from '../support/e2e-harness.ts';
+import { type E2eEnvironment, measuredCycle, startE2e } from '../support/e2e-harness.ts';
 
 /**
  * A Saturday: the market is closed, so a stored quote cannot be newer the same day. In 2000, a year after the
@@ -35,16 +34,6 @@ describe('e2e: a premium key, a second cycle the same day on unchanged data', ()
   let secondByFunction: Record<string, number> = {};
   let secondByOutputsize: Record<string, number> = {};
 
-  const cycle = () =>
-    runPlannedCycle({
-      pipeline: env().pipeline,
-      config: env().config,
-      doc: env().doc,
-      brokers: env().brokers,
-      timeoutMs: 400_000,
-      now: () => SIMULATOR_NOW,
-    });
-
   beforeAll(async () => {
     environment = await startE2e({
       endpoints: inject('localStack'),
@@ -55,15 +44,12 @@ describe('e2e: a premium key, a second cycle the same day on unchanged data', ()
       },
       simulator: { now: SIMULATOR_NOW, plan: 'premium75' },
     });
-    await cycle();
-    firstBySymbol = { ...env().simulator.stats().requests.bySymbol };
-    env().simulator.reset();
-    await cycle();
-    const stats = env().simulator.stats().requests;
-    secondTotal = stats.total;
-    secondBySymbol = { ...stats.bySymbol };
-    secondByFunction = { ...stats.byFunction };
-    secondByOutputsize = { ...stats.byOutputsize };
+    firstBySymbol = (await measuredCycle(env(), SIMULATOR_NOW, 400_000)).requests.bySymbol;
+    const second = (await measuredCycle(env(), SIMULATOR_NOW, 400_000)).requests;
+    secondTotal = second.total;
+    secondBySymbol = second.bySymbol;
+    secondByFunction = second.byFunction;
+    secondByOutputsize = second.byOutputsize;
   }, 600_000);
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/clien
 import { ScanCommand as DocScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Admin, IHeaders, Kafka } from 'kafkajs';
 import { ensureTables, LOCAL_CREDENTIALS, localAwsEnvironment } from '../../localstack/aws-resources.ts';
+import { type CycleResult, runPlannedCycle } from '../../localstack/cycle.ts';
 import type { RetryBackoff } from '../../localstack/runner/event-source-mapping.ts';
 import type { RunnerLogger } from '../../localstack/runner/partition-worker.ts';
 import { type Pipeline, startPipeline } from '../../localstack/runner/pipeline.ts';
@@ -50,6 +51,8 @@ export interface E2eOptions {
   /** Partitions per topic role (defaults: the configuration's). */
   partitions?: Partial<Record<TopicRole, number>>;
   simulator?: AlphaVantageSimulatorOptions;
+  /** Where the handlers find AlphaVantage instead of the simulator (e.g. a port nobody listens on). */
+  alphaVantageBaseUrl?: string;
   /** Handlers to run. @default every kafka- or schedule-triggered handler */
   include?: readonly HandlerName[];
   retryBackoff?: Partial<RetryBackoff>;
@@ -118,7 +121,7 @@ export async function startE2e(options: E2eOptions): Promise<E2eEnvironment> {
       requestsPerMinute: 6_000,
       requestsPerDay: null,
       ...overrides.alphaVantage,
-      baseUrl: simulator.url,
+      baseUrl: options.alphaVantageBaseUrl ?? simulator.url,
     },
     topics: {
       securities: topic('securities', 1),
@@ -217,6 +220,37 @@ export async function runCollectionCycle(environment: E2eEnvironment, timeoutMs 
   await pipeline.waitUntilIdle({ timeoutMs });
   await scheduler.fireNow('indicators');
   await pipeline.waitUntilIdle({ timeoutMs });
+}
+
+/** One planned cycle and what the simulator saw of it. */
+export interface MeasuredCycle {
+  result: CycleResult;
+  requests: ReturnType<AlphaVantageSimulator['stats']>['requests'];
+  seconds: number;
+}
+
+/**
+ * Runs `npm start`'s one-shot planned cycle (localstack/cycle.ts) with the simulator's day as "now" and returns it
+ * with the simulator's request counters, which are then reset: each cycle is measured on its own.
+ */
+export async function measuredCycle(
+  environment: E2eEnvironment,
+  now: Date,
+  timeoutMs: number,
+): Promise<MeasuredCycle> {
+  const started = Date.now();
+  const result = await runPlannedCycle({
+    pipeline: environment.pipeline,
+    config: environment.config,
+    doc: environment.doc,
+    brokers: environment.brokers,
+    timeoutMs,
+    now: () => now,
+  });
+  const seconds = (Date.now() - started) / 1000;
+  const requests = structuredClone(environment.simulator.stats().requests);
+  environment.simulator.reset();
+  return { result, requests, seconds };
 }
 
 // ---------------------------------------------------------------------------------------------- Kafka

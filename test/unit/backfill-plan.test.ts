@@ -53,6 +53,24 @@ describe('planBackfill: valid requests', () => {
     }
   });
 
+  it('carries an explicit ask-again override into every command it plans, and none without it', () => {
+    const asked = planBackfill(
+      { symbols: ['ZZZZ'], datasets: ['overview', 'quote'], askAgain: true },
+      context(),
+    );
+    const universe = planBackfill({ datasets: ['quote'], askAgain: true }, context());
+    const plain = planBackfill({ symbols: ['ZZZZ'], datasets: ['quote'] }, context());
+
+    expect([...asked.perSecurity.overview, ...asked.perSecurity.quote].map((c) => c.askAgain)).toEqual([
+      true,
+      true,
+    ]);
+    expect(
+      universe.securities.map((c) => decodeMessage('securities', Buffer.from(JSON.stringify(c))).askAgain),
+    ).toEqual([true]);
+    expect(plain.perSecurity.quote.map((c) => c.askAgain)).toEqual([undefined]);
+  });
+
   it('asks for history when computed indicators are asked for: they follow it', () => {
     // Prepare: the defaults are computed
     const request = { symbols: ['AAPL'], datasets: ['indicators'] };

@@ -11,7 +11,8 @@ import {
   type UniverseSettings,
 } from '../../functions/securities/collect.ts';
 import type { FanOutPlan } from '../../functions/shared/domain/fan-out.ts';
-import { resolveConfig } from '../../model/config.ts';
+import { type IndicatorConfig, indicatorId, resolveConfig } from '../../model/config.ts';
+import type { NoDataEntry } from '../../model/domain/no-data.ts';
 import type { CollectUniverse } from '../../model/messages.ts';
 import { useSimulatorClient } from '../support/simulator-client.ts';
 
@@ -50,6 +51,7 @@ function recorders(
   universe: UniverseSettings,
   stored: StoredSecurity[] = [],
   remainingToday: number | null = 25,
+  remembered: NoDataEntry[] = [],
 ) {
   const table = new Map(stored.map((security) => [security.symbol, security]));
   const published: FanOutPlan[] = [];
@@ -64,6 +66,7 @@ function recorders(
       published.push(structuredClone(plan));
     },
     budget: { remainingToday: async () => remainingToday },
+    remembered: async () => remembered,
   };
   return { deps, table, published };
 }
@@ -268,3 +271,52 @@ describe('collectUniverse: collect what fits', () => {
     expect(outcome.published).toEqual({ overview: 5, history: 5, quote: 5, indicators: 25 });
   });
 });
+
+describe('collectUniverse: the no-data memory', () => {
+  /** ZZZZ's quote and IBM's fetched SMA answered nothing; ZZZZ's overview did too, but its next try has come. */
+  const remembered: NoDataEntry[] = [
+    entry('ZZZZ', 'quote', '2026-05-18T20:00:00.000Z'),
+    entry('IBM', `indicator:${indicatorId(fetched[0] as IndicatorConfig)}`, '2026-05-22T20:00:00.000Z'),
+    entry('ZZZZ', 'overview', '2026-05-14T20:00:00.000Z'),
+  ];
+  const universe = () => settings({ watchlist: ['IBM', 'ZZZZ'], indicators: fetched.slice(0, 1) });
+  const datasets: CollectUniverse['datasets'] = ['quote', 'overview', 'indicators'];
+
+  it('does not fan out what the memory holds back at the command time, and says how many', async () => {
+    const { deps, published } = recorders(universe(), [], 25, remembered);
+
+    const outcome = await collectUniverse(command({ datasets }), deps);
+
+    const plan = published[0] as FanOutPlan;
+    expect(plan.quote.map((c) => c.symbol)).toEqual(['IBM']);
+    expect(plan.overview.map((c) => c.symbol)).toEqual(['IBM', 'ZZZZ']);
+    expect(plan.indicators.map((c) => c.symbol)).toEqual(['ZZZZ']);
+    expect(outcome.heldBack).toBe(2);
+  });
+
+  it('fans out everything, carrying the override, when the command asks again', async () => {
+    const { deps, published } = recorders(universe(), [], 25, remembered);
+
+    const outcome = await collectUniverse(command({ datasets, askAgain: true }), deps);
+
+    const plan = published[0] as FanOutPlan;
+    expect(plan.quote.map((c) => [c.symbol, c.askAgain])).toEqual([
+      ['IBM', true],
+      ['ZZZZ', true],
+    ]);
+    expect(outcome.heldBack).toBe(0);
+  });
+});
+
+function entry(symbol: string, dataset: string, nextTryAt: string): NoDataEntry {
+  return {
+    symbol,
+    dataset,
+    code: 'no-data',
+    answer: '{}',
+    since: '2026-05-12T15:00:00.000Z',
+    lastAskedAt: '2026-05-12T15:00:00.000Z',
+    occurrences: 1,
+    nextTryAt,
+  };
+}

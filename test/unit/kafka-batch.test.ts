@@ -476,6 +476,7 @@ describe('processKafkaBatch: invalid events', () => {
       skipped: 0,
       deferred: 0,
       failureCauses: new Map(),
+      deadLetterCauses: new Map(),
     });
   });
 });

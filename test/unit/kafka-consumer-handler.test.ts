@@ -192,8 +192,41 @@ describe('createKafkaHandler', () => {
     // Assess
     expect(response).toEqual({
       batchItemFailures: [{ itemIdentifier: { partition: 'horton.quote-0', offset: 7 } }],
+      processed: 0,
       failureCauses: { 'horton.quote-0@7': 'connect ECONNREFUSED 127.0.0.1:4566' },
+      deadLetterCauses: {},
     });
+  });
+
+  it('decides once for every handler whether a record asks past the no-data memory', async () => {
+    // Prepare: a plain command, a redriven one (the operations function's header), a backfill's askAgain command
+    const { publisher } = recordingPublisher();
+    const asked: Array<[string, boolean]> = [];
+    const handler = quoteHandler(publisher, async (message, scope) => {
+      asked.push([message.symbol, scope.askAgain]);
+    });
+    const redriven = {
+      ...record(1, JSON.stringify(command('AAPL', 'b0000000000000000000000000000000'))),
+      headers: [{ 'horton-redrive-of': [...Buffer.from('horton.dead-letter/0/3')] }],
+    };
+    const backfill = { ...command('MSFT', 'c0000000000000000000000000000000'), askAgain: true as const };
+
+    // Act
+    await handler(
+      event([
+        record(0, JSON.stringify(command('IBM', 'a0000000000000000000000000000000'))),
+        redriven,
+        record(2, JSON.stringify(backfill)),
+      ]),
+      context(),
+    );
+
+    // Assess
+    expect(asked).toEqual([
+      ['IBM', false],
+      ['AAPL', true],
+      ['MSFT', true],
+    ]);
   });
 
   it('fails the whole invocation when the event is not a Kafka event', async () => {

@@ -1,13 +1,12 @@
 /**
  * The handlers' memory of answers without data (functions/shared/no-data.ts): a remembered item costs no call
- * until its next try, and a redriven record (an operator's explicit "ask again") is not held back by it.
+ * until its next try, and a record that asks again (redriven, or a backfill's override; the consumer handler
+ * decides, test/unit/kafka-consumer-handler.test.ts) is not held back by it.
  */
 import { describe, expect, it } from 'vitest';
 import { NoDataError } from '../../functions/shared/errors.ts';
-import type { KafkaRecord } from '../../functions/shared/kafka/event.ts';
 import { askRemembering, type NoDataMemory, noDataMemoryFor } from '../../functions/shared/no-data.ts';
 import type { NoDataEntry } from '../../model/domain/no-data.ts';
-import { REDRIVE_HEADER } from '../../model/operations.ts';
 
 function memory(): NoDataMemory & { entries: Map<string, NoDataEntry> } {
   const entries = new Map<string, NoDataEntry>();
@@ -22,9 +21,6 @@ function memory(): NoDataMemory & { entries: Map<string, NoDataEntry> } {
     },
   };
 }
-
-const record = (headers: KafkaRecord['headers']): KafkaRecord =>
-  ({ topic: 'horton.quote', partition: 0, offset: '7', headers }) as unknown as KafkaRecord;
 
 const item = { symbol: 'ZZZZ', dataset: 'quote' };
 const issuedAt = '2026-12-04T15:00:00.000Z';
@@ -43,12 +39,11 @@ describe('the no-data memory', () => {
     expect(calls).toBe(0);
   });
 
-  it('does not hold back a redriven record, and forgets the entry when data comes', async () => {
+  it('does not hold back a record that asks again, and forgets the entry when data comes', async () => {
     const remembered = memory();
     await expect(askRemembering(remembered, item, issuedAt, noData)).rejects.toBeInstanceOf(NoDataError);
-    const redriven = record([{ name: REDRIVE_HEADER, value: Buffer.from('horton.dead-letter/0/3') }]);
     const asked = await askRemembering(
-      noDataMemoryFor(remembered, redriven),
+      noDataMemoryFor(remembered, { askAgain: true }),
       item,
       issuedAt,
       async () => 'data',
@@ -57,12 +52,11 @@ describe('the no-data memory', () => {
     expect(remembered.entries.size).toBe(0);
   });
 
-  it('holds back a record that is not a redrive', async () => {
+  it('holds back a record that does not ask again', async () => {
     const remembered = memory();
     await expect(askRemembering(remembered, item, issuedAt, noData)).rejects.toBeInstanceOf(NoDataError);
-    const plain = record([{ name: 'content-type', value: Buffer.from('application/json') }]);
     const asked = await askRemembering(
-      noDataMemoryFor(remembered, plain),
+      noDataMemoryFor(remembered, { askAgain: false }),
       item,
       issuedAt,
       async () => 'data',

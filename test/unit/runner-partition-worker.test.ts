@@ -52,11 +52,13 @@ function harness(
   const commits: number[] = [];
   const sent: Array<{ offsets: number[]; reason: OnFailureReason }> = [];
   const backoffs: number[] = [];
+  const warnings: string[] = [];
   const counters = emptyCounters();
   let failDestination = 0;
   let failCommit = 0;
   let running = true;
   const worker = new PartitionWorker(TOPIC, 0, {
+    handler: 'horton-quote',
     settings: { batchSize: 100, retryAttempts: 3, maxRecordAgeSeconds: 3600, ...settings },
     cluster: localCluster(['127.0.0.1:9092']),
     invoke: async (event) => {
@@ -87,10 +89,11 @@ function harness(
     isRunning: () => running,
     now: () => NOW,
     counters,
-    log: { info: () => {}, warn: () => {}, error: () => {} },
+    log: { info: () => {}, warn: (message) => warnings.push(message), error: () => {} },
   });
   return {
     worker,
+    warnings,
     invocations,
     commits,
     sent,
@@ -273,6 +276,44 @@ describe('PartitionWorker', () => {
       message:
         'failed 2 time(s) (retryAttempts=1): handler reported t-0@0 as failed: DynamoDB: connect ECONNREFUSED 127.0.0.1:4566',
     });
+  });
+
+  it('says which handler, partition and offset it retries, and why, in one line', async () => {
+    // Prepare: the handler reports the record failed with a multi-line cause, then succeeds
+    const h = harness({ retryAttempts: 2 }, (_offsets, call) =>
+      call === 1
+        ? {
+            ...failAt(0),
+            failureCauses: {
+              't-0@0': 'AlphaVantage GLOBAL_QUOTE: fetch failed: connect ECONNREFUSED\n  at x',
+            },
+          }
+        : undefined,
+    );
+
+    // Act
+    await h.worker.process(records(1));
+
+    // Assess
+    expect(h.warnings).toEqual([
+      'horton-quote: invocation failed at t-0 offset 0; will retry (1 of 2): AlphaVantage GLOBAL_QUOTE: fetch failed: connect ECONNREFUSED',
+    ]);
+    expect(h.counters).toMatchObject({
+      processed: 1,
+      lastCause: 'AlphaVantage GLOBAL_QUOTE: fetch failed: connect ECONNREFUSED',
+    });
+  });
+
+  it('counts what the handler reports it processed and dead-lettered', async () => {
+    const h = harness({}, () => ({
+      batchItemFailures: [],
+      processed: 1,
+      deadLetterCauses: { 't-0@1': 'OVERVIEW ZZZZ: no data' },
+    }));
+
+    await h.worker.process(records(2));
+
+    expect(h.counters).toMatchObject({ processed: 1, deadLettered: 1, lastCause: 'OVERVIEW ZZZZ: no data' });
   });
 
   it('a commit failure after a successful invocation retries the commit, not the handler', async () => {

@@ -9,6 +9,7 @@
  * published by the history handler once the closes are stored; docs/decisions/0031).
  */
 import { type Dataset, type IndicatorConfig, indicatorId, indicatorSource } from '../../../model/config.ts';
+import { type NoDataEntry, noDataHolds } from '../../../model/domain/no-data.ts';
 import type {
   CollectHistory,
   CollectIndicator,
@@ -19,7 +20,10 @@ import type {
 import { childCommandId } from '../../../model/messages.ts';
 
 export interface FanOutInput {
-  parent: Pick<CollectUniverse, 'commandId' | 'correlationId' | 'issuedAt' | 'historyOutputsize'>;
+  parent: Pick<
+    CollectUniverse,
+    'commandId' | 'correlationId' | 'issuedAt' | 'historyOutputsize' | 'askAgain'
+  >;
   symbols: readonly string[];
   datasets: readonly Dataset[];
   indicators: readonly IndicatorConfig[];
@@ -32,7 +36,7 @@ export interface FanOutPlan {
   indicators: CollectIndicator[];
 }
 
-type Parent = Pick<CollectUniverse, 'commandId' | 'correlationId' | 'issuedAt'>;
+type Parent = Pick<CollectUniverse, 'commandId' | 'correlationId' | 'issuedAt' | 'askAgain'>;
 
 /** The envelope of a child command: its parent's correlation and time, an id derived from the parent's. */
 function childEnvelope(parent: Parent, symbol: string, ...parts: string[]) {
@@ -41,6 +45,7 @@ function childEnvelope(parent: Parent, symbol: string, ...parts: string[]) {
     commandId: childCommandId(parent.commandId, ...parts, symbol),
     correlationId: parent.correlationId,
     issuedAt: parent.issuedAt,
+    ...(parent.askAgain ? { askAgain: true as const } : {}),
     symbol,
   };
 }
@@ -149,4 +154,46 @@ export function fitFanOut(plan: FanOutPlan, budget: FanOutBudget, issuedAt: stri
     (fitted[entry.dataset] as Entry['command'][]).push(entry.command);
   }
   return { plan: fitted, deferred, calls };
+}
+
+/** The no-data memory's dataset name of a fanned-out command (as the handlers' `askRemembering` names it). */
+function noDataDatasetOf(command: FanOutPlan[keyof FanOutPlan][number]): string {
+  switch (command.type) {
+    case 'collect-overview':
+      return 'overview';
+    case 'collect-history':
+      return 'history';
+    case 'collect-quote':
+      return 'quote';
+    case 'collect-indicator':
+      return `indicator:${indicatorId(command.indicator)}`;
+  }
+}
+
+/**
+ * Leaves out the commands whose symbol and dataset the no-data memory holds back at `issuedAt` (the handler
+ * would skip them without a call anyway): fewer records, and the budget fitted to what can be asked.
+ */
+export function withoutRemembered(
+  plan: FanOutPlan,
+  entries: readonly NoDataEntry[],
+  issuedAt: string,
+): { plan: FanOutPlan; heldBack: number } {
+  const held = new Set(
+    entries
+      .filter((entry) => noDataHolds(entry, issuedAt))
+      .map((entry) => `${entry.symbol}\u0000${entry.dataset}`),
+  );
+  if (held.size === 0) return { plan, heldBack: 0 };
+  const keep = <C extends FanOutPlan[keyof FanOutPlan][number]>(commands: C[]) =>
+    commands.filter((command) => !held.has(`${command.symbol}\u0000${noDataDatasetOf(command)}`));
+  const kept: FanOutPlan = {
+    overview: keep(plan.overview),
+    history: keep(plan.history),
+    quote: keep(plan.quote),
+    indicators: keep(plan.indicators),
+  };
+  const count = (p: FanOutPlan) =>
+    p.overview.length + p.history.length + p.quote.length + p.indicators.length;
+  return { plan: kept, heldBack: count(plan) - count(kept) };
 }

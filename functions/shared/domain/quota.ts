@@ -10,6 +10,20 @@
  */
 const PACING_HEADROOM = 1.01;
 
+/**
+ * How late a caller may still start in its slot. Every slot's start is at most this much late, so N+1 starts
+ * span at least N intervals minus this (half the 1 % headroom: no N+1 arrivals in one sliding minute), and two
+ * consecutive starts are at least an interval minus this apart (the free plan's per-second burst limit).
+ */
+export const LATE_START_TOLERANCE_MS = (60_000 * (PACING_HEADROOM - 1)) / 2;
+
+/**
+ * Budgets paced slower than one call a second (the free plan's 5 a minute) are held to their slots: there,
+ * AlphaVantage's per-second burst limit applies, and two calls within a second are refused. Premium plans have
+ * the burst limit raised; their callers still go at once when late (the pacing headroom absorbs it).
+ */
+export const BURST_WINDOW_MS = 1_000;
+
 /** Milliseconds between two consecutive calls for a per-minute budget. */
 export function emissionIntervalMs(requestsPerMinute: number): number {
   if (!(requestsPerMinute > 0))
@@ -31,16 +45,17 @@ export function untilUtcMidnight(nowMs: number): number {
 
 /**
  * One GCRA step against a known theoretical arrival time (`tat`, the earliest instant the next call may
- * start): the slot this caller gets and the new `tat`, or `undefined` when that slot starts after `latestMs`
- * (the caller could not use it before its deadline).
+ * start): the slot this caller gets (never before `earliestMs`, the soonest it can be ready to call) and the
+ * new `tat`, or `undefined` when that slot starts after `latestMs` (the caller could not use it before its
+ * deadline).
  */
 export function nextSlot(
   tat: number | undefined,
-  nowMs: number,
+  earliestMs: number,
   intervalMs: number,
   latestMs: number,
 ): { slotMs: number; newTat: number } | undefined {
-  const slotMs = Math.max(tat ?? 0, nowMs);
+  const slotMs = Math.max(tat ?? 0, earliestMs);
   if (slotMs > latestMs) return undefined;
   return { slotMs, newTat: slotMs + intervalMs };
 }

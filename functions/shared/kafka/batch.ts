@@ -62,6 +62,8 @@ export interface BatchOutcome {
   deferred: number;
   /** Why each reported record failed, by `<topic>-<partition>@<offset>` (the response carries only coordinates). */
   failureCauses: Map<string, string>;
+  /** Why each dead-lettered record was, by `<topic>-<partition>@<offset>`. */
+  deadLetterCauses: Map<string, string>;
 }
 
 /**
@@ -140,6 +142,7 @@ export async function processKafkaBatch(event: unknown, options: BatchOptions): 
     skipped: 0,
     deferred: 0,
     failureCauses: new Map(),
+    deadLetterCauses: new Map(),
   };
   const run: BatchRun = {
     options,
@@ -300,6 +303,7 @@ async function deadLetter(run: BatchRun, record: KafkaRecord, failure: Error & {
     return false;
   }
   run.outcome.deadLettered += 1;
+  run.outcome.deadLetterCauses.set(`${record.topic}-${record.partition}@${record.offset}`, failure.message);
   run.options.logger.warn('record dead-lettered', {
     ...coordinates,
     reason: failure.message,

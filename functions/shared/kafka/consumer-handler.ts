@@ -12,6 +12,7 @@ import {
   type MessageFor,
 } from '../../../model/messages.ts';
 import { METRIC } from '../../../model/metrics.ts';
+import { REDRIVE_HEADER } from '../../../model/operations.ts';
 import { withDeadline } from '../deadline.ts';
 import { type Observability, withObservability } from '../observability.ts';
 import { runtimeEnvironment } from '../settings.ts';
@@ -56,6 +57,17 @@ export interface RecordScope {
    * keys are merged into each line it writes instead.
    */
   logger: RecordLogger;
+  /**
+   * Ask AlphaVantage even while the no-data memory holds the item back: the record was redriven (an operator's
+   * explicit "ask again", typically after the cause was fixed) or its command says so (a backfill with
+   * `askAgain`). Decided here, once, for every handler.
+   */
+  askAgain: boolean;
+}
+
+/** Whether a record asks past the no-data memory (`RecordScope.askAgain`). */
+function asksAgain(record: KafkaRecord, message: { askAgain?: true }): boolean {
+  return message.askAgain === true || record.headers.some((header) => header.name === REDRIVE_HEADER);
 }
 
 function recordLogger(logger: Logger, keys: Record<string, unknown>): RecordLogger {
@@ -92,7 +104,11 @@ export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerO
             commandId: message.commandId,
             ...('symbol' in message ? { symbol: message.symbol } : {}),
           };
-          await options.handle(message, { record, logger: recordLogger(logger, keys) });
+          await options.handle(message, {
+            record,
+            logger: recordLogger(logger, keys),
+            askAgain: asksAgain(record, message),
+          });
         },
         park: (records, deferredSince) =>
           options.publisher().send(
@@ -122,8 +138,17 @@ export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerO
       skipped: outcome.skipped,
       deferred: outcome.deferred,
     });
-    if (reportCauses && outcome.failureCauses.size > 0)
-      return { ...outcome.response, failureCauses: Object.fromEntries(outcome.failureCauses) };
+    // The local runner's report of a batch that did not simply succeed: what was processed, and why records
+    // failed or were dead-lettered. A clean batch keeps Lambda's shape.
+    const clean = outcome.deadLettered + outcome.failed + outcome.skipped + outcome.deferred === 0;
+    if (reportCauses && !clean) {
+      return {
+        ...outcome.response,
+        processed: outcome.processed,
+        failureCauses: Object.fromEntries(outcome.failureCauses),
+        deadLetterCauses: Object.fromEntries(outcome.deadLetterCauses),
+      };
+    }
     return outcome.response satisfies KafkaBatchResponse;
   });
 }

@@ -9,13 +9,24 @@
  *   get their own slot without a read-modify-write race. A caller then waits in place until its slot.
  * - A slot that would start after the invocation's deadline is not taken: the caller gets a DeferredError and
  *   its record is handed back unprocessed.
+ * - On budgets slower than a call a second (the free plan), a caller that reaches its slot late (a loaded
+ *   machine, a slow round trip) does not go at once: the next slot may belong to another caller, so both would
+ *   land within AlphaVantage's per-second burst window. It takes a new slot, no earlier than it can be ready
+ *   (docs/decisions/0022-late-caller-takes-a-new-slot.md).
  * Cost: two UpdateItems (2 WCU) per request; a third when the budget switches between idle and busy under it.
  * The pace slot is reserved before the day's unit, so a unit is never given back (see `acquire`).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { currentDeadline } from '../deadline.ts';
-import { emissionIntervalMs, nextSlot, untilUtcMidnight, utcDay } from '../domain/quota.ts';
+import {
+  BURST_WINDOW_MS,
+  emissionIntervalMs,
+  LATE_START_TOLERANCE_MS,
+  nextSlot,
+  untilUtcMidnight,
+  utcDay,
+} from '../domain/quota.ts';
 import { DeferredError, TransientError } from '../errors.ts';
 
 /** What the budget looks like today (for "collect what fits" and the operator's status). */
@@ -66,6 +77,10 @@ const DAY_ITEM_TTL_SECONDS = 3 * 24 * 3600;
 const MAX_ANSWER_CHARS = 500;
 /** Enough for any realistic contention: each failed attempt returns the latest `tat` to retry with. */
 const MAX_SLOT_ATTEMPTS = 10;
+/** New slots for a caller that keeps arriving late; each one starts no earlier than its last lateness allows. */
+const MAX_LATE_RETAKES = 3;
+/** The longest lead an environment keeps between reserving a slot and its start. */
+const MAX_LEAD_MS = 5_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -76,6 +91,11 @@ export class DynamoDbQuotaLimiter implements CallLimiter {
   private readonly deadline: () => number | undefined;
   /** The last `tat` this environment saw: picks the right conditional update first. */
   private knownTat: number | undefined;
+  /**
+   * How long this environment needed from reserving a slot to reaching it, learnt from its last late start:
+   * its slots start no earlier than this after the reservation, so an idle budget's slot is not already past.
+   */
+  private leadMs = 0;
 
   constructor(private readonly options: QuotaLimiterOptions) {
     this.intervalMs = emissionIntervalMs(options.requestsPerMinute);
@@ -90,10 +110,23 @@ export class DynamoDbQuotaLimiter implements CallLimiter {
     // The slot first, then the day's unit: a unit is only ever taken by a conditional increment and never given
     // back, so no retried or lost update can let the day's count fall below the calls made. A caller refused by
     // the cap leaves its slot unused (the day is over for everyone then).
-    const slotMs = await this.takeSlot(latest, what);
+    let slotMs = await this.takeSlot(latest, what);
     await this.takeFromDay(utcDay(started), started, what);
-    const wait = slotMs - this.now();
-    if (wait > 0) await this.sleep(wait);
+    for (let retake = 0; ; retake += 1) {
+      const wait = slotMs - this.now();
+      if (wait > 0) await this.sleep(wait);
+      const late = this.now() - slotMs;
+      if (late <= LATE_START_TOLERANCE_MS || this.intervalMs <= BURST_WINDOW_MS) return;
+      // The day's unit stays taken (it is this call's); only the pace slot is taken again.
+      if (retake >= MAX_LATE_RETAKES) {
+        throw new TransientError(
+          'alphavantage-budget-late',
+          `${what}: reached its AlphaVantage slot ${Math.round(late)} ms late ${retake + 1} times`,
+        );
+      }
+      this.leadMs = Math.min(MAX_LEAD_MS, Math.ceil(late));
+      slotMs = await this.takeSlot(latest, what);
+    }
   }
 
   async markDayExhausted(answer: string): Promise<void> {
@@ -170,16 +203,17 @@ export class DynamoDbQuotaLimiter implements CallLimiter {
     let tat = this.knownTat;
     for (let attempt = 0; attempt < MAX_SLOT_ATTEMPTS; attempt += 1) {
       const now = this.now();
-      const step = nextSlot(tat, now, interval, latest);
+      const earliest = now + this.leadMs;
+      const step = nextSlot(tat, earliest, interval, latest);
       if (step === undefined) {
-        const nextFree = (tat ?? now) - now;
+        const nextFree = Math.max(tat ?? now, earliest) - now;
         throw new DeferredError(
           'alphavantage-budget',
           `${what}: no AlphaVantage slot before the invocation's deadline (next free in ${Math.ceil(nextFree / 1000)} s)`,
           nextFree,
         );
       }
-      const busy = tat !== undefined && tat >= now;
+      const busy = tat !== undefined && tat >= earliest;
       try {
         const result = await this.options.doc.send(
           busy
@@ -188,8 +222,12 @@ export class DynamoDbQuotaLimiter implements CallLimiter {
                 TableName: this.options.table,
                 Key: { pk: PACE_KEY },
                 UpdateExpression: 'SET tat = tat + :interval',
-                ConditionExpression: 'tat >= :now AND tat <= :latest',
-                ExpressionAttributeValues: { ':interval': interval, ':now': now, ':latest': latest },
+                ConditionExpression: 'tat >= :earliest AND tat <= :latest',
+                ExpressionAttributeValues: {
+                  ':interval': interval,
+                  ':earliest': earliest,
+                  ':latest': latest,
+                },
                 ReturnValues: 'UPDATED_NEW',
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               })
@@ -197,8 +235,8 @@ export class DynamoDbQuotaLimiter implements CallLimiter {
                 TableName: this.options.table,
                 Key: { pk: PACE_KEY },
                 UpdateExpression: 'SET tat = :tat',
-                ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
-                ExpressionAttributeValues: { ':tat': now + interval, ':now': now },
+                ConditionExpression: 'attribute_not_exists(tat) OR tat < :earliest',
+                ExpressionAttributeValues: { ':tat': earliest + interval, ':earliest': earliest },
                 ReturnValues: 'UPDATED_NEW',
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               }),
