@@ -43,9 +43,9 @@ function activitySource(options: TargetOptions, target: () => Target): ActivityS
   const logs = new LogActivity();
   return {
     source: `the local runner's handler logs (batch done lines), ${WINDOW}`,
-    read: async (_prefix, handlers, now) => {
+    read: async (prefix, handlers, now) => {
       const where = await target().logs();
-      return 'dir' in where ? logs.read(where.dir, handlers, now) : [];
+      return 'dir' in where ? logs.read(where.dir, prefix, handlers, now) : [];
     },
   };
 }

@@ -86,12 +86,12 @@ interface FileCursor {
   invocations: Invocation[];
 }
 
-/** The `batch done` line of one invocation, or undefined for any other line. */
-export function invocationOfLine(line: string): Invocation | undefined {
+/** The `batch done` line of one invocation of `service`, or undefined for any other line. */
+export function invocationOfLine(line: string, service: string): Invocation | undefined {
   if (!line.includes('"batch done"')) return undefined;
   try {
     const entry = JSON.parse(line) as Record<string, unknown>;
-    if (entry.message !== 'batch done') return undefined;
+    if (entry.message !== 'batch done' || entry.service !== service) return undefined;
     const count = (key: string) => (typeof entry[key] === 'number' ? (entry[key] as number) : 0);
     return {
       at: Date.parse(String(entry.timestamp)),
@@ -109,13 +109,16 @@ export function invocationOfLine(line: string): Invocation | undefined {
 export class LogActivity {
   private readonly cursors = new Map<string, FileCursor>();
 
-  async read(dir: string, handlers: string[], now: Date): Promise<HandlerActivity[]> {
+  /** Counts of `<prefix>-<handler>` (a state dir's files may hold lines of an earlier pipeline's prefix). */
+  async read(dir: string, prefix: string, handlers: string[], now: Date): Promise<HandlerActivity[]> {
     const present = new Set(await readdir(dir).catch(() => [] as string[]));
     const since = now.getTime() - ACTIVITY_WINDOW_MS;
     return Promise.all(
       handlers.map(async (handler) => {
         const file = `${handler}.log`;
-        const cursor = present.has(file) ? await this.advance(path.join(dir, file)) : undefined;
+        const cursor = present.has(file)
+          ? await this.advance(path.join(dir, file), `${prefix}-${handler}`)
+          : undefined;
         const counts = none();
         for (const invocation of cursor?.invocations ?? []) {
           if (invocation.at < since) continue;
@@ -129,7 +132,7 @@ export class LogActivity {
     );
   }
 
-  private async advance(file: string): Promise<FileCursor> {
+  private async advance(file: string, service: string): Promise<FileCursor> {
     let cursor = this.cursors.get(file);
     const { size } = await stat(file);
     // A file shorter than what was read was replaced (a new state dir's run): read it from the start.
@@ -146,7 +149,7 @@ export class LogActivity {
       const lines = (cursor.rest + buffer.toString('utf8')).split('\n');
       cursor.rest = lines.pop() ?? '';
       for (const line of lines) {
-        const invocation = invocationOfLine(line);
+        const invocation = invocationOfLine(line, service);
         if (invocation) cursor.invocations.push(invocation);
       }
       // Keep only the window: a long-running console must not grow without bound.
