@@ -87,7 +87,7 @@ interface FileCursor {
 }
 
 /** The `batch done` line of one invocation of `service`, or undefined for any other line. */
-export function invocationOfLine(line: string, service: string): Invocation | undefined {
+function invocationOfLine(line: string, service: string): Invocation | undefined {
   if (!line.includes('"batch done"')) return undefined;
   try {
     const entry = JSON.parse(line) as Record<string, unknown>;

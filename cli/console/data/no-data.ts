@@ -14,7 +14,7 @@ import type { NoDataPage, NoDataView } from '../api-types.ts';
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 /** An entry as read, defensively: a field of another type than expected reads as empty. */
-export function noDataView(item: Record<string, unknown>, now: Date): NoDataView {
+function noDataView(item: Record<string, unknown>, now: Date): NoDataView {
   const entry: NoDataEntry = {
     symbol: text(item.symbol),
     dataset: text(item.dataset),
