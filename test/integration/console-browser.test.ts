@@ -5,7 +5,7 @@
  * of each page to docs/console/ (the README's Console section shows them).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -17,6 +17,7 @@ import { describeNoData, type NoDataEntry } from '../../model/domain/no-data.ts'
 import { HANDLER_NAMES } from '../../model/handlers.ts';
 import { REDRIVE_HEADER } from '../../model/operations.ts';
 import { serviceNameOf } from '../../model/settings.ts';
+import { chromiumPath } from '../support/chromium.ts';
 import { type E2eEnvironment, runCollectionCycle, startE2e } from '../support/e2e-harness.ts';
 import { readTopic } from '../support/kafka.ts';
 
@@ -27,18 +28,6 @@ const SIMULATOR_NOW = new Date('2007-06-15T21:00:00Z');
 const WATCHLIST = ['IBM', 'MSFT'];
 const SCREENSHOTS = path.resolve('docs/console');
 const CLI = path.resolve('cli/horton.mjs');
-
-/** Debian's Chromium (the CI installs it in .ci/run); HORTON_CHROMIUM names another binary. */
-function chromiumPath(): string {
-  const candidates = [process.env.HORTON_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  const found = candidates.find((candidate) => candidate && existsSync(candidate));
-  if (!found) {
-    throw new Error(
-      'chromium is missing: install it with `apt-get update && apt-get install -y chromium` (as .ci/run does), or set HORTON_CHROMIUM',
-    );
-  }
-  return found;
-}
 
 const stateDir = inject('localStackConfig').stateDir;
 let environment: E2eEnvironment;

@@ -9,7 +9,8 @@
  *   emulator, CloudWatch GetMetricData to the emulator.
  * The local runner disables metrics and the emulator extracts none from logs, so the handlers' metrics are put
  * into the emulator's CloudWatch as their embedded-metric lines would publish them (one RecordsProcessed datum per
- * invocation, with the `service` dimension); the console must sum exactly its own handlers' series.
+ * invocation, with the `service` dimension); the console must sum exactly its own handlers' series. The pages'
+ * API answers are checked, and the Pipeline page once in headless Chromium.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,12 +25,14 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../localstack/aws-resources.ts';
 import { readServeSession, servePipeline } from '../../localstack/serve.ts';
 import { HANDLER_NAMES } from '../../model/handlers.ts';
 import { METRIC, METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../model/metrics.ts';
 import { synthHorton } from '../support/cdk-synth.ts';
+import { chromiumPath } from '../support/chromium.ts';
 import { type E2eEnvironment, runCollectionCycle, startE2e } from '../support/e2e-harness.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -254,6 +257,27 @@ describe('horton console against a stack (AWS clients on the emulator)', () => {
     });
     for (const other of body.handlers.filter((h) => h.handler !== 'quote'))
       expect(other.activity).toMatchObject({ invocations: 0, processed: 0, failed: 0, deadLettered: 0 });
+  });
+
+  it('Pipeline in the browser: the stack’s handlers with their metric counts', async () => {
+    const browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${url}#/pipeline`);
+      await page.waitForSelector('#app[data-ready="true"] .flow-row');
+      expect(await page.locator('#target').textContent()).toBe(
+        `stack ${stackName} in ${endpoints.awsRegion}`,
+      );
+      const quote = page.locator('.flow-row[data-handler="quote"] .activity');
+      expect(await quote.getAttribute('data-invocations')).toBe(String(QUOTE_INVOCATIONS.length));
+      expect(await quote.textContent()).toContain('1 failed');
+      expect(await page.locator('#activity-source').textContent()).toContain('CloudWatch metrics');
+    } finally {
+      await browser.close();
+    }
   });
 
   it('Budget: today’s calls from the limiter table and the no-data memory’s table of the stack', async () => {
