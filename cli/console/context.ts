@@ -3,9 +3,12 @@
  * and backfill functions, DynamoDB reads), re-connected after a failure so that a local pipeline started (or
  * restarted) after the console is found without restarting the console.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { HortonConfig } from '../../model/config.ts';
 import { connect, type Target, type TargetOptions } from '../target.ts';
+import { ACTIVITY_WINDOW_MS, LogActivity, metricActivity } from './data/activity.ts';
 import { BackfillTracker } from './data/backfills.ts';
+import type { ActivitySource } from './data/pipeline.ts';
 import { UniverseIndex } from './data/universe.ts';
 
 export interface ConsoleContext {
@@ -19,6 +22,32 @@ export interface ConsoleContext {
   configSource: string;
   universe: UniverseIndex;
   backfills: BackfillTracker;
+  /** Invocation counts per handler: CloudWatch metrics of a stack, or the local runner's log files. */
+  activity: ActivitySource;
+}
+
+const WINDOW = `last ${ACTIVITY_WINDOW_MS / 3_600_000} h`;
+
+/** Against a stack, Horton's CloudWatch metrics (operator's credentials); locally, the runner's log files. */
+function activitySource(options: TargetOptions, target: () => Target): ActivitySource {
+  if (options.stack) {
+    let client: CloudWatchClient | undefined;
+    return {
+      source: `CloudWatch metrics (namespace Horton), ${WINDOW}`,
+      read: (prefix, handlers, now) => {
+        client ??= new CloudWatchClient(options.region ? { region: options.region } : {});
+        return metricActivity(client, prefix, handlers, now);
+      },
+    };
+  }
+  const logs = new LogActivity();
+  return {
+    source: `the local runner's handler logs (batch done lines), ${WINDOW}`,
+    read: async (prefix, handlers, now) => {
+      const where = await target().logs();
+      return 'dir' in where ? logs.read(where.dir, prefix, handlers, now) : [];
+    },
+  };
 }
 
 export function createContext(
@@ -41,6 +70,7 @@ export function createContext(
     configSource,
     universe: new UniverseIndex(),
     backfills: new BackfillTracker(),
+    activity: activitySource(options, () => context.target()),
   };
   return context;
 }

@@ -3,10 +3,12 @@
  * through the CLI's Target. A new data source (e.g. the negative cache) is one more entry here and one page.
  */
 import { UsageError } from '../errors.ts';
+import type { SecuritiesPage } from './api-types.ts';
 import type { ConsoleContext } from './context.ts';
 import { readBudget, spentToday } from './data/budget.ts';
 import { listDeadLetters, readDeadLetter, redrive } from './data/dead-letters.ts';
 import { pageFreshness } from './data/freshness.ts';
+import { noDataOf, pageNoData } from './data/no-data.ts';
 import { readPipeline } from './data/pipeline.ts';
 import { NotFoundError, readSecurity } from './data/security.ts';
 
@@ -32,7 +34,7 @@ function positive(value: string | null, field: string, fallback: number): number
   return number;
 }
 
-const securities: Route = async (context, { query }) => {
+const securities: Route = async (context, { query }): Promise<SecuritiesPage> => {
   const target = context.target();
   const now = new Date();
   const page = await context.universe.search(
@@ -41,25 +43,40 @@ const securities: Route = async (context, { query }) => {
     positive(query.get('page'), 'page', 1),
     PAGE_SIZE,
   );
-  const spent = await spentToday(target, context.config, now);
-  const freshness = await pageFreshness(
-    target,
-    context.config,
-    page.securities.map((s) => s.symbol),
-    spent,
-    now,
-  );
+  const symbols = page.securities.map((s) => s.symbol);
+  const [spent, noData] = await Promise.all([
+    spentToday(target, context.config, now),
+    noDataOf(target, symbols, now),
+  ]);
+  const freshness = await pageFreshness(target, context.config, symbols, spent, now, noData);
   return {
     ...page,
     budgetSpent: spent,
-    rows: page.securities.map((security) => ({ ...security, freshness: freshness[security.symbol] })),
+    rows: page.securities.map((security) => ({
+      ...security,
+      freshness: freshness[security.symbol] as SecuritiesPage['rows'][number]['freshness'],
+      noData: (noData.get(security.symbol) ?? []).map(({ dataset, line, holds }) => ({
+        dataset,
+        line,
+        holds,
+      })),
+    })),
   };
 };
 
 /** GET routes by their first path part. */
 const GET: Record<string, Route> = {
-  pipeline: (context) => readPipeline(context.target(), new Date()),
+  pipeline: (context) => readPipeline(context.target(), context.activity, new Date()),
   budget: (context) => readBudget(context.target(), context.config, context.configSource, new Date()),
+  'no-data': (context, { query }) =>
+    pageNoData(
+      context.target(),
+      {
+        after: optional(query.get('after')),
+        limit: Math.min(100, positive(query.get('limit'), 'limit', PAGE_SIZE)),
+      },
+      new Date(),
+    ),
   securities,
   security: (context, { parts }) => readSecurity(context.target(), decodeURIComponent(parts[1] ?? '')),
   'dead-letters': (context, { query }) =>

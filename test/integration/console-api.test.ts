@@ -1,17 +1,17 @@
 /**
  * The console's API as the pages call it, on the real local pipeline (`horton console` in a child process):
- * the universe at full size (7,555 listings) paged and searched by the server, and `--stack` without
- * credentials (one line in the page and in the terminal). The AWS emulator's pinned venv has no CloudFormation
- * (moto's cloudformation needs packages localstack/requirements-emulator.txt leaves out), so a stack's outputs
- * cannot be resolved against it here.
+ * the universe at full size (7,555 listings) paged and searched by the server, the no-data memory paged and
+ * shown as a freshness state, and `--stack` without credentials (one line in the page and in the terminal). The
+ * console against a stack's names is console-stack.test.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { servePipeline } from '../../localstack/serve.ts';
+import { rememberNoData } from '../../model/domain/no-data.ts';
 import { HANDLER_NAMES } from '../../model/handlers.ts';
 import { type E2eEnvironment, startE2e } from '../support/e2e-harness.ts';
 
@@ -140,10 +140,69 @@ describe('horton console API', () => {
       rows: Array<{ symbol: string; freshness: Record<string, string> }>;
     }>(url, 'securities?q=ibm');
     expect(search.body.rows[0]?.symbol).toBe('IBM');
-    expect(search.body.rows[0]?.freshness.history).toBe('no data');
+    expect(search.body.rows[0]?.freshness.history).toBe('not collected');
     const byName = await api<{ matches: number }>(url, 'securities?q=company%20123');
     // "company 123" and "company 1230".."company 1239".
     expect(byName.body.matches).toBe(11);
+  });
+
+  it('pages the no-data memory and shows a remembered answer as the `no data` freshness state', async () => {
+    // Entries as the handlers remember them (model/domain/no-data.ts), asked today: they hold until a later day.
+    const now = new Date().toISOString();
+    const remembered = [
+      ['S0001', 'quote'],
+      ['S0001', 'indicator:SMA:daily:20:close'],
+      ['S0002', 'overview'],
+    ].map(([symbol, dataset]) =>
+      rememberNoData(
+        undefined,
+        { symbol: symbol as string, dataset: dataset as string, code: 'no-data', message: '{}' },
+        now,
+      ),
+    );
+    for (const entry of remembered)
+      await environment.doc.send(
+        new PutCommand({ TableName: environment.tables.noData, Item: { ...entry, futureField: { x: 1 } } }),
+      );
+
+    const first = await api<{ table: string; entries: Array<{ line: string }>; next?: string }>(
+      url,
+      'no-data?limit=2',
+    );
+    expect(first.status).toBe(200);
+    expect(first.body.table).toBe(environment.tables.noData);
+    expect(first.body.entries).toHaveLength(2);
+    expect(first.body.next).toBeDefined();
+    const rest = await api<{ entries: Array<{ line: string }>; next?: string }>(
+      url,
+      `no-data?limit=2&after=${first.body.next}`,
+    );
+    const lines = [...first.body.entries, ...rest.body.entries].map((entry) => entry.line).sort();
+    expect(lines).toEqual(
+      remembered
+        .map(
+          (e) =>
+            `${e.symbol} ${e.dataset}: no data since ${now.slice(0, 10)}, next try ${e.nextTryAt.slice(0, 10)} (no-data, 1x)`,
+        )
+        .sort(),
+    );
+    const bad = await api<{ error: string }>(url, 'no-data?after=nonsense');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/^after: "nonsense" is not a cursor/);
+
+    const page = await api<{ rows: Array<{ symbol: string; freshness: Record<string, string> }> }>(
+      url,
+      'securities?q=S000',
+    );
+    const freshness = Object.fromEntries(page.body.rows.map((row) => [row.symbol, row.freshness]));
+    expect(freshness.S0001).toEqual({
+      quote: 'no data',
+      indicators: 'no data',
+      overview: 'not collected',
+      history: 'not collected',
+    });
+    expect(freshness.S0002?.overview).toBe('no data');
+    expect(freshness.S0003?.overview).toBe('not collected');
   });
 
   it('--stack without credentials is one line in the page and in the terminal', async () => {

@@ -5,15 +5,19 @@
  * of each page to docs/console/ (the README's Console section shows them).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { servePipeline } from '../../localstack/serve.ts';
+import { routeHandlerLogs } from '../../localstack/runner/handler-logs.ts';
+import { handlerLogDir, servePipeline } from '../../localstack/serve.ts';
+import { describeNoData, type NoDataEntry } from '../../model/domain/no-data.ts';
 import { HANDLER_NAMES } from '../../model/handlers.ts';
 import { REDRIVE_HEADER } from '../../model/operations.ts';
+import { serviceNameOf } from '../../model/settings.ts';
+import { chromiumPath } from '../support/chromium.ts';
 import { type E2eEnvironment, runCollectionCycle, startE2e } from '../support/e2e-harness.ts';
 import { readTopic } from '../support/kafka.ts';
 
@@ -25,21 +29,10 @@ const WATCHLIST = ['IBM', 'MSFT'];
 const SCREENSHOTS = path.resolve('docs/console');
 const CLI = path.resolve('cli/horton.mjs');
 
-/** Debian's Chromium (the CI installs it in .ci/run); HORTON_CHROMIUM names another binary. */
-function chromiumPath(): string {
-  const candidates = [process.env.HORTON_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  const found = candidates.find((candidate) => candidate && existsSync(candidate));
-  if (!found) {
-    throw new Error(
-      'chromium is missing: install it with `apt-get update && apt-get install -y chromium` (as .ci/run does), or set HORTON_CHROMIUM',
-    );
-  }
-  return found;
-}
-
 const stateDir = inject('localStackConfig').stateDir;
 let environment: E2eEnvironment;
 let stopServing: (() => Promise<void>) | undefined;
+let stopLogRouting: (() => Promise<void>) | undefined;
 let consoleProcess: ChildProcess | undefined;
 let consoleStderr = '';
 let url = '';
@@ -88,6 +81,13 @@ beforeAll(async () => {
     include: HANDLER_NAMES,
     config: { universe: { watchlist: WATCHLIST } },
     simulator: { now: SIMULATOR_NOW },
+    // As `npm start` runs them: INFO, each handler's lines in its own file (the Pipeline page counts their
+    // `batch done` lines).
+    handlerLogLevel: 'INFO',
+  });
+  stopLogRouting = routeHandlerLogs({
+    dir: handlerLogDir(stateDir),
+    services: new Map(HANDLER_NAMES.map((name) => [serviceNameOf(environment.config.prefix, name), name])),
   });
   await runCollectionCycle(environment);
   stopServing = await servePipeline({
@@ -110,6 +110,7 @@ afterAll(async () => {
   if (consoleProcess?.pid && consoleProcess.exitCode === null) process.kill(consoleProcess.pid, 'SIGTERM');
   await stopServing?.();
   await environment?.stop();
+  await stopLogRouting?.();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
   console.info(`console page load times (ms, navigation to data drawn): ${JSON.stringify(timings)}`);
 });
@@ -147,6 +148,33 @@ describe('horton console in a browser', () => {
     expect(await page.locator('.flow-row[data-handler="history"]').textContent()).toContain(
       environment.tables.yearlyExtremes,
     );
+    await screenshot('pipeline');
+  });
+
+  it('Pipeline: shows each handler’s invocations and failures as the runner counted them', async () => {
+    await environment.pipeline.waitUntilIdle({ timeoutMs: 60_000 });
+    const runner = Object.fromEntries(
+      [...environment.pipeline.mappings].map(([handler, mapping]) => [handler, { ...mapping.counters }]),
+    );
+    const expected = Object.fromEntries(
+      Object.entries(runner).map(([handler, counters]) => [handler, counters.invocations]),
+    );
+    expect(Object.values(expected).every((count) => count > 0)).toBe(true);
+    await open('pipeline');
+    // The page polls; the log lines of the last invocations may reach their files a moment after the runner counted.
+    const shown = Object.entries(expected)
+      .map(
+        ([handler, count]) =>
+          `document.querySelector('.flow-row[data-handler="${handler}"] .activity')?.getAttribute('data-invocations') === '${count}'`,
+      )
+      .join(' && ');
+    await page.waitForFunction(shown, undefined, { timeout: 30_000 });
+    for (const [handler, counters] of Object.entries(runner)) {
+      const activity = page.locator(`.flow-row[data-handler="${handler}"] .activity`);
+      expect(Number(await activity.getAttribute('data-failed')) > 0).toBe(counters.failedInvocations > 0);
+      expect(await activity.textContent()).toContain(`${counters.invocations} invocations`);
+    }
+    expect(await page.locator('#activity-source').textContent()).toContain('handler logs');
     await screenshot('pipeline');
   });
 
@@ -220,6 +248,18 @@ describe('horton console in a browser', () => {
       '1/1 handled',
     );
     await screenshot('backfill');
+  });
+
+  it('Budget: lists the answer without data the backfill left in the no-data memory', async () => {
+    const { Item } = await environment.doc.send(
+      new GetCommand({ TableName: environment.tables.noData, Key: { symbol: 'INVALID', dataset: 'quote' } }),
+    );
+    expect(Item).toBeDefined();
+    await open('budget', 'budget-no-data');
+    const row = page.locator('#no-data tr[data-symbol="INVALID"][data-dataset="quote"]');
+    expect(await row.getAttribute('title')).toBe(describeNoData(Item as NoDataEntry));
+    expect(await page.locator('#no-data-status').textContent()).toContain(environment.tables.noData);
+    await screenshot('budget');
   });
 
   it('Dead letters: inspects the original and redrives it once, after a confirmation', async () => {

@@ -12,6 +12,7 @@ import {
 } from '../../commands/backfill.ts';
 import { progressSince } from '../../follow.ts';
 import type { Target } from '../../target.ts';
+import type { BackfillProgress, BackfillStarted } from '../api-types.ts';
 
 interface Started {
   request: ReturnType<typeof backfillRequest>;
@@ -25,7 +26,10 @@ export class BackfillTracker {
   private readonly started = new Map<string, Started>();
 
   /** Validates like the CLI's flags (UsageError names the field), then invokes the backfill function. */
-  async start(target: Target, options: Pick<BackfillOptions, 'symbols' | 'datasets'>) {
+  async start(
+    target: Target,
+    options: Pick<BackfillOptions, 'symbols' | 'datasets'>,
+  ): Promise<BackfillStarted> {
     const request = backfillRequest({ ...options, follow: true, timeout: 600 });
     const deployment: Deployment = await target.deployment();
     const before = await target.operate<OffsetsReport>({ action: 'offsets' });
@@ -47,7 +51,7 @@ export class BackfillTracker {
   }
 
   /** Handled against published records per followed topic since the backfill started. */
-  async progress(target: Target, requestId: string) {
+  async progress(target: Target, requestId: string): Promise<BackfillProgress | undefined> {
     const started = this.started.get(requestId);
     if (!started) return undefined;
     const now = await target.operate<OffsetsReport>({ action: 'offsets' });

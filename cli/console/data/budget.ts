@@ -8,28 +8,7 @@ import { alphaVantageBudget, type HortonConfig } from '../../../model/config.ts'
 import type { StatusReport } from '../../../model/operations.ts';
 import { planDailyCalls } from '../../../model/plan.ts';
 import type { Target } from '../../target.ts';
-
-export interface DayCount {
-  day: string;
-  calls: number;
-  /** The limiter marked the day as used up (AlphaVantage refused a call, or the cap was reached). */
-  exhausted: boolean;
-}
-
-export interface BudgetView {
-  limiter: boolean;
-  requestsPerDay: number | null;
-  requestsPerMinute: number;
-  today?: DayCount;
-  yesterday?: DayCount;
-  /** The limiter's theoretical arrival time of the next call; in the past when the budget is idle. */
-  nextSlotAt?: string;
-  /** Whether today's calls reached the daily cap: due work waits for tomorrow. */
-  spentToday: boolean;
-  waiting: Array<{ handler: string; lag: number }>;
-  plan: ReturnType<typeof planDailyCalls>;
-  planSource: string;
-}
+import type { BudgetView, DayCount } from '../api-types.ts';
 
 async function dayCount(target: Target, table: string, day: string): Promise<DayCount> {
   const { Item } = await (await target.doc()).send(

@@ -6,11 +6,12 @@
 import type { DeadLetterDetail, DeadLetterEntry, RedriveReport } from '../../../model/operations.ts';
 import { deadLetterFilter, groupDeadLetters, parseOffset } from '../../commands/dead-letters.ts';
 import type { Target } from '../../target.ts';
+import type * as Api from '../api-types.ts';
 
 export async function listDeadLetters(
   target: Target,
   filter: { handler?: string; reason?: string; since?: string },
-) {
+): Promise<Api.DeadLetterList> {
   const { deadLetters } = await target.operate<{ deadLetters: DeadLetterEntry[] }>({
     action: 'dead-letters',
     ...deadLetterFilter(filter),
@@ -26,11 +27,18 @@ export async function listDeadLetters(
   };
 }
 
-export function readDeadLetter(target: Target, partition: string, offset: string) {
+export function readDeadLetter(
+  target: Target,
+  partition: string,
+  offset: string,
+): Promise<Api.DeadLetterDetail> {
   return target.operate<DeadLetterDetail>({ action: 'dead-letter', ...parseOffset(offset, partition) });
 }
 
 /** Redrives what the filter selects (reason and time, as `horton dead-letters redrive` does). */
-export function redrive(target: Target, filter: { reason?: string; since?: string }) {
+export function redrive(
+  target: Target,
+  filter: { reason?: string; since?: string },
+): Promise<Api.RedriveReport> {
   return target.operate<RedriveReport>({ action: 'redrive', ...deadLetterFilter(filter) });
 }

@@ -1,10 +1,11 @@
 /**
  * Freshness of each dataset of a page of securities, judged by the handlers' own rules
  * (model/domain/freshness.ts) at the current time: `fresh` when a collect command now would make no
- * call, `due` when it would, `no data` when nothing is stored, and `deferred` when it is due but today's
- * AlphaVantage budget (the limiter's day count against the plan) is spent, so it waits for the next day.
- * Reads per page: one BatchGet each for quotes, overviews and history bookkeeping, and one Query of indicators
- * per symbol; never the whole table.
+ * call, `due` when it would, `deferred` when it is due but today's AlphaVantage budget (the limiter's day count
+ * against the plan) is spent, so it waits for the next day, `no data` when the memory of answers without data
+ * (docs/decisions/0033-no-data-memory.md) holds the call back, and `not collected` when nothing is stored and
+ * nothing is remembered. Reads per page: one BatchGet each for quotes, overviews and history bookkeeping, and one
+ * Query of indicators and one of the no-data memory per symbol; never the whole table.
  */
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { HortonConfig } from '../../../model/config.ts';
@@ -15,9 +16,8 @@ import {
   quoteFreshness,
 } from '../../../model/domain/freshness.ts';
 import type { Target } from '../../target.ts';
+import type { Dataset, Freshness, NoDataView } from '../api-types.ts';
 
-export type Freshness = 'fresh' | 'due' | 'deferred' | 'no data';
-export type Dataset = 'overview' | 'history' | 'quote' | 'indicators';
 type Item = Record<string, unknown>;
 
 /** The sort key of the history handler's bookkeeping item in the daily-prices table. */
@@ -37,11 +37,17 @@ async function batchGet(target: Target, table: string, keys: Item[]): Promise<It
   return items;
 }
 
-function judge(call: boolean | undefined, budgetSpent: boolean): Freshness {
-  if (call === undefined) return 'no data';
+function judge(call: boolean | undefined, budgetSpent: boolean, remembered: boolean): Freshness {
+  // A remembered answer without data holds the call back: nothing is due until its next try.
+  if (remembered && call !== false) return 'no data';
+  if (call === undefined) return 'not collected';
   if (!call) return 'fresh';
   return budgetSpent ? 'deferred' : 'due';
 }
+
+/** The page's dataset a no-data entry belongs to (`indicator:<id>` entries to `indicators`). */
+const datasetOf = (entry: NoDataView): Dataset =>
+  (entry.dataset.startsWith('indicator:') ? 'indicators' : entry.dataset) as Dataset;
 
 /** Freshness per symbol and dataset, for at most 100 symbols (one BatchGet). */
 export async function pageFreshness(
@@ -50,6 +56,7 @@ export async function pageFreshness(
   symbols: string[],
   budgetSpent: boolean,
   now: Date,
+  noData: Map<string, NoDataView[]> = new Map(),
 ): Promise<Record<string, Record<Dataset, Freshness>>> {
   const { tables } = await target.deployment();
   const bySymbol = (items: Item[]) => new Map(items.map((item) => [String(item.symbol), item]));
@@ -90,12 +97,16 @@ export async function pageFreshness(
     const history = histories.get(symbol);
     const stored = indicators.get(symbol) ?? [];
     const latestQuarter = (overview?.data as Item | undefined)?.latestQuarter;
+    const held = new Set(
+      (noData.get(symbol) ?? []).filter((entry) => entry.holds).map((entry) => datasetOf(entry)),
+    );
     result[symbol] = {
       quote: judge(
         quote?.observedAt === undefined
           ? undefined
           : quoteFreshness({ applied: false, lastObservedAt: quote.observedAt }, now).call,
         budgetSpent,
+        held.has('quote'),
       ),
       overview: judge(
         typeof overview?.collectedAt !== 'string'
@@ -112,6 +123,7 @@ export async function pageFreshness(
               now,
             ).call,
         budgetSpent,
+        held.has('overview'),
       ),
       history: judge(
         typeof history?.lastStoredDate !== 'string'
@@ -126,12 +138,14 @@ export async function pageFreshness(
               now,
             ).call,
         budgetSpent,
+        held.has('history'),
       ),
       indicators: judge(
         stored.length === 0
           ? undefined
           : stored.some((item) => indicatorFreshness({ collectedAt: String(item.collectedAt) }, now).call),
         budgetSpent,
+        held.has('indicators'),
       ),
     };
   }

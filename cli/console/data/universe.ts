@@ -7,23 +7,7 @@
  */
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { Target } from '../../target.ts';
-
-export interface ListedSecurity {
-  symbol: string;
-  name: string;
-  exchange: string;
-  assetType: string;
-  source: string;
-}
-
-export interface UniversePage {
-  total: number;
-  matches: number;
-  page: number;
-  pageSize: number;
-  readAt: string;
-  securities: ListedSecurity[];
-}
+import type { ListedSecurity, UniversePage } from '../api-types.ts';
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 

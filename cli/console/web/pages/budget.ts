@@ -1,10 +1,81 @@
 /**
  * Budget: today's AlphaVantage calls against the plan's daily cap and per-minute pace (the limiter's table),
- * the work waiting in the handlers' topics, and the daily plan of `npm run plan`.
+ * the work waiting in the handlers' topics, the memory of answers without data (paged by the server), and the
+ * daily plan of `npm run plan`.
  */
-import { get } from '../api.ts';
-import { h, table, when } from '../dom.ts';
-import type { BudgetView } from '../types.ts';
+import type { BudgetView, NoDataPage } from '../../api-types.ts';
+import { ApiError, get } from '../api.ts';
+import { h, problem, table, when } from '../dom.ts';
+
+/** The memory of answers without data, one page at a time; "more" asks the server for the next page. */
+async function noDataSection(): Promise<HTMLElement> {
+  const rows = h('tbody', {});
+  const more = h('button', { id: 'no-data-more', hidden: true }, 'more');
+  const status = h('p', { class: 'muted', id: 'no-data-status' }, 'reading…');
+  const section = h(
+    'div',
+    {},
+    h('h3', {}, 'No-data memory'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Answers without data remembered per symbol and dataset: no call is made for them before their next try (docs/decisions/0033-no-data-memory.md).',
+    ),
+    h(
+      'table',
+      { id: 'no-data' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['Symbol', 'Dataset', 'Since', 'Next try', 'Times', 'Answer'].map((c) => h('th', {}, c)),
+        ),
+      ),
+      rows,
+    ),
+    status,
+    more,
+  );
+  let shown = 0;
+  const load = async (after?: string) => {
+    more.hidden = true;
+    let page: NoDataPage;
+    try {
+      page = await get<NoDataPage>(`no-data${after ? `?${new URLSearchParams({ after })}` : ''}`);
+    } catch (error) {
+      status.replaceWith(problem(error instanceof ApiError ? error.message : String(error)));
+      return;
+    }
+    for (const entry of page.entries) {
+      rows.append(
+        h(
+          'tr',
+          { 'data-symbol': entry.symbol, 'data-dataset': entry.dataset, title: entry.line },
+          h('td', {}, h('a', { href: `#/security/${encodeURIComponent(entry.symbol)}` }, entry.symbol)),
+          h('td', {}, entry.dataset),
+          h('td', {}, entry.since.slice(0, 10)),
+          h('td', { class: entry.holds ? '' : 'muted' }, entry.nextTryAt.slice(0, 16).replace('T', ' ')),
+          h('td', {}, entry.occurrences),
+          h('td', {}, h('small', {}, `${entry.code}: ${entry.answer}`)),
+        ),
+      );
+    }
+    shown += page.entries.length;
+    status.textContent =
+      page.table === null
+        ? 'This deployment has no no-data table.'
+        : `${shown} ${shown === 1 ? 'entry' : 'entries'} shown${page.next ? '; more remain' : ''} (table ${page.table}).`;
+    if (page.next) {
+      const next = page.next;
+      more.hidden = false;
+      more.onclick = () => void load(next);
+    }
+  };
+  await load();
+  return section;
+}
 
 function gauge(budget: BudgetView): HTMLElement {
   if (!budget.limiter || !budget.today)
@@ -41,7 +112,7 @@ function gauge(budget: BudgetView): HTMLElement {
 }
 
 export async function budgetPage(root: HTMLElement): Promise<undefined> {
-  const budget = await get<BudgetView>('budget');
+  const [budget, memory] = await Promise.all([get<BudgetView>('budget'), noDataSection()]);
   const plan = budget.plan;
   root.append(
     h('h2', {}, 'Budget'),
@@ -57,6 +128,7 @@ export async function budgetPage(root: HTMLElement): Promise<undefined> {
       budget.waiting.map((w) => [w.handler, w.lag]),
       { id: 'waiting' },
     ),
+    memory,
     h('h3', {}, 'Daily plan'),
     h(
       'p',

@@ -13,8 +13,8 @@ import {
   type SeriesMarker,
   type Time,
 } from 'lightweight-charts';
+import type { StoredSecurity } from '../../api-types.ts';
 import { h } from '../dom.ts';
-import type { StoredSecurity } from '../types.ts';
 
 /** Indicators drawn on the price scale, over the closes; the rest (RSI, MACD, ...) get a pane each. */
 const OVERLAYS = new Set([

@@ -3,9 +3,10 @@
  * original key, headers and value (a cut value is marked as such), and redrive with a confirmation, under the
  * CLI's once-only rules.
  */
+
+import type { DeadLetterDetail, DeadLetterEntry, DeadLetterList, RedriveReport } from '../../api-types.ts';
 import { ApiError, get, post } from '../api.ts';
 import { h, problem, table, when } from '../dom.ts';
-import type { DeadLetterDetail, DeadLetterEntry, DeadLetterList, RedriveReport } from '../types.ts';
 
 function status(entry: DeadLetterEntry): string {
   if (entry.redriven) return `redriven ${entry.redriven.at}`;

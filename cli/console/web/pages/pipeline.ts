@@ -1,14 +1,43 @@
 /**
  * Pipeline: schedules -> topics -> handlers -> tables as one flow, one row per handler, with lag, last
- * processed record and dead letters; polls every few seconds and redraws in place.
+ * processed record, invocations and failures of the last 24 hours, and dead letters; polls every few seconds and
+ * redraws in place.
  */
+
+import type { PipelineView } from '../../api-types.ts';
 import { ApiError, get } from '../api.ts';
 import { h, problem, when } from '../dom.ts';
-import type { PipelineView } from '../types.ts';
 
 const POLL_MS = 5000;
 
-function handlerRow(handler: PipelineView['handlers'][number]) {
+type HandlerView = PipelineView['handlers'][number];
+
+function activity(handler: HandlerView, source: string) {
+  const counts = handler.activity;
+  if (!counts) return null;
+  return h(
+    'div',
+    {
+      class: 'activity',
+      title: `from ${source}`,
+      'data-invocations': counts.invocations,
+      'data-failed': counts.failed,
+      'data-dead-lettered': counts.deadLettered,
+    },
+    h('span', {}, `${counts.invocations} invocations`),
+    h('span', {}, `${counts.processed} records`),
+    h('span', { class: counts.failed > 0 ? 'failed' : '' }, `${counts.failed} failed`),
+    h('span', {}, `${counts.deadLettered} dead-lettered`),
+  );
+}
+
+function quotaLine(quota: PipelineView['quotaUsedToday']): string {
+  if (quota === 'no limiter') return 'AlphaVantage calls today: no limiter in this deployment';
+  const cap = quota.cap === undefined ? '' : quota.cap === null ? ' (no daily cap)' : ` of ${quota.cap}`;
+  return `AlphaVantage calls today (UTC ${quota.day}): ${quota.used}${cap}`;
+}
+
+function handlerRow(handler: HandlerView, source: string) {
   const pending = handler.deadLetters.reduce((sum, group) => sum + group.pending, 0);
   return h(
     'div',
@@ -30,6 +59,7 @@ function handlerRow(handler: PipelineView['handlers'][number]) {
         ),
         h('span', {}, `last record ${when(handler.lastProcessedAt)}`),
       ),
+      activity(handler, source),
       handler.deadLetters.length === 0
         ? h('div', { class: 'ok' }, 'no dead letters')
         : h(
@@ -82,13 +112,18 @@ function draw(view: PipelineView): HTMLElement {
         'div',
         { class: 'handlers' },
         h('h3', {}, 'Topics → handlers → tables'),
-        ...view.handlers.map(handlerRow),
+        ...view.handlers.map((handler) => handlerRow(handler, view.activitySource)),
       ),
     ),
     h(
       'p',
+      { class: 'muted', id: 'activity-source' },
+      view.activityProblem ?? `Invocations and failures: ${view.activitySource}.`,
+    ),
+    h(
+      'p',
       { class: 'summary' },
-      `Dead-letter topic ${view.deadLetterTopic}: ${view.deadLetters.total} dead letters, ${view.deadLetters.pending} not redriven, ${view.deadLetters.redriven} redriven · AlphaVantage calls today (UTC): ${view.quotaUsedToday}`,
+      `Dead-letter topic ${view.deadLetterTopic}: ${view.deadLetters.total} dead letters, ${view.deadLetters.pending} not redriven, ${view.deadLetters.redriven} redriven · ${quotaLine(view.quotaUsedToday)}`,
     ),
   );
 }

@@ -1,10 +1,33 @@
-/** Securities: the universe, searched and paged by the server, with each dataset's freshness. */
+/**
+ * Securities: the universe, searched and paged by the server, with each dataset's freshness (`no data` when the
+ * memory of answers without data holds its call back; hovering shows the remembered answer and its next try).
+ */
+
+import type { Dataset, Freshness, SecuritiesPage } from '../../api-types.ts';
 import { ApiError, get } from '../api.ts';
 import { h, problem, when } from '../dom.ts';
-import { DATASETS, type Freshness, type SecuritiesPage } from '../types.ts';
 
-const badge = (freshness: Freshness) =>
-  h('span', { class: `badge ${freshness.replace(' ', '-')}` }, freshness);
+/** The datasets of the freshness columns, in the order the handlers collect them. */
+const DATASETS: readonly Dataset[] = ['overview', 'history', 'quote', 'indicators'];
+
+type Row = SecuritiesPage['rows'][number];
+
+/** A dataset's freshness; `no data` names the remembered answer and its next try (as `horton status` does). */
+function badge(row: Row, dataset: Dataset) {
+  const freshness: Freshness = row.freshness[dataset];
+  const remembered = row.noData
+    .filter((entry) => (entry.dataset.startsWith('indicator:') ? 'indicators' : entry.dataset) === dataset)
+    .map((entry) => entry.line);
+  return h(
+    'span',
+    {
+      class: `badge ${freshness.replace(' ', '-')}`,
+      'data-dataset': dataset,
+      title: remembered.length > 0 ? remembered.join('\n') : undefined,
+    },
+    freshness,
+  );
+}
 
 export async function securitiesPage(root: HTMLElement, argument: string): Promise<undefined> {
   const params = new URLSearchParams(argument);
@@ -68,12 +91,12 @@ export async function securitiesPage(root: HTMLElement, argument: string): Promi
             ...result.rows.map((row) =>
               h(
                 'tr',
-                {},
+                { 'data-symbol': row.symbol },
                 h('td', {}, h('a', { href: `#/security/${encodeURIComponent(row.symbol)}` }, row.symbol)),
                 h('td', {}, row.name),
                 h('td', {}, row.exchange),
                 h('td', {}, row.assetType),
-                ...DATASETS.map((d) => h('td', {}, badge(row.freshness[d]))),
+                ...DATASETS.map((d) => h('td', {}, badge(row, d))),
               ),
             ),
           ),

@@ -2,9 +2,10 @@
  * Security: the close chart with the yearly extremes, the quote and its rolling window, the indicators,
  * the fundamentals, CSV export of what the chart shows, and a backfill of the symbol with its progress.
  */
+
+import type { BackfillProgress, BackfillStarted, Item, StoredSecurity } from '../../api-types.ts';
 import { ApiError, get, post } from '../api.ts';
 import { h, number, problem, table, when } from '../dom.ts';
-import type { BackfillProgress, BackfillStarted, Item, StoredSecurity } from '../types.ts';
 import { closeChart, toCsv } from './chart.ts';
 
 const BACKFILL_DATASETS = ['overview', 'history', 'quote', 'indicators'];

@@ -1,0 +1,164 @@
+/**
+ * Invocations and failures per handler over the last 24 hours, for the Pipeline page. Both sources count what
+ * the consumer handler reports at the end of each invocation (functions/shared/kafka/consumer-handler.ts):
+ * - against a stack, Horton's own CloudWatch metrics (model/metrics.ts) through GetMetricData with the operator's
+ *   credentials: every invocation that ends publishes one RecordsProcessed datum, so its sample count is the
+ *   invocations; RecordsProcessed, RecordsFailed and RecordsDeadLettered summed;
+ * - locally, where the runner disables metrics, the same figures from the handlers' `batch done` log lines in
+ *   the runner's log files (what `horton logs` reads), read from where the last poll stopped.
+ * An invocation that throws reports nothing either way (in AWS it is a Lambda `Errors` datum).
+ */
+import { open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type CloudWatchClient,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
+import { METRIC, METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../../model/metrics.ts';
+import type { HandlerActivity } from '../api-types.ts';
+
+export const ACTIVITY_WINDOW_MS = 24 * 3_600_000;
+
+type Counts = Omit<HandlerActivity, 'handler'>;
+const none = (): Counts => ({ invocations: 0, processed: 0, failed: 0, deadLettered: 0 });
+
+/** Reads the metrics of `<prefix>-<handler>` (the handlers' service name) for the window ending at `now`. */
+export async function metricActivity(
+  client: CloudWatchClient,
+  prefix: string,
+  handlers: string[],
+  now: Date,
+): Promise<HandlerActivity[]> {
+  const stats = [
+    ['invocations', METRIC.recordsProcessed, 'SampleCount'],
+    ['processed', METRIC.recordsProcessed, 'Sum'],
+    ['failed', METRIC.recordsFailed, 'Sum'],
+    ['deadLettered', METRIC.recordsDeadLettered, 'Sum'],
+  ] as const;
+  const queries: MetricDataQuery[] = handlers.flatMap((handler, h) =>
+    stats.map(([, metricName, stat], s) => ({
+      Id: `q${h}_${s}`,
+      MetricStat: {
+        Metric: {
+          Namespace: METRICS_NAMESPACE,
+          MetricName: metricName,
+          Dimensions: [{ Name: SERVICE_DIMENSION, Value: `${prefix}-${handler}` }],
+        },
+        Period: ACTIVITY_WINDOW_MS / 1000,
+        Stat: stat,
+      },
+    })),
+  );
+  const values = new Map<string, number>();
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: queries,
+        StartTime: new Date(now.getTime() - ACTIVITY_WINDOW_MS),
+        EndTime: now,
+        NextToken: nextToken,
+      }),
+    );
+    for (const result of page.MetricDataResults ?? [])
+      values.set(result.Id ?? '', (values.get(result.Id ?? '') ?? 0) + sum(result.Values));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return handlers.map((handler, h) => {
+    const counts = none();
+    for (const [s, [field]] of stats.entries()) counts[field] = values.get(`q${h}_${s}`) ?? 0;
+    return { handler, ...counts };
+  });
+}
+
+const sum = (values: number[] | undefined) => (values ?? []).reduce((total, value) => total + value, 0);
+
+interface Invocation extends Counts {
+  at: number;
+}
+
+/** One handler's log file, read from where the previous poll stopped (it is only ever appended to). */
+interface FileCursor {
+  offset: number;
+  /** An unfinished last line, completed by the next read. */
+  rest: string;
+  invocations: Invocation[];
+}
+
+/** The `batch done` line of one invocation of `service`, or undefined for any other line. */
+function invocationOfLine(line: string, service: string): Invocation | undefined {
+  if (!line.includes('"batch done"')) return undefined;
+  try {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    if (entry.message !== 'batch done' || entry.service !== service) return undefined;
+    const count = (key: string) => (typeof entry[key] === 'number' ? (entry[key] as number) : 0);
+    return {
+      at: Date.parse(String(entry.timestamp)),
+      invocations: 1,
+      processed: count('processed'),
+      failed: count('failed'),
+      deadLettered: count('deadLettered'),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Counts of the local runner's log files, kept between polls. */
+export class LogActivity {
+  private readonly cursors = new Map<string, FileCursor>();
+
+  /** Counts of `<prefix>-<handler>` (a state dir's files may hold lines of an earlier pipeline's prefix). */
+  async read(dir: string, prefix: string, handlers: string[], now: Date): Promise<HandlerActivity[]> {
+    const present = new Set(await readdir(dir).catch(() => [] as string[]));
+    const since = now.getTime() - ACTIVITY_WINDOW_MS;
+    return Promise.all(
+      handlers.map(async (handler) => {
+        const file = `${handler}.log`;
+        const cursor = present.has(file)
+          ? await this.advance(path.join(dir, file), `${prefix}-${handler}`)
+          : undefined;
+        const counts = none();
+        for (const invocation of cursor?.invocations ?? []) {
+          if (invocation.at < since) continue;
+          counts.invocations += 1;
+          counts.processed += invocation.processed;
+          counts.failed += invocation.failed;
+          counts.deadLettered += invocation.deadLettered;
+        }
+        return { handler, ...counts };
+      }),
+    );
+  }
+
+  private async advance(file: string, service: string): Promise<FileCursor> {
+    let cursor = this.cursors.get(file);
+    const { size } = await stat(file);
+    // A file shorter than what was read was replaced (a new state dir's run): read it from the start.
+    if (!cursor || size < cursor.offset) {
+      cursor = { offset: 0, rest: '', invocations: [] };
+      this.cursors.set(file, cursor);
+    }
+    if (size === cursor.offset) return cursor;
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(size - cursor.offset);
+      await handle.read(buffer, 0, buffer.length, cursor.offset);
+      cursor.offset = size;
+      const lines = (cursor.rest + buffer.toString('utf8')).split('\n');
+      cursor.rest = lines.pop() ?? '';
+      for (const line of lines) {
+        const invocation = invocationOfLine(line, service);
+        if (invocation) cursor.invocations.push(invocation);
+      }
+      // Keep only the window: a long-running console must not grow without bound.
+      const since = Date.now() - ACTIVITY_WINDOW_MS;
+      if (cursor.invocations.length > 0 && (cursor.invocations[0]?.at ?? since) < since)
+        cursor.invocations = cursor.invocations.filter((invocation) => invocation.at >= since);
+    } finally {
+      await handle.close();
+    }
+    return cursor;
+  }
+}
