@@ -286,7 +286,7 @@ class PersistentEmulator:
         # A fold in progress is waited for (it holds the journal set aside so far), up to the deadline.
         may_fold = self.folding.acquire(timeout=SHUTDOWN_FOLD_SECONDS)
         self.lock.acquire()
-        if may_fold:
+        if may_fold and time.monotonic() < deadline:
             forked = self.start_fold()
             if forked:
                 self.finish_fold(*forked, started, deadline)
