@@ -28,7 +28,7 @@ import threading
 import time
 
 from moto.backends import get_backend
-from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -73,6 +73,21 @@ def reduce_limited_size_dict(value):
     return rebuild_limited_size_dict, (dict(value),)
 
 
+def rebuild_dynamo_type(type_name, value):
+    rebuilt = DynamoType.__new__(DynamoType)
+    rebuilt.type = type_name
+    rebuilt.value = value
+    return rebuilt
+
+
+def reduce_dynamo_type(value):
+    """An attribute value as (type, value) rather than a generic object with its dict: a third smaller and faster to
+    pickle (every attribute of every item is one). Lists and maps hold DynamoTypes, reduced the same way."""
+    if len(vars(value)) != 2:
+        return value.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+    return rebuild_dynamo_type, (value.type, value.value)
+
+
 def is_mutating(method, path, headers):
     if path.startswith("/moto-api"):
         return False
@@ -102,7 +117,7 @@ def write_snapshot(directory, fold):
     temporary = os.path.join(directory, SNAPSHOT + ".tmp")
     with open(temporary, "wb") as file:
         pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = {LimitedSizeDict: reduce_limited_size_dict}
+        pickler.dispatch_table = {LimitedSizeDict: reduce_limited_size_dict, DynamoType: reduce_dynamo_type}
         pickler.dump({"fold": fold, "backends": {name: get_backend(name) for name in PERSISTED_SERVICES}})
         file.flush()
         os.fsync(file.fileno())
