@@ -8,8 +8,9 @@ does the port open: the time to ready that `up` prints is the whole restore.
 The journal is folded into a new snapshot by a forked child (the fork is a consistent copy of the state, taken
 between two requests; the server goes on answering while the child pickles): when writes pause, every
 FOLD_AFTER_BYTES of journal while they go on, after a start that applied a journal, and at SIGTERM/SIGINT (bounded by
-SHUTDOWN_FOLD_SECONDS, within `down`'s grace period). So a restart after `down` loads a snapshot alone, and one after
-kill -9 applies at most a few MB of journal.
+SHUTDOWN_FOLD_SECONDS, within `down`'s grace period; not tried when the last fold took longer). So a restart after
+`down` usually loads a snapshot alone, and one after kill -9 applies the journal of a few MB (what arrived since the
+fold before last).
 
 Usage: python emulator_server.py <service dir> --host <host> --port <port>
 (the service dir comes first so `down` and `status` recognise the process by its command line).
@@ -137,6 +138,8 @@ class PersistentEmulator:
         self.journal = None
         self.fold = 0
         self.fold_child = None
+        # How long the last fold took: a stop does not start one it cannot finish within its bound.
+        self.last_fold_seconds = 0.0
         self.last_write = time.monotonic()
 
     # ------------------------------------------------------------------ restore
@@ -249,6 +252,7 @@ class PersistentEmulator:
             log(f"fold {fold} failed (exit {os.waitstatus_to_exitcode(status)}); the journal holds its requests")
             return False
         self.fold = fold
+        self.last_fold_seconds = time.monotonic() - started
         for number, path in self.folded_journals():
             if number <= fold:
                 os.remove(path)
@@ -295,11 +299,13 @@ class PersistentEmulator:
 
     def stop(self, _signum, _frame):
         """Folds what the journal holds, within a bound, so the next start loads a snapshot alone; then exits once the
-        request in progress is done (the lock). Whatever is not folded in time stays in the journal."""
+        request in progress is done (the lock). Whatever is not folded in time stays in the journal. When the last
+        fold took longer than the bound (a large state on a loaded machine), no fold is tried: `down` stays quick."""
         started = time.monotonic()
         deadline = started + SHUTDOWN_FOLD_SECONDS
+        may_fold = self.last_fold_seconds < SHUTDOWN_FOLD_SECONDS
         # A fold in progress is waited for (it holds the journal set aside so far), up to the deadline.
-        may_fold = self.folding.acquire(timeout=SHUTDOWN_FOLD_SECONDS)
+        may_fold = may_fold and self.folding.acquire(timeout=SHUTDOWN_FOLD_SECONDS)
         self.lock.acquire()
         if may_fold and time.monotonic() < deadline:
             forked = self.start_fold()
