@@ -5,8 +5,8 @@
  * - kill -9 right after the last write and start again: the state comes back from the last snapshot (folded by a
  *   forked child while filling) and the journal since then;
  * - write ITEMS_BEFORE_STOP more items and at once stop it as `down` does (SIGTERM: it folds what is left, for at
- *   most 6 s of its 10 s grace period), and start again: the usual restart, from the snapshot and whatever the stop
- *   could not fold in time (the requests applied are reported).
+ *   most 6 s of its 10 s grace period, unless its last fold took longer), and start again: the usual restart, from
+ *   the snapshot and whatever the stop did not fold (the requests applied are reported).
  * Besides the time to ready, the emulator's own restore time (its log) and an empty emulator's time to ready
  * (Python and moto loading) are reported, with the load average: on a loaded shared machine the ratios to the empty
  * start say more than the seconds.
