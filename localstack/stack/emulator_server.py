@@ -1,11 +1,16 @@
-"""The local AWS emulator: moto's server, its state kept in the service directory across restarts (ADR 0041).
+"""The local AWS emulator: moto's server, its state kept in the service directory across restarts (ADR 0041, 0043).
 
 The state is a snapshot (moto's DynamoDB and Secrets Manager backends, pickled) plus a journal of every mutating
 request since that snapshot, one JSON line each, appended before the request is handled, so a kill -9 loses at
 most the request being written. On start the snapshot is loaded and the journal applied in-process, and only then
-does the port open: the time to ready that `up` prints is the whole restore. A journal that grows past
-FOLD_AFTER_BYTES, or sees writes pause, or was applied at start, is folded into a new snapshot in the background, so a restart never
-replays a stack's whole life. SIGTERM and SIGINT end the process once the request in progress is done.
+does the port open: the time to ready that `up` prints is the whole restore.
+
+The journal is folded into a new snapshot by a forked child (the fork is a consistent copy of the state, taken
+between two requests; the server goes on answering while the child pickles): when writes pause, every
+FOLD_AFTER_BYTES of journal while they go on, after a start that applied a journal, and at SIGTERM/SIGINT (bounded by
+SHUTDOWN_FOLD_SECONDS, within `down`'s grace period; not tried when the last fold took longer). So a restart after
+`down` usually loads a snapshot alone, and one after kill -9 applies the journal of a few MB (what arrived since the
+fold before last).
 
 Usage: python emulator_server.py <service dir> --host <host> --port <port>
 (the service dir comes first so `down` and `status` recognise the process by its command line).
@@ -24,7 +29,7 @@ import threading
 import time
 
 from moto.backends import get_backend
-from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -36,14 +41,19 @@ from werkzeug.test import Client
 PERSISTED_SERVICES = ("dynamodb", "secretsmanager")
 SNAPSHOT = "snapshot.pickle"
 JOURNAL = "journal.jsonl"
+# A journal being folded is renamed to journal.folded-<fold number>.jsonl; the snapshot records the last fold it
+# holds, so a kill between the snapshot's rename and the folded journal's removal never applies a request twice.
+FOLDED_JOURNAL = re.compile(r"^journal\.folded-(\d+)\.jsonl$")
 # moto's own recorder files from before (ADR 0050): applied once like a journal, then folded into the snapshot.
 LEGACY_RECORDINGS = ("replay.jsonl", "recording.jsonl")
-# The journal is folded into the snapshot once writes pause for FOLD_WHEN_IDLE_SECONDS (a restart after kill -9
-# then applies nothing), or while they go on once it passes FOLD_AFTER_BYTES (bounding what such a restart applies;
-# each fold pickles the whole state while requests wait).
-FOLD_WHEN_IDLE_SECONDS = 5
-FOLD_AFTER_BYTES = 16 * 1024 * 1024
-FOLD_CHECK_SECONDS = 1
+# Applying a journal costs ~30 times more per byte than loading a snapshot: fold often (a fold costs the server only
+# a fork), so a restart after kill -9 applies little.
+FOLD_WHEN_IDLE_SECONDS = 2
+FOLD_AFTER_BYTES = 4 * 1024 * 1024
+FOLD_CHECK_SECONDS = 0.5
+# What SIGTERM may spend folding the journal before the process exits (`down` waits 10 s): a fold that does not
+# finish in time is abandoned, the journal is complete without it.
+SHUTDOWN_FOLD_SECONDS = 6
 # Reads change nothing (DynamoDB and Secrets Manager operation names): not journaled, not applied.
 READ_ONLY_OPERATION = re.compile(r"\.(Get|BatchGet|TransactGet|Query|Scan|Describe|List)\w*$")
 DROPPED_HEADERS = {"content-length", "transfer-encoding", "connection"}
@@ -62,6 +72,21 @@ def rebuild_limited_size_dict(items):
 
 def reduce_limited_size_dict(value):
     return rebuild_limited_size_dict, (dict(value),)
+
+
+def rebuild_dynamo_type(type_name, value):
+    rebuilt = DynamoType.__new__(DynamoType)
+    rebuilt.type = type_name
+    rebuilt.value = value
+    return rebuilt
+
+
+def reduce_dynamo_type(value):
+    """An attribute value as (type, value) rather than a generic object with its dict: a third smaller and faster to
+    pickle (every attribute of every item is one). Lists and maps hold DynamoTypes, reduced the same way."""
+    if len(vars(value)) != 2:
+        return value.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+    return rebuild_dynamo_type, (value.type, value.value)
 
 
 def is_mutating(method, path, headers):
@@ -88,15 +113,33 @@ def read_body(environ):
     return stream.read() if environ.get("wsgi.input_terminated") else b""
 
 
+def write_snapshot(directory, fold):
+    """Pickles the backends with the number of the last fold they hold; written aside, fsynced, then renamed."""
+    temporary = os.path.join(directory, SNAPSHOT + ".tmp")
+    with open(temporary, "wb") as file:
+        pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = {LimitedSizeDict: reduce_limited_size_dict, DynamoType: reduce_dynamo_type}
+        pickler.dump({"fold": fold, "backends": {name: get_backend(name) for name in PERSISTED_SERVICES}})
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, os.path.join(directory, SNAPSHOT))
+
+
 class PersistentEmulator:
-    """moto's WSGI app behind one lock: each mutating request is journaled, then handled; snapshots see no request."""
+    """moto's WSGI app behind one lock: each mutating request is journaled, then handled; a fold forks between two."""
 
     def __init__(self, directory):
         self.directory = directory
         self.app = DomainDispatcherApplication(create_backend_app)
         self.lock = threading.Lock()
+        # Held while a fold child runs: one fold at a time, and shutdown waits for the one in progress.
+        self.folding = threading.Lock()
         self.journal_path = os.path.join(directory, JOURNAL)
         self.journal = None
+        self.fold = 0
+        self.fold_child = None
+        # How long the last fold took: a stop does not start one it cannot finish within its bound.
+        self.last_fold_seconds = 0.0
         self.last_write = time.monotonic()
 
     # ------------------------------------------------------------------ restore
@@ -109,7 +152,9 @@ class PersistentEmulator:
             if os.path.exists(snapshot):
                 with open(snapshot, "rb") as file:
                     saved = pickle.load(file)
-                for name, backends in saved.items():
+                # A snapshot from before folds were numbered holds the backends alone.
+                self.fold, backends_by_name = (saved["fold"], saved["backends"]) if "fold" in saved else (0, saved)
+                for name, backends in backends_by_name.items():
                     live = get_backend(name)
                     live.clear()
                     live.update(backends)
@@ -117,16 +162,26 @@ class PersistentEmulator:
             for path in self.journals():
                 applied += self.apply(path)
         finally:
+            # The restored objects live as long as the process: out of the collector's sight for good, or its next
+            # full collections walk all of them (seconds with a few hundred thousand items).
+            gc.freeze()
             gc.enable()
         log(f"restored in {time.monotonic() - started:.1f} s ({applied} journaled requests applied)")
         return applied
 
+    def folded_journals(self):
+        """(fold number, path) of the journals renamed for a fold, oldest first."""
+        found = (FOLDED_JOURNAL.match(name) for name in os.listdir(self.directory))
+        return sorted((int(match.group(1)), os.path.join(self.directory, match.group(0))) for match in found if match)
+
     def journals(self):
-        """The journals to apply, oldest first. A replay.jsonl is an old replay cut short: the recording.jsonl beside
-        it holds only that partial replay (ADR 0050), so it is left out."""
+        """The journals to apply, oldest first: those of folds the snapshot does not hold, then the live one. A
+        replay.jsonl is an old replay cut short: the recording.jsonl beside it holds only that partial replay (ADR
+        0050), so it is left out."""
         replay, recording = (os.path.join(self.directory, name) for name in LEGACY_RECORDINGS)
         legacy = [replay] if os.path.exists(replay) else [recording]
-        return [path for path in (*legacy, self.journal_path) if os.path.exists(path)]
+        folded = [path for fold, path in self.folded_journals() if fold > self.fold]
+        return [path for path in (*legacy, *folded, self.journal_path) if os.path.exists(path)]
 
     def apply(self, path):
         client = Client(self.app)
@@ -151,42 +206,80 @@ class PersistentEmulator:
             applied += 1
         return applied
 
-    # ------------------------------------------------------------------ snapshots
+    # ------------------------------------------------------------------ folds
 
-    def compact(self):
-        """Writes the state as a new snapshot and starts an empty journal, atomically with respect to requests."""
-        with self.lock:
-            started = time.monotonic()
-            temporary = os.path.join(self.directory, SNAPSHOT + ".tmp")
-            gc.disable()
+    def start_fold(self):
+        """Between two requests: sets the journal aside for the fold and forks the child that writes the snapshot.
+        Returns the child's pid and the fold number (None when there is nothing to fold). Call with self.lock held."""
+        pending = [number for number, _ in self.folded_journals()]
+        legacy = any(os.path.exists(os.path.join(self.directory, name)) for name in LEGACY_RECORDINGS)
+        if os.fstat(self.journal.fileno()).st_size == 0 and not pending and not legacy:
+            return None
+        # Past every journal already set aside (a fold cut short by a kill leaves its journal behind).
+        fold = max([self.fold, *pending]) + 1
+        self.journal.close()
+        os.replace(self.journal_path, os.path.join(self.directory, f"journal.folded-{fold}.jsonl"))
+        self.journal = open(self.journal_path, "ab")
+        pid = os.fork()
+        if pid == 0:  # the child: a frozen copy of the state; only this thread exists here
+            status = 1
             try:
-                with open(temporary, "wb") as file:
-                    pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
-                    pickler.dispatch_table = {LimitedSizeDict: reduce_limited_size_dict}
-                    pickler.dump({name: get_backend(name) for name in PERSISTED_SERVICES})
-                    file.flush()
-                    os.fsync(file.fileno())
+                gc.disable()  # a collection would touch (copy) every page of the parent's state
+                write_snapshot(self.directory, fold)
+                status = 0
+            except BaseException as error:  # noqa: BLE001 - reported, and the parent keeps the journal
+                os.write(2, f"emulator state: fold {fold} failed: {error!r}\n".encode())
             finally:
-                gc.enable()
-            os.replace(temporary, os.path.join(self.directory, SNAPSHOT))
-            # The snapshot holds everything the journals held: they start afresh.
-            self.journal.close()
-            self.journal = open(self.journal_path, "wb")
-            for name in LEGACY_RECORDINGS:
-                path = os.path.join(self.directory, name)
-                if os.path.exists(path):
-                    os.remove(path)
-            log(f"snapshot written in {time.monotonic() - started:.1f} s")
+                os._exit(status)
+        self.fold_child = pid
+        return pid, fold
+
+    def finish_fold(self, pid, fold, started, deadline=None):
+        """Waits for the fold child (killing it at the deadline); on success the journals it holds are removed."""
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                self.fold_child = None
+                log(f"fold {fold} abandoned after {time.monotonic() - started:.1f} s; the journal holds its requests")
+                return False
+            time.sleep(0.05)
+        self.fold_child = None
+        if os.waitstatus_to_exitcode(status) != 0:
+            log(f"fold {fold} failed (exit {os.waitstatus_to_exitcode(status)}); the journal holds its requests")
+            return False
+        self.fold = fold
+        self.last_fold_seconds = time.monotonic() - started
+        for number, path in self.folded_journals():
+            if number <= fold:
+                os.remove(path)
+        for name in LEGACY_RECORDINGS:
+            path = os.path.join(self.directory, name)
+            if os.path.exists(path):
+                os.remove(path)
+        log(f"snapshot written in {time.monotonic() - started:.1f} s (fold {fold}, in a forked child)")
+        return True
+
+    def fold_once(self, deadline=None):
+        with self.folding:
+            started = time.monotonic()
+            with self.lock:
+                forked = self.start_fold()
+            if forked:
+                self.finish_fold(*forked, started, deadline)
 
     def fold_when_due(self, fold_now):
         if fold_now:
-            self.compact()
+            self.fold_once()
         while True:
             time.sleep(FOLD_CHECK_SECONDS)
             size = os.path.getsize(self.journal_path)
             idle = time.monotonic() - self.last_write > FOLD_WHEN_IDLE_SECONDS
             if size > FOLD_AFTER_BYTES or (size > 0 and idle):
-                self.compact()
+                self.fold_once()
 
     # ------------------------------------------------------------------ serving
 
@@ -205,8 +298,22 @@ class PersistentEmulator:
             return list(self.app(environ, start_response))
 
     def stop(self, _signum, _frame):
-        # Taking the lock waits for the request in progress; the journal is already written.
+        """Folds what the journal holds, within a bound, so the next start loads a snapshot alone; then exits once the
+        request in progress is done (the lock). Whatever is not folded in time stays in the journal. When the last
+        fold took longer than the bound (a large state on a loaded machine), no fold is tried: `down` stays quick."""
+        started = time.monotonic()
+        deadline = started + SHUTDOWN_FOLD_SECONDS
+        may_fold = self.last_fold_seconds < SHUTDOWN_FOLD_SECONDS
+        # A fold in progress is waited for (it holds the journal set aside so far), up to the deadline.
+        may_fold = may_fold and self.folding.acquire(timeout=SHUTDOWN_FOLD_SECONDS)
         self.lock.acquire()
+        if may_fold and time.monotonic() < deadline:
+            forked = self.start_fold()
+            if forked:
+                self.finish_fold(*forked, started, deadline)
+        elif self.fold_child:
+            # Not left behind to write a snapshot while the next emulator starts.
+            os.kill(self.fold_child, signal.SIGKILL)
         os._exit(0)
 
 

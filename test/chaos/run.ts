@@ -166,7 +166,8 @@ interface Run {
   base: Omit<PipelineProcessInput, 'mode' | 'config'>;
   doc: DynamoDBDocumentClient;
   kafka: Kafka;
-  cleanRequests: number;
+  /** Data answers the clean cycle needed: a cycle that converges needs at least as many (each is stored once). */
+  cleanDataAnswers: number;
   cleanTables: Record<string, Item[]>;
   cleanLetters: string[];
 }
@@ -194,9 +195,18 @@ async function faultRun(run: Run, index: number) {
   try {
     const config = configFor(`fault${index}`, simulator);
     const started = Date.now();
+    const planned = { pipeline: 2, broker: 1 };
     const kills = { pipeline: 0, broker: 0 };
     const dataAnswers = () => simulator.stats().requests.byOutcome.data;
-    const { base, stack, cleanRequests } = run;
+    const { base, stack, cleanDataAnswers } = run;
+    // The faults are planned at fractions of the clean cycle's data answers, which a converging cycle cannot finish
+    // without: each happens while the cycle still has work. Should the cycle finish first anyway, the skipped fault
+    // is said here and fails the run (killsHappened), so the summary never claims faults that did not happen.
+    const at = (fraction: number) => Math.max(1, Math.round(cleanDataAnswers * fraction));
+    const skipped = (what: string, answers: number) =>
+      log(
+        `run ${index}: planned ${what} at ${answers} data answers NOT done: the cycle finished after ${dataAnswers()}`,
+      );
     let child = startPipelineProcess({ ...base, mode: 'cycle', config });
     const killPipelineAt = async (answers: number) => {
       await until(
@@ -204,7 +214,7 @@ async function faultRun(run: Run, index: number) {
         `${answers} answers`,
         600_000,
       );
-      if (await isDone(child)) return;
+      if (await isDone(child)) return skipped('pipeline kill', answers);
       process.kill(child.pid as number, 'SIGKILL');
       await child.done;
       kills.pipeline += 1;
@@ -213,29 +223,25 @@ async function faultRun(run: Run, index: number) {
       );
       child = startPipelineProcess({ ...base, mode: 'cycle', config });
     };
-    await killPipelineAt(Math.round(cleanRequests * 0.2));
-    await until(
-      async () => dataAnswers() >= Math.round(cleanRequests * 0.45) || (await isDone(child)),
-      'answers',
-      600_000,
-    );
-    if (!(await isDone(child))) {
-      const broker = (await localStackStatus(stack)).find((service) => service.name === 'kafka');
-      if (broker?.pid) {
-        process.kill(broker.pid, 'SIGKILL');
-        kills.broker += 1;
-        log(
-          `run ${index}: killed the broker (SIGKILL, pid ${broker.pid}) after ${dataAnswers()} data answers; up again`,
-        );
-        await until(
-          async () => (await localStackStatus(stack)).find((s) => s.name === 'kafka')?.state === 'crashed',
-          'the broker to die',
-          30_000,
-        );
-        await upLocalStack(stack);
-      }
+    await killPipelineAt(at(0.2));
+    await until(async () => dataAnswers() >= at(0.45) || (await isDone(child)), 'answers', 600_000);
+    const broker = (await localStackStatus(stack)).find((service) => service.name === 'kafka');
+    if (await isDone(child)) skipped('broker kill', at(0.45));
+    else if (!broker?.pid) log(`run ${index}: planned broker kill NOT done: no broker pid`);
+    else {
+      process.kill(broker.pid, 'SIGKILL');
+      kills.broker += 1;
+      log(
+        `run ${index}: killed the broker (SIGKILL, pid ${broker.pid}) after ${dataAnswers()} data answers; up again`,
+      );
+      await until(
+        async () => (await localStackStatus(stack)).find((s) => s.name === 'kafka')?.state === 'crashed',
+        'the broker to die',
+        30_000,
+      );
+      await upLocalStack(stack);
     }
-    await killPipelineAt(Math.round(cleanRequests * 0.7));
+    await killPipelineAt(at(0.7));
     // A pipeline process that exits on its own (not killed by us) is a crash: counted, and started again so the
     // run still shows whether the data converges.
     let crashes = 0;
@@ -252,13 +258,15 @@ async function faultRun(run: Run, index: number) {
       child = startPipelineProcess({ ...base, mode: 'cycle', config });
     }
     checks.pipelineNeverCrashed = crashes === 0;
-    checks.killsHappened = kills.pipeline === 2 && kills.broker === 1;
+    checks.killsHappened = kills.pipeline === planned.pipeline && kills.broker === planned.broker;
     const stats = simulator.stats().requests;
     Object.assign(figures, {
       cycleSeconds: (Date.now() - started) / 1000,
       pipelineCrashes: crashes,
       kills,
+      plannedKills: planned,
       requests: stats.total,
+      dataAnswers: dataAnswers(),
       faults: stats.faultsByMode,
       limitAnswers: stats.limited,
     });
@@ -306,12 +314,14 @@ async function main(): Promise<boolean> {
     const clean = startPipelineProcess({ ...base, mode: 'cycle', config: cleanConfig });
     if ((await clean.done) !== 0) throw new Error('the clean cycle failed');
     const cleanRequests = cleanSimulator.stats().requests.total;
+    const cleanDataAnswers = cleanSimulator.stats().requests.byOutcome.data;
     const cleanTables = await tableContents(doc, cleanConfig.prefix as string);
     const items = Object.values(cleanTables).reduce((sum, list) => sum + list.length, 0);
     const cleanLetters = await deadLetterSummary(kafka, cleanConfig.prefix as string);
     figures.clean = {
       cycleSeconds: (Date.now() - cleanStarted) / 1000,
       requests: cleanRequests,
+      dataAnswers: cleanDataAnswers,
       items,
       deadLetters: cleanLetters.length,
     };
@@ -319,7 +329,7 @@ async function main(): Promise<boolean> {
     log(`clean: ${JSON.stringify(figures.clean)}`);
 
     // 2. the same cycle under faults and kills, FAULT_RUNS times with other seeds
-    const run: Run = { stack, base, doc, kafka, cleanRequests, cleanTables, cleanLetters };
+    const run: Run = { stack, base, doc, kafka, cleanDataAnswers, cleanTables, cleanLetters };
     const runs: Array<Record<string, unknown>> = [];
     for (let index = 0; index < FAULT_RUNS; index += 1) {
       const outcome = await faultRun(run, index);

@@ -3,7 +3,7 @@
  * `down`/`up` and a `kill -9` of the emulator, as the broker's topics do. A stack of its own (state dir, ports), so
  * killing its emulator harms no other test.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -124,6 +124,45 @@ describe('local stack state across down/up and an emulator crash', () => {
       new GetCommand({ TableName: 'persist-quotes', Key: { symbol: 'MSFT' } }),
     );
     expect(msft.Item).toEqual({ symbol: 'MSFT', version: 1 });
+
+    // Act: down folds the journal into the snapshot (ADR 0043). Then two journals set aside for folds are left
+    // behind, as a kill during a fold leaves them: one the snapshot already holds (its fold number), one it does not.
+    await downLocalStack(stack);
+    const awsDir = path.join(stack.stateDir, 'aws');
+    const journalAfterDown = statSync(path.join(awsDir, 'journal.jsonl')).size;
+    const folds = [
+      ...readFileSync(path.join(stack.stateDir, 'logs', 'aws.log'), 'utf8').matchAll(/\(fold (\d+)/g),
+    ];
+    const lastFold = Number(folds.at(-1)?.[1]);
+    const increment = (by: number) =>
+      `${JSON.stringify({
+        method: 'POST',
+        path: '/',
+        headers: {
+          'X-Amz-Target': 'DynamoDB_20120810.UpdateItem',
+          'Content-Type': 'application/x-amz-json-1.0',
+          Authorization: `AWS4-HMAC-SHA256 Credential=test/20261206/${awsRegion}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        body: Buffer.from(
+          JSON.stringify({
+            TableName: 'persist-quotes',
+            Key: { symbol: { S: 'IBM' } },
+            UpdateExpression: 'SET version = version + :by',
+            ExpressionAttributeValues: { ':by': { N: String(by) } },
+          }),
+        ).toString('base64'),
+      })}\n`;
+    writeFileSync(path.join(awsDir, `journal.folded-${lastFold}.jsonl`), increment(100));
+    writeFileSync(path.join(awsDir, `journal.folded-${lastFold + 1}.jsonl`), increment(1));
+    await upLocalStack(stack);
+    const afterFolds = await DynamoDBDocumentClient.from(client()).send(
+      new GetCommand({ TableName: 'persist-quotes', Key: { symbol: 'IBM' } }),
+    );
+
+    // Assess: down left nothing to apply; the journal the snapshot holds was not applied again, the other was
+    expect(journalAfterDown).toBe(0);
+    expect(lastFold).toBeGreaterThan(0);
+    expect(afterFolds.Item).toEqual({ symbol: 'IBM', version: 3 });
     setup.destroy();
   }, 240_000);
 });
