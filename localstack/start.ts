@@ -324,7 +324,7 @@ export async function startLocalRun(request: StartRequest): Promise<void> {
     if (cycle === 'interrupted') return;
 
     // A run that stored nothing ends non-zero, after its summary, with the cause as the last line.
-    if (ended.failure) throw new Error(ended.failure);
+    if (cycle.failure) throw new Error(cycle.failure);
     if (request.keepRunning) {
       await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
     } else if (request.watch) {
@@ -358,7 +358,7 @@ async function firstCycle(
     before: RunStart;
     started: number;
   },
-): Promise<'interrupted' | undefined> {
+): Promise<'interrupted' | CycleResult> {
   const { config } = request;
   const { pipeline, endpoints } = run;
   const planNote = request.live ? '' : ': a local override for the simulator; the defaults fit the free plan';
@@ -386,7 +386,7 @@ async function firstCycle(
     cycleSeconds,
     started: run.started,
   });
-  return undefined;
+  return ended;
 }
 
 /** How long the live endpoint may take to accept a connection. */

@@ -25,7 +25,7 @@ export interface ScheduleTimes {
 }
 
 /** Last and next due firing of a schedule, in its time zone. */
-function scheduleTimes(schedule: ScheduleConfig, now: Date): ScheduleTimes {
+export function scheduleTimes(schedule: ScheduleConfig, now: Date): ScheduleTimes {
   const base = {
     name: schedule.name,
     job: schedule.job,
@@ -66,7 +66,7 @@ export interface QuotaToday {
 }
 
 /** Calls counted today (UTC) by the AlphaVantage limiter with the plan's cap, or 'no limiter'. */
-async function quotaToday(target: Target, now: Date): Promise<QuotaToday | 'no limiter'> {
+export async function quotaToday(target: Target, now: Date): Promise<QuotaToday | 'no limiter'> {
   const deployment = await target.deployment();
   const table = (deployment.tables as Record<string, string>).alphaVantageQuota;
   if (!table) return 'no limiter';

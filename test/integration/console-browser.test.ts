@@ -2,7 +2,8 @@
  * The web console (`horton console`), run as an operator runs it (cli/horton.mjs in a child process) against
  * the real local pipeline served as `npm start -- --serve` serves it, driven through every page by headless
  * Chromium (Debian's `chromium`, through playwright-core). Only AlphaVantage is simulated. Writes a screenshot
- * of each page to docs/console/ (the README's Console section shows them).
+ * of each page to HORTON_CONSOLE_SCREENSHOTS (the README's docs/console/ when refreshing them; a temporary folder
+ * otherwise (the test's own work folder), so a test run leaves the checkout clean).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,6 @@ vi.setConfig({ testTimeout: 120_000 });
 /** A Friday after the close in 2007: nine trading years of extremes, ~1,900 closes per symbol (see e2e-cycle). */
 const SIMULATOR_NOW = new Date('2007-06-15T21:00:00Z');
 const WATCHLIST = ['IBM', 'MSFT'];
-const SCREENSHOTS = path.resolve('docs/console');
 const CLI = path.resolve('cli/horton.mjs');
 
 const stateDir = inject('localStackConfig').stateDir;
@@ -71,7 +71,10 @@ async function open(hash: string, name = hash): Promise<void> {
 }
 
 const screenshot = (name: string) =>
-  page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  page.screenshot({
+    path: path.join(path.resolve(process.env.HORTON_CONSOLE_SCREENSHOTS ?? workDir), `${name}.png`),
+    fullPage: true,
+  });
 
 beforeAll(async () => {
   const executablePath = chromiumPath();

@@ -83,7 +83,7 @@ export async function putYearlyExtremes(
  * bars and the extremes: a crash before it leaves the old watermark, and the retry re-merges the same closes,
  * which is idempotent.
  */
-const HISTORY_STATE_SORT_KEY = '#history';
+export const HISTORY_STATE_SORT_KEY = '#history';
 
 export interface HistoryState {
   /** Newest stored trading day. */
