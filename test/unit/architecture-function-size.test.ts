@@ -15,23 +15,6 @@ const MAX_LINES = 100;
 const REASON_LINES = 60;
 const REASON_MARKER = /^\/\/ long because: \S/;
 
-/**
- * Functions over 60 lines without a reason yet, in files other work was changing when the rule came (issue 17):
- * each must still be over 60 lines, so the list only shrinks. Split them, or write their reason and drop them here.
- */
-const PENDING_REASON = new Set([
-  'cli/console/data/freshness.ts pageFreshness',
-  'cli/console/server.ts startConsoleServer',
-  'cli/console/web/pages/chart.ts closeChart',
-  'cli/console/web/pages/dead-letters.ts deadLettersPage',
-  'cli/console/web/pages/securities.ts securitiesPage',
-  'cli/console/web/pages/security.ts backfillPanel',
-  'cli/console/web/pages/security.ts render',
-  'functions/backfill/plan.ts planBackfill',
-  'functions/history/collect.ts storeHistory',
-  'localstack/runner/partition-worker.ts process',
-]);
-
 interface FunctionSize {
   where: string;
   /** File and function name, without the line. */
@@ -123,16 +106,9 @@ describe('function size', () => {
 
   it(`has no product function over ${REASON_LINES} lines without a reason next to it`, () => {
     const unexplained = sizes
-      .filter((size) => size.lines > REASON_LINES && !size.reasoned && !PENDING_REASON.has(size.name))
+      .filter((size) => size.lines > REASON_LINES && !size.reasoned)
       .map((s) => `${s.where} (${s.lines} lines)`);
     expect(unexplained).toEqual([]);
-  });
-
-  it('keeps only functions still over 60 lines without a reason in the pending list', () => {
-    const stillPending = sizes
-      .filter((size) => size.lines > REASON_LINES && !size.reasoned)
-      .map((size) => size.name);
-    expect([...PENDING_REASON].filter((name) => !stillPending.includes(name))).toEqual([]);
   });
 
   it('counts a function body from its opening to its closing brace', () => {
