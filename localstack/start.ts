@@ -328,23 +328,35 @@ export async function startLocalRun(request: StartRequest): Promise<void> {
     if (request.keepRunning) {
       await serveUntilInterrupted(running, config, endpoints, stackOptions.stateDir);
     } else if (request.watch) {
-      watching = true;
-      scheduler.start();
-      log('\nWatching: the schedules fire on their timetable. Ctrl-C to stop.');
-      for (const next of scheduler.upcoming())
-        log(`  ${next.schedule}: next at ${next.at?.toISOString() ?? 'never'}`);
-      await interrupted;
+      await watchSchedules(scheduler);
     }
   } finally {
     if (pipeline) await stopPipeline(pipeline);
     releaseStateDir();
-    // Without `stack`, `up` failed, and it has already stopped whatever it launched.
-    if (stack && !stack.alreadyRunning) {
-      await downLocalStack(stackOptions);
-      log('\nStopped the local stack this run started.');
-    } else if (stack) {
-      log('\nThe local stack was already running before this run and stays up (`npm run local -- down`).');
-    }
+    await stopStack(stack, stackOptions);
+  }
+}
+
+/** `--watch`: the schedules fire on their timetable until Ctrl-C. */
+async function watchSchedules(scheduler: NonNullable<Pipeline['scheduler']>): Promise<void> {
+  watching = true;
+  scheduler.start();
+  log('\nWatching: the schedules fire on their timetable. Ctrl-C to stop.');
+  for (const next of scheduler.upcoming())
+    log(`  ${next.schedule}: next at ${next.at?.toISOString() ?? 'never'}`);
+  await interrupted;
+}
+
+/** Stops the local stack if this run started it; without `stack`, `up` failed and already stopped what it launched. */
+async function stopStack(
+  stack: UpResult | undefined,
+  stackOptions: StartRequest['stackOptions'],
+): Promise<void> {
+  if (stack && !stack.alreadyRunning) {
+    await downLocalStack(stackOptions);
+    log('\nStopped the local stack this run started.');
+  } else if (stack) {
+    log('\nThe local stack was already running before this run and stays up (`npm run local -- down`).');
   }
 }
 

@@ -78,7 +78,10 @@ export interface BackfillPlan {
   perSecurity: FanOutPlan;
 }
 
-export function planBackfill(raw: unknown, context: BackfillContext): BackfillPlan {
+type ValidRequest = z.output<typeof backfillRequestSchema>;
+
+/** The request, parsed and checked against this deployment: every problem in one `BackfillRequestError`. */
+function validRequest(raw: unknown, context: BackfillContext): ValidRequest {
   const parsed = backfillRequestSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
@@ -97,6 +100,19 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
       `Invalid backfill request: issuedAt: ${request.issuedAt} is in the future (now ${context.now.toISOString()}, tolerance ${ISSUED_AT_TOLERANCE_MS / 60_000} min); it orders quote observations, so a future one would stay the latest quote for good`,
     );
   }
+  return request;
+}
+
+/** `history` when computed indicators were asked for without it: they are computed from stored closes. */
+function impliedBy(requested: readonly Dataset[], indicators: readonly IndicatorConfig[]): Dataset[] {
+  const computedIndicators = indicators.some((indicator) => indicatorSource(indicator) === 'computed');
+  return requested.includes('indicators') && !requested.includes('history') && computedIndicators
+    ? ['history']
+    : [];
+}
+
+export function planBackfill(raw: unknown, context: BackfillContext): BackfillPlan {
+  const request = validRequest(raw, context);
   const requestId = request.requestId ?? context.fallbackRequestId;
   const root = {
     commandId: createHash('sha256').update(`backfill\u0000${requestId}`).digest('hex').slice(0, 32),
@@ -106,15 +122,15 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
     ...(request.askAgain ? { askAgain: true as const } : {}),
   };
   const requested = request.datasets.filter((dataset) => dataset !== 'universe');
-  const impliedDatasets: Dataset[] =
-    requested.includes('indicators') &&
-    !requested.includes('history') &&
-    context.indicators.some((indicator) => indicatorSource(indicator) === 'computed')
-      ? ['history']
-      : [];
+  const impliedDatasets = impliedBy(requested, context.indicators);
   const datasets = [...requested, ...impliedDatasets];
-  const empty = { overview: [], history: [], quote: [], indicators: [] };
-
+  const common = {
+    requestId,
+    correlationId: root.correlationId,
+    issuedAt: root.issuedAt,
+    impliedDatasets,
+    askAgain: request.askAgain === true,
+  };
   if (!request.symbols) {
     const command: CollectUniverse = {
       type: 'collect-universe',
@@ -124,28 +140,16 @@ export function planBackfill(raw: unknown, context: BackfillContext): BackfillPl
       datasets: [...new Set(datasets)],
     };
     return {
-      requestId,
-      correlationId: root.correlationId,
-      issuedAt: root.issuedAt,
-      impliedDatasets,
-      askAgain: request.askAgain === true,
+      ...common,
       securities: [command],
-      perSecurity: empty,
+      perSecurity: { overview: [], history: [], quote: [], indicators: [] },
     };
   }
-  const plan = planFanOut({
+  const perSecurity = planFanOut({
     parent: root,
     symbols: [...new Set(request.symbols)],
     datasets,
     indicators: context.indicators,
   });
-  return {
-    requestId,
-    correlationId: root.correlationId,
-    issuedAt: root.issuedAt,
-    impliedDatasets,
-    askAgain: request.askAgain === true,
-    securities: [],
-    perSecurity: plan,
-  };
+  return { ...common, securities: [], perSecurity };
 }

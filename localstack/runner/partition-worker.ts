@@ -185,7 +185,10 @@ export class PartitionWorker {
   }
 
   /** Sends, retrying with backoff; false when the mapping stopped first (nothing committed then). */
-  private async sendToDestination(records: ConsumedRecord[], reason: OnFailureReason): Promise<boolean> {
+  private async sendToDestination(
+    records: readonly ConsumedRecord[],
+    reason: OnFailureReason,
+  ): Promise<boolean> {
     const pending = records.filter((record) => !this.sentToDestination.has(record.offset));
     if (pending.length === 0) return true;
     for (let attempt = 1; ; attempt += 1) {
@@ -222,81 +225,109 @@ export class PartitionWorker {
    * all of them are committed or the mapping stops.
    */
   async process(records: readonly ConsumedRecord[]): Promise<void> {
-    const { settings, counters } = this.deps;
     // The run starts at the group's position: committing that offset again would be no progress.
     this.committed = Math.max(this.committed, records[0]?.offset ?? -1);
-    let position = 0;
-    while (position < records.length && this.deps.isRunning()) {
-      const batch = records.slice(position, position + settings.batchSize);
-      const last = batch.at(-1);
-      if (last === undefined) return;
-      const oldestAllowed = this.deps.now() - settings.maxRecordAgeSeconds * 1000;
-      const expired = batch.filter((record) => record.timestamp < oldestAllowed);
-      const deliverable = batch.filter(
-        (record) => record.timestamp >= oldestAllowed && !this.sentToDestination.has(record.offset),
-      );
-      if (expired.length > 0) {
-        const reason: OnFailureReason = {
-          code: 'record-age-exceeded',
-          message: `record older than maxRecordAgeSeconds=${settings.maxRecordAgeSeconds}`,
-        };
-        if (!(await this.sendToDestination(expired, reason))) return;
-      }
-      if (deliverable.length === 0) {
-        if (!(await this.commit(last.offset + 1))) return;
-        position += batch.length;
-        continue;
-      }
-
-      const failure = await this.invoke(deliverable, last.offset);
-
-      if (failure === undefined) {
-        // Outside the try: a commit failure is not a failed invocation, and the handler is not run again.
-        this.retry = undefined;
-        if (!(await this.commit(last.offset + 1))) return;
-        position += batch.length;
-        continue;
-      }
-
-      counters.failedInvocations += 1;
-      if (!failure.whole) {
-        // Records before the failed one are done: commit them, and resume delivery at the failed one.
-        if (!(await this.commit(failure.offset))) return;
-        position = records.findIndex((record) => record.offset === failure.offset);
-      }
-      this.retry =
-        this.retry?.offset === failure.offset
-          ? { offset: failure.offset, failures: this.retry.failures + 1 }
-          : { offset: failure.offset, failures: 1 };
-      const attemptsMade = this.retry.failures;
-      if (attemptsMade <= settings.retryAttempts) {
-        this.deps.log.warn(
-          `${this.deps.handler}: invocation failed at ${this.key} offset ${failure.offset}; will retry (${attemptsMade} of ${settings.retryAttempts}): ${firstLine(failure.cause)}`,
-          {
-            partition: this.key,
-            offset: failure.offset,
-            wholeBatch: failure.whole,
-            retry: attemptsMade,
-            of: settings.retryAttempts,
-            error: failure.message,
-          },
-        );
-        if (!(await this.deps.backoff(attemptsMade))) return;
-        continue;
-      }
-
-      const reason: OnFailureReason = {
-        code: 'retries-exhausted',
-        message: `failed ${attemptsMade} time(s) (retryAttempts=${settings.retryAttempts}): ${failure.message}`,
-      };
-      const failed = failure.whole
-        ? deliverable
-        : deliverable.filter((record) => record.offset === failure.offset);
-      if (!(await this.sendToDestination(failed, reason))) return;
-      this.retry = undefined;
-      if (!(await this.commit(failure.whole ? last.offset + 1 : failure.offset + 1))) return;
-      position += failure.whole ? batch.length : 1;
+    let position: number | undefined = 0;
+    while (position !== undefined && position < records.length && this.deps.isRunning()) {
+      position = await this.deliverBatch(records, position);
     }
+  }
+
+  /** Delivers the batch that starts at `position`: where delivery goes on, or undefined when the mapping stopped. */
+  private async deliverBatch(
+    records: readonly ConsumedRecord[],
+    position: number,
+  ): Promise<number | undefined> {
+    const batch = records.slice(position, position + this.deps.settings.batchSize);
+    const last = batch.at(-1);
+    if (last === undefined) return undefined;
+    const deliverable = await this.sendExpiredAway(batch);
+    if (deliverable === undefined) return undefined;
+    if (deliverable.length === 0) {
+      return (await this.commit(last.offset + 1)) ? position + batch.length : undefined;
+    }
+    const failure = await this.invoke(deliverable, last.offset);
+    if (failure === undefined) {
+      // Outside the invocation: a commit failure is not a failed invocation, and the handler is not run again.
+      this.retry = undefined;
+      return (await this.commit(last.offset + 1)) ? position + batch.length : undefined;
+    }
+    this.deps.counters.failedInvocations += 1;
+    let from = position;
+    if (!failure.whole) {
+      // Records before the failed one are done: commit them, and resume delivery at the failed one.
+      if (!(await this.commit(failure.offset))) return undefined;
+      from = records.findIndex((record) => record.offset === failure.offset);
+    }
+    this.retry =
+      this.retry?.offset === failure.offset
+        ? { offset: failure.offset, failures: this.retry.failures + 1 }
+        : { offset: failure.offset, failures: 1 };
+    if (this.retry.failures <= this.deps.settings.retryAttempts) {
+      this.logRetry(failure, this.retry.failures);
+      return (await this.deps.backoff(this.retry.failures)) ? from : undefined;
+    }
+    return (await this.giveUp(failure, this.retry.failures, deliverable, last.offset))
+      ? from + (failure.whole ? batch.length : 1)
+      : undefined;
+  }
+
+  /**
+   * Sends the batch's records older than maxRecordAgeSeconds to the on-failure destination: the records still to
+   * deliver, or undefined when the mapping stopped first.
+   */
+  private async sendExpiredAway(batch: readonly ConsumedRecord[]): Promise<ConsumedRecord[] | undefined> {
+    const { maxRecordAgeSeconds } = this.deps.settings;
+    const oldestAllowed = this.deps.now() - maxRecordAgeSeconds * 1000;
+    const expired = batch.filter((record) => record.timestamp < oldestAllowed);
+    if (expired.length > 0) {
+      const reason: OnFailureReason = {
+        code: 'record-age-exceeded',
+        message: `record older than maxRecordAgeSeconds=${maxRecordAgeSeconds}`,
+      };
+      if (!(await this.sendToDestination(expired, reason))) return undefined;
+    }
+    return batch.filter(
+      (record) => record.timestamp >= oldestAllowed && !this.sentToDestination.has(record.offset),
+    );
+  }
+
+  private logRetry(failure: InvocationFailure, attemptsMade: number): void {
+    const { retryAttempts } = this.deps.settings;
+    this.deps.log.warn(
+      `${this.deps.handler}: invocation failed at ${this.key} offset ${failure.offset}; will retry (${attemptsMade} of ${retryAttempts}): ${firstLine(failure.cause)}`,
+      {
+        partition: this.key,
+        offset: failure.offset,
+        wholeBatch: failure.whole,
+        retry: attemptsMade,
+        of: retryAttempts,
+        error: failure.message,
+      },
+    );
+  }
+
+  /**
+   * Retries exhausted: the failed records (the whole batch when the invocation failed as a whole) go to the
+   * on-failure destination and are committed past. False when the mapping stopped first.
+   */
+  private async giveUp(
+    failure: InvocationFailure,
+    attemptsMade: number,
+    deliverable: readonly ConsumedRecord[],
+    lastOffset: number,
+  ): Promise<boolean> {
+    const { retryAttempts } = this.deps.settings;
+    const reason: OnFailureReason = {
+      code: 'retries-exhausted',
+      message: `failed ${attemptsMade} time(s) (retryAttempts=${retryAttempts}): ${failure.message}`,
+    };
+    const failed = failure.whole
+      ? deliverable
+      : deliverable.filter((record) => record.offset === failure.offset);
+    if (!(await this.sendToDestination(failed, reason))) return false;
+    this.retry = undefined;
+    return this.commit(failure.whole ? lastOffset + 1 : failure.offset + 1);
   }
 
   /** One invocation of the handler with `deliverable`; the failure it reported or raised, if any. */

@@ -16,7 +16,7 @@ import { REDRIVE_HEADER } from '../../../model/operations.ts';
 import { withDeadline } from '../deadline.ts';
 import { type Observability, withObservability } from '../observability.ts';
 import { runtimeEnvironment } from '../settings.ts';
-import { DEFERRED_SINCE_HEADER, processKafkaBatch } from './batch.ts';
+import { type BatchOutcome, DEFERRED_SINCE_HEADER, processKafkaBatch } from './batch.ts';
 import type { KafkaBatchResponse, KafkaRecord } from './event.ts';
 import type { Publisher } from './producer.ts';
 
@@ -79,10 +79,82 @@ function recordLogger(logger: Logger, keys: Record<string, unknown>): RecordLogg
   };
 }
 
+/** Decodes a record against the handler's contract and runs the handler's logic with the record's scope. */
+function recordProcessor<R extends CommandRole>(
+  options: KafkaHandlerOptions<R>,
+  simulatedTimeAhead: boolean,
+): (record: KafkaRecord) => Promise<void> {
+  const { logger } = options.observability;
+  return async (record) => {
+    const message = decodeMessage(options.role, record.value);
+    // Whoever produced it (a schedule, a backfill, `horton send`, a raw record): never trusted with the clock.
+    if (!simulatedTimeAhead) assertIssuedInThePast(message, new Date());
+    const keys = {
+      correlationId: message.correlationId,
+      commandId: message.commandId,
+      ...('symbol' in message ? { symbol: message.symbol } : {}),
+    };
+    await options.handle(message, {
+      record,
+      logger: recordLogger(logger, keys),
+      askAgain: asksAgain(record, message),
+    });
+  };
+}
+
+/** Hands deferred records back: the same bytes and headers to the same topic-partition, marked with when. */
+function parkRecords(publisher: () => Publisher) {
+  return (records: KafkaRecord[], deferredSince: string) =>
+    publisher().send(
+      records.map((record) => ({
+        topic: record.topic,
+        partition: record.partition,
+        key: record.key?.toString('utf8') ?? '',
+        value: record.value?.toString('utf8') ?? '',
+        headers: {
+          ...Object.fromEntries(record.headers.map((header) => [header.name, header.value.toString('utf8')])),
+          [DEFERRED_SINCE_HEADER]: deferredSince,
+        },
+      })),
+    );
+}
+
+function recordOutcome({ logger, metrics }: Observability, outcome: BatchOutcome): void {
+  metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, outcome.processed);
+  metrics.addMetric(METRIC.recordsDeadLettered, MetricUnit.Count, outcome.deadLettered);
+  metrics.addMetric(METRIC.recordsFailed, MetricUnit.Count, outcome.failed);
+  metrics.addMetric(METRIC.recordsDeferred, MetricUnit.Count, outcome.deferred);
+  logger.info('batch done', {
+    processed: outcome.processed,
+    deadLettered: outcome.deadLettered,
+    failed: outcome.failed,
+    skipped: outcome.skipped,
+    deferred: outcome.deferred,
+  });
+}
+
+/**
+ * Lambda's partial batch response; for the local runner (`reportCauses`), a batch that did not simply succeed
+ * also says what was processed and why records failed or were dead-lettered. A clean batch keeps Lambda's shape.
+ */
+function batchResponse(outcome: BatchOutcome, reportCauses: boolean) {
+  const clean = outcome.deadLettered + outcome.failed + outcome.skipped + outcome.deferred === 0;
+  if (reportCauses && !clean) {
+    return {
+      ...outcome.response,
+      processed: outcome.processed,
+      failureCauses: Object.fromEntries(outcome.failureCauses),
+      deadLetterCauses: Object.fromEntries(outcome.deadLetterCauses),
+    };
+  }
+  return outcome.response satisfies KafkaBatchResponse;
+}
+
 export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerOptions<R>) {
-  const { logger, metrics } = options.observability;
   const deadlineMarginMs = options.deadlineMarginMs ?? 75_000;
-  const { reportFailureCauses: reportCauses, simulatedTimeAhead } = runtimeEnvironment();
+  const { reportFailureCauses, simulatedTimeAhead } = runtimeEnvironment();
+  const processRecord = recordProcessor(options, simulatedTimeAhead);
+  const park = parkRecords(options.publisher);
   return withObservability(options.observability, async (event: unknown, context: Context) => {
     const margin = Math.min(deadlineMarginMs, context.getRemainingTimeInMillis() / 4);
     // The AlphaVantage limiter gives no slot that starts after this: the record could not finish in time.
@@ -91,64 +163,15 @@ export function createKafkaHandler<R extends CommandRole>(options: KafkaHandlerO
       processKafkaBatch(event, {
         // The function name, as the event source mapping's own on-failure records name it.
         handler: context.functionName || options.name,
-        logger,
+        logger: options.observability.logger,
         publishDeadLetters: (deadLetters) =>
           options.publisher().publishDeadLetters(options.deadLetterTopic, deadLetters),
         shouldStop: () => context.getRemainingTimeInMillis() < margin,
-        processRecord: async (record) => {
-          const message = decodeMessage(options.role, record.value);
-          // Whoever produced it (a schedule, a backfill, `horton send`, a raw record): never trusted with the clock.
-          if (!simulatedTimeAhead) assertIssuedInThePast(message, new Date());
-          const keys = {
-            correlationId: message.correlationId,
-            commandId: message.commandId,
-            ...('symbol' in message ? { symbol: message.symbol } : {}),
-          };
-          await options.handle(message, {
-            record,
-            logger: recordLogger(logger, keys),
-            askAgain: asksAgain(record, message),
-          });
-        },
-        park: (records, deferredSince) =>
-          options.publisher().send(
-            records.map((record) => ({
-              topic: record.topic,
-              partition: record.partition,
-              key: record.key?.toString('utf8') ?? '',
-              value: record.value?.toString('utf8') ?? '',
-              headers: {
-                ...Object.fromEntries(
-                  record.headers.map((header) => [header.name, header.value.toString('utf8')]),
-                ),
-                [DEFERRED_SINCE_HEADER]: deferredSince,
-              },
-            })),
-          ),
+        processRecord,
+        park,
       }),
     );
-    metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, outcome.processed);
-    metrics.addMetric(METRIC.recordsDeadLettered, MetricUnit.Count, outcome.deadLettered);
-    metrics.addMetric(METRIC.recordsFailed, MetricUnit.Count, outcome.failed);
-    metrics.addMetric(METRIC.recordsDeferred, MetricUnit.Count, outcome.deferred);
-    logger.info('batch done', {
-      processed: outcome.processed,
-      deadLettered: outcome.deadLettered,
-      failed: outcome.failed,
-      skipped: outcome.skipped,
-      deferred: outcome.deferred,
-    });
-    // The local runner's report of a batch that did not simply succeed: what was processed, and why records
-    // failed or were dead-lettered. A clean batch keeps Lambda's shape.
-    const clean = outcome.deadLettered + outcome.failed + outcome.skipped + outcome.deferred === 0;
-    if (reportCauses && !clean) {
-      return {
-        ...outcome.response,
-        processed: outcome.processed,
-        failureCauses: Object.fromEntries(outcome.failureCauses),
-        deadLetterCauses: Object.fromEntries(outcome.deadLetterCauses),
-      };
-    }
-    return outcome.response satisfies KafkaBatchResponse;
+    recordOutcome(options.observability, outcome);
+    return batchResponse(outcome, reportFailureCauses);
   });
 }
