@@ -3,16 +3,13 @@
  * the work waiting in the handlers' topics, the memory of answers without data (paged by the server), and the
  * daily plan of `npm run plan`.
  */
-import type { BudgetView, NoDataPage } from '../../api-types.ts';
+import type { BudgetView, NoDataPage, NoDataView } from '../../api-types.ts';
 import { ApiError, get } from '../api.ts';
 import { h, problem, table, when } from '../dom.ts';
 
-/** The memory of answers without data, one page at a time; "more" asks the server for the next page. */
-async function noDataSection(): Promise<HTMLElement> {
-  const rows = h('tbody', {});
-  const more = h('button', { id: 'no-data-more', hidden: true }, 'more');
-  const status = h('p', { class: 'muted', id: 'no-data-status' }, 'reading…');
-  const section = h(
+/** The heading, the explanation and the table the pages of remembered answers fill. */
+function noDataFrame(rows: HTMLElement, status: HTMLElement, more: HTMLElement): HTMLElement {
+  return h(
     'div',
     {},
     h('h3', {}, 'No-data memory'),
@@ -38,6 +35,34 @@ async function noDataSection(): Promise<HTMLElement> {
     status,
     more,
   );
+}
+
+/** One remembered answer; the next try is muted once it no longer holds the call back. */
+function noDataRow(entry: NoDataView): HTMLTableRowElement {
+  return h(
+    'tr',
+    { 'data-symbol': entry.symbol, 'data-dataset': entry.dataset, title: entry.line },
+    h('td', {}, h('a', { href: `#/security/${encodeURIComponent(entry.symbol)}` }, entry.symbol)),
+    h('td', {}, entry.dataset),
+    h('td', {}, entry.since.slice(0, 10)),
+    h('td', { class: entry.holds ? '' : 'muted' }, entry.nextTryAt.slice(0, 16).replace('T', ' ')),
+    h('td', {}, entry.occurrences),
+    h('td', {}, h('small', {}, `${entry.code}: ${entry.answer}`)),
+  );
+}
+
+function noDataStatus(page: NoDataPage, shown: number): string {
+  return page.table === null
+    ? 'This deployment has no no-data table.'
+    : `${shown} ${shown === 1 ? 'entry' : 'entries'} shown${page.next ? '; more remain' : ''} (table ${page.table}).`;
+}
+
+/** The memory of answers without data, one page at a time; "more" asks the server for the next page. */
+async function noDataSection(): Promise<HTMLElement> {
+  const rows = h('tbody', {});
+  const more = h('button', { id: 'no-data-more', hidden: true }, 'more');
+  const status = h('p', { class: 'muted', id: 'no-data-status' }, 'reading…');
+  const section = noDataFrame(rows, status, more);
   let shown = 0;
   const load = async (after?: string) => {
     more.hidden = true;
@@ -48,25 +73,9 @@ async function noDataSection(): Promise<HTMLElement> {
       status.replaceWith(problem(error instanceof ApiError ? error.message : String(error)));
       return;
     }
-    for (const entry of page.entries) {
-      rows.append(
-        h(
-          'tr',
-          { 'data-symbol': entry.symbol, 'data-dataset': entry.dataset, title: entry.line },
-          h('td', {}, h('a', { href: `#/security/${encodeURIComponent(entry.symbol)}` }, entry.symbol)),
-          h('td', {}, entry.dataset),
-          h('td', {}, entry.since.slice(0, 10)),
-          h('td', { class: entry.holds ? '' : 'muted' }, entry.nextTryAt.slice(0, 16).replace('T', ' ')),
-          h('td', {}, entry.occurrences),
-          h('td', {}, h('small', {}, `${entry.code}: ${entry.answer}`)),
-        ),
-      );
-    }
+    rows.append(...page.entries.map(noDataRow));
     shown += page.entries.length;
-    status.textContent =
-      page.table === null
-        ? 'This deployment has no no-data table.'
-        : `${shown} ${shown === 1 ? 'entry' : 'entries'} shown${page.next ? '; more remain' : ''} (table ${page.table}).`;
+    status.textContent = noDataStatus(page, shown);
     if (page.next) {
       const next = page.next;
       more.hidden = false;

@@ -8,6 +8,7 @@ import {
   createChart,
   createSeriesMarkers,
   type IChartApi,
+  type ISeriesApi,
   LineSeries,
   LineStyle,
   type SeriesMarker,
@@ -100,16 +101,8 @@ function addIndicators(chart: IChartApi, stored: StoredSecurity): Map<string, Ma
   return columns;
 }
 
-export function closeChart(stored: StoredSecurity): CloseChart {
-  const container = h('div', { id: 'chart', class: 'chart' });
-  const chart = createChart(container, {
-    autoSize: true,
-    layout: { attributionLogo: true },
-    timeScale: { borderVisible: false },
-  });
-  const closes = chart.addSeries(LineSeries, { color: '#2962ff', lineWidth: 2, title: 'close' });
-  closes.setData(stored.recentCloses.map((day) => ({ time: day.date as Time, value: day.close })));
-  const markers = createSeriesMarkers(closes, extremeMarkers(stored));
+/** The latest quote and the rolling average as price lines across the closes. */
+function addPriceLines(closes: ISeriesApi<'Line'>, stored: StoredSecurity): void {
   const latest = stored.quote?.latest;
   if (typeof latest?.price === 'number')
     closes.createPriceLine({
@@ -126,14 +119,11 @@ export function closeChart(stored: StoredSecurity): CloseChart {
       lineStyle: LineStyle.Dashed,
       title: `rolling avg of ${stored.quote?.rolling?.count ?? '?'}`,
     });
-  const indicatorColumns = addIndicators(chart, stored);
-  // What the chart holds, for a reader of the page (and the browser tests): from the library, not the input.
-  container.dataset.points = String(closes.data().length);
-  container.dataset.markers = JSON.stringify(markers.markers().map((m) => `${m.text}@${String(m.time)}`));
-  chart.timeScale().fitContent();
+}
 
-  const last = stored.recentCloses.at(-1)?.date;
-  const presets = h(
+/** One button per range preset, each showing that many days up to the last close ("All" fits everything). */
+function rangePresets(chart: IChartApi, last: string | undefined): HTMLElement {
+  return h(
     'div',
     { class: 'presets' },
     ...RANGES.map(([label, days]) =>
@@ -151,8 +141,15 @@ export function closeChart(stored: StoredSecurity): CloseChart {
       ),
     ),
   );
+}
 
-  const visibleRows = () => {
+/** Reads the visible range when called, so the export follows the reader's zoom and pan. */
+function visibleRowsOf(
+  chart: IChartApi,
+  stored: StoredSecurity,
+  indicatorColumns: Map<string, Map<string, number>>,
+): CloseChart['visibleRows'] {
+  return () => {
     const range = chart.timeScale().getVisibleRange();
     const from = range ? String(range.from) : '';
     const to = range ? String(range.to) : '9999';
@@ -164,7 +161,29 @@ export function closeChart(stored: StoredSecurity): CloseChart {
         return row;
       });
   };
-  return { element: h('div', {}, presets, container), visibleRows };
+}
+
+export function closeChart(stored: StoredSecurity): CloseChart {
+  const container = h('div', { id: 'chart', class: 'chart' });
+  const chart = createChart(container, {
+    autoSize: true,
+    layout: { attributionLogo: true },
+    timeScale: { borderVisible: false },
+  });
+  const closes = chart.addSeries(LineSeries, { color: '#2962ff', lineWidth: 2, title: 'close' });
+  closes.setData(stored.recentCloses.map((day) => ({ time: day.date as Time, value: day.close })));
+  const markers = createSeriesMarkers(closes, extremeMarkers(stored));
+  addPriceLines(closes, stored);
+  const indicatorColumns = addIndicators(chart, stored);
+  // What the chart holds, for a reader of the page (and the browser tests): from the library, not the input.
+  container.dataset.points = String(closes.data().length);
+  container.dataset.markers = JSON.stringify(markers.markers().map((m) => `${m.text}@${String(m.time)}`));
+  chart.timeScale().fitContent();
+  const presets = rangePresets(chart, stored.recentCloses.at(-1)?.date);
+  return {
+    element: h('div', {}, presets, container),
+    visibleRows: visibleRowsOf(chart, stored, indicatorColumns),
+  };
 }
 
 /** RFC 4180 CSV of rows sharing the first row's columns. */

@@ -122,6 +122,38 @@ function redrivePanel(list: DeadLetterList, reason: string, refresh: () => void)
   );
 }
 
+/** A filter's choices; choosing one goes to the page filtered by it. */
+function filterSelect(
+  name: string,
+  options: string[],
+  value: string,
+  go: (next: Record<string, string>) => void,
+): HTMLSelectElement {
+  return h(
+    'select',
+    { id: `filter-${name}`, onchange: (e) => go({ [name]: (e.target as HTMLSelectElement).value }) },
+    h('option', { value: '' }, `every ${name}`),
+    ...options.map((o) => h('option', { value: o, selected: o === value }, o)),
+  );
+}
+
+/** A record's cells; its offset opens the record's original in the detail panel. */
+function recordCells(entry: DeadLetterEntry, detail: HTMLElement): Array<string | HTMLElement> {
+  return [
+    h(
+      'button',
+      { class: 'link offset', onclick: () => void showDetail(detail, entry) },
+      `${entry.partition}:${entry.offset}`,
+    ),
+    when(entry.appendedAt),
+    entry.handler,
+    entry.reason.code,
+    entry.reason.message.slice(0, 80),
+    entry.source ? `${entry.source.topic}[${entry.source.partition}]@${entry.source.offset}` : '–',
+    status(entry),
+  ];
+}
+
 export async function deadLettersPage(root: HTMLElement, argument: string): Promise<undefined> {
   const params = new URLSearchParams(argument);
   const handler = params.get('handler') ?? '';
@@ -137,33 +169,11 @@ export async function deadLettersPage(root: HTMLElement, argument: string): Prom
     root.append(problem(error instanceof ApiError ? error.message : String(error)));
     return undefined;
   }
-  const select = (name: string, options: string[], value: string) => {
-    const element = h(
-      'select',
-      { id: `filter-${name}`, onchange: (e) => go({ [name]: (e.target as HTMLSelectElement).value }) },
-      h('option', { value: '' }, `every ${name}`),
-      ...options.map((o) => h('option', { value: o, selected: o === value }, o)),
-    );
-    return element;
-  };
   const detail = h(
     'div',
     { id: 'detail', class: 'panel' },
     h('p', { class: 'muted' }, 'Choose a record to see its original.'),
   );
-  const rows = list.deadLetters.map((entry) => [
-    h(
-      'button',
-      { class: 'link offset', onclick: () => void showDetail(detail, entry) },
-      `${entry.partition}:${entry.offset}`,
-    ),
-    when(entry.appendedAt),
-    entry.handler,
-    entry.reason.code,
-    entry.reason.message.slice(0, 80),
-    entry.source ? `${entry.source.topic}[${entry.source.partition}]@${entry.source.offset}` : '–',
-    status(entry),
-  ]);
   root.append(
     table(
       ['Handler', 'Reason', 'Count', 'Pending', 'Last'],
@@ -173,15 +183,17 @@ export async function deadLettersPage(root: HTMLElement, argument: string): Prom
     h(
       'div',
       { class: 'toolbar' },
-      select('handler', list.handlers, handler),
-      select('reason', list.reasons, reason),
+      filterSelect('handler', list.handlers, handler, go),
+      filterSelect('reason', list.reasons, reason, go),
     ),
     redrivePanel(list, reason, () => window.dispatchEvent(new HashChangeEvent('hashchange'))),
     list.deadLetters.length === 0
       ? h('p', {}, 'No dead letters.')
-      : table(['Offset', 'Appended', 'Handler', 'Reason', 'Message', 'Source', 'Status'], rows, {
-          id: 'records',
-        }),
+      : table(
+          ['Offset', 'Appended', 'Handler', 'Reason', 'Message', 'Source', 'Status'],
+          list.deadLetters.map((entry) => recordCells(entry, detail)),
+          { id: 'records' },
+        ),
     detail,
   );
   return undefined;

@@ -21,10 +21,9 @@ const OVERVIEW_FIELDS = [
 ];
 const POLL_MS = 1000;
 
-function backfillPanel(symbol: string, onDone: () => void): { element: HTMLElement; stop: () => void } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const status = h('div', { id: 'backfill-status' });
-  const boxes = BACKFILL_DATASETS.map((dataset) =>
+/** One checkbox per dataset a backfill can collect, all checked to begin with. */
+function datasetBoxes(): HTMLLabelElement[] {
+  return BACKFILL_DATASETS.map((dataset) =>
     h(
       'label',
       {},
@@ -32,21 +31,59 @@ function backfillPanel(symbol: string, onDone: () => void): { element: HTMLEleme
       ` ${dataset}`,
     ),
   );
+}
+
+function checkedDatasets(boxes: HTMLLabelElement[]): string[] {
+  return boxes
+    .map((box) => box.querySelector('input') as HTMLInputElement)
+    .filter((i) => i.checked)
+    .map((i) => i.value);
+}
+
+/** The backfill's state and one bar per dataset, handled commands against published ones. */
+function progressView(requestId: string, progress: BackfillProgress): HTMLElement[] {
+  return [
+    h('p', {}, progress.done ? `Backfill ${requestId}: done.` : `Backfill ${requestId}: running…`),
+    ...progress.datasets.map((row) =>
+      h(
+        'div',
+        { class: 'progress-row', 'data-dataset': row.role },
+        h('span', {}, row.role),
+        h('progress', { max: Math.max(row.published, 1), value: row.handled }),
+        h('span', { class: 'count' }, `${row.handled}/${row.published} handled`),
+      ),
+    ),
+  ];
+}
+
+function backfillSection(
+  symbol: string,
+  boxes: HTMLElement[],
+  start: () => void,
+  status: HTMLElement,
+): HTMLElement {
+  return h(
+    'section',
+    { class: 'backfill' },
+    h('h3', {}, `Backfill ${symbol}`),
+    h('div', { class: 'toolbar' }, ...boxes, h('button', { id: 'backfill', onclick: start }, 'Backfill now')),
+    h(
+      'p',
+      { class: 'muted' },
+      'Publishes collect commands as `horton backfill` does; each call still goes through the shared AlphaVantage budget.',
+    ),
+    status,
+  );
+}
+
+function backfillPanel(symbol: string, onDone: () => void): { element: HTMLElement; stop: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const status = h('div', { id: 'backfill-status' });
+  const boxes = datasetBoxes();
   const follow = async (requestId: string) => {
     try {
       const progress = await get<BackfillProgress>(`backfill/${encodeURIComponent(requestId)}`);
-      status.replaceChildren(
-        h('p', {}, progress.done ? `Backfill ${requestId}: done.` : `Backfill ${requestId}: running…`),
-        ...progress.datasets.map((row) =>
-          h(
-            'div',
-            { class: 'progress-row', 'data-dataset': row.role },
-            h('span', {}, row.role),
-            h('progress', { max: Math.max(row.published, 1), value: row.handled }),
-            h('span', { class: 'count' }, `${row.handled}/${row.published} handled`),
-          ),
-        ),
-      );
+      status.replaceChildren(...progressView(requestId, progress));
       status.dataset.done = String(progress.done);
       if (progress.done) onDone();
       else timer = setTimeout(() => void follow(requestId), POLL_MS);
@@ -55,10 +92,7 @@ function backfillPanel(symbol: string, onDone: () => void): { element: HTMLEleme
     }
   };
   const start = async () => {
-    const datasets = boxes
-      .map((box) => box.querySelector('input') as HTMLInputElement)
-      .filter((i) => i.checked)
-      .map((i) => i.value);
+    const datasets = checkedDatasets(boxes);
     status.replaceChildren(h('p', {}, 'Starting…'));
     try {
       const started = await post<BackfillStarted>('backfill', {
@@ -72,23 +106,7 @@ function backfillPanel(symbol: string, onDone: () => void): { element: HTMLEleme
       status.replaceChildren(problem(error instanceof ApiError ? error.message : String(error)));
     }
   };
-  const element = h(
-    'section',
-    { class: 'backfill' },
-    h('h3', {}, `Backfill ${symbol}`),
-    h(
-      'div',
-      { class: 'toolbar' },
-      ...boxes,
-      h('button', { id: 'backfill', onclick: () => void start() }, 'Backfill now'),
-    ),
-    h(
-      'p',
-      { class: 'muted' },
-      'Publishes collect commands as `horton backfill` does; each call still goes through the shared AlphaVantage budget.',
-    ),
-    status,
-  );
+  const element = backfillSection(symbol, boxes, () => void start(), status);
   return { element, stop: () => clearTimeout(timer) };
 }
 
@@ -136,91 +154,110 @@ function download(name: string, text: string): void {
   URL.revokeObjectURL(link.href);
 }
 
-function render(root: HTMLElement, stored: StoredSecurity): void {
+/** Name, exchange and type, and where the listing came from. */
+function listingLine(stored: StoredSecurity): HTMLElement {
   const overview = (stored.fundamentals.OVERVIEW?.data ?? {}) as Item;
   const listing = stored.listing ?? {};
-  const chart = stored.recentCloses.length > 0 ? closeChart(stored) : undefined;
-  const quote = stored.quote;
-  root.append(
+  return h(
+    'p',
+    { class: 'muted' },
+    `${String(overview.name ?? listing.name ?? '')} · ${String(listing.exchange ?? '–')} ${String(listing.assetType ?? '')} · ${listing.source ? `source ${String(listing.source)}` : 'not in the universe'}`,
+  );
+}
+
+/** The close chart and the export of its visible range; a line saying so when no close is stored. */
+function closesSection(stored: StoredSecurity): HTMLElement {
+  if (stored.recentCloses.length === 0) return h('p', {}, 'No daily closes stored.');
+  const chart = closeChart(stored);
+  return h(
+    'section',
+    {},
+    h(
+      'h3',
+      {},
+      `Daily close: ${stored.recentCloses.length} trading days, ${stored.recentCloses[0]?.date} to ${stored.recentCloses.at(-1)?.date}`,
+    ),
+    chart.element,
+    h(
+      'button',
+      {
+        id: 'export',
+        onclick: () => download(`${stored.symbol}-closes.csv`, toCsv(chart.visibleRows())),
+      },
+      'Export CSV of the visible range',
+    ),
+  );
+}
+
+/** The latest quote and the rolling window's observations, newest first. */
+function quoteSection(quote: StoredSecurity['quote']): HTMLElement | null {
+  if (!quote?.latest) return null;
+  return h(
+    'section',
+    {},
+    h('h3', {}, 'Quote and rolling window'),
     h(
       'p',
-      { class: 'muted' },
-      `${String(overview.name ?? listing.name ?? '')} · ${String(listing.exchange ?? '–')} ${String(listing.assetType ?? '')} · ${listing.source ? `source ${String(listing.source)}` : 'not in the universe'}`,
+      { id: 'quote' },
+      `Latest ${number(quote.latest.price)} on ${quote.latest.latestTradingDay ?? '–'} (${number(quote.latest.changePercent)} %), observed ${when(quote.latest.observedAt)}; rolling average ${number(quote.rolling?.average)} over ${quote.rolling?.count ?? 0} of ${quote.rolling?.windowSize ?? '?'} quotes.`,
     ),
-    chart
-      ? h(
-          'section',
-          {},
-          h(
-            'h3',
-            {},
-            `Daily close: ${stored.recentCloses.length} trading days, ${stored.recentCloses[0]?.date} to ${stored.recentCloses.at(-1)?.date}`,
-          ),
-          chart.element,
-          h(
-            'button',
-            {
-              id: 'export',
-              onclick: () => download(`${stored.symbol}-closes.csv`, toCsv(chart.visibleRows())),
-            },
-            'Export CSV of the visible range',
-          ),
-        )
-      : h('p', {}, 'No daily closes stored.'),
-    quote?.latest
-      ? h(
-          'section',
-          {},
-          h('h3', {}, 'Quote and rolling window'),
-          h(
-            'p',
-            { id: 'quote' },
-            `Latest ${number(quote.latest.price)} on ${quote.latest.latestTradingDay ?? '–'} (${number(quote.latest.changePercent)} %), observed ${when(quote.latest.observedAt)}; rolling average ${number(quote.rolling?.average)} over ${quote.rolling?.count ?? 0} of ${quote.rolling?.windowSize ?? '?'} quotes.`,
-          ),
-          table(
-            ['Observed', 'Price'],
-            (quote.rolling?.observations ?? [])
-              .slice()
-              .reverse()
-              .map((o) => [o.observedAt, number(o.price)]),
-            { id: 'window' },
-          ),
-        )
-      : '',
-    stored.indicators.length > 0
-      ? h(
-          'section',
-          {},
-          h('h3', {}, 'Indicators'),
-          table(
-            ['Indicator', 'Source', 'Date', 'Latest'],
-            stored.indicators.map((i) => [
-              i.indicator,
-              i.source ?? '–',
-              i.latestDate ?? '–',
-              Object.entries(i.latest ?? {})
-                .map(([k, v]) => `${k} ${number(v)}`)
-                .join(', '),
-            ]),
-            { id: 'indicators' },
-          ),
-        )
-      : '',
-    stored.yearlyExtremes.length > 0
-      ? h(
-          'section',
-          {},
-          h('h3', {}, 'Yearly close extremes'),
-          table(
-            ['Year', 'Highest close', 'on', 'Lowest close', 'on'],
-            stored.yearlyExtremes
-              .slice()
-              .reverse()
-              .map((y) => [y.year, number(y.highClose), y.highDate, number(y.lowClose), y.lowDate]),
-            { id: 'extremes' },
-          ),
-        )
-      : '',
+    table(
+      ['Observed', 'Price'],
+      (quote.rolling?.observations ?? [])
+        .slice()
+        .reverse()
+        .map((o) => [o.observedAt, number(o.price)]),
+      { id: 'window' },
+    ),
+  );
+}
+
+function indicatorsSection(stored: StoredSecurity): HTMLElement | null {
+  if (stored.indicators.length === 0) return null;
+  return h(
+    'section',
+    {},
+    h('h3', {}, 'Indicators'),
+    table(
+      ['Indicator', 'Source', 'Date', 'Latest'],
+      stored.indicators.map((i) => [
+        i.indicator,
+        i.source ?? '–',
+        i.latestDate ?? '–',
+        Object.entries(i.latest ?? {})
+          .map(([k, v]) => `${k} ${number(v)}`)
+          .join(', '),
+      ]),
+      { id: 'indicators' },
+    ),
+  );
+}
+
+/** Each year's highest and lowest close, newest year first. */
+function extremesSection(stored: StoredSecurity): HTMLElement | null {
+  if (stored.yearlyExtremes.length === 0) return null;
+  return h(
+    'section',
+    {},
+    h('h3', {}, 'Yearly close extremes'),
+    table(
+      ['Year', 'Highest close', 'on', 'Lowest close', 'on'],
+      stored.yearlyExtremes
+        .slice()
+        .reverse()
+        .map((y) => [y.year, number(y.highClose), y.highDate, number(y.lowClose), y.lowDate]),
+      { id: 'extremes' },
+    ),
+  );
+}
+
+function render(root: HTMLElement, stored: StoredSecurity): void {
+  root.append(
+    listingLine(stored),
+    closesSection(stored),
+    quoteSection(stored.quote) ?? '',
+    indicatorsSection(stored) ?? '',
+    extremesSection(stored) ?? '',
     fundamentals(stored) ?? '',
   );
 }
