@@ -3,7 +3,7 @@
  * starts, its stylesheet) and the JSON API of routes.ts. Node's own http module: one port, no framework.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { CliError, EXIT, UsageError } from '../errors.ts';
@@ -65,68 +65,119 @@ function send(response: ServerResponse, status: number, type: string, body: stri
   response.end(body);
 }
 
+interface StaticFile {
+  type: string;
+  body: string;
+}
+
+/** The front end's files by path; the page answers both / and /index.html. */
+function frontEndFiles(script: string): Map<string, StaticFile> {
+  const page = { type: 'text/html', body: readFileSync(new URL('index.html', WEB), 'utf8') };
+  const style = { type: 'text/css', body: readFileSync(new URL('style.css', WEB), 'utf8') };
+  return new Map([
+    ['/app.js', { type: 'text/javascript', body: script }],
+    ['/style.css', style],
+    ['/', page],
+    ['/index.html', page],
+  ]);
+}
+
+/** Logs each new API problem once: the pages poll, and a stopped stack should not flood the terminal. */
+function problemLog(log: (line: string) => void) {
+  let lastError = '';
+  return {
+    answered: () => {
+      lastError = '';
+    },
+    failed: (message: string) => {
+      if (message !== lastError) log(`horton console: ${message}`);
+      lastError = message;
+    },
+  };
+}
+
+type ProblemLog = ReturnType<typeof problemLog>;
+
+/** The data an API request asks for, from its route. */
+async function apiAnswer(context: ConsoleContext, request: IncomingMessage, url: URL): Promise<unknown> {
+  const method = request.method === 'POST' ? 'POST' : 'GET';
+  const apiRequest = {
+    method,
+    parts: url.pathname.slice('/api/'.length).split('/').filter(Boolean),
+    query: url.searchParams,
+    body: method === 'POST' ? await readBody(request) : {},
+  } as const;
+  const handler = route(apiRequest);
+  if (!handler) throw new NotFoundError(`no such API: ${method} ${url.pathname}`);
+  try {
+    return await handler(context, apiRequest);
+  } catch (error) {
+    // A refused connection sent nothing: connect again (the pipeline may have restarted or stopped) and
+    // ask once more, so the page says what is wrong now rather than what the old connection met.
+    if (errorCode(error) !== 'ECONNREFUSED') throw error;
+    context.reset();
+    return await handler(context, apiRequest);
+  }
+}
+
+/** Answers an API request with its data as JSON, or with `{ error }` and the status describeError gives. */
+function serveApi(
+  context: ConsoleContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  problems: ProblemLog,
+): void {
+  apiAnswer(context, request, url)
+    .then((data) => {
+      problems.answered();
+      send(response, 200, 'application/json', JSON.stringify(data));
+    })
+    .catch((error: unknown) => {
+      const { status, message } = describeError(error);
+      if (status >= 500) context.reset();
+      problems.failed(message);
+      send(response, status, 'application/json', JSON.stringify({ error: message }));
+    });
+}
+
+function serveFile(response: ServerResponse, file: StaticFile | undefined): void {
+  if (file) send(response, 200, file.type, file.body);
+  else send(response, 404, 'text/plain', 'not found');
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
 export async function startConsoleServer(
   context: ConsoleContext,
   options: { host: string; port: number; log: (line: string) => void },
 ): Promise<ConsoleServer> {
   const script = await bundleFrontEnd();
-  const page = readFileSync(new URL('index.html', WEB), 'utf8');
-  const style = readFileSync(new URL('style.css', WEB), 'utf8');
-  let lastError = '';
-  const api = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
-    const method = request.method === 'POST' ? 'POST' : 'GET';
-    const apiRequest = {
-      method,
-      parts: url.pathname.slice('/api/'.length).split('/').filter(Boolean),
-      query: url.searchParams,
-      body: method === 'POST' ? await readBody(request) : {},
-    } as const;
-    const handler = route(apiRequest);
-    if (!handler) throw new NotFoundError(`no such API: ${method} ${url.pathname}`);
-    let data: unknown;
-    try {
-      data = await handler(context, apiRequest);
-    } catch (error) {
-      // A refused connection sent nothing: connect again (the pipeline may have restarted or stopped) and
-      // ask once more, so the page says what is wrong now rather than what the old connection met.
-      if (errorCode(error) !== 'ECONNREFUSED') throw error;
-      context.reset();
-      data = await handler(context, apiRequest);
-    }
-    lastError = '';
-    send(response, 200, 'application/json', JSON.stringify(data));
-  };
+  const files = frontEndFiles(script);
+  const problems = problemLog(options.log);
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://console');
-    if (url.pathname.startsWith('/api/')) {
-      api(request, response, url).catch((error: unknown) => {
-        const { status, message } = describeError(error);
-        if (status >= 500) context.reset();
-        // One line per new problem: the pages poll, and a stopped stack should not flood the terminal.
-        if (message !== lastError) options.log(`horton console: ${message}`);
-        lastError = message;
-        send(response, status, 'application/json', JSON.stringify({ error: message }));
-      });
-      return;
-    }
-    if (url.pathname === '/app.js') return send(response, 200, 'text/javascript', script);
-    if (url.pathname === '/style.css') return send(response, 200, 'text/css', style);
-    if (url.pathname === '/' || url.pathname === '/index.html') return send(response, 200, 'text/html', page);
-    send(response, 404, 'text/plain', 'not found');
+    if (url.pathname.startsWith('/api/')) serveApi(context, request, response, url, problems);
+    else serveFile(response, files.get(url.pathname));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, resolve);
-  });
+  await listen(server, options.port, options.host);
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}/`,
     bundleBytes: Buffer.byteLength(script),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -49,17 +49,44 @@ function judge(call: boolean | undefined, budgetSpent: boolean, remembered: bool
 const datasetOf = (entry: NoDataView): Dataset =>
   (entry.dataset.startsWith('indicator:') ? 'indicators' : entry.dataset) as Dataset;
 
-/** Freshness per symbol and dataset, for at most 100 symbols (one BatchGet). */
-export async function pageFreshness(
+/** What the page's reads found: each table's item per symbol, and the indicators stored per symbol. */
+interface StoredItems {
+  quotes: Map<string, Item>;
+  overviews: Map<string, Item>;
+  histories: Map<string, Item>;
+  indicators: Map<string, Item[]>;
+}
+
+const bySymbol = (items: Item[]) => new Map(items.map((item) => [String(item.symbol), item]));
+
+/** When each indicator stored per symbol was collected: one Query per symbol, as a symbol has many indicators. */
+async function storedIndicators(
   target: Target,
-  config: HortonConfig,
+  table: string,
   symbols: string[],
-  budgetSpent: boolean,
-  now: Date,
-  noData: Map<string, NoDataView[]> = new Map(),
-): Promise<Record<string, Record<Dataset, Freshness>>> {
+): Promise<Map<string, Item[]>> {
+  const entries = await Promise.all(
+    symbols.map(async (symbol) => {
+      const result = await (await target.doc()).send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'symbol = :symbol',
+          ExpressionAttributeValues: { ':symbol': symbol },
+          ProjectionExpression: 'collectedAt',
+        }),
+      );
+      return [symbol, (result.Items ?? []) as Item[]] as const;
+    }),
+  );
+  return new Map(entries);
+}
+
+/**
+ * The page's reads, run together: one BatchGet each for quotes, overviews and history bookkeeping, and the
+ * indicators' Queries.
+ */
+async function readStoredItems(target: Target, symbols: string[]): Promise<StoredItems> {
   const { tables } = await target.deployment();
-  const bySymbol = (items: Item[]) => new Map(items.map((item) => [String(item.symbol), item]));
   const [quotes, overviews, histories, indicators] = await Promise.all([
     batchGet(
       target,
@@ -76,77 +103,77 @@ export async function pageFreshness(
       tables.dailyPrices,
       symbols.map((symbol) => ({ symbol, date: HISTORY_STATE_KEY })),
     ).then(bySymbol),
-    Promise.all(
-      symbols.map(async (symbol) => {
-        const result = await (await target.doc()).send(
-          new QueryCommand({
-            TableName: tables.indicators,
-            KeyConditionExpression: 'symbol = :symbol',
-            ExpressionAttributeValues: { ':symbol': symbol },
-            ProjectionExpression: 'collectedAt',
-          }),
-        );
-        return [symbol, (result.Items ?? []) as Item[]] as const;
-      }),
-    ).then((entries) => new Map(entries)),
+    storedIndicators(target, tables.indicators, symbols),
   ]);
+  return { quotes, overviews, histories, indicators };
+}
+
+// Whether a collect command now would call for a dataset, from its stored item; undefined when nothing is stored.
+
+function quoteCall(item: Item | undefined, now: Date): boolean | undefined {
+  const quote = item?.latest as { observedAt?: string } | undefined;
+  if (quote?.observedAt === undefined) return undefined;
+  return quoteFreshness({ applied: false, lastObservedAt: quote.observedAt }, now).call;
+}
+
+function overviewCall(overview: Item | undefined, maxAgeDays: number, now: Date): boolean | undefined {
+  if (typeof overview?.collectedAt !== 'string') return undefined;
+  const latestQuarter = (overview.data as Item | undefined)?.latestQuarter;
+  return fundamentalsFreshness(
+    {
+      collectedAt: overview.collectedAt,
+      ...(typeof latestQuarter === 'string' ? { latestPeriodEnd: latestQuarter } : {}),
+      ...(typeof overview.unchangedAsks === 'number' ? { unchangedAsks: overview.unchangedAsks } : {}),
+      maxAgeDays,
+    },
+    now,
+  ).call;
+}
+
+function historyCall(history: Item | undefined, now: Date): boolean | undefined {
+  if (typeof history?.lastStoredDate !== 'string') return undefined;
+  return historyFreshness(
+    {
+      lastStoredDate: history.lastStoredDate,
+      fullLoadDone: history.fullLoadDone === true,
+      requestedFull: false,
+      ...(typeof history.lastAskedAt === 'string' ? { lastAskedAt: history.lastAskedAt } : {}),
+    },
+    now,
+  ).call;
+}
+
+/** Due when any stored indicator is due. */
+function indicatorsCall(stored: Item[], now: Date): boolean | undefined {
+  if (stored.length === 0) return undefined;
+  return stored.some((item) => indicatorFreshness({ collectedAt: String(item.collectedAt) }, now).call);
+}
+
+/** The datasets a remembered answer without data holds back now. */
+const heldDatasets = (entries: NoDataView[]): Set<Dataset> =>
+  new Set(entries.filter((entry) => entry.holds).map(datasetOf));
+
+/** Freshness per symbol and dataset, for at most 100 symbols (one BatchGet). */
+export async function pageFreshness(
+  target: Target,
+  config: HortonConfig,
+  symbols: string[],
+  budgetSpent: boolean,
+  now: Date,
+  noData: Map<string, NoDataView[]> = new Map(),
+): Promise<Record<string, Record<Dataset, Freshness>>> {
+  const stored = await readStoredItems(target, symbols);
+  const maxAgeDays = config.freshness.fundamentalsMaxAgeDays;
   const result: Record<string, Record<Dataset, Freshness>> = {};
   for (const symbol of symbols) {
-    const quote = quotes.get(symbol)?.latest as { observedAt?: string } | undefined;
-    const overview = overviews.get(symbol);
-    const history = histories.get(symbol);
-    const stored = indicators.get(symbol) ?? [];
-    const latestQuarter = (overview?.data as Item | undefined)?.latestQuarter;
-    const held = new Set(
-      (noData.get(symbol) ?? []).filter((entry) => entry.holds).map((entry) => datasetOf(entry)),
-    );
+    const held = heldDatasets(noData.get(symbol) ?? []);
+    const freshness = (dataset: Dataset, call: boolean | undefined) =>
+      judge(call, budgetSpent, held.has(dataset));
     result[symbol] = {
-      quote: judge(
-        quote?.observedAt === undefined
-          ? undefined
-          : quoteFreshness({ applied: false, lastObservedAt: quote.observedAt }, now).call,
-        budgetSpent,
-        held.has('quote'),
-      ),
-      overview: judge(
-        typeof overview?.collectedAt !== 'string'
-          ? undefined
-          : fundamentalsFreshness(
-              {
-                collectedAt: overview.collectedAt,
-                ...(typeof latestQuarter === 'string' ? { latestPeriodEnd: latestQuarter } : {}),
-                ...(typeof overview.unchangedAsks === 'number'
-                  ? { unchangedAsks: overview.unchangedAsks }
-                  : {}),
-                maxAgeDays: config.freshness.fundamentalsMaxAgeDays,
-              },
-              now,
-            ).call,
-        budgetSpent,
-        held.has('overview'),
-      ),
-      history: judge(
-        typeof history?.lastStoredDate !== 'string'
-          ? undefined
-          : historyFreshness(
-              {
-                lastStoredDate: history.lastStoredDate,
-                fullLoadDone: history.fullLoadDone === true,
-                requestedFull: false,
-                ...(typeof history.lastAskedAt === 'string' ? { lastAskedAt: history.lastAskedAt } : {}),
-              },
-              now,
-            ).call,
-        budgetSpent,
-        held.has('history'),
-      ),
-      indicators: judge(
-        stored.length === 0
-          ? undefined
-          : stored.some((item) => indicatorFreshness({ collectedAt: String(item.collectedAt) }, now).call),
-        budgetSpent,
-        held.has('indicators'),
-      ),
+      quote: freshness('quote', quoteCall(stored.quotes.get(symbol), now)),
+      overview: freshness('overview', overviewCall(stored.overviews.get(symbol), maxAgeDays, now)),
+      history: freshness('history', historyCall(stored.histories.get(symbol), now)),
+      indicators: freshness('indicators', indicatorsCall(stored.indicators.get(symbol) ?? [], now)),
     };
   }
   return result;
