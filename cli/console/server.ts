@@ -21,7 +21,7 @@ export interface ConsoleServer {
 }
 
 /** Bundles web/main.ts (and lightweight-charts) into one minified script, in memory. */
-export async function bundleFrontEnd(): Promise<string> {
+async function bundleFrontEnd(): Promise<string> {
   const result = await build({
     entryPoints: [new URL('main.ts', WEB).pathname],
     bundle: true,
@@ -38,7 +38,7 @@ const errorCode = (error: unknown) =>
   (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
 
 /** HTTP status and one line for an error: bad input 400, nothing found 404, nothing to talk to 503. */
-export function describeError(error: unknown): { status: number; message: string } {
+function describeError(error: unknown): { status: number; message: string } {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
   if (error instanceof UsageError) return { status: 400, message };
   if (error instanceof NotFoundError) return { status: 404, message };
