@@ -30,6 +30,11 @@ export function table(head: string[], rows: Child[][], attributes: Attributes = 
   );
 }
 
+/** A page section under its heading. */
+export function titledSection(title: string, ...children: (Child | Child[])[]): HTMLElement {
+  return h('section', {}, h('h3', {}, title), ...children);
+}
+
 /** The one-line message a page shows when its data cannot be read. */
 export function problem(message: string): HTMLElement {
   return h('div', { class: 'problem', role: 'alert' }, message);

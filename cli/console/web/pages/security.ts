@@ -5,7 +5,7 @@
 
 import type { BackfillProgress, BackfillStarted, Item, StoredSecurity } from '../../api-types.ts';
 import { ApiError, get, post } from '../api.ts';
-import { h, number, problem, table, when } from '../dom.ts';
+import { h, number, problem, table, titledSection, when } from '../dom.ts';
 import { closeChart, toCsv } from './chart.ts';
 
 const BACKFILL_DATASETS = ['overview', 'history', 'quote', 'indicators'];
@@ -139,10 +139,8 @@ function fundamentals(stored: StoredSecurity): HTMLElement | null {
     ];
   });
   if (rows.length === 0 && statements.length === 0) return null;
-  return h(
-    'section',
-    {},
-    h('h3', {}, 'Fundamentals'),
+  return titledSection(
+    'Fundamentals',
     table(['Field', 'Value'], rows, { id: 'fundamentals' }),
     ...statements,
   );
@@ -192,10 +190,8 @@ function closesSection(stored: StoredSecurity): HTMLElement {
 /** The latest quote and the rolling window's observations, newest first. */
 function quoteSection(quote: StoredSecurity['quote']): HTMLElement | null {
   if (!quote?.latest) return null;
-  return h(
-    'section',
-    {},
-    h('h3', {}, 'Quote and rolling window'),
+  return titledSection(
+    'Quote and rolling window',
     h(
       'p',
       { id: 'quote' },
@@ -214,10 +210,8 @@ function quoteSection(quote: StoredSecurity['quote']): HTMLElement | null {
 
 function indicatorsSection(stored: StoredSecurity): HTMLElement | null {
   if (stored.indicators.length === 0) return null;
-  return h(
-    'section',
-    {},
-    h('h3', {}, 'Indicators'),
+  return titledSection(
+    'Indicators',
     table(
       ['Indicator', 'Source', 'Date', 'Latest'],
       stored.indicators.map((i) => [
@@ -236,10 +230,8 @@ function indicatorsSection(stored: StoredSecurity): HTMLElement | null {
 /** Each year's highest and lowest close, newest year first. */
 function extremesSection(stored: StoredSecurity): HTMLElement | null {
   if (stored.yearlyExtremes.length === 0) return null;
-  return h(
-    'section',
-    {},
-    h('h3', {}, 'Yearly close extremes'),
+  return titledSection(
+    'Yearly close extremes',
     table(
       ['Year', 'Highest close', 'on', 'Lowest close', 'on'],
       stored.yearlyExtremes
