@@ -33,3 +33,11 @@ export const METRIC = {
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+/**
+ * Where the metrics are not published (the local runner), the same outcome is read from the log: the consumer
+ * handler's line at the end of each invocation (its counts as fields), and the line Lambda's runtime writes for an
+ * invocation that threw or timed out (the runner writes it likewise; in AWS such an invocation is an `Errors`
+ * datum of the function).
+ */
+export const OUTCOME_LOG_MESSAGE = { batchDone: 'batch done', invokeError: 'Invoke Error' } as const;

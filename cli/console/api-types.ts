@@ -35,8 +35,13 @@ export interface QuotaTodayView {
 /** Per handler over the last 24 hours (cli/console/data/activity.ts says where each source counts). */
 export interface HandlerActivity {
   handler: string;
-  /** Invocations that ended (and reported their outcome). */
+  /** Invocations, whether they ended or failed (`errors`). */
   invocations: number;
+  /**
+   * Invocations that threw or timed out (Lambda's `Errors`): they report no records, and the event source mapping
+   * retries their whole batch.
+   */
+  errors: number;
   /** Records handled to the end. */
   processed: number;
   /** Records reported as batch item failures (retried by the event source mapping). */

@@ -10,16 +10,20 @@ import path from 'node:path';
 
 export interface HandlerLogRouting {
   dir: string;
-  /** Powertools service name -> handler name (the file's name). */
+  /** Powertools service name (also the function name) -> handler name (the file's name). */
   services: ReadonlyMap<string, string>;
 }
 
-/** The handler a Powertools JSON line belongs to, or undefined for any other line. */
+/**
+ * The handler a JSON line belongs to: a Powertools line by its `service`, the runner's invoke-error line
+ * (lambda-context.ts) by its `functionName` (the same name); undefined for any other line.
+ */
 export function handlerOfLine(line: string, services: ReadonlyMap<string, string>): string | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
-    const service = (JSON.parse(line) as { service?: unknown }).service;
-    return typeof service === 'string' ? services.get(service) : undefined;
+    const { service, functionName } = JSON.parse(line) as { service?: unknown; functionName?: unknown };
+    const name = service ?? functionName;
+    return typeof name === 'string' ? services.get(name) : undefined;
   } catch {
     return undefined;
   }

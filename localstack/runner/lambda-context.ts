@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { OUTCOME_LOG_MESSAGE } from '../../model/metrics.ts';
 
 /** What every Horton handler exports as `handler`. */
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
@@ -86,7 +87,30 @@ export async function invokeHandler(
   try {
     // `Promise.resolve().then` turns a synchronous throw into a rejection, as the Lambda runtime does.
     return await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout]);
+  } catch (error) {
+    logInvokeError(identity.functionName, context.awsRequestId, error);
+    throw error;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * What Lambda's runtime writes to the function's log when an invocation throws or times out (and counts as an
+ * `Errors` datum): here one JSON line on stderr whose `functionName` stands for the log group, so the runner's
+ * log routing files it with the function's own lines and the console counts it as a failed invocation.
+ */
+function logInvokeError(functionName: string, requestId: string, error: unknown): void {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  process.stderr.write(
+    `${JSON.stringify({
+      timestamp: new Date().toISOString(),
+      level: 'ERROR',
+      functionName,
+      requestId,
+      message: OUTCOME_LOG_MESSAGE.invokeError,
+      errorType: failure.name,
+      errorMessage: failure.message,
+    })}\n`,
+  );
 }

@@ -174,7 +174,11 @@ describe('horton console in a browser', () => {
     await page.waitForFunction(shown, undefined, { timeout: 30_000 });
     for (const [handler, counters] of Object.entries(runner)) {
       const activity = page.locator(`.flow-row[data-handler="${handler}"] .activity`);
-      expect(Number(await activity.getAttribute('data-failed')) > 0).toBe(counters.failedInvocations > 0);
+      // The runner's failed invocations: records reported failed, or the invocation threw or timed out.
+      const failedOrThrew =
+        Number(await activity.getAttribute('data-failed')) +
+        Number(await activity.getAttribute('data-errors'));
+      expect(failedOrThrew > 0).toBe(counters.failedInvocations > 0);
       expect(await activity.textContent()).toContain(`${counters.invocations} invocations`);
     }
     expect(await page.locator('#activity-source').textContent()).toContain('handler logs');

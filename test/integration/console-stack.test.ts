@@ -9,8 +9,10 @@
  *   emulator, CloudWatch GetMetricData to the emulator.
  * The local runner disables metrics and the emulator extracts none from logs, so the handlers' metrics are put
  * into the emulator's CloudWatch as their embedded-metric lines would publish them (one RecordsProcessed datum per
- * invocation, with the `service` dimension); the console must sum exactly its own handlers' series. The pages'
- * API answers are checked, and the Pipeline page once in headless Chromium.
+ * invocation, with the `service` dimension), and Lambda's `Errors` of invocations that threw as Lambda publishes
+ * them (AWS/Lambda, `FunctionName`; real CloudWatch keeps that namespace to AWS, the emulator accepts it); the
+ * console must sum exactly its own handlers' series. The pages' API answers are checked, and the Pipeline page once
+ * in headless Chromium.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -104,6 +106,9 @@ const QUOTE_INVOCATIONS = [
   { processed: 0, failed: 0, deadLettered: 1 },
 ];
 
+/** Invocations of the quote function that threw (Lambda `Errors`, no Horton metric). */
+const QUOTE_ERRORS = 2;
+
 async function publishMetrics(service: string, invocations: typeof QUOTE_INVOCATIONS): Promise<void> {
   const dimension = [{ Name: SERVICE_DIMENSION, Value: service }];
   await cloudWatch.send(
@@ -123,6 +128,22 @@ async function publishMetrics(service: string, invocations: typeof QUOTE_INVOCAT
           Value: value as number,
         }));
       }),
+    }),
+  );
+}
+
+/** Lambda's own `Errors` of a function: invocations that threw or timed out, which publish no Horton metric. */
+async function publishLambdaErrors(functionName: string, errors: number): Promise<void> {
+  await cloudWatch.send(
+    new PutMetricDataCommand({
+      Namespace: 'AWS/Lambda',
+      MetricData: Array.from({ length: errors }, (_, index) => ({
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: functionName }],
+        Timestamp: new Date(Date.now() - (index + 1) * 90_000),
+        Unit: 'Count' as const,
+        Value: 1,
+      })),
     }),
   );
 }
@@ -208,8 +229,10 @@ beforeAll(async () => {
     OperationsFunctionName: session.functions.operations,
   });
   await publishMetrics(`${environment.config.prefix}-quote`, QUOTE_INVOCATIONS);
+  await publishLambdaErrors(`${environment.config.prefix}-quote`, QUOTE_ERRORS);
   // Another deployment's handler in the same account: not this stack's.
   await publishMetrics('other-quote', QUOTE_INVOCATIONS);
+  await publishLambdaErrors('other-quote', 1);
   const configFile = path.join(workDir, 'config.json');
   writeFileSync(configFile, JSON.stringify(environment.config));
   url = await startConsole(session.lambdaEndpoint, configFile);
@@ -229,7 +252,7 @@ interface HandlerRow {
   handler: string;
   lag: number;
   topic: string;
-  activity?: { invocations: number; processed: number; failed: number; deadLettered: number };
+  activity?: { invocations: number; errors: number; processed: number; failed: number; deadLettered: number };
 }
 
 describe('horton console against a stack (AWS clients on the emulator)', () => {
@@ -251,13 +274,20 @@ describe('horton console against a stack (AWS clients on the emulator)', () => {
     expect(quote?.topic).toBe(environment.config.topics.quote.name);
     expect(quote?.activity).toEqual({
       handler: 'quote',
-      invocations: QUOTE_INVOCATIONS.length,
+      invocations: QUOTE_INVOCATIONS.length + QUOTE_ERRORS,
+      errors: QUOTE_ERRORS,
       processed: 3,
       failed: 1,
       deadLettered: 1,
     });
     for (const other of body.handlers.filter((h) => h.handler !== 'quote'))
-      expect(other.activity).toMatchObject({ invocations: 0, processed: 0, failed: 0, deadLettered: 0 });
+      expect(other.activity).toMatchObject({
+        invocations: 0,
+        errors: 0,
+        processed: 0,
+        failed: 0,
+        deadLettered: 0,
+      });
   });
 
   it('Pipeline in the browser: the stack’s handlers with their metric counts', async () => {
@@ -273,7 +303,10 @@ describe('horton console against a stack (AWS clients on the emulator)', () => {
         `stack ${stackName} in ${endpoints.awsRegion}`,
       );
       const quote = page.locator('.flow-row[data-handler="quote"] .activity');
-      expect(await quote.getAttribute('data-invocations')).toBe(String(QUOTE_INVOCATIONS.length));
+      expect(await quote.getAttribute('data-invocations')).toBe(
+        String(QUOTE_INVOCATIONS.length + QUOTE_ERRORS),
+      );
+      expect(await quote.textContent()).toContain(`${QUOTE_ERRORS} threw or timed out`);
       expect(await quote.textContent()).toContain('1 failed');
       expect(await page.locator('#activity-source').textContent()).toContain('CloudWatch metrics');
     } finally {

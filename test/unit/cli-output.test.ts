@@ -58,6 +58,15 @@ describe('handler log files', () => {
     expect(handlerOfLine('  progress: quote 1/1', services)).toBeUndefined();
   });
 
+  it("attributes the runner's Invoke Error line by its function name", () => {
+    expect(
+      handlerOfLine('{"level":"ERROR","message":"Invoke Error","functionName":"horton-quote"}', services),
+    ).toBe('quote');
+    expect(
+      handlerOfLine('{"level":"ERROR","message":"Invoke Error","functionName":"other"}', services),
+    ).toBeUndefined();
+  });
+
   it("writes the handlers' lines to their files, unchanged, and nothing else", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'horton-logs-'));
     const line = '{"level":"INFO","message":"batch done","service":"horton-quote"}';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { interpretBatchResponse } from '../../localstack/runner/batch-response.ts';
 import { InvocationTimeout, invokeHandler } from '../../localstack/runner/lambda-context.ts';
 
@@ -79,5 +79,37 @@ describe('invokeHandler', () => {
   it('rejects with a timeout when the handler outlives the function timeout', async () => {
     const slow = () => new Promise((resolve) => setTimeout(resolve, 500));
     await expect(invokeHandler(slow, {}, identity)).rejects.toBeInstanceOf(InvocationTimeout);
+  });
+
+  it("writes the runtime's Invoke Error line for a throw and a timeout, and nothing for a success", async () => {
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      await invokeHandler(async () => ({ batchItemFailures: [] }), {}, identity);
+      await invokeHandler(async () => Promise.reject(new RangeError('boom')), {}, identity).catch(() => {});
+      await invokeHandler(() => new Promise((resolve) => setTimeout(resolve, 500)), {}, identity).catch(
+        () => {},
+      );
+    } finally {
+      write.mockRestore();
+    }
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({
+        functionName: 'f',
+        message: 'Invoke Error',
+        errorType: 'RangeError',
+        errorMessage: 'boom',
+      }),
+      expect.objectContaining({
+        functionName: 'f',
+        message: 'Invoke Error',
+        errorType: 'InvocationTimeout',
+        errorMessage: 'Task timed out after 0.05 seconds',
+      }),
+    ]);
+    expect(lines.every((line) => line.endsWith('}\n'))).toBe(true);
   });
 });

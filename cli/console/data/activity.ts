@@ -1,12 +1,14 @@
 /**
  * Invocations and failures per handler over the last 24 hours, for the Pipeline page. Both sources count what
- * the consumer handler reports at the end of each invocation (functions/shared/kafka/consumer-handler.ts):
- * - against a stack, Horton's own CloudWatch metrics (model/metrics.ts) through GetMetricData with the operator's
- *   credentials: every invocation that ends publishes one RecordsProcessed datum, so its sample count is the
- *   invocations; RecordsProcessed, RecordsFailed and RecordsDeadLettered summed;
- * - locally, where the runner disables metrics, the same figures from the handlers' `batch done` log lines in
- *   the runner's log files (what `horton logs` reads), read from where the last poll stopped.
- * An invocation that throws reports nothing either way (in AWS it is a Lambda `Errors` datum).
+ * the consumer handler reports at the end of each invocation (functions/shared/kafka/consumer-handler.ts), and
+ * the invocations that threw or timed out, which report nothing themselves:
+ * - against a stack, through GetMetricData with the operator's credentials: Horton's own metrics
+ *   (model/metrics.ts), where every invocation that ends publishes one RecordsProcessed datum, so its sample count
+ *   is the invocations that ended; RecordsProcessed, RecordsFailed and RecordsDeadLettered summed; and Lambda's
+ *   `Errors` of the function;
+ * - locally, where the runner disables metrics, the same figures from the handlers' `batch done` log lines and
+ *   the runner's `Invoke Error` lines (Lambda's `Errors`) in the runner's log files (what `horton logs` reads),
+ *   read from where the last poll stopped.
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,47 +17,66 @@ import {
   GetMetricDataCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import { METRIC, METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../../model/metrics.ts';
+import { METRIC, METRICS_NAMESPACE, OUTCOME_LOG_MESSAGE, SERVICE_DIMENSION } from '../../../model/metrics.ts';
 import type { HandlerActivity } from '../api-types.ts';
 
 export const ACTIVITY_WINDOW_MS = 24 * 3_600_000;
 
 type Counts = Omit<HandlerActivity, 'handler'>;
-const none = (): Counts => ({ invocations: 0, processed: 0, failed: 0, deadLettered: 0 });
+const none = (): Counts => ({ invocations: 0, errors: 0, processed: 0, failed: 0, deadLettered: 0 });
 
-/** Reads the metrics of `<prefix>-<handler>` (the handlers' service name) for the window ending at `now`. */
+/** Horton's metrics summed per handler, with what each one counts toward. */
+const HORTON_STATS = [
+  ['ended', METRIC.recordsProcessed, 'SampleCount'],
+  ['processed', METRIC.recordsProcessed, 'Sum'],
+  ['failed', METRIC.recordsFailed, 'Sum'],
+  ['deadLettered', METRIC.recordsDeadLettered, 'Sum'],
+] as const;
+
+/** The queries of one handler: Horton's metrics by its service, Lambda's `Errors` by its function (same name). */
+function handlerQueries(name: string, index: number): MetricDataQuery[] {
+  const period = ACTIVITY_WINDOW_MS / 1000;
+  return [
+    ...HORTON_STATS.map(([, metricName, stat], s) => ({
+      Id: `q${index}_${s}`,
+      MetricStat: {
+        Metric: {
+          Namespace: METRICS_NAMESPACE,
+          MetricName: metricName,
+          Dimensions: [{ Name: SERVICE_DIMENSION, Value: name }],
+        },
+        Period: period,
+        Stat: stat,
+      },
+    })),
+    {
+      Id: `q${index}_errors`,
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: name }],
+        },
+        Period: period,
+        Stat: 'Sum',
+      },
+    },
+  ];
+}
+
+/** Reads the metrics of `<prefix>-<handler>` (service and function name) for the window ending at `now`. */
 export async function metricActivity(
   client: CloudWatchClient,
   prefix: string,
   handlers: string[],
   now: Date,
 ): Promise<HandlerActivity[]> {
-  const stats = [
-    ['invocations', METRIC.recordsProcessed, 'SampleCount'],
-    ['processed', METRIC.recordsProcessed, 'Sum'],
-    ['failed', METRIC.recordsFailed, 'Sum'],
-    ['deadLettered', METRIC.recordsDeadLettered, 'Sum'],
-  ] as const;
-  const queries: MetricDataQuery[] = handlers.flatMap((handler, h) =>
-    stats.map(([, metricName, stat], s) => ({
-      Id: `q${h}_${s}`,
-      MetricStat: {
-        Metric: {
-          Namespace: METRICS_NAMESPACE,
-          MetricName: metricName,
-          Dimensions: [{ Name: SERVICE_DIMENSION, Value: `${prefix}-${handler}` }],
-        },
-        Period: ACTIVITY_WINDOW_MS / 1000,
-        Stat: stat,
-      },
-    })),
-  );
   const values = new Map<string, number>();
   let nextToken: string | undefined;
   do {
     const page = await client.send(
       new GetMetricDataCommand({
-        MetricDataQueries: queries,
+        MetricDataQueries: handlers.flatMap((handler, h) => handlerQueries(`${prefix}-${handler}`, h)),
         StartTime: new Date(now.getTime() - ACTIVITY_WINDOW_MS),
         EndTime: now,
         NextToken: nextToken,
@@ -66,9 +87,18 @@ export async function metricActivity(
     nextToken = page.NextToken;
   } while (nextToken);
   return handlers.map((handler, h) => {
-    const counts = none();
-    for (const [s, [field]] of stats.entries()) counts[field] = values.get(`q${h}_${s}`) ?? 0;
-    return { handler, ...counts };
+    const [ended, processed, failed, deadLettered] = HORTON_STATS.map(
+      (_, s) => values.get(`q${h}_${s}`) ?? 0,
+    );
+    const errors = values.get(`q${h}_errors`) ?? 0;
+    return {
+      handler,
+      invocations: (ended ?? 0) + errors,
+      errors,
+      processed: processed ?? 0,
+      failed: failed ?? 0,
+      deadLettered: deadLettered ?? 0,
+    };
   });
 }
 
@@ -86,16 +116,24 @@ interface FileCursor {
   invocations: Invocation[];
 }
 
-/** The `batch done` line of one invocation of `service`, or undefined for any other line. */
+/**
+ * The invocation a line of `service`'s log reports: its `batch done` line, or the runner's `Invoke Error` line of
+ * an invocation that threw or timed out; undefined for any other line.
+ */
 function invocationOfLine(line: string, service: string): Invocation | undefined {
-  if (!line.includes('"batch done"')) return undefined;
+  const { batchDone, invokeError } = OUTCOME_LOG_MESSAGE;
+  if (!line.includes(`"${batchDone}"`) && !line.includes(`"${invokeError}"`)) return undefined;
   try {
     const entry = JSON.parse(line) as Record<string, unknown>;
-    if (entry.message !== 'batch done' || entry.service !== service) return undefined;
+    const at = Date.parse(String(entry.timestamp));
+    if (entry.message === invokeError && entry.functionName === service)
+      return { at, ...none(), invocations: 1, errors: 1 };
+    if (entry.message !== batchDone || entry.service !== service) return undefined;
     const count = (key: string) => (typeof entry[key] === 'number' ? (entry[key] as number) : 0);
     return {
-      at: Date.parse(String(entry.timestamp)),
+      at,
       invocations: 1,
+      errors: 0,
       processed: count('processed'),
       failed: count('failed'),
       deadLettered: count('deadLettered'),
@@ -123,6 +161,7 @@ export class LogActivity {
         for (const invocation of cursor?.invocations ?? []) {
           if (invocation.at < since) continue;
           counts.invocations += 1;
+          counts.errors += invocation.errors;
           counts.processed += invocation.processed;
           counts.failed += invocation.failed;
           counts.deadLettered += invocation.deadLettered;

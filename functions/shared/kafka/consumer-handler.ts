@@ -11,7 +11,7 @@ import {
   decodeMessage,
   type MessageFor,
 } from '../../../model/messages.ts';
-import { METRIC } from '../../../model/metrics.ts';
+import { METRIC, OUTCOME_LOG_MESSAGE } from '../../../model/metrics.ts';
 import { REDRIVE_HEADER } from '../../../model/operations.ts';
 import { withDeadline } from '../deadline.ts';
 import { type Observability, withObservability } from '../observability.ts';
@@ -124,7 +124,7 @@ function recordOutcome({ logger, metrics }: Observability, outcome: BatchOutcome
   metrics.addMetric(METRIC.recordsDeadLettered, MetricUnit.Count, outcome.deadLettered);
   metrics.addMetric(METRIC.recordsFailed, MetricUnit.Count, outcome.failed);
   metrics.addMetric(METRIC.recordsDeferred, MetricUnit.Count, outcome.deferred);
-  logger.info('batch done', {
+  logger.info(OUTCOME_LOG_MESSAGE.batchDone, {
     processed: outcome.processed,
     deadLettered: outcome.deadLettered,
     failed: outcome.failed,
