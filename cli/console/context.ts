@@ -42,7 +42,7 @@ function activitySource(options: TargetOptions, target: () => Target): ActivityS
   }
   const logs = new LogActivity();
   return {
-    source: `the local runner's handler logs (batch done lines), ${WINDOW}`,
+    source: `the local runner's handler logs (batch done and Invoke Error lines), ${WINDOW}`,
     read: async (prefix, handlers, now) => {
       const where = await target().logs();
       return 'dir' in where ? logs.read(where.dir, prefix, handlers, now) : [];
