@@ -87,18 +87,12 @@ export async function metricActivity(
     nextToken = page.NextToken;
   } while (nextToken);
   return handlers.map((handler, h) => {
-    const [ended, processed, failed, deadLettered] = HORTON_STATS.map(
-      (_, s) => values.get(`q${h}_${s}`) ?? 0,
-    );
+    const summed = Object.fromEntries(
+      HORTON_STATS.map(([field], s) => [field, values.get(`q${h}_${s}`) ?? 0]),
+    ) as Record<(typeof HORTON_STATS)[number][0], number>;
     const errors = values.get(`q${h}_errors`) ?? 0;
-    return {
-      handler,
-      invocations: (ended ?? 0) + errors,
-      errors,
-      processed: processed ?? 0,
-      failed: failed ?? 0,
-      deadLettered: deadLettered ?? 0,
-    };
+    const { ended, ...records } = summed;
+    return { handler, invocations: ended + errors, errors, ...records };
   });
 }
 

@@ -11,6 +11,7 @@ import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { HortonConfig } from '../../../model/config.ts';
 import {
   fundamentalsFreshness,
+  historyFactsOf,
   historyFreshness,
   indicatorFreshness,
   quoteFreshness,
@@ -109,7 +110,6 @@ async function readStoredItems(target: Target, symbols: string[]): Promise<Store
 }
 
 // Whether a collect command now would call for a dataset, from its stored item; undefined when nothing is stored.
-
 function quoteCall(item: Item | undefined, now: Date): boolean | undefined {
   const quote = item?.latest as { observedAt?: string } | undefined;
   if (quote?.observedAt === undefined) return undefined;
@@ -132,15 +132,12 @@ function overviewCall(overview: Item | undefined, maxAgeDays: number, now: Date)
 
 function historyCall(history: Item | undefined, now: Date): boolean | undefined {
   if (typeof history?.lastStoredDate !== 'string') return undefined;
-  return historyFreshness(
-    {
-      lastStoredDate: history.lastStoredDate,
-      fullLoadDone: history.fullLoadDone === true,
-      requestedFull: false,
-      ...(typeof history.lastAskedAt === 'string' ? { lastAskedAt: history.lastAskedAt } : {}),
-    },
-    now,
-  ).call;
+  const stored = {
+    lastStoredDate: history.lastStoredDate,
+    fullLoadDone: history.fullLoadDone === true,
+    ...(typeof history.lastAskedAt === 'string' ? { lastAskedAt: history.lastAskedAt } : {}),
+  };
+  return historyFreshness(historyFactsOf(stored, false), now).call;
 }
 
 /** Due when any stored indicator is due. */
